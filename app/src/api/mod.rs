@@ -1,0 +1,54 @@
+//! Server functions: authorise, call a service, return a model type; nothing else.
+//!
+//! Every server function starts with exactly one of the helpers of `guard`: `require(Need::…)` for signed-in
+//! work, where role and issuer come from the session and never from the request, or `public()` for the few
+//! pages used before signing in. A test (below) fails if a server function calls neither.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod guard;
+pub mod issuer;
+
+/// All server functions live under this prefix, clear of the public URL contract (`/api/v1`, `/acme`, …).
+pub const PREFIX: &str = "/_sf";
+
+#[cfg(test)]
+mod tests {
+    /// Scans the source of this module: every `#[server]` function must call an authorisation helper before
+    /// anything else. Cheap, and it catches the one mistake that matters most.
+    #[test]
+    fn every_server_function_starts_with_an_authorisation_helper() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            let mut rest = source.as_str();
+            while let Some(at) = rest.find("#[server(") {
+                rest = &rest[at + 1..];
+                let body_start = rest.find('{').expect("server function has a body");
+                let signature = &rest[..body_start];
+                let name = signature
+                    .split("fn ")
+                    .nth(1)
+                    .and_then(|s| s.split('(').next())
+                    .unwrap_or("?")
+                    .trim();
+                let body = rest[body_start + 1..].trim_start();
+                let first = body.lines().next().unwrap_or("");
+                assert!(
+                    first.contains("require(Need::") || first.contains("public()"),
+                    "{}: server function `{name}` must start with `require(Need::…)` or `public()`, found: {first}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 20,
+            "expected to check the server functions, found only {checked}"
+        );
+    }
+}

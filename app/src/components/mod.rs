@@ -1,0 +1,130 @@
+//! Small building blocks of the UI: form fields with inline validation, messages, the signet mark.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A rule run in the browser as the person leaves a field; the server runs the same rule again.
+pub type Rule = fn(&str) -> Option<String>;
+
+/// The last error of a server action, if its last run failed.
+pub fn last_error<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// Whether the last run of a server action succeeded.
+pub fn succeeded<T, S>(value: S) -> Signal<bool>
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || matches!(value.get(), Some(Ok(_))))
+}
+
+/// The server's message for one field.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.for_field(field)))
+}
+
+/// A labelled input with its hint and error message, announced to screen readers.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] rule: Option<Rule>,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+    #[prop(optional, into)] placeholder: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("f-{}", name.replace(['[', ']'], "-"));
+    let hint_id = format!("{id}-hint");
+    let err_id = format!("{id}-error");
+    let local = RwSignal::new(None::<String>);
+    let server = error.unwrap_or_else(|| Signal::derive(|| None));
+    // The local message wins while the person is typing; a new server answer replaces it.
+    Effect::new(move |_| {
+        if server.get().is_some() {
+            local.set(None);
+        }
+    });
+    let message = Signal::derive(move || local.get().or_else(|| server.get()));
+    let check = move |ev: leptos::ev::Event| {
+        if let Some(rule) = rule {
+            let v = event_target_value(&ev);
+            local.set(if v.is_empty() && !required {
+                None
+            } else {
+                rule(&v)
+            });
+        }
+    };
+    let described = match hint {
+        Some(_) => format!("{hint_id} {err_id}"),
+        None => err_id.clone(),
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}{required.then_some(" *")}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                placeholder=placeholder
+                aria-describedby=described
+                aria-invalid=move || if message.get().is_some() { "true" } else { "false" }
+                on:change=check
+            />
+            {hint.map(|h| view! { <span class="hint" id=hint_id.clone()>{h}</span> })}
+            <span class="error" id=err_id role="alert">{move || message.get()}</span>
+        </div>
+    }
+}
+
+/// The form-wide message of a failed action (field problems are shown at their fields).
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            let text = match &e {
+                AppError::Invalid(_) => "Please correct the marked fields.".to_string(),
+                other => other.to_string(),
+            };
+            view! { <div class="notice bad" role="alert">{text}</div> }
+        })
+    }
+}
+
+/// A success message once an action has succeeded.
+#[component]
+pub fn Saved(done: Signal<bool>, text: &'static str) -> impl IntoView {
+    move || {
+        done.get()
+            .then(|| view! { <div class="notice ok" role="status">{text}</div> })
+    }
+}
+
+/// Signet's mark: a shield with a tick.
+#[component]
+pub fn Mark() -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 32 32" aria-hidden="true">
+            <path fill="#4fa3d9" d="M16 2 4 7v8c0 7.4 5.1 13.8 12 15 6.9-1.2 12-7.6 12-15V7z"/>
+            <path fill="#fff" d="m13.6 21.4-5-5 2.1-2.1 2.9 2.9 7.7-7.7 2.1 2.1z"/>
+        </svg>
+    }
+}
+
+/// A date and time for tables: `2026-11-22 08:30 UTC`.
+pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}

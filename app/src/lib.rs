@@ -1,0 +1,66 @@
+//! Signet's Leptos application, compiled twice: with `ssr` for the server and with `hydrate` for the browser.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around every page (server side).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    use pages::*;
+    // Pages render completely on the server before they are sent (SsrMode::Async), so that a missing session
+    // becomes a real redirect and every page works before (and without) the Wasm.
+    view! {
+        <Stylesheet id="signet" href="/pkg/signet.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "Signet".to_string() } else { format!("{t} · Signet") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=InvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup/:token") view=SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage/>
+                    <Route path=path!("issuer") view=IssuerProfilePage/>
+                    <Route path=path!("account") view=AccountPage/>
+                    <Route path=path!("audit") view=AuditPage/>
+                    <Route path=path!("admin/issuers") view=IssuersPage/>
+                    <Route path=path!("admin/issuers/:id") view=IssuerDetailPage/>
+                    <Route path=path!("admin/mail") view=MailPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,16 @@
+//! The pages. Each loads what it shows through server functions and posts forms to them; every form works
+//! without the Wasm as a plain form post and gains inline validation once hydrated.
+
+mod account;
+mod admin;
+mod auth;
+mod dashboard;
+mod issuer;
+mod shell;
+
+pub use account::AccountPage;
+pub use admin::{AuditPage, IssueDetailPage as IssuerDetailPage, IssuersPage, MailPage};
+pub use auth::{ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetupPage};
+pub use dashboard::DashboardPage;
+pub use issuer::IssuerProfilePage;
+pub use shell::{AppShell, NotFound};

@@ -1,0 +1,203 @@
+//! E-mail: every message is stored first, then sent by a background worker with retries. Without an SMTP
+//! server the message stays in the outbox, where the operator reads it.
+
+use super::AppState;
+use crate::error::{AppError, AppResult};
+use crate::model::MailStatus;
+use chrono::Duration;
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration as StdDuration;
+
+/// Waits before the 2nd, 3rd, … attempt. After the last one the message is marked failed.
+const RETRY_DELAYS_MINUTES: [i64; 5] = [1, 5, 15, 60, 240];
+
+/// Stores a message for sending (or for the outbox) and wakes the worker.
+pub async fn send(
+    state: &AppState,
+    to: &str,
+    subject: &str,
+    body: &str,
+    issuer: Option<&str>,
+) -> AppResult<()> {
+    let status = if state.settings().smtp_url.is_some() {
+        MailStatus::Queued
+    } else {
+        MailStatus::Outbox
+    };
+    state
+        .store()
+        .enqueue_mail(to, subject, body, issuer, status, state.now())
+        .await?;
+    state.mail_wakeup().notify_one();
+    Ok(())
+}
+
+/// Puts a failed or outbox message back in the queue. Only possible when SMTP is configured.
+pub async fn resend(state: &AppState, mail: &str) -> AppResult<()> {
+    if state.settings().smtp_url.is_none() {
+        return Err(AppError::Refused(
+            "No SMTP server is configured (SIGNET_SMTP_URL), so messages stay in the outbox."
+                .into(),
+        ));
+    }
+    if !state.store().requeue_mail(mail, state.now()).await? {
+        return Err(AppError::Conflict(
+            "Only failed or outbox messages can be sent again.".into(),
+        ));
+    }
+    state.mail_wakeup().notify_one();
+    Ok(())
+}
+
+/// The SMTP URL in lettre's form: `smtp://` means STARTTLS required unless the URL says `tls=none`
+/// (a plain local relay) or `tls=opportunistic`.
+pub fn lettre_url(url: &str) -> String {
+    let url = url.trim();
+    if !url.starts_with("smtp://") {
+        return url.to_string();
+    }
+    let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
+    let params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    if params.iter().any(|p| *p == "tls=none") {
+        let rest: Vec<&str> = params
+            .into_iter()
+            .filter(|p| !p.starts_with("tls="))
+            .collect();
+        return if rest.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", rest.join("&"))
+        };
+    }
+    if params.iter().any(|p| p.starts_with("tls=")) {
+        return url.to_string();
+    }
+    let mut params = params;
+    params.push("tls=required");
+    format!("{base}?{}", params.join("&"))
+}
+
+/// Runs until the process ends: sends due messages, sleeps until woken or until the next retry is due.
+pub async fn run_worker(state: AppState) {
+    let Some(url) = state.settings().smtp_url.clone() else {
+        tracing::info!("no SMTP server configured: e-mail is kept in the operator's outbox");
+        return;
+    };
+    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&lettre_url(&url)) {
+        Ok(builder) => builder.timeout(Some(StdDuration::from_secs(30))).build(),
+        Err(e) => {
+            tracing::error!(error = %e, "SIGNET_SMTP_URL is not a valid SMTP URL; e-mail stays queued");
+            return;
+        }
+    };
+    if let Err(e) = state.store().requeue_interrupted_mail().await {
+        tracing::error!(error = %e, "could not requeue interrupted mail");
+    }
+    loop {
+        let sent_any = match send_due(&state, &transport).await {
+            Ok(n) => n > 0,
+            Err(e) => {
+                tracing::error!(error = %e, "mail worker");
+                false
+            }
+        };
+        if !sent_any {
+            tokio::select! {
+                _ = state.mail_wakeup().notified() => {}
+                _ = tokio::time::sleep(StdDuration::from_secs(15)) => {}
+            }
+        }
+    }
+}
+
+async fn send_due(
+    state: &AppState,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+) -> Result<usize, AppError> {
+    let due = state.store().due_mail(state.now(), 20).await?;
+    let mut handled = 0;
+    for row in due {
+        if !state.store().claim_mail(&row.id).await? {
+            continue;
+        }
+        handled += 1;
+        let attempts = row.attempts + 1;
+        let result = match build_message(
+            &state.settings().mail_from,
+            &row.to,
+            &row.subject,
+            &row.body,
+        ) {
+            Ok(message) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                tracing::info!(mail = %row.key(), "e-mail sent");
+                state
+                    .store()
+                    .mark_mail_sent(&row.id, attempts, state.now())
+                    .await?;
+            }
+            Err(error) => {
+                let next = RETRY_DELAYS_MINUTES
+                    .get(attempts as usize - 1)
+                    .map(|m| state.now() + Duration::minutes(*m));
+                tracing::warn!(mail = %row.key(), attempts, %error, retry = next.is_some(), "e-mail not sent");
+                state
+                    .store()
+                    .mark_mail_attempt_failed(&row.id, attempts, &error, next)
+                    .await?;
+            }
+        }
+    }
+    Ok(handled)
+}
+
+fn build_message(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| format!("sender address {from:?} is invalid: {e}"))?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|e| format!("recipient address is invalid: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body.to_string())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls() {
+        assert_eq!(
+            lettre_url("smtp://u:p@mail.example:587"),
+            "smtp://u:p@mail.example:587?tls=required"
+        );
+        assert_eq!(
+            lettre_url("smtp://127.0.0.1:2525?tls=none"),
+            "smtp://127.0.0.1:2525"
+        );
+        assert_eq!(
+            lettre_url("smtp://h?tls=opportunistic"),
+            "smtp://h?tls=opportunistic"
+        );
+        assert_eq!(
+            lettre_url("smtps://u:p@mail.example"),
+            "smtps://u:p@mail.example"
+        );
+        assert!(build_message("Signet <s@x.hr>", "ana@smib.hr", "Hi", "Body").is_ok());
+        assert!(build_message("Signet <s@x.hr>", "not an address", "Hi", "Body").is_err());
+    }
+}

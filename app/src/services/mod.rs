@@ -1,0 +1,113 @@
+//! The domain, on the server. Services validate, decide and call the store; they know nothing of HTTP
+//! beyond the caller's address, which the audit log records.
+
+pub mod accounts;
+pub mod audit;
+pub mod clock;
+pub mod issuers;
+pub mod mail;
+pub mod secrets;
+
+use crate::store::Store;
+use chrono::Duration;
+use clock::Clock;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+/// Settings the services need, taken from the server's `Config`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How people reach Signet, without a trailing slash; used in e-mailed links.
+    pub public_url: String,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    /// The SMTP URL as given (`smtp://…`, `smtps://…`); `None` keeps mail in the outbox.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Take the client address from `X-Forwarded-For` (a reverse proxy in front of Signet).
+    pub trust_proxy: bool,
+}
+
+impl Settings {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+struct Inner {
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    mail_wakeup: Notify,
+    setup_token: Mutex<Option<String>>,
+}
+
+/// Everything a request needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    pub fn new(store: Store, clock: Clock, settings: Settings) -> Self {
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            settings,
+            mail_wakeup: Notify::new(),
+            setup_token: Mutex::new(None),
+        }))
+    }
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.clock.now()
+    }
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+    pub fn mail_wakeup(&self) -> &Notify {
+        &self.0.mail_wakeup
+    }
+
+    /// Creates the one-time setup token if no operator exists yet; returns it so start-up can print the link.
+    pub async fn prepare_setup(&self) -> Result<Option<String>, crate::error::AppError> {
+        if self.store().count_operators().await? > 0 {
+            *self.lock_setup() = None;
+            return Ok(None);
+        }
+        let token = secrets::random_token();
+        *self.lock_setup() = Some(token.clone());
+        Ok(Some(token))
+    }
+
+    /// Checks a setup token in constant time; true while no operator has been created with it.
+    pub fn setup_token_matches(&self, token: &str) -> bool {
+        match self.lock_setup().as_deref() {
+            Some(expected) => constant_time_eq(expected.as_bytes(), token.as_bytes()),
+            None => false,
+        }
+    }
+
+    pub fn clear_setup_token(&self) {
+        *self.lock_setup() = None;
+    }
+
+    fn lock_setup(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.0.setup_token.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who is acting and from where: what the audit log records for every change.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub email: String,
+    pub ip: String,
+}

@@ -1,0 +1,349 @@
+//! Users, sessions, the per-e-mail login guard and single-use e-mailed links.
+
+use super::{key_of, rid, DbResult, Store};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct UserRow {
+    pub id: RecordId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub operator: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn key(&self) -> String {
+        key_of(&self.id)
+    }
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct SessionRow {
+    pub id: RecordId,
+    pub user: RecordId,
+    pub issuer: Option<RecordId>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct GuardRow {
+    pub email: String,
+    pub failures: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct LinkTokenRow {
+    pub id: RecordId,
+    pub purpose: String,
+    pub user: RecordId,
+    pub issuer: Option<RecordId>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+const USER_FIELDS: &str = "id, email, name, password_hash, operator, created_at";
+
+impl Store {
+    // ----- users -----
+
+    pub async fn count_operators(&self) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query("count(SELECT id FROM user WHERE operator = true)")
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+
+    pub async fn count_users(&self) -> DbResult<usize> {
+        let n: Option<i64> = self.db.query("count(SELECT id FROM user)").await?.take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+
+    /// Creates a user; fails with a duplicate error (see `is_duplicate`) when the e-mail is taken.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: Option<String>,
+        operator: bool,
+        now: DateTime<Utc>,
+    ) -> DbResult<UserRow> {
+        let row: Option<UserRow> = self
+            .db
+            .query(format!(
+                "CREATE ONLY user CONTENT {{ email: $email, name: $name, password_hash: $hash, operator: $operator, created_at: $now }} RETURN {USER_FIELDS}"
+            ))
+            .bind(("email", email.to_string()))
+            .bind(("name", name.to_string()))
+            .bind(("hash", password_hash))
+            .bind(("operator", operator))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(0)?;
+        row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> DbResult<Option<UserRow>> {
+        self.db
+            .query(format!(
+                "SELECT {USER_FIELDS} FROM user WHERE email = $email LIMIT 1"
+            ))
+            .bind(("email", email.to_string()))
+            .await?
+            .take(0)
+    }
+
+    pub async fn user_by_id(&self, user: &str) -> DbResult<Option<UserRow>> {
+        self.db
+            .query(format!("SELECT {USER_FIELDS} FROM ONLY $id"))
+            .bind(("id", rid("user", user)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn set_password(&self, user: &str, hash: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET password_hash = $hash")
+            .bind(("id", rid("user", user)))
+            .bind(("hash", hash.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_user_name(&self, user: &str, name: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET name = $name")
+            .bind(("id", rid("user", user)))
+            .bind(("name", name.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    // ----- sessions -----
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &str,
+        issuer: Option<&str>,
+        now: DateTime<Utc>,
+        ip: &str,
+        user_agent: &str,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE session CONTENT { token_hash: $hash, user: $user, issuer: $issuer, created_at: $now,
+                 last_seen_at: $now, ip: $ip, user_agent: $ua }",
+            )
+            .bind(("hash", token_hash.to_string()))
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", issuer.map(|i| rid("issuer", i))))
+            .bind(("now", now))
+            .bind(("ip", ip.to_string()))
+            .bind(("ua", user_agent.chars().take(300).collect::<String>()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn session_by_token(&self, token_hash: &str) -> DbResult<Option<SessionRow>> {
+        self.db
+            .query("SELECT id, user, issuer, created_at, last_seen_at FROM session WHERE token_hash = $hash LIMIT 1")
+            .bind(("hash", token_hash.to_string()))
+            .await?
+            .take(0)
+    }
+
+    pub async fn touch_session(&self, session: &RecordId, now: DateTime<Utc>) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET last_seen_at = $now")
+            .bind(("id", session.clone()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_session_issuer(&self, session: &RecordId, issuer: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET issuer = $issuer")
+            .bind(("id", session.clone()))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, session: &RecordId) -> DbResult<()> {
+        self.db
+            .query("DELETE $id")
+            .bind(("id", session.clone()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Signs a person out everywhere, except (optionally) the session they are using.
+    pub async fn delete_sessions_of_user(
+        &self,
+        user: &str,
+        except: Option<&RecordId>,
+    ) -> DbResult<()> {
+        self.db
+            .query("DELETE session WHERE user = $user AND id != $except")
+            .bind(("user", rid("user", user)))
+            .bind(("except", except.cloned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn purge_sessions(
+        &self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query("DELETE session WHERE last_seen_at < $idle OR created_at < $created")
+            .bind(("idle", idle_before))
+            .bind(("created", created_before))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    // ----- login guard -----
+
+    pub async fn login_guard(&self, email: &str) -> DbResult<Option<GuardRow>> {
+        self.db
+            .query("SELECT email, failures, locked_until FROM login_guard WHERE email = $email LIMIT 1")
+            .bind(("email", email.to_string()))
+            .await?
+            .take(0)
+    }
+
+    /// Counts one more failed sign-in and returns the new state.
+    pub async fn record_login_failure(
+        &self,
+        email: &str,
+        failures: i64,
+        locked_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "IF (SELECT id FROM login_guard WHERE email = $email) {
+                     UPDATE login_guard SET failures = $failures, locked_until = $locked, updated_at = $now WHERE email = $email;
+                 } ELSE {
+                     CREATE login_guard CONTENT { email: $email, failures: $failures, locked_until: $locked, updated_at: $now };
+                 };",
+            )
+            .bind(("email", email.to_string()))
+            .bind(("failures", failures))
+            .bind(("locked", locked_until))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn clear_login_guard(&self, email: &str) -> DbResult<()> {
+        self.db
+            .query("DELETE login_guard WHERE email = $email")
+            .bind(("email", email.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The e-mails among `emails` that are locked at `now`.
+    pub async fn locked_emails(
+        &self,
+        emails: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> DbResult<Vec<String>> {
+        self.db
+            .query("SELECT VALUE email FROM login_guard WHERE email IN $emails AND locked_until > $now")
+            .bind(("emails", emails))
+            .bind(("now", now))
+            .await?
+            .take(0)
+    }
+
+    // ----- single-use links -----
+
+    pub async fn create_link_token(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        user: &str,
+        issuer: Option<&str>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE link_token CONTENT { token_hash: $hash, purpose: $purpose, user: $user, issuer: $issuer,
+                 created_at: $now, expires_at: $expires }",
+            )
+            .bind(("hash", token_hash.to_string()))
+            .bind(("purpose", purpose.to_string()))
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", issuer.map(|i| rid("issuer", i))))
+            .bind(("now", now))
+            .bind(("expires", expires_at))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn link_token(&self, token_hash: &str) -> DbResult<Option<LinkTokenRow>> {
+        self.db
+            .query("SELECT id, purpose, user, issuer, expires_at, used_at FROM link_token WHERE token_hash = $hash LIMIT 1")
+            .bind(("hash", token_hash.to_string()))
+            .await?
+            .take(0)
+    }
+
+    /// Marks a link used. Returns false if it had been used already (two tabs racing): it works once.
+    pub async fn consume_link_token(&self, token: &RecordId, now: DateTime<Utc>) -> DbResult<bool> {
+        let updated: Vec<RecordId> = self
+            .db
+            .query("UPDATE $id SET used_at = $now WHERE used_at = NONE RETURN VALUE id")
+            .bind(("id", token.clone()))
+            .bind(("now", now))
+            .await?
+            .take(0)?;
+        Ok(!updated.is_empty())
+    }
+
+    /// Voids every unused link of one purpose for a user (after a password change, say).
+    pub async fn void_link_tokens(
+        &self,
+        user: &str,
+        purpose: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query("UPDATE link_token SET used_at = $now WHERE user = $user AND purpose = $purpose AND used_at = NONE")
+            .bind(("user", rid("user", user)))
+            .bind(("purpose", purpose.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}

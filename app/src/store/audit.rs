@@ -1,0 +1,100 @@
+//! The audit log.
+
+use super::{key_of, rid, DbResult, Store};
+use crate::model::AuditEntry;
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+/// What is recorded for one change.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub at: DateTime<Utc>,
+    pub actor: Option<String>,
+    pub actor_email: String,
+    pub issuer: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+/// Which entries to list. `issuer: Some(..)` limits to one issuer.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub issuer: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct AuditRow {
+    pub id: RecordId,
+    pub at: DateTime<Utc>,
+    pub actor_email: String,
+    pub issuer_slug: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+impl AuditRow {
+    pub fn into_model(self) -> AuditEntry {
+        AuditEntry {
+            id: key_of(&self.id),
+            at: self.at,
+            actor_email: self.actor_email,
+            issuer: self.issuer_slug,
+            action: self.action,
+            target: self.target,
+            detail: self.detail,
+            ip: self.ip,
+        }
+    }
+}
+
+impl Store {
+    pub async fn record_audit(&self, e: NewAudit) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE audit CONTENT { at: $at, actor: $actor, actor_email: $actor_email, issuer: $issuer,
+                 action: $action, target: $target, detail: $detail, ip: $ip }",
+            )
+            .bind(("at", e.at))
+            .bind(("actor", e.actor.map(|a| rid("user", &a))))
+            .bind(("actor_email", e.actor_email))
+            .bind(("issuer", e.issuer.map(|i| rid("issuer", &i))))
+            .bind(("action", e.action))
+            .bind(("target", e.target))
+            .bind(("detail", e.detail))
+            .bind(("ip", e.ip))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn list_audit(&self, q: AuditQuery) -> DbResult<Vec<AuditRow>> {
+        self.db
+            .query(
+                "SELECT id, at, actor_email, issuer.slug AS issuer_slug, action, target, detail, ip FROM audit
+                 WHERE ($issuer = NONE OR issuer = $issuer)
+                   AND ($actor = NONE OR string::contains(actor_email, $actor))
+                   AND ($action = NONE OR string::contains(action, $action))
+                   AND ($from = NONE OR at >= $from)
+                   AND ($to = NONE OR at < $to)
+                 ORDER BY at DESC LIMIT $limit",
+            )
+            .bind(("issuer", q.issuer.map(|i| rid("issuer", &i))))
+            .bind(("actor", q.actor.map(|s| s.to_lowercase())))
+            .bind(("action", q.action.map(|s| s.to_lowercase())))
+            .bind(("from", q.from))
+            .bind(("to", q.to))
+            .bind(("limit", q.limit))
+            .await?
+            .take(0)
+    }
+}

@@ -1,0 +1,343 @@
+//! Issuers and memberships.
+
+use super::{key_of, rid, DbResult, Store};
+use crate::model::{IssuerProfile, Role};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct IssuerRow {
+    pub id: RecordId,
+    pub slug: String,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub website: String,
+    pub verified_host: Option<String>,
+    pub has_logo: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl IssuerRow {
+    pub fn key(&self) -> String {
+        key_of(&self.id)
+    }
+    pub fn into_model(self) -> crate::model::Issuer {
+        crate::model::Issuer {
+            id: key_of(&self.id),
+            slug: self.slug,
+            name: self.name,
+            address: self.address,
+            city: self.city,
+            postal_code: self.postal_code,
+            country: self.country,
+            contact_email: self.contact_email,
+            contact_phone: self.contact_phone,
+            website: self.website,
+            verified_host: self.verified_host,
+            has_logo: self.has_logo,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// One of a person's issuers.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct MembershipRow {
+    pub issuer: RecordId,
+    pub slug: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// One person of an issuer.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct MemberRow {
+    pub user: RecordId,
+    pub email: String,
+    pub name: String,
+    pub has_password: bool,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct IssuerListRow {
+    pub id: RecordId,
+    pub slug: String,
+    pub name: String,
+    pub members: i64,
+    pub admins: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+const ISSUER_FIELDS: &str =
+    "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
+     website, verified_host, logo != NONE AS has_logo, created_at";
+
+impl Store {
+    pub async fn create_issuer(
+        &self,
+        slug: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<IssuerRow> {
+        let row: Option<IssuerRow> = self
+            .db
+            .query(format!(
+                "CREATE ONLY issuer CONTENT {{ slug: $slug, name: $name, created_at: $now }} RETURN {ISSUER_FIELDS}"
+            ))
+            .bind(("slug", slug.to_string()))
+            .bind(("name", name.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(0)?;
+        row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn issuer_by_id(&self, issuer: &str) -> DbResult<Option<IssuerRow>> {
+        self.db
+            .query(format!("SELECT {ISSUER_FIELDS} FROM ONLY $id"))
+            .bind(("id", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn issuer_by_slug(&self, slug: &str) -> DbResult<Option<IssuerRow>> {
+        self.db
+            .query(format!(
+                "SELECT {ISSUER_FIELDS} FROM issuer WHERE slug = $slug LIMIT 1"
+            ))
+            .bind(("slug", slug.to_string()))
+            .await?
+            .take(0)
+    }
+
+    pub async fn issuer_by_verified_host(&self, host: &str) -> DbResult<Option<IssuerRow>> {
+        self.db
+            .query(format!(
+                "SELECT {ISSUER_FIELDS} FROM issuer WHERE verified_host = $host LIMIT 1"
+            ))
+            .bind(("host", host.to_string()))
+            .await?
+            .take(0)
+    }
+
+    pub async fn list_issuers(&self) -> DbResult<Vec<IssuerListRow>> {
+        self.db
+            .query(
+                "SELECT id, slug, name, created_at,
+                    count(SELECT id FROM membership WHERE issuer = $parent.id) AS members,
+                    (SELECT VALUE user.email FROM membership WHERE issuer = $parent.id AND role = 'admin') AS admins
+                 FROM issuer ORDER BY name",
+            )
+            .await?
+            .take(0)
+    }
+
+    pub async fn count_issuers(&self) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query("count(SELECT id FROM issuer)")
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+
+    pub async fn update_issuer_profile(&self, issuer: &str, p: &IssuerProfile) -> DbResult<()> {
+        let host = p.verified_host.trim();
+        self.db
+            .query(
+                "UPDATE $id SET name = $p.name, slug = $p.slug, address = $p.address, city = $p.city,
+                 postal_code = $p.postal_code, country = $p.country, contact_email = $p.contact_email,
+                 contact_phone = $p.contact_phone, website = $p.website, verified_host = $host",
+            )
+            .bind(("id", rid("issuer", issuer)))
+            .bind(("p", ProfileParams::from(p)))
+            .bind(("host", (!host.is_empty()).then(|| host.to_string())))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_issuer_logo(
+        &self,
+        issuer: &str,
+        logo: Option<(String, String)>,
+    ) -> DbResult<()> {
+        let (content_type, data) = match logo {
+            Some((t, d)) => (Some(t), Some(d)),
+            None => (None, None),
+        };
+        self.db
+            .query("UPDATE $id SET logo_type = $type, logo = $data")
+            .bind(("id", rid("issuer", issuer)))
+            .bind(("type", content_type))
+            .bind(("data", data))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The logo as (content type, base64 data).
+    pub async fn issuer_logo(&self, issuer: &str) -> DbResult<Option<(String, String)>> {
+        #[derive(SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Logo {
+            logo_type: Option<String>,
+            logo: Option<String>,
+        }
+        let row: Option<Logo> = self
+            .db
+            .query("SELECT logo_type, logo FROM ONLY $id")
+            .bind(("id", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(row.and_then(|l| Some((l.logo_type?, l.logo?))))
+    }
+
+    // ----- memberships -----
+
+    pub async fn memberships_of_user(&self, user: &str) -> DbResult<Vec<MembershipRow>> {
+        self.db
+            .query(
+                "SELECT issuer, issuer.slug AS slug, issuer.name AS name, role FROM membership
+                 WHERE user = $user ORDER BY name",
+            )
+            .bind(("user", rid("user", user)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn role_in_issuer(&self, user: &str, issuer: &str) -> DbResult<Option<Role>> {
+        let role: Option<String> = self
+            .db
+            .query(
+                "SELECT VALUE role FROM membership WHERE user = $user AND issuer = $issuer LIMIT 1",
+            )
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+
+    pub async fn members_of_issuer(&self, issuer: &str) -> DbResult<Vec<MemberRow>> {
+        self.db
+            .query(
+                "SELECT user, user.email AS email, user.name AS name, user.password_hash != NONE AS has_password,
+                    role, created_at
+                 FROM membership WHERE issuer = $issuer ORDER BY email",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn add_membership(
+        &self,
+        user: &str,
+        issuer: &str,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query("CREATE membership CONTENT { user: $user, issuer: $issuer, role: $role, created_at: $now }")
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("role", role.as_str()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_member_role(&self, user: &str, issuer: &str, role: Role) -> DbResult<()> {
+        self.db
+            .query("UPDATE membership SET role = $role WHERE user = $user AND issuer = $issuer")
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("role", role.as_str()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn remove_membership(&self, user: &str, issuer: &str) -> DbResult<()> {
+        self.db
+            .query("DELETE membership WHERE user = $user AND issuer = $issuer")
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn count_admins(&self, issuer: &str) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query("count(SELECT id FROM membership WHERE issuer = $issuer AND role = 'admin')")
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+
+    pub async fn count_pending_invitations(
+        &self,
+        issuer: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query(
+                "count(SELECT id FROM link_token WHERE issuer = $issuer AND purpose = 'invite'
+                 AND used_at = NONE AND expires_at > $now)",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("now", now))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+}
+
+/// The profile as a bound object (the struct of `model` is shared with the browser and has no database traits).
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ProfileParams {
+    name: String,
+    slug: String,
+    address: String,
+    city: String,
+    postal_code: String,
+    country: String,
+    contact_email: String,
+    contact_phone: String,
+    website: String,
+}
+
+impl From<&IssuerProfile> for ProfileParams {
+    fn from(p: &IssuerProfile) -> Self {
+        ProfileParams {
+            name: p.name.trim().to_string(),
+            slug: p.slug.trim().to_string(),
+            address: p.address.trim().to_string(),
+            city: p.city.trim().to_string(),
+            postal_code: p.postal_code.trim().to_string(),
+            country: p.country.trim().to_string(),
+            contact_email: p.contact_email.trim().to_string(),
+            contact_phone: p.contact_phone.trim().to_string(),
+            website: p.website.trim().to_string(),
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The outgoing mail queue.
+
+use super::{key_of, rid, DbResult, Store};
+use crate::model::{MailMessage, MailStatus};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct MailRow {
+    pub id: RecordId,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl MailRow {
+    pub fn key(&self) -> String {
+        key_of(&self.id)
+    }
+    pub fn into_model(self) -> MailMessage {
+        MailMessage {
+            id: key_of(&self.id),
+            to: self.to,
+            subject: self.subject,
+            body: self.body,
+            status: MailStatus::parse(&self.status).unwrap_or(MailStatus::Queued),
+            attempts: self.attempts,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+        }
+    }
+}
+
+const MAIL_FIELDS: &str =
+    "id, to, subject, body, status, attempts, last_error, created_at, sent_at";
+
+impl Store {
+    pub async fn enqueue_mail(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        issuer: Option<&str>,
+        status: MailStatus,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE mail CONTENT { to: $to, subject: $subject, body: $body, issuer: $issuer, status: $status,
+                 attempts: 0, next_attempt_at: $now, created_at: $now }",
+            )
+            .bind(("to", to.to_string()))
+            .bind(("subject", subject.to_string()))
+            .bind(("body", body.to_string()))
+            .bind(("issuer", issuer.map(|i| rid("issuer", i))))
+            .bind(("status", status.as_str()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Queued messages whose time has come, oldest first.
+    pub async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> DbResult<Vec<MailRow>> {
+        self.db
+            .query(format!(
+                "SELECT {MAIL_FIELDS}, next_attempt_at FROM mail WHERE status = 'queued' AND next_attempt_at <= $now
+                 ORDER BY next_attempt_at LIMIT $limit"
+            ))
+            .bind(("now", now))
+            .bind(("limit", limit))
+            .await?
+            .take(0)
+    }
+
+    /// Takes a queued message for sending; false if somebody else took it first.
+    pub async fn claim_mail(&self, id: &RecordId) -> DbResult<bool> {
+        let taken: Vec<RecordId> = self
+            .db
+            .query("UPDATE $id SET status = 'sending' WHERE status = 'queued' RETURN VALUE id")
+            .bind(("id", id.clone()))
+            .await?
+            .take(0)?;
+        Ok(!taken.is_empty())
+    }
+
+    pub async fn mark_mail_sent(
+        &self,
+        id: &RecordId,
+        attempts: i64,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET status = 'sent', attempts = $attempts, sent_at = $now, last_error = NONE")
+            .bind(("id", id.clone()))
+            .bind(("attempts", attempts))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: back to the queue until `next`, or `failed` for good when `next` is None.
+    pub async fn mark_mail_attempt_failed(
+        &self,
+        id: &RecordId,
+        attempts: i64,
+        error: &str,
+        next: Option<DateTime<Utc>>,
+    ) -> DbResult<()> {
+        let query = if next.is_some() {
+            "UPDATE $id SET status = 'queued', attempts = $attempts, last_error = $error, next_attempt_at = $next"
+        } else {
+            "UPDATE $id SET status = 'failed', attempts = $attempts, last_error = $error"
+        };
+        self.db
+            .query(query)
+            .bind(("id", id.clone()))
+            .bind(("attempts", attempts))
+            .bind(("error", error.to_string()))
+            .bind(("next", next))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// After a crash, a message that was being handed over is sent again rather than lost.
+    pub async fn requeue_interrupted_mail(&self) -> DbResult<()> {
+        self.db
+            .query("UPDATE mail SET status = 'queued' WHERE status = 'sending'")
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Puts a failed (or outbox) message back in the queue, to be sent now.
+    pub async fn requeue_mail(&self, mail: &str, now: DateTime<Utc>) -> DbResult<bool> {
+        let done: Vec<RecordId> = self
+            .db
+            .query(
+                "UPDATE $id SET status = 'queued', attempts = 0, next_attempt_at = $now
+                 WHERE status IN ['failed', 'outbox'] RETURN VALUE id",
+            )
+            .bind(("id", rid("mail", mail)))
+            .bind(("now", now))
+            .await?
+            .take(0)?;
+        Ok(!done.is_empty())
+    }
+
+    pub async fn mail_by_id(&self, mail: &str) -> DbResult<Option<MailRow>> {
+        self.db
+            .query(format!("SELECT {MAIL_FIELDS} FROM ONLY $id"))
+            .bind(("id", rid("mail", mail)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn list_mail(
+        &self,
+        status: Option<MailStatus>,
+        limit: i64,
+    ) -> DbResult<Vec<MailRow>> {
+        self.db
+            .query(format!(
+                "SELECT {MAIL_FIELDS} FROM mail WHERE $status = NONE OR status = $status ORDER BY created_at DESC LIMIT $limit"
+            ))
+            .bind(("status", status.map(|s| s.as_str())))
+            .bind(("limit", limit))
+            .await?
+            .take(0)
+    }
+
+    pub async fn count_mail(&self, status: MailStatus) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query("count(SELECT id FROM mail WHERE status = $status)")
+            .bind(("status", status.as_str()))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+}

@@ -1,0 +1,109 @@
+//! Numbered migrations, embedded at build time and applied in order exactly once.
+
+use super::{DbResult, Store};
+use chrono::Utc;
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+#[derive(Debug, thiserror::Error)]
+#[error("migration {file} failed: {error}")]
+pub struct MigrationError {
+    pub file: String,
+    pub error: String,
+}
+
+impl Store {
+    /// Applies every embedded migration that the database has not recorded yet. Each file runs in one
+    /// transaction together with the record that it was applied, so a failure leaves nothing half-done.
+    pub async fn migrate(&self) -> Result<Vec<String>, MigrationError> {
+        let bookkeeping = self
+            .db
+            .query(
+                "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+                 DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
+                 DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;
+                 DEFINE INDEX IF NOT EXISTS migration_name ON migration FIELDS name UNIQUE;",
+            )
+            .await
+            .and_then(|r| r.check().map(|_| ()));
+        bookkeeping.map_err(|e| MigrationError {
+            file: "(migration bookkeeping)".into(),
+            error: e.to_string(),
+        })?;
+
+        let applied = self
+            .applied_migrations()
+            .await
+            .map_err(|e| MigrationError {
+                file: "(migration bookkeeping)".into(),
+                error: e.to_string(),
+            })?;
+        let mut done = Vec::new();
+        for (name, sql) in MIGRATIONS {
+            if applied.iter().any(|a| a == name) {
+                continue;
+            }
+            // The file is ours, embedded at build time; only the bookkeeping values are bound.
+            let query = format!(
+                "BEGIN TRANSACTION;\n{sql}\n;CREATE migration CONTENT {{ name: $name, applied_at: $at }};\nCOMMIT TRANSACTION;"
+            );
+            let result = self
+                .db
+                .query(query)
+                .bind(("name", name.to_string()))
+                .bind(("at", Utc::now()))
+                .await;
+            let error = match result {
+                Err(e) => Some(e.to_string()),
+                Ok(mut response) => {
+                    let errors = response.take_errors();
+                    let mut errors: Vec<_> = errors.into_iter().collect();
+                    errors.sort_by_key(|(i, _)| *i);
+                    // In a failed transaction every statement reports an error; the first one is the cause.
+                    let messages: Vec<String> =
+                        errors.into_iter().map(|(_, e)| e.to_string()).collect();
+                    messages
+                        .iter()
+                        .find(|m| !m.contains("not executed") && !m.contains("Cannot COMMIT"))
+                        .or(messages.first())
+                        .cloned()
+                }
+            };
+            if let Some(error) = error {
+                return Err(MigrationError {
+                    file: name.to_string(),
+                    error,
+                });
+            }
+            done.push(name.to_string());
+        }
+        Ok(done)
+    }
+
+    async fn applied_migrations(&self) -> DbResult<Vec<String>> {
+        self.db
+            .query("SELECT VALUE name FROM migration")
+            .await?
+            .take(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrations_apply_once() {
+        let store = Store::in_memory().await;
+        // Already applied by in_memory(): a second run does nothing.
+        assert!(store.migrate().await.unwrap().is_empty());
+        assert_eq!(
+            store.applied_migrations().await.unwrap().len(),
+            MIGRATIONS.len()
+        );
+        assert!(
+            MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0),
+            "migrations are ordered"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! SurrealDB access: the only place that writes SurrealQL, always with bound parameters.
+//!
+//! Rows are private to this module tree; callers get the plain types of `crate::model` or small row structs.
+
+mod accounts;
+mod audit;
+mod issuers;
+mod mail;
+mod migrate;
+
+pub use accounts::*;
+pub use audit::*;
+pub use issuers::*;
+pub use mail::*;
+pub use migrate::MigrationError;
+
+use surrealdb::engine::any::Any;
+use surrealdb::opt::auth::Root;
+use surrealdb::types::{RecordId, RecordIdKey};
+use surrealdb::Surreal;
+
+pub type DbResult<T> = Result<T, surrealdb::Error>;
+
+/// Where the database is and how to sign in to it.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    /// `surrealkv://path`, `mem://`, `ws://host:port` or `wss://host`.
+    pub endpoint: String,
+    pub namespace: String,
+    pub database: String,
+    pub user: String,
+    pub password: String,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Surreal<Any>,
+}
+
+impl Store {
+    /// Connects (embedded or remote: one code path) and selects the namespace and database.
+    pub async fn connect(settings: &DbSettings) -> DbResult<Store> {
+        let db = surrealdb::engine::any::connect(settings.endpoint.as_str()).await?;
+        if !settings.user.is_empty() {
+            db.signin(Root {
+                username: settings.user.clone(),
+                password: settings.password.clone(),
+            })
+            .await?;
+        }
+        db.use_ns(settings.namespace.as_str())
+            .use_db(settings.database.as_str())
+            .await?;
+        Ok(Store { db })
+    }
+
+    /// A fresh in-memory database with every migration applied, for tests.
+    pub async fn in_memory() -> Store {
+        let store = Store::connect(&DbSettings {
+            endpoint: "mem://".into(),
+            namespace: "test".into(),
+            database: "test".into(),
+            user: String::new(),
+            password: String::new(),
+        })
+        .await
+        .expect("in-memory database");
+        store
+            .migrate()
+            .await
+            .expect("migrations apply to an empty database");
+        store
+    }
+
+    /// Whether the database answers; for `/healthz`.
+    pub async fn ping(&self) -> bool {
+        self.db
+            .query("RETURN true")
+            .await
+            .and_then(|mut r| r.take::<Option<bool>>(0))
+            .ok()
+            .flatten()
+            == Some(true)
+    }
+}
+
+/// The key of a record id as text (`user:abc` → `abc`).
+pub fn key_of(id: &RecordId) -> String {
+    match &id.key {
+        RecordIdKey::String(s) => s.clone(),
+        RecordIdKey::Number(n) => n.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A record id from a table and a key given by a caller. The key is bound as a value, never parsed.
+pub fn rid(table: &str, key: &str) -> RecordId {
+    RecordId::new(table, key.to_string())
+}
+
+/// Whether a database error is a unique-index violation.
+pub fn is_duplicate(e: &surrealdb::Error) -> bool {
+    e.is_already_exists() || e.message().contains("already contains")
+}

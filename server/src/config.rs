@@ -1,0 +1,169 @@
+//! The one `Config`, read from command-line flags and `SIGNET_*` variables (a flag wins over a variable).
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "signet",
+    version,
+    about = "Signet: a self-hosted certificate issuer platform (trust seals and X.509 certificates) in one binary.",
+    long_about = None,
+    after_help = "Every option can also be set with the SIGNET_* environment variable shown beside it. \
+                  Without a command, `signet` serves the application."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the application (the default).
+    Serve,
+    /// Administrative tasks for scripted installs.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an operator account. The password is read from standard input (one line).
+    CreateOperator {
+        /// The operator's e-mail address; it is also the sign-in name.
+        #[arg(long)]
+        email: String,
+        /// The operator's display name.
+        #[arg(long, default_value = "Operator")]
+        name: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "SIGNET_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Folder for the embedded database and other local state. Back this folder up.
+    #[arg(
+        long,
+        env = "SIGNET_DATA_DIR",
+        default_value = "./signet-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Database: empty for the embedded SurrealKV store in the data folder, `mem://` for a throw-away
+    /// in-memory database, or `ws://host:port` / `wss://host` for a remote SurrealDB.
+    #[arg(long, env = "SIGNET_DB", default_value = "", global = true)]
+    pub db: String,
+
+    /// SurrealDB namespace.
+    #[arg(
+        long,
+        env = "SIGNET_DB_NAMESPACE",
+        default_value = "signet",
+        global = true
+    )]
+    pub db_namespace: String,
+
+    /// SurrealDB database name.
+    #[arg(
+        long,
+        env = "SIGNET_DB_DATABASE",
+        default_value = "signet",
+        global = true
+    )]
+    pub db_database: String,
+
+    /// User for a remote SurrealDB (root level). Not used by the embedded store.
+    #[arg(long, env = "SIGNET_DB_USER", default_value = "", global = true)]
+    pub db_user: String,
+
+    /// Password for a remote SurrealDB. Prefer the variable over the flag, which other users may see.
+    #[arg(
+        long,
+        env = "SIGNET_DB_PASSWORD",
+        default_value = "",
+        hide_env_values = true,
+        global = true
+    )]
+    pub db_password: String,
+
+    /// The address people use to reach Signet, for links in e-mails and secure cookies
+    /// (defaults to http://LISTEN). Use https://… in production.
+    #[arg(long, env = "SIGNET_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Outgoing mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS).
+    /// Add ?tls=none for a plain local relay. Without it, e-mail is kept in the operator's outbox.
+    #[arg(long, env = "SIGNET_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of every e-mail.
+    #[arg(
+        long,
+        env = "SIGNET_MAIL_FROM",
+        default_value = "Signet <signet@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Sign a person out after this many minutes without a request.
+    #[arg(
+        long,
+        env = "SIGNET_SESSION_IDLE_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+
+    /// Sign a person out this many hours after they signed in, however active.
+    #[arg(
+        long,
+        env = "SIGNET_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_max_hours: i64,
+
+    /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of Signet.
+    #[arg(
+        long,
+        env = "SIGNET_TRUST_PROXY",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_proxy: bool,
+
+    /// Log filter, e.g. `info` or `signet=debug,info`.
+    #[arg(long, env = "SIGNET_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+impl Config {
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The SurrealDB endpoint, with the embedded default resolved to the data folder.
+    pub fn db_endpoint(&self) -> String {
+        if self.db.trim().is_empty() {
+            format!("surrealkv://{}", self.data_dir.join("db").display())
+        } else {
+            self.db.trim().to_string()
+        }
+    }
+}

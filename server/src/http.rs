@@ -1,0 +1,215 @@
+//! The router: Leptos pages and server functions, the public endpoints of the URL contract, embedded assets,
+//! and the request checks that apply to all of them.
+
+use crate::assets;
+use app::api::guard::{client_ip, require_from_headers, Need};
+use app::error::AppError;
+use app::model::AuditFilter;
+use app::services::{audit, issuers, AppState};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Router state: what leptos_axum needs, plus ours.
+#[derive(Clone)]
+pub struct Web {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+}
+
+impl axum::extract::FromRef<Web> for LeptosOptions {
+    fn from_ref(web: &Web) -> Self {
+        web.leptos.clone()
+    }
+}
+
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("signet")
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+pub fn router(state: AppState) -> Router {
+    let leptos = leptos_options();
+    let routes = generate_route_list(app::App);
+    let web = Web {
+        leptos: leptos.clone(),
+        app: state.clone(),
+    };
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let shell_options = leptos.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/_app/logo/{issuer}", get(logo))
+        .route("/_app/audit.csv", get(audit_csv))
+        .leptos_routes_with_context(&web, routes, context, move || {
+            app::shell(shell_options.clone())
+        })
+        .fallback(fallback)
+        .layer(middleware::from_fn(check_origin))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Links with tokens (reset, invitation) must not leak to other sites through the Referer header.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
+        ))
+        .layer(CompressionLayer::new())
+        .with_state(web)
+}
+
+/// CSRF defence: a state-changing request must come from our own pages. Browsers say where a request
+/// comes from in `Sec-Fetch-Site` and `Origin`; a request without either is not from a browser page
+/// (curl, a script with an API key) and cannot carry a victim's cookie by accident.
+async fn check_origin(request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return refuse_cross_site();
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        if origin == "null" || origin_host != host {
+            return refuse_cross_site();
+        }
+    }
+    next.run(request).await
+}
+
+fn refuse_cross_site() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "This request came from another site and was refused.",
+    )
+        .into_response()
+}
+
+async fn healthz(State(web): State<Web>) -> Response {
+    let db_ok = web.app.store().ping().await;
+    let body = serde_json::json!({
+        "status": if db_ok { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "db": if db_ok { "ok" } else { "unavailable" },
+    });
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// Issuer logos are public: they appear on clients' verified pages.
+async fn logo(State(web): State<Web>, Path(issuer): Path<String>) -> Response {
+    match issuers::logo(&web.app, &issuer).await {
+        Ok((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The audit log as CSV, with the filters of the audit page. Same authorisation as the page.
+async fn audit_csv(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(filter): Query<AuditFilter>,
+) -> Response {
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trust_proxy);
+    let result = async {
+        let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::Signed).await?;
+        let scope = app::api::admin::audit_scope(&ctx).await?;
+        let entries = audit::list(&web.app, scope, &filter, audit::MAX_ROWS).await?;
+        audit::to_csv(&entries)
+    }
+    .await;
+    match result {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"signet-audit.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(AppError::Unauthenticated) => {
+            (StatusCode::UNAUTHORIZED, "Please sign in.").into_response()
+        }
+        Err(AppError::Invalid(e)) => {
+            (StatusCode::BAD_REQUEST, AppError::Invalid(e).to_string()).into_response()
+        }
+        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+    }
+}
+
+/// Embedded files first; anything else is rendered by the app, whose fallback route answers 404.
+async fn fallback(State(web): State<Web>, request: Request<Body>) -> Response {
+    let path = request.uri().path().to_string();
+    if let Some(mut file) = assets::file(&path) {
+        let etag = file.headers().get(header::ETAG).cloned();
+        if etag.is_some() && request.headers().get(header::IF_NONE_MATCH) == etag.as_ref() {
+            let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+            if let Some(etag) = etag {
+                not_modified.headers_mut().insert(header::ETAG, etag);
+            }
+            return not_modified;
+        }
+        *file.status_mut() = StatusCode::OK;
+        return file;
+    }
+    let state = web.app.clone();
+    let options = web.leptos.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(state.clone()),
+        move || app::shell(options.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}

@@ -1,0 +1,26 @@
+//! Background work that runs beside the web server.
+
+use app::services::{mail, AppState};
+use std::time::Duration;
+
+pub fn spawn(state: AppState) {
+    tokio::spawn(mail::run_worker(state.clone()));
+    tokio::spawn(purge_sessions(state));
+}
+
+/// Removes expired sessions once an hour (they are refused on use anyway; this keeps the table small).
+async fn purge_sessions(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = state.now();
+        let s = state.settings();
+        if let Err(e) = state
+            .store()
+            .purge_sessions(now - s.session_idle, now - s.session_max)
+            .await
+        {
+            tracing::warn!(error = %e, "session purge failed");
+        }
+    }
+}
