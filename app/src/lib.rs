@@ -39,6 +39,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     use pages::*;
+    // Effects only run in the browser: this marks the page once the Wasm has taken over, which tells
+    // people's tools (and the end-to-end tests) that every control is live.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     // Pages render completely on the server before they are sent (SsrMode::Async), so that a missing session
     // becomes a real redirect and every page works before (and without) the Wasm.
     view! {

@@ -7,6 +7,8 @@ pub mod clock;
 pub mod issuers;
 pub mod mail;
 pub mod secrets;
+#[cfg(test)]
+mod tests;
 
 use crate::store::Store;
 use chrono::Duration;

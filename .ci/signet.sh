@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Signet's two commands, and the set-up they need on a fresh machine (Debian with rustup, Node.js and npm):
+#   .ci/signet.sh run [signet flags…]   build a release and run it on the embedded defaults
+#   .ci/signet.sh test                  run every test: unit, integration (real binary), end-to-end (Chromium)
+# Each step installs what is missing and is quick when nothing is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+export PATH="$HOME/.cargo/bin:$PATH"
+# Builds are kept outside the clone, so a fresh clone (CI) does not rebuild what has not changed.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/signet-target}"
+# The name under which the web client is served (/pkg/signet.js, /pkg/signet.wasm); leptos reads it at
+# compile time, so every build sets it the same way and cargo never rebuilds for a difference.
+export LEPTOS_OUTPUT_NAME=signet
+TOOLS="$HOME/.cache/signet-tools"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! command -v cargo-leptos >/dev/null; then
+    say "installing cargo-leptos (once per machine, about 20 minutes)"
+    # cargo-leptos' lock file needs a newer compiler than stable.
+    rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+    cargo +nightly install cargo-leptos --locked
+  fi
+  # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly; cargo-leptos would otherwise
+  # try to download it. (Not --locked: one of its locked dependencies is gone from the registry.)
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_wasm_opt() {
+  # Release builds run wasm-opt; Debian's binaryen is too old, npm's is current.
+  if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
+    say "installing wasm-opt (npm binaryen)"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --silent binaryen@132
+  fi
+  export PATH="$TOOLS/node_modules/.bin:$PATH"
+}
+
+ensure_test_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the end-to-end test packages"
+    (cd end2end && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+run() {
+  ensure_rust_tools
+  ensure_wasm_opt
+  say "building the web client (release)"
+  cargo leptos build --release --frontend-only
+  say "building signet (release)"
+  cargo build --release -p server
+  say "starting signet: $CARGO_TARGET_DIR/release/signet $*"
+  exec "$CARGO_TARGET_DIR/release/signet" "$@"
+}
+
+test_all() {
+  ensure_rust_tools
+  ensure_test_tools
+  say "building the web client"
+  cargo leptos build --frontend-only
+  say "unit and integration tests"
+  cargo test -p app -p server
+  say "end-to-end tests in Chromium"
+  (cd end2end && SIGNET_BIN="$CARGO_TARGET_DIR/debug/signet" npx playwright test)
+}
+
+case "${1:-}" in
+  run) shift; run "$@" ;;
+  test) test_all ;;
+  *) echo "usage: $0 run [signet flags…] | test" >&2; exit 2 ;;
+esac

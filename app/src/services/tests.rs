@@ -1,0 +1,144 @@
+//! Service tests against a real (in-memory) SurrealDB with a clock the tests move.
+
+use super::clock::Clock;
+use super::{accounts, issuers, Actor, AppState, Settings};
+use crate::error::AppError;
+use crate::model::{MailStatus, Role};
+use crate::store::Store;
+use chrono::{Duration, TimeZone, Utc};
+
+async fn state() -> AppState {
+    let settings = Settings {
+        public_url: "https://signet.test".into(),
+        session_idle: Duration::minutes(60),
+        session_max: Duration::hours(12),
+        smtp_url: None,
+        mail_from: "Signet <signet@signet.test>".into(),
+        trust_proxy: false,
+    };
+    AppState::new(Store::in_memory().await, Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()), settings)
+}
+
+fn operator_actor(user: &crate::store::UserRow) -> Actor {
+    Actor { user_id: Some(user.key()), email: user.email.clone(), ip: "127.0.0.1".into() }
+}
+
+/// The token of the last link to `to` in the outbox that starts with `prefix`.
+async fn link_token(s: &AppState, to: &str, prefix: &str) -> String {
+    let mail = s.store().list_mail(Some(MailStatus::Outbox), 100).await.unwrap();
+    let body = &mail.iter().find(|m| m.to == to).expect("a message").body;
+    let at = body.find(prefix).expect("a link") + prefix.len();
+    body[at..].split_whitespace().next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn lockout_lasts_fifteen_minutes() {
+    let s = state().await;
+    accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    for _ in 0..4 {
+        let e = accounts::login(&s, "olga@signet.test", "wrong", "ip", "ua").await.unwrap_err();
+        assert_eq!(e, AppError::Refused(accounts::BAD_CREDENTIALS.into()));
+    }
+    let e = accounts::login(&s, "olga@signet.test", "wrong", "ip", "ua").await.unwrap_err();
+    assert_eq!(e, AppError::Refused(accounts::LOCKED.into()));
+    assert!(accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.is_err());
+    s.clock().advance(Duration::minutes(14));
+    assert!(accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.is_err());
+    s.clock().advance(Duration::minutes(2));
+    assert!(accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.is_ok());
+    // A success starts the count again.
+    for _ in 0..4 {
+        let _ = accounts::login(&s, "olga@signet.test", "wrong", "ip", "ua").await;
+    }
+    assert!(accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.is_ok());
+}
+
+#[tokio::test]
+async fn reset_link_works_once_and_for_one_hour() {
+    let s = state().await;
+    accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    accounts::request_password_reset(&s, "olga@signet.test", "ip").await.unwrap();
+    // Unknown e-mails get the same answer and no message.
+    accounts::request_password_reset(&s, "nobody@signet.test", "ip").await.unwrap();
+    let token = link_token(&s, "olga@signet.test", "/reset-password/").await;
+
+    s.clock().advance(Duration::minutes(61));
+    let expired = accounts::reset_password(&s, &token, "a new passphrase", "a new passphrase", "ip").await;
+    assert!(matches!(expired, Err(AppError::Refused(m)) if m.contains("not valid any more")));
+
+    accounts::request_password_reset(&s, "olga@signet.test", "ip").await.unwrap();
+    let token = link_token(&s, "olga@signet.test", "/reset-password/").await;
+    s.clock().advance(Duration::minutes(59));
+    accounts::reset_password(&s, &token, "a new passphrase", "a new passphrase", "ip").await.unwrap();
+    assert!(accounts::reset_password(&s, &token, "third passphrase", "third passphrase", "ip").await.is_err());
+    assert!(accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.is_err());
+    assert!(accounts::login(&s, "olga@signet.test", "a new passphrase", "ip", "ua").await.is_ok());
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_at_the_absolute_limit() {
+    let s = state().await;
+    accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let token = accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.unwrap();
+    for _ in 0..11 {
+        s.clock().advance(Duration::minutes(59));
+        assert!(accounts::resolve_session(&s, &token).await.unwrap().is_some());
+    }
+    s.clock().advance(Duration::minutes(59));
+    assert!(accounts::resolve_session(&s, &token).await.unwrap().is_none(), "12 hours at most");
+
+    let token = accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.unwrap();
+    s.clock().advance(Duration::minutes(61));
+    assert!(accounts::resolve_session(&s, &token).await.unwrap().is_none(), "an hour idle signs out");
+}
+
+#[tokio::test]
+async fn invitation_creates_an_account_that_works_once() {
+    let s = state().await;
+    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let actor = operator_actor(&olga);
+    let issuer = issuers::create(&s, &actor, "Chamber of Commerce Split", "smib", "Ana@SMIB.test", "Ana").await.unwrap();
+    let dup = issuers::create(&s, &actor, "Other", "smib", "x@x.test", "X").await.unwrap_err();
+    assert_eq!(dup.for_field("slug").as_deref(), Some("Another issuer uses this short name already."));
+
+    let token = link_token(&s, "ana@smib.test", "/invite/").await;
+    let info = accounts::invitation_info(&s, &token).await.unwrap();
+    assert_eq!(info.issuer_name.as_deref(), Some("Chamber of Commerce Split"));
+    accounts::accept_invitation(&s, &token, "Ana Admin", "ana passphrase 1", "ana passphrase 1", "ip").await.unwrap();
+    assert!(accounts::accept_invitation(&s, &token, "Ana", "other passphrase", "other passphrase", "ip").await.is_err());
+    let ana_token = accounts::login(&s, "ana@smib.test", "ana passphrase 1", "ip", "ua").await.unwrap();
+    let session = accounts::resolve_session(&s, &ana_token).await.unwrap().unwrap();
+    let viewer = accounts::viewer(&s, &session).await.unwrap();
+    assert_eq!(viewer.current.as_ref().map(|c| (c.slug.as_str(), c.role)), Some(("smib", Role::Admin)));
+
+    // The last admin cannot be demoted or removed.
+    let ana = Actor { user_id: Some(viewer.user_id.clone()), email: viewer.email.clone(), ip: "ip".into() };
+    assert!(matches!(issuers::set_role(&s, &ana, &issuer.id, &viewer.user_id, Role::User).await, Err(AppError::Conflict(_))));
+    assert!(matches!(issuers::remove_member(&s, &ana, &issuer.id, &viewer.user_id).await, Err(AppError::Conflict(_))));
+    // Inviting the same person twice is refused at the e-mail field.
+    let again = accounts::invite(&s, &ana, &issuer.id, "ana@smib.test", "Ana", Role::User).await.unwrap_err();
+    assert!(again.for_field("email").is_some());
+}
+
+#[tokio::test]
+async fn profile_rules_are_enforced_on_the_server() {
+    let s = state().await;
+    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let actor = operator_actor(&olga);
+    let a = issuers::create(&s, &actor, "A", "issuer-a", "a@a.test", "A").await.unwrap();
+    issuers::create(&s, &actor, "B", "issuer-b", "b@b.test", "B").await.unwrap();
+    let mut p = crate::model::IssuerProfile { name: "A".into(), slug: "issuer-b".into(), ..Default::default() };
+    assert!(issuers::update_profile(&s, &actor, &a.id, p.clone()).await.unwrap_err().for_field("slug").is_some());
+    p.slug = "issuer-a".into();
+    p.contact_email = "nope".into();
+    p.website = "javascript:alert(1)".into();
+    let e = issuers::update_profile(&s, &actor, &a.id, p.clone()).await.unwrap_err();
+    assert!(e.for_field("contact_email").is_some() && e.for_field("website").is_some());
+    p.contact_email = "info@a.test".into();
+    p.website = "https://a.test".into();
+    p.name = "<script>alert(1)</script> \"A\"".into();
+    let saved = issuers::update_profile(&s, &actor, &a.id, p).await.unwrap();
+    assert_eq!(saved.name, "<script>alert(1)</script> \"A\"", "stored as typed; the UI escapes it");
+    let svg = "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+";
+    assert!(issuers::set_logo(&s, &actor, &a.id, Some(svg)).await.is_err());
+}

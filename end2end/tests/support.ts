@@ -1,0 +1,145 @@
+// Test harness: the real signet binary on a free port with a fresh data folder, and a real SMTP server.
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import { expect, Page } from '@playwright/test';
+
+export const BIN = resolve(process.env.SIGNET_BIN ?? '../target/debug/signet');
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+export interface Mail { to: string; subject: string; text: string }
+
+export class Smtp {
+  messages: Mail[] = [];
+  private constructor(public port: number, private server: SMTPServer) {}
+
+  static async start(): Promise<Smtp> {
+    const port = await freePort();
+    let smtp: Smtp;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, done) {
+        simpleParser(stream).then((m) => {
+          const to = session.envelope.rcptTo.map((r) => r.address).join(',');
+          smtp.messages.push({ to, subject: m.subject ?? '', text: m.text ?? '' });
+          done();
+        }, done);
+      },
+    });
+    await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+    smtp = new Smtp(port, server);
+    return smtp;
+  }
+
+  /** Waits for a message to `to` whose subject contains `subject`, and returns it. */
+  async waitFor(to: string, subject: string): Promise<Mail> {
+    let found: Mail | undefined;
+    await expect
+      .poll(() => (found = this.messages.find((m) => m.to === to && m.subject.includes(subject))), {
+        timeout: 30_000,
+        message: `an e-mail to ${to} about "${subject}"`,
+      })
+      .toBeTruthy();
+    return found!;
+  }
+
+  async stop() {
+    await new Promise<void>((ok) => this.server.close(() => ok()));
+  }
+}
+
+/** The first link in a text that starts with `prefix`. */
+export function link(text: string, prefix: string): string {
+  const m = text.match(new RegExp(prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + '[^\\s]+'));
+  if (!m) throw new Error(`no link starting with ${prefix} in:\n${text}`);
+  return m[0];
+}
+
+export class Signet {
+  url = '';
+  setupUrl?: string;
+  private output = '';
+  private constructor(private child: ChildProcess, public dataDir: string) {}
+
+  /** Creates an operator from the command line (the scripted-install path) before the server starts. */
+  static createOperator(dataDir: string, email: string, password: string) {
+    const r = spawnSync(BIN, ['admin', 'create-operator', '--email', email, '--name', 'Olga Operator', '--data-dir', dataDir], {
+      input: password + '\n',
+      encoding: 'utf8',
+      env: { ...process.env, SIGNET_LOG: 'warn' },
+    });
+    if (r.status !== 0) throw new Error(`create-operator failed: ${r.stderr}`);
+  }
+
+  static newDataDir(): string {
+    return mkdtempSync(join(tmpdir(), 'signet-e2e-'));
+  }
+
+  static async start(opts: { smtp?: Smtp; dataDir?: string } = {}): Promise<Signet> {
+    const port = await freePort();
+    const dataDir = opts.dataDir ?? Signet.newDataDir();
+    const url = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SIGNET_LISTEN: `127.0.0.1:${port}`,
+      SIGNET_DATA_DIR: dataDir,
+      SIGNET_PUBLIC_URL: url,
+      SIGNET_MAIL_FROM: 'Signet <signet@signet.test>',
+      SIGNET_LOG: 'warn',
+    };
+    if (opts.smtp) env.SIGNET_SMTP_URL = `smtp://127.0.0.1:${opts.smtp.port}?tls=none`;
+    const child = spawn(BIN, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const s = new Signet(child, dataDir);
+    s.url = url;
+    child.stdout!.on('data', (d) => (s.output += d.toString()));
+    child.stderr!.on('data', (d) => (s.output += d.toString()));
+    await expect
+      .poll(async () => {
+        if (child.exitCode !== null) throw new Error(`signet exited: ${s.output}`);
+        try {
+          return (await fetch(`${url}/healthz`)).status;
+        } catch {
+          return 0;
+        }
+      }, { timeout: 30_000 })
+      .toBe(200);
+    const m = s.output.match(/http:\/\/\S+\/setup\/\S+/);
+    s.setupUrl = m?.[0];
+    return s;
+  }
+
+  async stop() {
+    this.child.kill('SIGTERM');
+    await new Promise((ok) => this.child.once('exit', ok));
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until the Wasm has hydrated the page (the client marks <body> once it runs). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 });
+}
+
+export async function signIn(page: Page, base: string, email: string, password: string) {
+  await page.goto(`${base}/login`);
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password *').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

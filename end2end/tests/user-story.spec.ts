@@ -1,0 +1,119 @@
+// The foundation's user story, as people do it: first-run setup, the operator creates an issuer, its admin
+// accepts the e-mailed invitation, fills in the issuer profile and invites a colleague.
+import { test, expect } from '@playwright/test';
+import { Signet, Smtp, hydrated, link, signIn } from './support';
+
+let smtp: Smtp;
+let signet: Signet;
+
+test.beforeAll(async () => {
+  smtp = await Smtp.start();
+  signet = await Signet.start({ smtp });
+});
+test.afterAll(async () => {
+  await signet?.stop();
+  await smtp?.stop();
+});
+
+test('operator sets up, creates an issuer; its admin completes the profile and invites a colleague', async ({ page }) => {
+  // 1. The printed one-time setup link creates the operator.
+  expect(signet.setupUrl, 'start-up prints a setup link').toBeTruthy();
+  await page.goto(signet.setupUrl!);
+  await expect(page.getByRole('heading', { name: 'Set up Signet' })).toBeVisible();
+  await page.getByLabel('Your name').fill('Olga Operator');
+  await page.getByLabel('E-mail').fill('olga@signet.test');
+  await page.getByLabel('New password').fill('operator passphrase 1');
+  await page.getByLabel('Repeat the new password').fill('operator passphrase 1');
+  await page.getByRole('button', { name: 'Create operator account' }).click();
+  await expect(page.getByText('The operator account is ready')).toBeVisible();
+
+  // The link works once.
+  const again = await page.request.get(signet.setupUrl!);
+  expect(await again.text()).toContain('This setup link is not valid');
+
+  // 2. The operator signs in and creates the issuer with its first admin.
+  await signIn(page, signet.url, 'olga@signet.test', 'operator passphrase 1');
+  await expect(page.getByRole('heading', { name: 'Instance overview' })).toBeVisible();
+  await page.getByRole('link', { name: 'Issuers' }).click();
+  await hydrated(page);
+  await page.getByLabel('Issuer name').fill('Chamber of Commerce Split');
+  // The slug follows the name as it is typed (a hydrated control).
+  await expect(page.getByLabel('Short name (slug)')).toHaveValue('chamber-of-commerce-split');
+  await page.getByLabel('Short name (slug)').fill('smib');
+  await page.getByLabel("Admin's name").fill('Ana Admin');
+  await page.getByLabel("Admin's e-mail").fill('ana@smib.test');
+  await page.getByRole('button', { name: 'Create issuer' }).click();
+  await expect(page.getByText('Issuer "Chamber of Commerce Split" was created')).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'smib', exact: true })).toBeVisible();
+
+  // A second issuer with the same slug is refused at the field.
+  await page.getByLabel('Issuer name').fill('Another Chamber');
+  await page.getByLabel('Short name (slug)').fill('smib');
+  await page.getByLabel("Admin's name").fill('Someone');
+  await page.getByLabel("Admin's e-mail").fill('someone@other.test');
+  await page.getByRole('button', { name: 'Create issuer' }).click();
+  await expect(page.getByText('Another issuer uses this short name already.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+
+  // 3. The admin accepts the e-mailed invitation and chooses a password.
+  const invitation = await smtp.waitFor('ana@smib.test', 'You are invited to Chamber of Commerce Split');
+  await page.goto(link(invitation.text, `${signet.url}/invite/`));
+  await expect(page.getByText('You are invited to work for Chamber of Commerce Split')).toBeVisible();
+  await page.getByLabel('New password').fill('ana passphrase 22');
+  await page.getByLabel('Repeat the new password').fill('ana passphrase 22');
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await expect(page.getByText('Your account is ready')).toBeVisible();
+
+  // 4. She signs in and fills in the issuer profile.
+  await signIn(page, signet.url, 'ana@smib.test', 'ana passphrase 22');
+  await expect(page.getByRole('heading', { name: 'Chamber of Commerce Split' })).toBeVisible();
+  await expect(page.getByText('The issuer profile is missing')).toBeVisible();
+  await page.getByRole('link', { name: 'Issuer profile' }).click();
+  await hydrated(page);
+  await page.getByLabel('Address').fill('Obala kneza Branimira 1');
+  await page.getByLabel('City').fill('Split');
+  await page.getByLabel('Postal code').fill('21000');
+  await page.getByLabel('Country').fill('Croatia');
+  await page.getByLabel('Contact e-mail').fill('not-an-email');
+  await page.getByLabel('Contact phone').focus();
+  // Inline validation as she leaves the field.
+  await expect(page.getByText('Enter a valid e-mail address')).toBeVisible();
+  await page.getByLabel('Contact e-mail').fill('info@smib.test');
+  await page.getByLabel('Contact phone').fill('+385 21 123 456');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByText('The issuer profile was saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('City')).toHaveValue('Split');
+
+  // 5. She invites a colleague, who receives the invitation by e-mail.
+  await hydrated(page);
+  await page.getByLabel('Name', { exact: true }).fill('Ivo User');
+  await page.getByLabel('E-mail', { exact: true }).fill('ivo@smib.test');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText('The invitation was sent.')).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'ivo@smib.test' })).toBeVisible();
+  const colleague = await smtp.waitFor('ivo@smib.test', 'You are invited to Chamber of Commerce Split');
+  expect(colleague.text).toContain('ana@smib.test invited you');
+
+  // 6. The audit log shows what happened, with who and from where.
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('cell', { name: 'member.invite' }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'issuer.update' })).toBeVisible();
+});
+
+test('the app shell is usable at phone width', async ({ browser }) => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(page, signet.url, 'ana@smib.test', 'ana passphrase 22');
+  await expect(page.getByRole('button', { name: 'Menu' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Issuer profile' })).toBeHidden();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: 'Issuer profile' }).click();
+  await expect(page.getByRole('heading', { name: 'Issuer profile' })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(overflow, 'no horizontal scrolling at phone width').toBe(false);
+  await page.screenshot({ path: 'test-results/phone-issuer-profile.png', fullPage: true });
+  await page.close();
+});

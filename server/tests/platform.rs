@@ -1,0 +1,193 @@
+//! The binary as an operator meets it: start-up, the setup link, health, CSRF refusal, durability.
+
+mod common;
+use common::*;
+
+#[tokio::test]
+async fn help_documents_every_setting() {
+    let out = std::process::Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--listen", "--data-dir", "--db", "--db-namespace", "--db-database", "--db-user", "--db-password",
+        "--public-url", "--smtp-url", "--mail-from", "--session-idle-minutes", "--session-max-hours",
+        "--trust-proxy", "--log", "SIGNET_DB", "SIGNET_SMTP_URL", "admin",
+    ] {
+        assert!(help.contains(flag), "--help mentions {flag}:\n{help}");
+    }
+}
+
+#[tokio::test]
+async fn first_run_prints_a_one_time_setup_link() {
+    let data = tempfile::tempdir().unwrap();
+    let signet = Signet::start(data.path()).await;
+    let output = signet.output();
+    let link = output
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{}/setup/", signet.base)))
+        .unwrap_or_else(|| panic!("setup link printed: {output}"))
+        .to_string();
+    let token = link.rsplit('/').next().unwrap();
+
+    let c = signet.client();
+    let page = c.get(&format!("/setup/{token}")).await.text().await.unwrap();
+    assert!(page.contains("Create operator account"), "{page}");
+    let wrong = c.get("/setup/not-the-token").await.text().await.unwrap();
+    assert!(wrong.contains("This setup link is not valid"));
+
+    let form = [
+        ("token", token),
+        ("email", "olga@signet.test"),
+        ("name", "Olga"),
+        ("password", "operator passphrase 1"),
+        ("confirm", "operator passphrase 1"),
+    ];
+    assert!(c.call("auth/setup", &form).await.ok());
+    let second = c.call("auth/setup", &form).await;
+    assert!(!second.ok() && second.body.contains("not valid any more"), "{second:?}");
+    assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
+}
+
+#[tokio::test]
+async fn healthz_reports_version_and_database() {
+    let data = tempfile::tempdir().unwrap();
+    let signet = Signet::start(data.path()).await;
+    let r = signet.client().get("/healthz").await;
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["db"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
+    let signet = Signet::start(data.path()).await;
+    let c = signet.client();
+    let form = [("email", "olga@signet.test"), ("password", "operator passphrase 1")];
+    for (header, value) in [("Origin", "https://evil.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
+        let r = c.http.post(format!("{}/_sf/auth/login", signet.base)).header(header, value).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{header}: {value}");
+        assert!(r.headers().get("set-cookie").is_none());
+    }
+    assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_and_same_site_and_renewed_at_login() {
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
+    let signet = Signet::start(data.path()).await;
+    let c = signet.client();
+    let login = |c: &Client| {
+        c.http
+            .post(format!("{}/_sf/auth/login", c.base))
+            .header("Origin", c.base.clone())
+            .form(&[("email", "olga@signet.test"), ("password", "operator passphrase 1")])
+            .send()
+    };
+    let first = login(&c).await.unwrap();
+    let cookie = first.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.starts_with("signet_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let second = login(&c).await.unwrap();
+    let cookie2 = second.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert_ne!(cookie, cookie2, "a new session id at every sign-in");
+    // The first session was ended by the second sign-in from the same browser.
+    let viewer = c.call("auth/viewer", &[]).await;
+    assert!(viewer.json()["email"] == "olga@signet.test");
+    let logout = c.call("auth/logout", &[]).await;
+    assert!(logout.ok());
+    assert_eq!(c.call("auth/viewer", &[]).await.body, "null");
+}
+
+#[tokio::test]
+async fn lockout_after_five_failures_for_existing_and_unknown_emails_alike() {
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
+    let signet = Signet::start(data.path()).await;
+    let c = signet.client();
+    for email in ["olga@signet.test", "nobody@signet.test"] {
+        let mut answers = Vec::new();
+        for i in 0..6 {
+            answers.push(c.login(email, &format!("wrong {i}")).await.body);
+        }
+        assert!(answers[..4].iter().all(|a| a.contains("do not match")), "{answers:?}");
+        assert!(answers[4..].iter().all(|a| a.contains("locked for 15 minutes")), "{answers:?}");
+    }
+    let right = c.login("olga@signet.test", "operator passphrase 1").await;
+    assert!(right.body.contains("locked for 15 minutes"), "{right:?}");
+}
+
+#[tokio::test]
+async fn a_change_survives_sigkill() {
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
+    let signet = Signet::start(data.path()).await;
+    let c = signet.client();
+    assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
+    let created = c
+        .call(
+            "admin/create-issuer",
+            &[("name", "Chamber of Commerce Split"), ("slug", "smib"), ("admin_email", "ana@smib.test"), ("admin_name", "Ana")],
+        )
+        .await;
+    assert!(created.ok(), "{created:?}");
+    signet.kill();
+
+    let signet = Signet::start(data.path()).await;
+    let c = signet.client();
+    assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
+    let issuers = c.call("admin/issuers", &[]).await.json();
+    assert_eq!(issuers[0]["slug"], "smib", "{issuers}");
+    // The invitation e-mail written in the same request is still in the outbox.
+    assert_eq!(outbox_links(&c, "ana@smib.test", &format!("{}/invite/", signet.base)).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_binary_alone_in_an_empty_folder_serves_pages_wasm_and_css() {
+    let folder = tempfile::tempdir().unwrap();
+    let copy = folder.path().join("signet");
+    std::fs::copy(BIN, &copy).unwrap();
+    let port = free_port();
+    let mut child = std::process::Command::new(&copy)
+        .current_dir(folder.path())
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("SIGNET_LOG", "warn")
+        .env_remove("SIGNET_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..600 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let result = async {
+        assert!(ready, "the copied binary started");
+        let login = http.get(format!("{base}/login")).send().await.unwrap();
+        assert_eq!(login.status(), 200);
+        let html = login.text().await.unwrap();
+        assert!(html.contains("/pkg/signet.js") && html.contains("/pkg/signet.wasm"), "{html}");
+        for (path, kind) in [("/pkg/signet.wasm", "application/wasm"), ("/pkg/signet.css", "text/css"), ("/pkg/signet.js", "javascript")] {
+            let r = http.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(ct.contains(kind), "{path}: {ct}");
+            assert!(!r.bytes().await.unwrap().is_empty());
+        }
+        assert_eq!(http.get(format!("{base}/no/such/page")).send().await.unwrap().status(), 404);
+        // The data went to ./signet-data beside the binary.
+        assert!(folder.path().join("signet-data").is_dir());
+    }
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
