@@ -33,19 +33,13 @@ pub enum AppError {
 
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        AppError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
     }
 
     /// The message for one field, if this error is about that field.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Invalid(errors) => errors
-                .iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone()),
+            AppError::Invalid(errors) => errors.iter().find(|e| e.field == field).map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -61,10 +55,7 @@ impl Checks {
     }
     pub fn check(&mut self, field: &str, problem: Option<String>) -> &mut Self {
         if let Some(message) = problem {
-            self.0.push(FieldError {
-                field: field.into(),
-                message,
-            });
+            self.0.push(FieldError { field: field.into(), message });
         }
         self
     }

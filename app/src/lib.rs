@@ -60,13 +60,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup/:token") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
-                    <Route path=path!("") view=DashboardPage/>
-                    <Route path=path!("issuer") view=IssuerProfilePage/>
-                    <Route path=path!("account") view=AccountPage/>
-                    <Route path=path!("audit") view=AuditPage/>
-                    <Route path=path!("admin/issuers") view=IssuersPage/>
-                    <Route path=path!("admin/issuers/:id") view=IssuerDetailPage/>
-                    <Route path=path!("admin/mail") view=MailPage/>
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("issuer") view=IssuerProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/issuers") view=IssuersPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/issuers/:id") view=IssuerDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

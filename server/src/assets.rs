@@ -25,9 +25,7 @@ pub fn file(path: &str) -> Option<Response<Body>> {
     }
     // File names are not hashed, so browsers revalidate; the ETag makes that cheap.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16])))
-    {
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]))) {
         headers.insert(header::ETAG, v);
     }
     Some(response)

@@ -45,21 +45,11 @@ pub enum AdminCommand {
 #[derive(Args, Debug, Clone)]
 pub struct Config {
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "SIGNET_LISTEN",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_LISTEN", default_value = "127.0.0.1:3000", global = true)]
     pub listen: SocketAddr,
 
     /// Folder for the embedded database and other local state. Back this folder up.
-    #[arg(
-        long,
-        env = "SIGNET_DATA_DIR",
-        default_value = "./signet-data",
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_DATA_DIR", default_value = "./signet-data", global = true)]
     pub data_dir: PathBuf,
 
     /// Database: empty for the embedded SurrealKV store in the data folder, `mem://` for a throw-away
@@ -68,21 +58,11 @@ pub struct Config {
     pub db: String,
 
     /// SurrealDB namespace.
-    #[arg(
-        long,
-        env = "SIGNET_DB_NAMESPACE",
-        default_value = "signet",
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_DB_NAMESPACE", default_value = "signet", global = true)]
     pub db_namespace: String,
 
     /// SurrealDB database name.
-    #[arg(
-        long,
-        env = "SIGNET_DB_DATABASE",
-        default_value = "signet",
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_DB_DATABASE", default_value = "signet", global = true)]
     pub db_database: String,
 
     /// User for a remote SurrealDB (root level). Not used by the embedded store.
@@ -90,13 +70,7 @@ pub struct Config {
     pub db_user: String,
 
     /// Password for a remote SurrealDB. Prefer the variable over the flag, which other users may see.
-    #[arg(
-        long,
-        env = "SIGNET_DB_PASSWORD",
-        default_value = "",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_DB_PASSWORD", default_value = "", hide_env_values = true, global = true)]
     pub db_password: String,
 
     /// The address people use to reach Signet, for links in e-mails and secure cookies
@@ -110,39 +84,19 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender of every e-mail.
-    #[arg(
-        long,
-        env = "SIGNET_MAIL_FROM",
-        default_value = "Signet <signet@localhost>",
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_MAIL_FROM", default_value = "Signet <signet@localhost>", global = true)]
     pub mail_from: String,
 
     /// Sign a person out after this many minutes without a request.
-    #[arg(
-        long,
-        env = "SIGNET_SESSION_IDLE_MINUTES",
-        default_value_t = 60,
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_SESSION_IDLE_MINUTES", default_value_t = 60, global = true)]
     pub session_idle_minutes: i64,
 
     /// Sign a person out this many hours after they signed in, however active.
-    #[arg(
-        long,
-        env = "SIGNET_SESSION_MAX_HOURS",
-        default_value_t = 12,
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_SESSION_MAX_HOURS", default_value_t = 12, global = true)]
     pub session_max_hours: i64,
 
     /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of Signet.
-    #[arg(
-        long,
-        env = "SIGNET_TRUST_PROXY",
-        default_value_t = false,
-        global = true
-    )]
+    #[arg(long, env = "SIGNET_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
 
     /// Log filter, e.g. `info` or `signet=debug,info`.

@@ -33,19 +33,13 @@ impl axum::extract::FromRef<Web> for LeptosOptions {
 }
 
 pub fn leptos_options() -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("signet")
-        .site_pkg_dir("pkg")
-        .build()
+    LeptosOptions::builder().output_name("signet").site_pkg_dir("pkg").build()
 }
 
 pub fn router(state: AppState) -> Router {
     let leptos = leptos_options();
     let routes = generate_route_list(app::App);
-    let web = Web {
-        leptos: leptos.clone(),
-        app: state.clone(),
-    };
+    let web = Web { leptos: leptos.clone(), app: state.clone() };
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -55,9 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/_app/logo/{issuer}", get(logo))
         .route("/_app/audit.csv", get(audit_csv))
-        .leptos_routes_with_context(&web, routes, context, move || {
-            app::shell(shell_options.clone())
-        })
+        .leptos_routes_with_context(&web, routes, context, move || app::shell(shell_options.clone()))
         .fallback(fallback)
         .layer(middleware::from_fn(check_origin))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -65,15 +57,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         // Links with tokens (reset, invitation) must not leak to other sites through the Referer header.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ),
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
         ))
         .layer(CompressionLayer::new())
         .with_state(web)
@@ -83,10 +70,7 @@ pub fn router(state: AppState) -> Router {
 /// comes from in `Sec-Fetch-Site` and `Origin`; a request without either is not from a browser page
 /// (curl, a script with an API key) and cannot carry a victim's cookie by accident.
 async fn check_origin(request: Request, next: Next) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -96,10 +80,7 @@ async fn check_origin(request: Request, next: Next) -> Response {
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
         let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         if origin == "null" || origin_host != host {
             return refuse_cross_site();
@@ -109,11 +90,7 @@ async fn check_origin(request: Request, next: Next) -> Response {
 }
 
 fn refuse_cross_site() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "This request came from another site and was refused.",
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, "This request came from another site and was refused.").into_response()
 }
 
 async fn healthz(State(web): State<Web>) -> Response {
@@ -123,11 +100,7 @@ async fn healthz(State(web): State<Web>) -> Response {
         "version": env!("CARGO_PKG_VERSION"),
         "db": if db_ok { "ok" } else { "unavailable" },
     });
-    let status = if db_ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
@@ -138,10 +111,7 @@ async fn logo(State(web): State<Web>, Path(issuer): Path<String>) -> Response {
             [
                 (header::CONTENT_TYPE, content_type),
                 (header::CACHE_CONTROL, "public, max-age=300".to_string()),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'".to_string(),
-                ),
+                (header::CONTENT_SECURITY_POLICY, "default-src 'none'".to_string()),
             ],
             bytes,
         )
@@ -169,21 +139,14 @@ async fn audit_csv(
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"signet-audit.csv\"",
-                ),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"signet-audit.csv\""),
                 (header::CACHE_CONTROL, "no-store"),
             ],
             csv,
         )
             .into_response(),
-        Err(AppError::Unauthenticated) => {
-            (StatusCode::UNAUTHORIZED, "Please sign in.").into_response()
-        }
-        Err(AppError::Invalid(e)) => {
-            (StatusCode::BAD_REQUEST, AppError::Invalid(e).to_string()).into_response()
-        }
+        Err(AppError::Unauthenticated) => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
+        Err(AppError::Invalid(e)) => (StatusCode::BAD_REQUEST, AppError::Invalid(e).to_string()).into_response(),
         Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
     }
 }

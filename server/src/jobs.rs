@@ -15,11 +15,7 @@ async fn purge_sessions(state: AppState) {
         tick.tick().await;
         let now = state.now();
         let s = state.settings();
-        if let Err(e) = state
-            .store()
-            .purge_sessions(now - s.session_idle, now - s.session_max)
-            .await
-        {
+        if let Err(e) = state.store().purge_sessions(now - s.session_idle, now - s.session_max).await {
             tracing::warn!(error = %e, "session purge failed");
         }
     }

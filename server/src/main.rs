@@ -32,24 +32,17 @@ async fn main() -> ExitCode {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }
 
 /// Opens the database and applies migrations; the same for serving and for admin commands.
 async fn open(config: &Config) -> Result<AppState, String> {
     let endpoint = config.db_endpoint();
     if endpoint.starts_with("surrealkv://") {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            format!(
-                "cannot create the data folder {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
     }
     let store = Store::connect(&DbSettings {
         endpoint: endpoint.clone(),
@@ -85,21 +78,23 @@ async fn serve(config: Config) -> Result<(), String> {
 
     if let Some(token) = state.prepare_setup().await.map_err(|e| e.to_string())? {
         // Printed, not logged at a level that might be filtered: this is how the operator gets in.
-        println!("\nNo operator account exists yet. Open this one-time link to create it:\n\n    {}/setup/{token}\n", state.settings().public_url);
+        println!(
+            "\nNo operator account exists yet. Open this one-time link to create it:\n\n    {}/setup/{token}\n",
+            state.settings().public_url
+        );
     }
 
     if !assets::has_wasm() {
-        tracing::warn!("this binary carries no Wasm client (build it with cargo-leptos); pages still work as plain forms");
+        tracing::warn!(
+            "this binary carries no Wasm client (build it with cargo-leptos); pages still work as plain forms"
+        );
     }
     jobs::spawn(state.clone());
     let router = http::router(state);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
@@ -108,8 +103,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -125,14 +119,9 @@ async fn shutdown_signal() {
 async fn create_operator(config: Config, email: &str, name: &str) -> Result<(), String> {
     let state = open(&config).await?;
     let mut password = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut password)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
+    std::io::stdin().lock().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
     let password = password.trim_end_matches(['\r', '\n']);
-    let user = accounts::create_operator(&state, email, name, password)
-        .await
-        .map_err(|e| e.to_string())?;
+    let user = accounts::create_operator(&state, email, name, password).await.map_err(|e| e.to_string())?;
     println!("Operator account {} created.", user.email);
     Ok(())
 }

@@ -8,9 +8,23 @@ async fn help_documents_every_setting() {
     let out = std::process::Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     for flag in [
-        "--listen", "--data-dir", "--db", "--db-namespace", "--db-database", "--db-user", "--db-password",
-        "--public-url", "--smtp-url", "--mail-from", "--session-idle-minutes", "--session-max-hours",
-        "--trust-proxy", "--log", "SIGNET_DB", "SIGNET_SMTP_URL", "admin",
+        "--listen",
+        "--data-dir",
+        "--db",
+        "--db-namespace",
+        "--db-database",
+        "--db-user",
+        "--db-password",
+        "--public-url",
+        "--smtp-url",
+        "--mail-from",
+        "--session-idle-minutes",
+        "--session-max-hours",
+        "--trust-proxy",
+        "--log",
+        "SIGNET_DB",
+        "SIGNET_SMTP_URL",
+        "admin",
     ] {
         assert!(help.contains(flag), "--help mentions {flag}:\n{help}");
     }
@@ -67,7 +81,14 @@ async fn cross_site_posts_are_refused() {
     let c = signet.client();
     let form = [("email", "olga@signet.test"), ("password", "operator passphrase 1")];
     for (header, value) in [("Origin", "https://evil.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
-        let r = c.http.post(format!("{}/_sf/auth/login", signet.base)).header(header, value).form(&form).send().await.unwrap();
+        let r = c
+            .http
+            .post(format!("{}/_sf/auth/login", signet.base))
+            .header(header, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403, "{header}: {value}");
         assert!(r.headers().get("set-cookie").is_none());
     }
@@ -130,7 +151,12 @@ async fn a_change_survives_sigkill() {
     let created = c
         .call(
             "admin/create-issuer",
-            &[("name", "Chamber of Commerce Split"), ("slug", "smib"), ("admin_email", "ana@smib.test"), ("admin_name", "Ana")],
+            &[
+                ("name", "Chamber of Commerce Split"),
+                ("slug", "smib"),
+                ("admin_email", "ana@smib.test"),
+                ("admin_name", "Ana"),
+            ],
         )
         .await;
     assert!(created.ok(), "{created:?}");
@@ -175,7 +201,11 @@ async fn the_binary_alone_in_an_empty_folder_serves_pages_wasm_and_css() {
         assert_eq!(login.status(), 200);
         let html = login.text().await.unwrap();
         assert!(html.contains("/pkg/signet.js") && html.contains("/pkg/signet.wasm"), "{html}");
-        for (path, kind) in [("/pkg/signet.wasm", "application/wasm"), ("/pkg/signet.css", "text/css"), ("/pkg/signet.js", "javascript")] {
+        for (path, kind) in [
+            ("/pkg/signet.wasm", "application/wasm"),
+            ("/pkg/signet.css", "text/css"),
+            ("/pkg/signet.js", "javascript"),
+        ] {
             let r = http.get(format!("{base}{path}")).send().await.unwrap();
             assert_eq!(r.status(), 200, "{path}");
             let ct = r.headers()["content-type"].to_str().unwrap().to_string();
@@ -190,4 +220,37 @@ async fn the_binary_alone_in_an_empty_folder_serves_pages_wasm_and_css() {
     let _ = child.kill();
     let _ = child.wait();
     result
+}
+
+#[tokio::test]
+async fn mail_that_cannot_be_sent_stays_visible_with_its_error() {
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
+    // Nothing listens on this port: every attempt fails.
+    let smtp = format!("smtp://127.0.0.1:{}?tls=none", free_port());
+    let signet = Signet::start_with(data.path(), &[("SIGNET_SMTP_URL", smtp.as_str())]).await;
+    let c = signet.client();
+    assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
+    let created = c
+        .call(
+            "admin/create-issuer",
+            &[("name", "Issuer"), ("slug", "issuer"), ("admin_email", "ana@a.test"), ("admin_name", "Ana")],
+        )
+        .await;
+    assert!(created.ok(), "{created:?}");
+    let mut message = serde_json::Value::Null;
+    for _ in 0..100 {
+        let mail = c.call("admin/mail", &[("status", "")]).await.json();
+        message = mail[1][0].clone();
+        if message["attempts"].as_i64() >= Some(1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(message["to"], "ana@a.test");
+    assert_eq!(message["status"], "queued", "waiting for the next retry: {message}");
+    assert!(message["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{message}");
+    // Resending is only for messages that have given up (or never went out); this one is still queued.
+    let id = message["id"].as_str().unwrap();
+    assert!(c.call("admin/resend-mail", &[("mail_id", id)]).await.body.contains("Only failed or outbox"));
 }

@@ -15,21 +15,9 @@ pub async fn select_issuer(issuer_id: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/_sf", endpoint = "account/password")]
-pub async fn change_password(
-    current: String,
-    password: String,
-    confirm: String,
-) -> Result<(), AppError> {
+pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
     let ctx = require(Need::Signed).await?;
-    accounts::change_password(
-        &ctx.state,
-        &ctx.session,
-        &ctx.actor,
-        &current,
-        &password,
-        &confirm,
-    )
-    .await
+    accounts::change_password(&ctx.state, &ctx.session, &ctx.actor, &current, &password, &confirm).await
 }
 
 #[server(prefix = "/_sf", endpoint = "account/name")]

@@ -25,43 +25,20 @@ pub async fn create_issuer(
     admin_name: String,
 ) -> Result<Issuer, AppError> {
     let ctx = require(Need::Operator).await?;
-    issuers::create(
-        &ctx.state,
-        &ctx.actor,
-        &name,
-        &slug,
-        &admin_email,
-        &admin_name,
-    )
-    .await
+    issuers::create(&ctx.state, &ctx.actor, &name, &slug, &admin_email, &admin_name).await
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/issuer")]
 pub async fn operator_issuer(issuer_id: String) -> Result<(Issuer, Vec<Member>), AppError> {
     let ctx = require(Need::Operator).await?;
-    Ok((
-        issuers::get(&ctx.state, &issuer_id).await?,
-        issuers::members(&ctx.state, &issuer_id).await?,
-    ))
+    Ok((issuers::get(&ctx.state, &issuer_id).await?, issuers::members(&ctx.state, &issuer_id).await?))
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/invite-admin")]
-pub async fn operator_invite_admin(
-    issuer_id: String,
-    email: String,
-    name: String,
-) -> Result<(), AppError> {
+pub async fn operator_invite_admin(issuer_id: String, email: String, name: String) -> Result<(), AppError> {
     let ctx = require(Need::Operator).await?;
     issuers::get(&ctx.state, &issuer_id).await?;
-    crate::services::accounts::invite(
-        &ctx.state,
-        &ctx.actor,
-        &issuer_id,
-        &email,
-        &name,
-        Role::Admin,
-    )
-    .await
+    crate::services::accounts::invite(&ctx.state, &ctx.actor, &issuer_id, &email, &name, Role::Admin).await
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/unlock")]
@@ -73,30 +50,15 @@ pub async fn operator_unlock(issuer_id: String, user_id: String) -> Result<(), A
 #[server(prefix = "/_sf", endpoint = "admin/mail")]
 pub async fn list_mail(status: String) -> Result<(bool, Vec<MailMessage>), AppError> {
     let ctx = require(Need::Operator).await?;
-    let rows = ctx
-        .state
-        .store()
-        .list_mail(MailStatus::parse(&status), 200)
-        .await?;
-    Ok((
-        ctx.state.settings().smtp_url.is_some(),
-        rows.into_iter().map(|r| r.into_model()).collect(),
-    ))
+    let rows = ctx.state.store().list_mail(MailStatus::parse(&status), 200).await?;
+    Ok((ctx.state.settings().smtp_url.is_some(), rows.into_iter().map(|r| r.into_model()).collect()))
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/resend-mail")]
 pub async fn resend_mail(mail_id: String) -> Result<(), AppError> {
     let ctx = require(Need::Operator).await?;
     mail::resend(&ctx.state, &mail_id).await?;
-    audit::record(
-        &ctx.state,
-        &ctx.actor,
-        None,
-        "mail.resend",
-        &mail_id,
-        "queued again",
-    )
-    .await
+    audit::record(&ctx.state, &ctx.actor, None, "mail.resend", &mail_id, "queued again").await
 }
 
 /// The operator sees every issuer (and may filter by one); an issuer admin sees their own issuer only.

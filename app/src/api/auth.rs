@@ -48,10 +48,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         p.state.store().delete_session(&old.id).await?;
     }
     let token = accounts::login(&p.state, &email, &password, &p.ip, &p.user_agent).await?;
-    set_header(
-        http::header::SET_COOKIE,
-        &session_cookie(&p.state, Some(&token)),
-    );
+    set_header(http::header::SET_COOKIE, &session_cookie(&p.state, Some(&token)));
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -76,11 +73,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/_sf", endpoint = "auth/reset")]
-pub async fn reset_password(
-    token: String,
-    password: String,
-    confirm: String,
-) -> Result<(), AppError> {
+pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
     let p = public().await?;
     accounts::reset_password(&p.state, &token, &password, &confirm, &p.ip).await?;
     leptos_axum::redirect("/login?reset=done");
@@ -94,12 +87,7 @@ pub async fn invitation(token: String) -> Result<InvitationInfo, AppError> {
 }
 
 #[server(prefix = "/_sf", endpoint = "auth/accept-invitation")]
-pub async fn accept_invitation(
-    token: String,
-    name: String,
-    password: String,
-    confirm: String,
-) -> Result<(), AppError> {
+pub async fn accept_invitation(token: String, name: String, password: String, confirm: String) -> Result<(), AppError> {
     let p = public().await?;
     accounts::accept_invitation(&p.state, &token, &name, &password, &confirm, &p.ip).await?;
     leptos_axum::redirect("/login?invited=done");

@@ -32,10 +32,7 @@ pub struct Ctx {
 impl Ctx {
     /// The issuer of the session. Present whenever the call required an issuer role.
     pub fn issuer_id(&self) -> AppResult<String> {
-        self.issuer
-            .as_ref()
-            .map(|(id, _)| id.clone())
-            .ok_or(AppError::NotFound)
+        self.issuer.as_ref().map(|(id, _)| id.clone()).ok_or(AppError::NotFound)
     }
 }
 
@@ -63,23 +60,11 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 pub async fn public() -> AppResult<Public> {
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let ip = client_ip(&parts.headers, peer, state.settings().trust_proxy);
-    let user_agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    Ok(Public {
-        state,
-        ip,
-        user_agent,
-        headers: parts.headers,
-    })
+    let user_agent =
+        parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    Ok(Public { state, ip, user_agent, headers: parts.headers })
 }
 
 /// For server functions: the signed-in caller, with the role `need` asks for.
@@ -89,30 +74,16 @@ pub async fn require(need: Need) -> AppResult<Ctx> {
 }
 
 /// The session of a request, if any. Used by `require` and by plain HTTP handlers such as the CSV export.
-pub async fn session_from_headers(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> AppResult<Option<Session>> {
+pub async fn session_from_headers(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Session>> {
     match session_token(state, headers) {
         Some(token) => accounts::resolve_session(state, &token).await,
         None => Ok(None),
     }
 }
 
-pub async fn require_from_headers(
-    state: AppState,
-    headers: &HeaderMap,
-    ip: String,
-    need: Need,
-) -> AppResult<Ctx> {
-    let session = session_from_headers(&state, headers)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let actor = Actor {
-        user_id: Some(session.user.key()),
-        email: session.user.email.clone(),
-        ip,
-    };
+pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: String, need: Need) -> AppResult<Ctx> {
+    let session = session_from_headers(&state, headers).await?.ok_or(AppError::Unauthenticated)?;
+    let actor = Actor { user_id: Some(session.user.key()), email: session.user.email.clone(), ip };
     let issuer = match need {
         Need::Signed => None,
         Need::Operator => {
@@ -130,12 +101,7 @@ pub async fn require_from_headers(
             Some((current.id, current.role))
         }
     };
-    Ok(Ctx {
-        state,
-        session,
-        actor,
-        issuer,
-    })
+    Ok(Ctx { state, session, actor, issuer })
 }
 
 fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
@@ -152,11 +118,7 @@ fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
 
 /// `Set-Cookie` for a new session, or for clearing it (`token: None`).
 pub fn session_cookie(state: &AppState, token: Option<&str>) -> String {
-    let secure = if state.settings().secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.settings().secure_cookies() { "; Secure" } else { "" };
     let name = cookie_name(state);
     match token {
         Some(t) => format!(
@@ -179,16 +141,13 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trust_proxy: bool) -
             return forwarded.to_string();
         }
     }
-    peer.map(|p| p.to_string())
-        .unwrap_or_else(|| "unknown".into())
+    peer.map(|p| p.to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// Sets a response header of the current server function.
 pub fn set_header(name: http::HeaderName, value: &str) {
-    if let (Some(resp), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(value),
-    ) {
+    if let (Some(resp), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+    {
         resp.append_header(name, value);
     }
 }

@@ -64,15 +64,7 @@ pub async fn list_members() -> Result<Vec<Member>, AppError> {
 pub async fn invite_member(email: String, name: String, role: String) -> Result<(), AppError> {
     let ctx = require(Need::IssuerAdmin).await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::field("role", "Choose a role."))?;
-    crate::services::accounts::invite(
-        &ctx.state,
-        &ctx.actor,
-        &ctx.issuer_id()?,
-        &email,
-        &name,
-        role,
-    )
-    .await
+    crate::services::accounts::invite(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &email, &name, role).await
 }
 
 #[server(prefix = "/_sf", endpoint = "issuer/member-role")]

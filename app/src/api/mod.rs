@@ -30,12 +30,7 @@ mod tests {
                 rest = &rest[at + 1..];
                 let body_start = rest.find('{').expect("server function has a body");
                 let signature = &rest[..body_start];
-                let name = signature
-                    .split("fn ")
-                    .nth(1)
-                    .and_then(|s| s.split('(').next())
-                    .unwrap_or("?")
-                    .trim();
+                let name = signature.split("fn ").nth(1).and_then(|s| s.split('(').next()).unwrap_or("?").trim();
                 let body = rest[body_start + 1..].trim_start();
                 let first = body.lines().next().unwrap_or("");
                 assert!(
@@ -46,9 +41,6 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(
-            checked >= 20,
-            "expected to check the server functions, found only {checked}"
-        );
+        assert!(checked >= 20, "expected to check the server functions, found only {checked}");
     }
 }

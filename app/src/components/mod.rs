@@ -58,11 +58,7 @@ pub fn Field(
     let check = move |ev: leptos::ev::Event| {
         if let Some(rule) = rule {
             let v = event_target_value(&ev);
-            local.set(if v.is_empty() && !required {
-                None
-            } else {
-                rule(&v)
-            });
+            local.set(if v.is_empty() && !required { None } else { rule(&v) });
         }
     };
     let described = match hint {
@@ -107,10 +103,7 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
 /// A success message once an action has succeeded.
 #[component]
 pub fn Saved(done: Signal<bool>, text: &'static str) -> impl IntoView {
-    move || {
-        done.get()
-            .then(|| view! { <div class="notice ok" role="status">{text}</div> })
-    }
+    move || done.get().then(|| view! { <div class="notice ok" role="status">{text}</div> })
 }
 
 /// Signet's mark: a shield with a tick.

@@ -66,8 +66,7 @@ pub fn required(value: &str, what: &str, max: usize) -> Option<String> {
 }
 
 pub fn optional_text(value: &str, what: &str, max: usize) -> Option<String> {
-    (value.trim().chars().count() > max)
-        .then(|| format!("The {what} can be at most {max} characters long."))
+    (value.trim().chars().count() > max).then(|| format!("The {what} can be at most {max} characters long."))
 }
 
 /// Issuer slugs appear in public URLs (`/v/{slug}/…`): lower-case ASCII letters, digits and inner hyphens.
@@ -76,11 +75,11 @@ pub fn slug(value: &str) -> Option<String> {
     if v.len() < 2 || v.len() > 40 {
         return Some("Use 2 to 40 characters.".into());
     }
-    let ok_chars = v
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_chars = v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !ok_chars || v.starts_with('-') || v.ends_with('-') || v.contains("--") {
-        return Some("Use lower-case letters a–z, digits and single hyphens inside, like \"smib\" or \"chamber-split\".".into());
+        return Some(
+            "Use lower-case letters a–z, digits and single hyphens inside, like \"smib\" or \"chamber-split\".".into(),
+        );
     }
     None
 }
@@ -116,12 +115,7 @@ pub fn suggest_slug(name: &str) -> String {
 /// A DNS host name such as `verified.example.org` (no scheme, port or path).
 pub fn host_name(value: &str) -> Option<String> {
     let v = value.trim().trim_end_matches('.');
-    let msg = || {
-        Some(
-            "Enter a host name only, like verified.example.org (no https:// and no path)."
-                .to_string(),
-        )
-    };
+    let msg = || Some("Enter a host name only, like verified.example.org (no https:// and no path).".to_string());
     if v.is_empty() || v.len() > 253 || !v.contains('.') {
         return msg();
     }
@@ -130,9 +124,7 @@ pub fn host_name(value: &str) -> Option<String> {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !ok {
             return msg();
         }
@@ -155,8 +147,7 @@ pub fn phone(value: &str) -> Option<String> {
     }
     let ok = v.len() <= 40
         && v.chars().any(|c| c.is_ascii_digit())
-        && v.chars()
-            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+        && v.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
     (!ok).then(|| "Enter a phone number with digits, spaces and + - ( ) only.".into())
 }
 
@@ -167,9 +158,7 @@ pub fn optional_url(value: &str) -> Option<String> {
     }
     let ok = (v.starts_with("https://") || v.starts_with("http://"))
         && v.len() <= 300
-        && !v
-            .chars()
-            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+        && !v.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
     (!ok).then(|| "Enter a full web address starting with https://.".into())
 }
 
@@ -178,9 +167,7 @@ pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -211,14 +198,8 @@ mod tests {
         assert!(slug("s--mib").is_some());
         assert!(slug("s").is_some());
         assert!(slug("smib/../x").is_some());
-        assert_eq!(
-            suggest_slug("Chamber of Commerce Split"),
-            "chamber-of-commerce-split"
-        );
-        assert_eq!(
-            suggest_slug("  Žutić & Sinovi d.o.o. "),
-            "zutic-sinovi-d-o-o"
-        );
+        assert_eq!(suggest_slug("Chamber of Commerce Split"), "chamber-of-commerce-split");
+        assert_eq!(suggest_slug("  Žutić & Sinovi d.o.o. "), "zutic-sinovi-d-o-o");
     }
 
     #[test]

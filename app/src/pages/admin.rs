@@ -99,10 +99,8 @@ pub fn IssueDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let invite = ServerAction::<OperatorInviteAdmin>::new();
     let unlock = ServerAction::<OperatorUnlock>::new();
-    let data = Resource::new(
-        move || (id(), invite.version().get(), unlock.version().get()),
-        |(id, _, _)| operator_issuer(id),
-    );
+    let data =
+        Resource::new(move || (id(), invite.version().get(), unlock.version().get()), |(id, _, _)| operator_issuer(id));
     let error = last_error(invite.value());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -161,10 +159,7 @@ pub fn MailPage() -> impl IntoView {
     let query = use_query_map();
     let status = move || query.read().get("status").unwrap_or_default();
     let resend = ServerAction::<ResendMail>::new();
-    let mail = Resource::new(
-        move || (status(), resend.version().get()),
-        |(s, _)| list_mail(s),
-    );
+    let mail = Resource::new(move || (status(), resend.version().get()), |(s, _)| list_mail(s));
     view! {
         <Title text="Mail outbox"/>
         <div class="page-head"><h1>"Mail outbox"</h1></div>

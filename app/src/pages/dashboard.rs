@@ -27,13 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn IssuerDashboard(overview: IssuerOverview) -> impl IntoView {
-    let IssuerOverview {
-        issuer,
-        members,
-        pending_invitations,
-        profile_missing,
-        recent,
-    } = overview;
+    let IssuerOverview { issuer, members, pending_invitations, profile_missing, recent } = overview;
     view! {
         <div class="page-head">
             <h1>{issuer.name.clone()}</h1>

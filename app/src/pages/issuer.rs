@@ -12,10 +12,7 @@ pub fn IssuerProfilePage() -> impl IntoView {
     let is_admin = use_context::<Viewer>().is_some_and(|v| v.is_issuer_admin());
     let update = ServerAction::<UpdateIssuerProfile>::new();
     let logo = ServerAction::<SetIssuerLogo>::new();
-    let issuer = Resource::new(
-        move || (update.version().get(), logo.version().get()),
-        |_| get_issuer_profile(),
-    );
+    let issuer = Resource::new(move || (update.version().get(), logo.version().get()), |_| get_issuer_profile());
     view! {
         <Title text="Issuer profile"/>
         <h1>"Issuer profile"</h1>
@@ -101,11 +98,7 @@ fn ProfileForm(issuer: Issuer, action: ServerAction<UpdateIssuerProfile>) -> imp
 fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoView {
     let error = last_error(action.value());
     let local_error = RwSignal::new(None::<String>);
-    let logo_url = format!(
-        "/_app/logo/{}?v={}",
-        issuer.id,
-        action.version().get_untracked()
-    );
+    let logo_url = format!("/_app/logo/{}?v={}", issuer.id, action.version().get_untracked());
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -115,9 +108,7 @@ fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoVie
                 return;
             };
             if file.size() > 256.0 * 1024.0 {
-                local_error.set(Some(
-                    "The image is larger than 256 KB. Choose a smaller one.".into(),
-                ));
+                local_error.set(Some("The image is larger than 256 KB. Choose a smaller one.".into()));
                 return;
             }
             local_error.set(None);
@@ -165,26 +156,15 @@ fn People() -> impl IntoView {
     let remove = ServerAction::<RemoveMember>::new();
     let unlock = ServerAction::<UnlockMember>::new();
     let members = Resource::new(
-        move || {
-            (
-                invite.version().get(),
-                role.version().get(),
-                remove.version().get(),
-                unlock.version().get(),
-            )
-        },
+        move || (invite.version().get(), role.version().get(), remove.version().get(), unlock.version().get()),
         |_| list_members(),
     );
     let invite_error = last_error(invite.value());
     let row_error = Signal::derive(move || {
-        [
-            last_error(role.value()).get(),
-            last_error(remove.value()).get(),
-            last_error(unlock.value()).get(),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
+        [last_error(role.value()).get(), last_error(remove.value()).get(), last_error(unlock.value()).get()]
+            .into_iter()
+            .flatten()
+            .next()
     });
     view! {
         <section class="panel">

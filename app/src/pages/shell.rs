@@ -82,19 +82,11 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
 #[component]
 fn IssuerSelector(viewer: Viewer) -> impl IntoView {
     let action = ServerAction::<SelectIssuer>::new();
-    let current_name = viewer
-        .current
-        .as_ref()
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
+    let current_name = viewer.current.as_ref().map(|c| c.name.clone()).unwrap_or_default();
     if viewer.issuers.len() < 2 {
         return view! { <strong class="current-issuer">{current_name}</strong> }.into_any();
     }
-    let current = viewer
-        .current
-        .as_ref()
-        .map(|c| c.id.clone())
-        .unwrap_or_default();
+    let current = viewer.current.as_ref().map(|c| c.id.clone()).unwrap_or_default();
     // Reload everything once the session has switched: every page shows the new issuer's data.
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) {

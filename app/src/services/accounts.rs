@@ -15,8 +15,7 @@ pub const INVITE_LINK_DAYS: i64 = 7;
 /// The same words for an unknown e-mail and a wrong password.
 pub const BAD_CREDENTIALS: &str = "The e-mail and password do not match. Please try again.";
 /// Shown for any e-mail with too many failures, whether or not an account exists.
-pub const LOCKED: &str =
-    "Too many failed sign-ins with this e-mail: sign-in is locked for 15 minutes. \
+pub const LOCKED: &str = "Too many failed sign-ins with this e-mail: sign-in is locked for 15 minutes. \
      You can reset your password, or ask your issuer admin to unlock the account.";
 
 /// A resolved, live session.
@@ -28,12 +27,7 @@ pub struct Session {
 }
 
 /// Creates an account with a password, e.g. the operator at first run or from the command line.
-pub async fn create_operator(
-    state: &AppState,
-    email: &str,
-    name: &str,
-    password: &str,
-) -> AppResult<UserRow> {
+pub async fn create_operator(state: &AppState, email: &str, name: &str, password: &str) -> AppResult<UserRow> {
     let email = validate::normalize_email(email);
     Checks::new()
         .check("email", validate::email(&email))
@@ -41,31 +35,15 @@ pub async fn create_operator(
         .check("password", validate::password(password))
         .finish()?;
     let hash = secrets::hash_password(password);
-    let user = state
-        .store()
-        .create_user(&email, name.trim(), Some(hash), true, state.now())
-        .await
-        .map_err(|e| {
-            if is_duplicate(&e) {
-                AppError::field("email", "An account with this e-mail already exists.")
-            } else {
-                AppError::from(e)
-            }
-        })?;
-    let actor = Actor {
-        user_id: Some(user.key()),
-        email: user.email.clone(),
-        ip: "local".into(),
-    };
-    audit::record(
-        state,
-        &actor,
-        None,
-        "operator.create",
-        &user.email,
-        "operator account created",
-    )
-    .await?;
+    let user = state.store().create_user(&email, name.trim(), Some(hash), true, state.now()).await.map_err(|e| {
+        if is_duplicate(&e) {
+            AppError::field("email", "An account with this e-mail already exists.")
+        } else {
+            AppError::from(e)
+        }
+    })?;
+    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: "local".into() };
+    audit::record(state, &actor, None, "operator.create", &user.email, "operator account created").await?;
     Ok(user)
 }
 
@@ -85,25 +63,14 @@ pub async fn setup_operator(
                 .into(),
         ));
     }
-    Checks::new()
-        .check(
-            "confirm",
-            validate::password_confirmation(password, confirm),
-        )
-        .finish()?;
+    Checks::new().check("confirm", validate::password_confirmation(password, confirm)).finish()?;
     create_operator(state, email, name, password).await?;
     state.clear_setup_token();
     Ok(())
 }
 
 /// Checks the credentials and opens a new session. Returns the session token for the cookie.
-pub async fn login(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    ip: &str,
-    user_agent: &str,
-) -> AppResult<String> {
+pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user_agent: &str) -> AppResult<String> {
     let email = validate::normalize_email(email);
     if email.is_empty() || password.is_empty() {
         return Err(AppError::Refused("Enter your e-mail and password.".into()));
@@ -111,10 +78,7 @@ pub async fn login(
     let now = state.now();
     let store = state.store();
     let guard = store.login_guard(&email).await?;
-    let active_lock = guard
-        .as_ref()
-        .and_then(|g| g.locked_until)
-        .filter(|until| *until > now);
+    let active_lock = guard.as_ref().and_then(|g| g.locked_until).filter(|until| *until > now);
     if active_lock.is_some() {
         secrets::burn_password_check(password);
         return Err(AppError::Refused(LOCKED.into()));
@@ -138,24 +102,10 @@ pub async fn login(
         let failures = previous_failures + 1;
         let locks = failures >= MAX_FAILED_LOGINS;
         let until = locks.then(|| now + Duration::minutes(LOCK_MINUTES));
-        store
-            .record_login_failure(&email, failures, until, now)
-            .await?;
+        store.record_login_failure(&email, failures, until, now).await?;
         if let (true, Some(user)) = (locks, &user) {
-            let actor = Actor {
-                user_id: Some(user.key()),
-                email: user.email.clone(),
-                ip: ip.to_string(),
-            };
-            audit::record(
-                state,
-                &actor,
-                None,
-                "auth.locked",
-                &user.email,
-                "locked after 5 failed sign-ins",
-            )
-            .await?;
+            let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
+            audit::record(state, &actor, None, "auth.locked", &user.email, "locked after 5 failed sign-ins").await?;
             let body = format!(
                 "Hello {name},\n\nThere were {MAX_FAILED_LOGINS} failed attempts to sign in to your Signet account, so \
                  sign-in is locked for {LOCK_MINUTES} minutes (the last attempt came from {ip}).\n\nIf this was not you, \
@@ -163,47 +113,19 @@ pub async fn login(
                 name = user.name,
                 url = state.settings().public_url
             );
-            mail::send(
-                state,
-                &user.email,
-                "Your Signet account was locked",
-                &body,
-                None,
-            )
-            .await?;
+            mail::send(state, &user.email, "Your Signet account was locked", &body, None).await?;
         }
-        return Err(AppError::Refused(if locks {
-            LOCKED.into()
-        } else {
-            BAD_CREDENTIALS.into()
-        }));
+        return Err(AppError::Refused(if locks { LOCKED.into() } else { BAD_CREDENTIALS.into() }));
     }
 
     let user = user.ok_or(AppError::Internal)?;
     if guard.is_some() {
         store.clear_login_guard(&email).await?;
     }
-    let issuer = store
-        .memberships_of_user(&user.key())
-        .await?
-        .first()
-        .map(|m| key_of(&m.issuer));
+    let issuer = store.memberships_of_user(&user.key()).await?.first().map(|m| key_of(&m.issuer));
     let token = secrets::random_token();
-    store
-        .create_session(
-            &secrets::token_hash(&token),
-            &user.key(),
-            issuer.as_deref(),
-            now,
-            ip,
-            user_agent,
-        )
-        .await?;
-    let actor = Actor {
-        user_id: Some(user.key()),
-        email: user.email.clone(),
-        ip: ip.to_string(),
-    };
+    store.create_session(&secrets::token_hash(&token), &user.key(), issuer.as_deref(), now, ip, user_agent).await?;
+    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
     audit::record(state, &actor, None, "auth.login", &user.email, "signed in").await?;
     Ok(token)
 }
@@ -219,8 +141,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
     };
     let now = state.now();
     let settings = state.settings();
-    if now - row.last_seen_at > settings.session_idle || now - row.created_at > settings.session_max
-    {
+    if now - row.last_seen_at > settings.session_idle || now - row.created_at > settings.session_max {
         store.delete_session(&row.id).await?;
         return Ok(None);
     }
@@ -233,47 +154,23 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
         store.touch_session(&row.id, now).await?;
     }
     let SessionRow { id, issuer, .. } = row;
-    Ok(Some(Session {
-        id,
-        user,
-        issuer: issuer.as_ref().map(key_of),
-    }))
+    Ok(Some(Session { id, user, issuer: issuer.as_ref().map(key_of) }))
 }
 
 pub async fn logout(state: &AppState, session: &Session, ip: &str) -> AppResult<()> {
     state.store().delete_session(&session.id).await?;
-    let actor = Actor {
-        user_id: Some(session.user.key()),
-        email: session.user.email.clone(),
-        ip: ip.to_string(),
-    };
-    audit::record(
-        state,
-        &actor,
-        None,
-        "auth.logout",
-        &session.user.email,
-        "signed out",
-    )
-    .await
+    let actor = Actor { user_id: Some(session.user.key()), email: session.user.email.clone(), ip: ip.to_string() };
+    audit::record(state, &actor, None, "auth.logout", &session.user.email, "signed out").await
 }
 
 /// Everything the app shell shows about the signed-in person. The current issuer falls back to the first
 /// membership if the one in the session is gone (membership removed meanwhile).
 pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
-    let memberships = state
-        .store()
-        .memberships_of_user(&session.user.key())
-        .await?;
+    let memberships = state.store().memberships_of_user(&session.user.key()).await?;
     let issuers: Vec<IssuerChoice> = memberships
         .into_iter()
         .filter_map(|m| {
-            Some(IssuerChoice {
-                id: key_of(&m.issuer),
-                slug: m.slug,
-                name: m.name,
-                role: Role::parse(&m.role)?,
-            })
+            Some(IssuerChoice { id: key_of(&m.issuer), slug: m.slug, name: m.name, role: Role::parse(&m.role)? })
         })
         .collect();
     let current = session
@@ -294,18 +191,10 @@ pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
 
 /// Switches the issuer the session works in; only to an issuer the person belongs to.
 pub async fn select_issuer(state: &AppState, session: &Session, issuer: &str) -> AppResult<()> {
-    if state
-        .store()
-        .role_in_issuer(&session.user.key(), issuer)
-        .await?
-        .is_none()
-    {
+    if state.store().role_in_issuer(&session.user.key(), issuer).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    state
-        .store()
-        .set_session_issuer(&session.id, issuer)
-        .await?;
+    state.store().set_session_issuer(&session.id, issuer).await?;
     Ok(())
 }
 
@@ -319,79 +208,36 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let hash = session.user.password_hash.as_deref().unwrap_or_default();
     if !secrets::verify_password(current, hash) {
-        return Err(AppError::field(
-            "current",
-            "Your current password is not correct.",
-        ));
+        return Err(AppError::field("current", "Your current password is not correct."));
     }
     Checks::new()
         .check("password", validate::password(new))
         .check("confirm", validate::password_confirmation(new, confirm))
         .finish()?;
     let user = session.user.key();
-    state
-        .store()
-        .set_password(&user, &secrets::hash_password(new))
-        .await?;
+    state.store().set_password(&user, &secrets::hash_password(new)).await?;
     // Other devices signed in with the old password are signed out.
-    state
-        .store()
-        .delete_sessions_of_user(&user, Some(&session.id))
-        .await?;
-    state
-        .store()
-        .void_link_tokens(&user, "reset", state.now())
-        .await?;
-    audit::record(
-        state,
-        actor,
-        None,
-        "account.password",
-        &session.user.email,
-        "password changed",
-    )
-    .await
+    state.store().delete_sessions_of_user(&user, Some(&session.id)).await?;
+    state.store().void_link_tokens(&user, "reset", state.now()).await?;
+    audit::record(state, actor, None, "account.password", &session.user.email, "password changed").await
 }
 
-pub async fn update_own_name(
-    state: &AppState,
-    session: &Session,
-    actor: &Actor,
-    name: &str,
-) -> AppResult<()> {
-    Checks::new()
-        .check("name", validate::required(name, "name", 200))
-        .finish()?;
-    state
-        .store()
-        .set_user_name(&session.user.key(), name.trim())
-        .await?;
-    audit::record(
-        state,
-        actor,
-        None,
-        "account.update",
-        &session.user.email,
-        format!("name: {}", name.trim()),
-    )
-    .await
+pub async fn update_own_name(state: &AppState, session: &Session, actor: &Actor, name: &str) -> AppResult<()> {
+    Checks::new().check("name", validate::required(name, "name", 200)).finish()?;
+    state.store().set_user_name(&session.user.key(), name.trim()).await?;
+    audit::record(state, actor, None, "account.update", &session.user.email, format!("name: {}", name.trim())).await
 }
 
 /// Sends a reset link if an account exists. The answer is the same either way.
 pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> AppResult<()> {
     let email = validate::normalize_email(email);
-    Checks::new()
-        .check("email", validate::email(&email))
-        .finish()?;
+    Checks::new().check("email", validate::email(&email)).finish()?;
     let Some(user) = state.store().user_by_email(&email).await? else {
         return Ok(());
     };
     let now = state.now();
     let token = secrets::random_token();
-    state
-        .store()
-        .void_link_tokens(&user.key(), "reset", now)
-        .await?;
+    state.store().void_link_tokens(&user.key(), "reset", now).await?;
     state
         .store()
         .create_link_token(
@@ -410,99 +256,39 @@ pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> 
         name = user.name,
         url = state.settings().public_url
     );
-    mail::send(
-        state,
-        &user.email,
-        "Reset your Signet password",
-        &body,
-        None,
-    )
-    .await?;
-    let actor = Actor {
-        user_id: None,
-        email: email.clone(),
-        ip: ip.to_string(),
-    };
-    audit::record(
-        state,
-        &actor,
-        None,
-        "auth.reset_requested",
-        &email,
-        "reset link sent",
-    )
-    .await
+    mail::send(state, &user.email, "Reset your Signet password", &body, None).await?;
+    let actor = Actor { user_id: None, email: email.clone(), ip: ip.to_string() };
+    audit::record(state, &actor, None, "auth.reset_requested", &email, "reset link sent").await
 }
 
 /// The message for a link that cannot be used, whatever the reason.
-const LINK_INVALID: &str =
-    "This link is not valid any more: it was used already or it has expired. \
+const LINK_INVALID: &str = "This link is not valid any more: it was used already or it has expired. \
      You can ask for a new one.";
 
 /// Sets a new password through a reset link; the link works once and for one hour. Also lifts a lockout.
-pub async fn reset_password(
-    state: &AppState,
-    token: &str,
-    new: &str,
-    confirm: &str,
-    ip: &str,
-) -> AppResult<()> {
+pub async fn reset_password(state: &AppState, token: &str, new: &str, confirm: &str, ip: &str) -> AppResult<()> {
     Checks::new()
         .check("password", validate::password(new))
         .check("confirm", validate::password_confirmation(new, confirm))
         .finish()?;
     let row = usable_link(state, token, "reset").await?;
-    if !state
-        .store()
-        .consume_link_token(&row.id, state.now())
-        .await?
-    {
+    if !state.store().consume_link_token(&row.id, state.now()).await? {
         return Err(AppError::Refused(LINK_INVALID.into()));
     }
-    let user = state
-        .store()
-        .user_by_id(&key_of(&row.user))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    state
-        .store()
-        .set_password(&user.key(), &secrets::hash_password(new))
-        .await?;
+    let user = state.store().user_by_id(&key_of(&row.user)).await?.ok_or(AppError::NotFound)?;
+    state.store().set_password(&user.key(), &secrets::hash_password(new)).await?;
     state.store().clear_login_guard(&user.email).await?;
-    state
-        .store()
-        .delete_sessions_of_user(&user.key(), None)
-        .await?;
-    let actor = Actor {
-        user_id: Some(user.key()),
-        email: user.email.clone(),
-        ip: ip.to_string(),
-    };
-    audit::record(
-        state,
-        &actor,
-        None,
-        "auth.reset",
-        &user.email,
-        "password reset by e-mailed link",
-    )
-    .await
+    state.store().delete_sessions_of_user(&user.key(), None).await?;
+    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
+    audit::record(state, &actor, None, "auth.reset", &user.email, "password reset by e-mailed link").await
 }
 
-async fn usable_link(
-    state: &AppState,
-    token: &str,
-    purpose: &str,
-) -> AppResult<crate::store::LinkTokenRow> {
+async fn usable_link(state: &AppState, token: &str, purpose: &str) -> AppResult<crate::store::LinkTokenRow> {
     let invalid = || AppError::Refused(LINK_INVALID.into());
     if token.is_empty() || token.len() > 100 {
         return Err(invalid());
     }
-    let row = state
-        .store()
-        .link_token(&secrets::token_hash(token))
-        .await?
-        .ok_or_else(invalid)?;
+    let row = state.store().link_token(&secrets::token_hash(token)).await?.ok_or_else(invalid)?;
     if row.purpose != purpose || row.used_at.is_some() || row.expires_at <= state.now() {
         return Err(invalid());
     }
@@ -525,38 +311,21 @@ pub async fn invite(
         .finish()?;
     let store = state.store();
     let now = state.now();
-    let issuer = store
-        .issuer_by_id(issuer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let issuer = store.issuer_by_id(issuer_id).await?.ok_or(AppError::NotFound)?;
     let user = match store.user_by_email(&email).await? {
         Some(u) => u,
-        None => {
-            store
-                .create_user(&email, name.trim(), None, false, now)
-                .await?
-        }
+        None => store.create_user(&email, name.trim(), None, false, now).await?,
     };
-    if store
-        .role_in_issuer(&user.key(), issuer_id)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::field(
-            "email",
-            "This person is already a member of this issuer.",
-        ));
+    if store.role_in_issuer(&user.key(), issuer_id).await?.is_some() {
+        return Err(AppError::field("email", "This person is already a member of this issuer."));
     }
-    store
-        .add_membership(&user.key(), issuer_id, role, now)
-        .await
-        .map_err(|e| {
-            if is_duplicate(&e) {
-                AppError::field("email", "This person is already a member of this issuer.")
-            } else {
-                AppError::from(e)
-            }
-        })?;
+    store.add_membership(&user.key(), issuer_id, role, now).await.map_err(|e| {
+        if is_duplicate(&e) {
+            AppError::field("email", "This person is already a member of this issuer.")
+        } else {
+            AppError::from(e)
+        }
+    })?;
     let url = &state.settings().public_url;
     let body = if user.password_hash.is_some() {
         format!(
@@ -588,47 +357,19 @@ pub async fn invite(
             role = role.label().to_lowercase(),
         )
     };
-    mail::send(
-        state,
-        &email,
-        &format!("You are invited to {} on Signet", issuer.name),
-        &body,
-        Some(issuer_id),
-    )
-    .await?;
-    audit::record(
-        state,
-        actor,
-        Some(issuer_id),
-        "member.invite",
-        &email,
-        format!("role: {}", role.as_str()),
-    )
-    .await
+    mail::send(state, &email, &format!("You are invited to {} on Signet", issuer.name), &body, Some(issuer_id)).await?;
+    audit::record(state, actor, Some(issuer_id), "member.invite", &email, format!("role: {}", role.as_str())).await
 }
 
 /// What an invitation link is for, so that the page can greet the person.
 pub async fn invitation_info(state: &AppState, token: &str) -> AppResult<InvitationInfo> {
     let row = usable_link(state, token, "invite").await?;
-    let user = state
-        .store()
-        .user_by_id(&key_of(&row.user))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(&key_of(&row.user)).await?.ok_or(AppError::NotFound)?;
     let issuer_name = match &row.issuer {
-        Some(i) => state
-            .store()
-            .issuer_by_id(&key_of(i))
-            .await?
-            .map(|i| i.name),
+        Some(i) => state.store().issuer_by_id(&key_of(i)).await?.map(|i| i.name),
         None => None,
     };
-    Ok(InvitationInfo {
-        email: user.email,
-        name: user.name,
-        issuer_name,
-        has_password: user.password_hash.is_some(),
-    })
+    Ok(InvitationInfo { email: user.email, name: user.name, issuer_name, has_password: user.password_hash.is_some() })
 }
 
 /// Accepts an invitation: the person chooses their name and password. The link works once.
@@ -643,50 +384,19 @@ pub async fn accept_invitation(
     Checks::new()
         .check("name", validate::required(name, "name", 200))
         .check("password", validate::password(password))
-        .check(
-            "confirm",
-            validate::password_confirmation(password, confirm),
-        )
+        .check("confirm", validate::password_confirmation(password, confirm))
         .finish()?;
     let row = usable_link(state, token, "invite").await?;
-    let user = state
-        .store()
-        .user_by_id(&key_of(&row.user))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(&key_of(&row.user)).await?.ok_or(AppError::NotFound)?;
     if user.password_hash.is_some() {
-        return Err(AppError::Refused(
-            "This account has a password already: sign in instead.".into(),
-        ));
+        return Err(AppError::Refused("This account has a password already: sign in instead.".into()));
     }
-    if !state
-        .store()
-        .consume_link_token(&row.id, state.now())
-        .await?
-    {
+    if !state.store().consume_link_token(&row.id, state.now()).await? {
         return Err(AppError::Refused(LINK_INVALID.into()));
     }
-    state
-        .store()
-        .set_user_name(&user.key(), name.trim())
-        .await?;
-    state
-        .store()
-        .set_password(&user.key(), &secrets::hash_password(password))
-        .await?;
-    let actor = Actor {
-        user_id: Some(user.key()),
-        email: user.email.clone(),
-        ip: ip.to_string(),
-    };
+    state.store().set_user_name(&user.key(), name.trim()).await?;
+    state.store().set_password(&user.key(), &secrets::hash_password(password)).await?;
+    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
     let issuer = row.issuer.as_ref().map(key_of);
-    audit::record(
-        state,
-        &actor,
-        issuer.as_deref(),
-        "member.accept",
-        &user.email,
-        "invitation accepted",
-    )
-    .await
+    audit::record(state, &actor, issuer.as_deref(), "member.accept", &user.email, "invitation accepted").await
 }

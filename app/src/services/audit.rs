@@ -44,12 +44,10 @@ pub async fn list(
 ) -> AppResult<Vec<AuditEntry>> {
     let issuer = match issuer_scope {
         Some(id) => Some(id),
-        None if !filter.issuer.trim().is_empty() => {
-            match state.store().issuer_by_slug(filter.issuer.trim()).await? {
-                Some(i) => Some(i.key()),
-                None => return Ok(Vec::new()),
-            }
-        }
+        None if !filter.issuer.trim().is_empty() => match state.store().issuer_by_slug(filter.issuer.trim()).await? {
+            Some(i) => Some(i.key()),
+            None => return Ok(Vec::new()),
+        },
         None => None,
     };
     let date = |field: &str, value: &str| -> AppResult<Option<NaiveDate>> {
@@ -70,13 +68,8 @@ pub async fn list(
             issuer,
             actor: nonempty(&filter.actor),
             action: nonempty(&filter.action),
-            from: from
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| Utc.from_utc_datetime(&d)),
-            to: to
-                .and_then(|d| d.succ_opt())
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| Utc.from_utc_datetime(&d)),
+            from: from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| Utc.from_utc_datetime(&d)),
+            to: to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| Utc.from_utc_datetime(&d)),
             limit: limit.clamp(1, MAX_ROWS),
         })
         .await?;
@@ -90,16 +83,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> AppResult<String> {
         tracing::error!(error = %e, "csv export");
         AppError::Internal
     };
-    w.write_record([
-        "time (UTC)",
-        "user",
-        "issuer",
-        "action",
-        "target",
-        "detail",
-        "address",
-    ])
-    .map_err(internal)?;
+    w.write_record(["time (UTC)", "user", "issuer", "action", "target", "detail", "address"]).map_err(internal)?;
     for e in entries {
         let at = e.at.format("%Y-%m-%d %H:%M:%S").to_string();
         w.write_record([
@@ -113,9 +97,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> AppResult<String> {
         ])
         .map_err(internal)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| internal(e.into_error().into()))?;
+    let bytes = w.into_inner().map_err(|e| internal(e.into_error().into()))?;
     String::from_utf8(bytes).map_err(|_| AppError::Internal)
 }
 
@@ -146,10 +128,7 @@ mod tests {
         };
         let csv = to_csv(&[entry]).unwrap();
         let mut lines = csv.lines();
-        assert_eq!(
-            lines.next().unwrap(),
-            "time (UTC),user,issuer,action,target,detail,address"
-        );
+        assert_eq!(lines.next().unwrap(), "time (UTC),user,issuer,action,target,detail,address");
         assert_eq!(
             lines.next().unwrap(),
             "2026-11-22 08:30:00,ana@smib.hr,smib,issuer.update,\"'=HYPERLINK(\"\"x\"\")\",\"name, \"\"quoted\"\"\",127.0.0.1"

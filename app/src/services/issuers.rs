@@ -2,9 +2,7 @@
 
 use super::{accounts, audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
-use crate::model::{
-    validate, Issuer, IssuerOverview, IssuerProfile, IssuerSummary, Member, OperatorOverview, Role,
-};
+use crate::model::{validate, Issuer, IssuerOverview, IssuerProfile, IssuerSummary, Member, OperatorOverview, Role};
 use crate::model::{AuditFilter, MailStatus};
 use crate::store::{is_duplicate, key_of};
 
@@ -24,40 +22,17 @@ pub async fn create(
         .check("name", validate::required(name, "issuer name", 200))
         .check("slug", validate::slug(&slug))
         .check("admin_email", validate::email(admin_email))
-        .check(
-            "admin_name",
-            validate::required(admin_name, "admin's name", 200),
-        )
+        .check("admin_name", validate::required(admin_name, "admin's name", 200))
         .finish()?;
-    let issuer = state
-        .store()
-        .create_issuer(&slug, name.trim(), state.now())
-        .await
-        .map_err(|e| {
-            if is_duplicate(&e) {
-                AppError::field("slug", "Another issuer uses this short name already.")
-            } else {
-                AppError::from(e)
-            }
-        })?;
-    audit::record(
-        state,
-        actor,
-        Some(&issuer.key()),
-        "issuer.create",
-        &slug,
-        name.trim(),
-    )
-    .await?;
-    accounts::invite(
-        state,
-        actor,
-        &issuer.key(),
-        admin_email,
-        admin_name,
-        Role::Admin,
-    )
-    .await?;
+    let issuer = state.store().create_issuer(&slug, name.trim(), state.now()).await.map_err(|e| {
+        if is_duplicate(&e) {
+            AppError::field("slug", "Another issuer uses this short name already.")
+        } else {
+            AppError::from(e)
+        }
+    })?;
+    audit::record(state, actor, Some(&issuer.key()), "issuer.create", &slug, name.trim()).await?;
+    accounts::invite(state, actor, &issuer.key(), admin_email, admin_name, Role::Admin).await?;
     Ok(issuer.into_model())
 }
 
@@ -79,20 +54,10 @@ pub async fn list(state: &AppState) -> AppResult<Vec<IssuerSummary>> {
 }
 
 pub async fn get(state: &AppState, issuer: &str) -> AppResult<Issuer> {
-    Ok(state
-        .store()
-        .issuer_by_id(issuer)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .into_model())
+    Ok(state.store().issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?.into_model())
 }
 
-pub async fn update_profile(
-    state: &AppState,
-    actor: &Actor,
-    issuer: &str,
-    p: IssuerProfile,
-) -> AppResult<Issuer> {
+pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: IssuerProfile) -> AppResult<Issuer> {
     let p = IssuerProfile {
         slug: p.slug.trim().to_lowercase(),
         verified_host: p.verified_host.trim().trim_end_matches('.').to_lowercase(),
@@ -101,50 +66,29 @@ pub async fn update_profile(
     Checks::new()
         .check("name", validate::required(&p.name, "issuer name", 200))
         .check("slug", validate::slug(&p.slug))
-        .check(
-            "address",
-            validate::optional_text(&p.address, "address", 300),
-        )
+        .check("address", validate::optional_text(&p.address, "address", 300))
         .check("city", validate::optional_text(&p.city, "city", 100))
-        .check(
-            "postal_code",
-            validate::optional_text(&p.postal_code, "postal code", 20),
-        )
-        .check(
-            "country",
-            validate::optional_text(&p.country, "country", 100),
-        )
+        .check("postal_code", validate::optional_text(&p.postal_code, "postal code", 20))
+        .check("country", validate::optional_text(&p.country, "country", 100))
         .check("contact_email", validate::optional_email(&p.contact_email))
         .check("contact_phone", validate::phone(&p.contact_phone))
         .check("website", validate::optional_url(&p.website))
-        .check(
-            "verified_host",
-            validate::optional_host_name(&p.verified_host),
-        )
+        .check("verified_host", validate::optional_host_name(&p.verified_host))
         .finish()?;
     let store = state.store();
     if let Some(other) = store.issuer_by_slug(&p.slug).await? {
         if other.key() != issuer {
-            return Err(AppError::field(
-                "slug",
-                "Another issuer uses this short name already.",
-            ));
+            return Err(AppError::field("slug", "Another issuer uses this short name already."));
         }
     }
     if !p.verified_host.is_empty() {
         if let Some(other) = store.issuer_by_verified_host(&p.verified_host).await? {
             if other.key() != issuer {
-                return Err(AppError::field(
-                    "verified_host",
-                    "Another issuer uses this host name already.",
-                ));
+                return Err(AppError::field("verified_host", "Another issuer uses this host name already."));
             }
         }
     }
-    let before = store
-        .issuer_by_id(issuer)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let before = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     store.update_issuer_profile(issuer, &p).await.map_err(|e| {
         if is_duplicate(&e) {
             AppError::field("slug", "Another issuer uses this short name already.")
@@ -152,19 +96,8 @@ pub async fn update_profile(
             AppError::from(e)
         }
     })?;
-    let after = store
-        .issuer_by_id(issuer)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    audit::record(
-        state,
-        actor,
-        Some(issuer),
-        "issuer.update",
-        &after.slug,
-        describe_changes(&before, &after),
-    )
-    .await?;
+    let after = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
+    audit::record(state, actor, Some(issuer), "issuer.update", &after.slug, describe_changes(&before, &after)).await?;
     Ok(after.into_model())
 }
 
@@ -179,17 +112,9 @@ fn describe_changes(a: &crate::store::IssuerRow, b: &crate::store::IssuerRow) ->
         ("contact e-mail", &a.contact_email, &b.contact_email),
         ("contact phone", &a.contact_phone, &b.contact_phone),
         ("website", &a.website, &b.website),
-        (
-            "verified-pages host",
-            a.verified_host.as_deref().unwrap_or(""),
-            b.verified_host.as_deref().unwrap_or(""),
-        ),
+        ("verified-pages host", a.verified_host.as_deref().unwrap_or(""), b.verified_host.as_deref().unwrap_or("")),
     ];
-    let changed: Vec<String> = fields
-        .iter()
-        .filter(|(_, x, y)| x != y)
-        .map(|(n, _, y)| format!("{n}: {y}"))
-        .collect();
+    let changed: Vec<String> = fields.iter().filter(|(_, x, y)| x != y).map(|(n, _, y)| format!("{n}: {y}")).collect();
     if changed.is_empty() {
         "no change".into()
     } else {
@@ -199,60 +124,29 @@ fn describe_changes(a: &crate::store::IssuerRow, b: &crate::store::IssuerRow) ->
 
 /// Stores a logo given as a `data:` URL (PNG, JPEG or WebP, at most 256 KB); `None` removes it.
 /// SVG is refused: it can carry script.
-pub async fn set_logo(
-    state: &AppState,
-    actor: &Actor,
-    issuer: &str,
-    data_url: Option<&str>,
-) -> AppResult<()> {
+pub async fn set_logo(state: &AppState, actor: &Actor, issuer: &str, data_url: Option<&str>) -> AppResult<()> {
     use base64::Engine;
     let logo = match data_url {
         None => None,
         Some(url) => {
-            let invalid = || {
-                AppError::field(
-                    "logo",
-                    "Choose a PNG, JPEG or WebP image of at most 256 KB.",
-                )
-            };
+            let invalid = || AppError::field("logo", "Choose a PNG, JPEG or WebP image of at most 256 KB.");
             let (head, data) = url.split_once(',').ok_or_else(invalid)?;
             if !head.ends_with(";base64") {
                 return Err(invalid());
             }
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(data.trim())
-                .map_err(|_| invalid())?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data.trim()).map_err(|_| invalid())?;
             if bytes.len() > MAX_LOGO_BYTES {
                 return Err(invalid());
             }
             let content_type = sniff_image(&bytes).ok_or_else(invalid)?;
-            Some((
-                content_type.to_string(),
-                base64::engine::general_purpose::STANDARD.encode(&bytes),
-            ))
+            Some((content_type.to_string(), base64::engine::general_purpose::STANDARD.encode(&bytes)))
         }
     };
     let removed = logo.is_none();
-    let issuer_row = state
-        .store()
-        .issuer_by_id(issuer)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let issuer_row = state.store().issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     state.store().set_issuer_logo(issuer, logo).await?;
-    let detail = if removed {
-        "logo removed"
-    } else {
-        "logo uploaded"
-    };
-    audit::record(
-        state,
-        actor,
-        Some(issuer),
-        "issuer.logo",
-        &issuer_row.slug,
-        detail,
-    )
-    .await
+    let detail = if removed { "logo removed" } else { "logo uploaded" };
+    audit::record(state, actor, Some(issuer), "issuer.logo", &issuer_row.slug, detail).await
 }
 
 /// The image type from its first bytes; the declared type is not trusted.
@@ -271,14 +165,8 @@ fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 /// The logo bytes and content type, for the public logo endpoint.
 pub async fn logo(state: &AppState, issuer: &str) -> AppResult<(String, Vec<u8>)> {
     use base64::Engine;
-    let (content_type, data) = state
-        .store()
-        .issuer_logo(issuer)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(|_| AppError::Internal)?;
+    let (content_type, data) = state.store().issuer_logo(issuer).await?.ok_or(AppError::NotFound)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| AppError::Internal)?;
     Ok((content_type, bytes))
 }
 
@@ -302,92 +190,38 @@ pub async fn members(state: &AppState, issuer: &str) -> AppResult<Vec<Member>> {
 
 /// Finds a member of this issuer; anybody else is "not found", whatever exists elsewhere.
 async fn member(state: &AppState, issuer: &str, user: &str) -> AppResult<Member> {
-    members(state, issuer)
-        .await?
-        .into_iter()
-        .find(|m| m.user_id == user)
-        .ok_or(AppError::NotFound)
+    members(state, issuer).await?.into_iter().find(|m| m.user_id == user).ok_or(AppError::NotFound)
 }
 
-pub async fn set_role(
-    state: &AppState,
-    actor: &Actor,
-    issuer: &str,
-    user: &str,
-    role: Role,
-) -> AppResult<()> {
+pub async fn set_role(state: &AppState, actor: &Actor, issuer: &str, user: &str, role: Role) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
-    if m.role == Role::Admin
-        && role != Role::Admin
-        && state.store().count_admins(issuer).await? <= 1
-    {
-        return Err(AppError::Conflict(
-            "An issuer needs at least one admin: make somebody else admin first.".into(),
-        ));
+    if m.role == Role::Admin && role != Role::Admin && state.store().count_admins(issuer).await? <= 1 {
+        return Err(AppError::Conflict("An issuer needs at least one admin: make somebody else admin first.".into()));
     }
     state.store().set_member_role(user, issuer, role).await?;
-    audit::record(
-        state,
-        actor,
-        Some(issuer),
-        "member.role",
-        &m.email,
-        format!("role: {}", role.as_str()),
-    )
-    .await
+    audit::record(state, actor, Some(issuer), "member.role", &m.email, format!("role: {}", role.as_str())).await
 }
 
-pub async fn remove_member(
-    state: &AppState,
-    actor: &Actor,
-    issuer: &str,
-    user: &str,
-) -> AppResult<()> {
+pub async fn remove_member(state: &AppState, actor: &Actor, issuer: &str, user: &str) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
     if m.role == Role::Admin && state.store().count_admins(issuer).await? <= 1 {
-        return Err(AppError::Conflict(
-            "An issuer needs at least one admin: make somebody else admin first.".into(),
-        ));
+        return Err(AppError::Conflict("An issuer needs at least one admin: make somebody else admin first.".into()));
     }
     state.store().remove_membership(user, issuer).await?;
-    audit::record(
-        state,
-        actor,
-        Some(issuer),
-        "member.remove",
-        &m.email,
-        "removed from issuer",
-    )
-    .await
+    audit::record(state, actor, Some(issuer), "member.remove", &m.email, "removed from issuer").await
 }
 
 /// Lifts a sign-in lockout of a member of this issuer.
-pub async fn unlock_member(
-    state: &AppState,
-    actor: &Actor,
-    issuer: &str,
-    user: &str,
-) -> AppResult<()> {
+pub async fn unlock_member(state: &AppState, actor: &Actor, issuer: &str, user: &str) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
     state.store().clear_login_guard(&m.email).await?;
-    audit::record(
-        state,
-        actor,
-        Some(issuer),
-        "member.unlock",
-        &m.email,
-        "sign-in lock lifted",
-    )
-    .await
+    audit::record(state, actor, Some(issuer), "member.unlock", &m.email, "sign-in lock lifted").await
 }
 
 pub async fn overview(state: &AppState, issuer: &str) -> AppResult<IssuerOverview> {
     let issuer_model = get(state, issuer).await?;
     let members = state.store().members_of_issuer(issuer).await?.len();
-    let pending = state
-        .store()
-        .count_pending_invitations(issuer, state.now())
-        .await?;
+    let pending = state.store().count_pending_invitations(issuer, state.now()).await?;
     let mut missing = Vec::new();
     for (label, value) in [
         ("address", &issuer_model.address),
@@ -404,19 +238,12 @@ pub async fn overview(state: &AppState, issuer: &str) -> AppResult<IssuerOvervie
         missing.push("logo".into());
     }
     let recent = audit::list(state, Some(issuer.to_string()), &AuditFilter::default(), 8).await?;
-    Ok(IssuerOverview {
-        issuer: issuer_model,
-        members,
-        pending_invitations: pending,
-        profile_missing: missing,
-        recent,
-    })
+    Ok(IssuerOverview { issuer: issuer_model, members, pending_invitations: pending, profile_missing: missing, recent })
 }
 
 pub async fn operator_overview(state: &AppState) -> AppResult<OperatorOverview> {
     let store = state.store();
-    let waiting =
-        store.count_mail(MailStatus::Queued).await? + store.count_mail(MailStatus::Outbox).await?;
+    let waiting = store.count_mail(MailStatus::Queued).await? + store.count_mail(MailStatus::Outbox).await?;
     Ok(OperatorOverview {
         issuers: store.count_issuers().await?,
         users: store.count_users().await?,

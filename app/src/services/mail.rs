@@ -13,22 +13,9 @@ use std::time::Duration as StdDuration;
 const RETRY_DELAYS_MINUTES: [i64; 5] = [1, 5, 15, 60, 240];
 
 /// Stores a message for sending (or for the outbox) and wakes the worker.
-pub async fn send(
-    state: &AppState,
-    to: &str,
-    subject: &str,
-    body: &str,
-    issuer: Option<&str>,
-) -> AppResult<()> {
-    let status = if state.settings().smtp_url.is_some() {
-        MailStatus::Queued
-    } else {
-        MailStatus::Outbox
-    };
-    state
-        .store()
-        .enqueue_mail(to, subject, body, issuer, status, state.now())
-        .await?;
+pub async fn send(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&str>) -> AppResult<()> {
+    let status = if state.settings().smtp_url.is_some() { MailStatus::Queued } else { MailStatus::Outbox };
+    state.store().enqueue_mail(to, subject, body, issuer, status, state.now()).await?;
     state.mail_wakeup().notify_one();
     Ok(())
 }
@@ -37,14 +24,11 @@ pub async fn send(
 pub async fn resend(state: &AppState, mail: &str) -> AppResult<()> {
     if state.settings().smtp_url.is_none() {
         return Err(AppError::Refused(
-            "No SMTP server is configured (SIGNET_SMTP_URL), so messages stay in the outbox."
-                .into(),
+            "No SMTP server is configured (SIGNET_SMTP_URL), so messages stay in the outbox.".into(),
         ));
     }
     if !state.store().requeue_mail(mail, state.now()).await? {
-        return Err(AppError::Conflict(
-            "Only failed or outbox messages can be sent again.".into(),
-        ));
+        return Err(AppError::Conflict("Only failed or outbox messages can be sent again.".into()));
     }
     state.mail_wakeup().notify_one();
     Ok(())
@@ -60,15 +44,8 @@ pub fn lettre_url(url: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
     let params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if params.iter().any(|p| *p == "tls=none") {
-        let rest: Vec<&str> = params
-            .into_iter()
-            .filter(|p| !p.starts_with("tls="))
-            .collect();
-        return if rest.is_empty() {
-            base.to_string()
-        } else {
-            format!("{base}?{}", rest.join("&"))
-        };
+        let rest: Vec<&str> = params.into_iter().filter(|p| !p.starts_with("tls=")).collect();
+        return if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
     }
     if params.iter().any(|p| p.starts_with("tls=")) {
         return url.to_string();
@@ -111,10 +88,7 @@ pub async fn run_worker(state: AppState) {
     }
 }
 
-async fn send_due(
-    state: &AppState,
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
-) -> Result<usize, AppError> {
+async fn send_due(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor>) -> Result<usize, AppError> {
     let due = state.store().due_mail(state.now(), 20).await?;
     let mut handled = 0;
     for row in due {
@@ -123,36 +97,19 @@ async fn send_due(
         }
         handled += 1;
         let attempts = row.attempts + 1;
-        let result = match build_message(
-            &state.settings().mail_from,
-            &row.to,
-            &row.subject,
-            &row.body,
-        ) {
-            Ok(message) => transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+        let result = match build_message(&state.settings().mail_from, &row.to, &row.subject, &row.body) {
+            Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         match result {
             Ok(()) => {
                 tracing::info!(mail = %row.key(), "e-mail sent");
-                state
-                    .store()
-                    .mark_mail_sent(&row.id, attempts, state.now())
-                    .await?;
+                state.store().mark_mail_sent(&row.id, attempts, state.now()).await?;
             }
             Err(error) => {
-                let next = RETRY_DELAYS_MINUTES
-                    .get(attempts as usize - 1)
-                    .map(|m| state.now() + Duration::minutes(*m));
+                let next = RETRY_DELAYS_MINUTES.get(attempts as usize - 1).map(|m| state.now() + Duration::minutes(*m));
                 tracing::warn!(mail = %row.key(), attempts, %error, retry = next.is_some(), "e-mail not sent");
-                state
-                    .store()
-                    .mark_mail_attempt_failed(&row.id, attempts, &error, next)
-                    .await?;
+                state.store().mark_mail_attempt_failed(&row.id, attempts, &error, next).await?;
             }
         }
     }
@@ -160,12 +117,8 @@ async fn send_due(
 }
 
 fn build_message(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, String> {
-    let from: Mailbox = from
-        .parse()
-        .map_err(|e| format!("sender address {from:?} is invalid: {e}"))?;
-    let to: Mailbox = to
-        .parse()
-        .map_err(|e| format!("recipient address is invalid: {e}"))?;
+    let from: Mailbox = from.parse().map_err(|e| format!("sender address {from:?} is invalid: {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("recipient address is invalid: {e}"))?;
     Message::builder()
         .from(from)
         .to(to)
@@ -181,22 +134,10 @@ mod tests {
 
     #[test]
     fn smtp_urls() {
-        assert_eq!(
-            lettre_url("smtp://u:p@mail.example:587"),
-            "smtp://u:p@mail.example:587?tls=required"
-        );
-        assert_eq!(
-            lettre_url("smtp://127.0.0.1:2525?tls=none"),
-            "smtp://127.0.0.1:2525"
-        );
-        assert_eq!(
-            lettre_url("smtp://h?tls=opportunistic"),
-            "smtp://h?tls=opportunistic"
-        );
-        assert_eq!(
-            lettre_url("smtps://u:p@mail.example"),
-            "smtps://u:p@mail.example"
-        );
+        assert_eq!(lettre_url("smtp://u:p@mail.example:587"), "smtp://u:p@mail.example:587?tls=required");
+        assert_eq!(lettre_url("smtp://127.0.0.1:2525?tls=none"), "smtp://127.0.0.1:2525");
+        assert_eq!(lettre_url("smtp://h?tls=opportunistic"), "smtp://h?tls=opportunistic");
+        assert_eq!(lettre_url("smtps://u:p@mail.example"), "smtps://u:p@mail.example");
         assert!(build_message("Signet <s@x.hr>", "ana@smib.hr", "Hi", "Body").is_ok());
         assert!(build_message("Signet <s@x.hr>", "not an address", "Hi", "Body").is_err());
     }

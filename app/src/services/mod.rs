@@ -50,13 +50,7 @@ pub struct AppState(Arc<Inner>);
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, settings: Settings) -> Self {
-        AppState(Arc::new(Inner {
-            store,
-            clock,
-            settings,
-            mail_wakeup: Notify::new(),
-            setup_token: Mutex::new(None),
-        }))
+        AppState(Arc::new(Inner { store, clock, settings, mail_wakeup: Notify::new(), setup_token: Mutex::new(None) }))
     }
     pub fn store(&self) -> &Store {
         &self.0.store

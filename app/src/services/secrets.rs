@@ -24,21 +24,13 @@ pub fn hash_password(password: &str) -> String {
     rand::rngs::OsRng.fill_bytes(&mut salt);
     // Neither step can fail: 16 bytes is a valid salt and the default parameters are in range.
     SaltString::encode_b64(&salt)
-        .and_then(|salt| {
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-        })
+        .and_then(|salt| Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))
         .unwrap_or_default()
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 

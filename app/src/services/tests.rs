@@ -16,7 +16,11 @@ async fn state() -> AppState {
         mail_from: "Signet <signet@signet.test>".into(),
         trust_proxy: false,
     };
-    AppState::new(Store::in_memory().await, Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()), settings)
+    AppState::new(
+        Store::in_memory().await,
+        Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
+        settings,
+    )
 }
 
 fn operator_actor(user: &crate::store::UserRow) -> Actor {
@@ -97,7 +101,8 @@ async fn invitation_creates_an_account_that_works_once() {
     let s = state().await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let actor = operator_actor(&olga);
-    let issuer = issuers::create(&s, &actor, "Chamber of Commerce Split", "smib", "Ana@SMIB.test", "Ana").await.unwrap();
+    let issuer =
+        issuers::create(&s, &actor, "Chamber of Commerce Split", "smib", "Ana@SMIB.test", "Ana").await.unwrap();
     let dup = issuers::create(&s, &actor, "Other", "smib", "x@x.test", "X").await.unwrap_err();
     assert_eq!(dup.for_field("slug").as_deref(), Some("Another issuer uses this short name already."));
 
@@ -105,7 +110,9 @@ async fn invitation_creates_an_account_that_works_once() {
     let info = accounts::invitation_info(&s, &token).await.unwrap();
     assert_eq!(info.issuer_name.as_deref(), Some("Chamber of Commerce Split"));
     accounts::accept_invitation(&s, &token, "Ana Admin", "ana passphrase 1", "ana passphrase 1", "ip").await.unwrap();
-    assert!(accounts::accept_invitation(&s, &token, "Ana", "other passphrase", "other passphrase", "ip").await.is_err());
+    assert!(accounts::accept_invitation(&s, &token, "Ana", "other passphrase", "other passphrase", "ip")
+        .await
+        .is_err());
     let ana_token = accounts::login(&s, "ana@smib.test", "ana passphrase 1", "ip", "ua").await.unwrap();
     let session = accounts::resolve_session(&s, &ana_token).await.unwrap().unwrap();
     let viewer = accounts::viewer(&s, &session).await.unwrap();
@@ -113,7 +120,10 @@ async fn invitation_creates_an_account_that_works_once() {
 
     // The last admin cannot be demoted or removed.
     let ana = Actor { user_id: Some(viewer.user_id.clone()), email: viewer.email.clone(), ip: "ip".into() };
-    assert!(matches!(issuers::set_role(&s, &ana, &issuer.id, &viewer.user_id, Role::User).await, Err(AppError::Conflict(_))));
+    assert!(matches!(
+        issuers::set_role(&s, &ana, &issuer.id, &viewer.user_id, Role::User).await,
+        Err(AppError::Conflict(_))
+    ));
     assert!(matches!(issuers::remove_member(&s, &ana, &issuer.id, &viewer.user_id).await, Err(AppError::Conflict(_))));
     // Inviting the same person twice is refused at the e-mail field.
     let again = accounts::invite(&s, &ana, &issuer.id, "ana@smib.test", "Ana", Role::User).await.unwrap_err();

@@ -56,11 +56,7 @@ impl Store {
     // ----- users -----
 
     pub async fn count_operators(&self) -> DbResult<usize> {
-        let n: Option<i64> = self
-            .db
-            .query("count(SELECT id FROM user WHERE operator = true)")
-            .await?
-            .take(0)?;
+        let n: Option<i64> = self.db.query("count(SELECT id FROM user WHERE operator = true)").await?.take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
 
@@ -96,20 +92,14 @@ impl Store {
 
     pub async fn user_by_email(&self, email: &str) -> DbResult<Option<UserRow>> {
         self.db
-            .query(format!(
-                "SELECT {USER_FIELDS} FROM user WHERE email = $email LIMIT 1"
-            ))
+            .query(format!("SELECT {USER_FIELDS} FROM user WHERE email = $email LIMIT 1"))
             .bind(("email", email.to_string()))
             .await?
             .take(0)
     }
 
     pub async fn user_by_id(&self, user: &str) -> DbResult<Option<UserRow>> {
-        self.db
-            .query(format!("SELECT {USER_FIELDS} FROM ONLY $id"))
-            .bind(("id", rid("user", user)))
-            .await?
-            .take(0)
+        self.db.query(format!("SELECT {USER_FIELDS} FROM ONLY $id")).bind(("id", rid("user", user))).await?.take(0)
     }
 
     pub async fn set_password(&self, user: &str, hash: &str) -> DbResult<()> {
@@ -188,20 +178,12 @@ impl Store {
     }
 
     pub async fn delete_session(&self, session: &RecordId) -> DbResult<()> {
-        self.db
-            .query("DELETE $id")
-            .bind(("id", session.clone()))
-            .await?
-            .check()?;
+        self.db.query("DELETE $id").bind(("id", session.clone())).await?.check()?;
         Ok(())
     }
 
     /// Signs a person out everywhere, except (optionally) the session they are using.
-    pub async fn delete_sessions_of_user(
-        &self,
-        user: &str,
-        except: Option<&RecordId>,
-    ) -> DbResult<()> {
+    pub async fn delete_sessions_of_user(&self, user: &str, except: Option<&RecordId>) -> DbResult<()> {
         self.db
             .query("DELETE session WHERE user = $user AND id != $except")
             .bind(("user", rid("user", user)))
@@ -211,11 +193,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn purge_sessions(
-        &self,
-        idle_before: DateTime<Utc>,
-        created_before: DateTime<Utc>,
-    ) -> DbResult<()> {
+    pub async fn purge_sessions(&self, idle_before: DateTime<Utc>, created_before: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("DELETE session WHERE last_seen_at < $idle OR created_at < $created")
             .bind(("idle", idle_before))
@@ -261,20 +239,12 @@ impl Store {
     }
 
     pub async fn clear_login_guard(&self, email: &str) -> DbResult<()> {
-        self.db
-            .query("DELETE login_guard WHERE email = $email")
-            .bind(("email", email.to_string()))
-            .await?
-            .check()?;
+        self.db.query("DELETE login_guard WHERE email = $email").bind(("email", email.to_string())).await?.check()?;
         Ok(())
     }
 
     /// The e-mails among `emails` that are locked at `now`.
-    pub async fn locked_emails(
-        &self,
-        emails: Vec<String>,
-        now: DateTime<Utc>,
-    ) -> DbResult<Vec<String>> {
+    pub async fn locked_emails(&self, emails: Vec<String>, now: DateTime<Utc>) -> DbResult<Vec<String>> {
         self.db
             .query("SELECT VALUE email FROM login_guard WHERE email IN $emails AND locked_until > $now")
             .bind(("emails", emails))
@@ -331,12 +301,7 @@ impl Store {
     }
 
     /// Voids every unused link of one purpose for a user (after a password change, say).
-    pub async fn void_link_tokens(
-        &self,
-        user: &str,
-        purpose: &str,
-        now: DateTime<Utc>,
-    ) -> DbResult<()> {
+    pub async fn void_link_tokens(&self, user: &str, purpose: &str, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE link_token SET used_at = $now WHERE user = $user AND purpose = $purpose AND used_at = NONE")
             .bind(("user", rid("user", user)))

@@ -79,17 +79,11 @@ pub struct IssuerListRow {
     pub created_at: DateTime<Utc>,
 }
 
-const ISSUER_FIELDS: &str =
-    "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
+const ISSUER_FIELDS: &str = "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
      website, verified_host, logo != NONE AS has_logo, created_at";
 
 impl Store {
-    pub async fn create_issuer(
-        &self,
-        slug: &str,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> DbResult<IssuerRow> {
+    pub async fn create_issuer(&self, slug: &str, name: &str, now: DateTime<Utc>) -> DbResult<IssuerRow> {
         let row: Option<IssuerRow> = self
             .db
             .query(format!(
@@ -114,9 +108,7 @@ impl Store {
 
     pub async fn issuer_by_slug(&self, slug: &str) -> DbResult<Option<IssuerRow>> {
         self.db
-            .query(format!(
-                "SELECT {ISSUER_FIELDS} FROM issuer WHERE slug = $slug LIMIT 1"
-            ))
+            .query(format!("SELECT {ISSUER_FIELDS} FROM issuer WHERE slug = $slug LIMIT 1"))
             .bind(("slug", slug.to_string()))
             .await?
             .take(0)
@@ -124,9 +116,7 @@ impl Store {
 
     pub async fn issuer_by_verified_host(&self, host: &str) -> DbResult<Option<IssuerRow>> {
         self.db
-            .query(format!(
-                "SELECT {ISSUER_FIELDS} FROM issuer WHERE verified_host = $host LIMIT 1"
-            ))
+            .query(format!("SELECT {ISSUER_FIELDS} FROM issuer WHERE verified_host = $host LIMIT 1"))
             .bind(("host", host.to_string()))
             .await?
             .take(0)
@@ -145,11 +135,7 @@ impl Store {
     }
 
     pub async fn count_issuers(&self) -> DbResult<usize> {
-        let n: Option<i64> = self
-            .db
-            .query("count(SELECT id FROM issuer)")
-            .await?
-            .take(0)?;
+        let n: Option<i64> = self.db.query("count(SELECT id FROM issuer)").await?.take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
 
@@ -169,11 +155,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_issuer_logo(
-        &self,
-        issuer: &str,
-        logo: Option<(String, String)>,
-    ) -> DbResult<()> {
+    pub async fn set_issuer_logo(&self, issuer: &str, logo: Option<(String, String)>) -> DbResult<()> {
         let (content_type, data) = match logo {
             Some((t, d)) => (Some(t), Some(d)),
             None => (None, None),
@@ -196,12 +178,8 @@ impl Store {
             logo_type: Option<String>,
             logo: Option<String>,
         }
-        let row: Option<Logo> = self
-            .db
-            .query("SELECT logo_type, logo FROM ONLY $id")
-            .bind(("id", rid("issuer", issuer)))
-            .await?
-            .take(0)?;
+        let row: Option<Logo> =
+            self.db.query("SELECT logo_type, logo FROM ONLY $id").bind(("id", rid("issuer", issuer))).await?.take(0)?;
         Ok(row.and_then(|l| Some((l.logo_type?, l.logo?))))
     }
 
@@ -221,9 +199,7 @@ impl Store {
     pub async fn role_in_issuer(&self, user: &str, issuer: &str) -> DbResult<Option<Role>> {
         let role: Option<String> = self
             .db
-            .query(
-                "SELECT VALUE role FROM membership WHERE user = $user AND issuer = $issuer LIMIT 1",
-            )
+            .query("SELECT VALUE role FROM membership WHERE user = $user AND issuer = $issuer LIMIT 1")
             .bind(("user", rid("user", user)))
             .bind(("issuer", rid("issuer", issuer)))
             .await?
@@ -243,13 +219,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn add_membership(
-        &self,
-        user: &str,
-        issuer: &str,
-        role: Role,
-        now: DateTime<Utc>,
-    ) -> DbResult<()> {
+    pub async fn add_membership(&self, user: &str, issuer: &str, role: Role, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("CREATE membership CONTENT { user: $user, issuer: $issuer, role: $role, created_at: $now }")
             .bind(("user", rid("user", user)))
@@ -292,11 +262,7 @@ impl Store {
         Ok(n.unwrap_or(0) as usize)
     }
 
-    pub async fn count_pending_invitations(
-        &self,
-        issuer: &str,
-        now: DateTime<Utc>,
-    ) -> DbResult<usize> {
+    pub async fn count_pending_invitations(&self, issuer: &str, now: DateTime<Utc>) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
             .query(

@@ -38,8 +38,7 @@ impl MailRow {
     }
 }
 
-const MAIL_FIELDS: &str =
-    "id, to, subject, body, status, attempts, last_error, created_at, sent_at";
+const MAIL_FIELDS: &str = "id, to, subject, body, status, attempts, last_error, created_at, sent_at";
 
 impl Store {
     pub async fn enqueue_mail(
@@ -91,12 +90,7 @@ impl Store {
         Ok(!taken.is_empty())
     }
 
-    pub async fn mark_mail_sent(
-        &self,
-        id: &RecordId,
-        attempts: i64,
-        now: DateTime<Utc>,
-    ) -> DbResult<()> {
+    pub async fn mark_mail_sent(&self, id: &RecordId, attempts: i64, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET status = 'sent', attempts = $attempts, sent_at = $now, last_error = NONE")
             .bind(("id", id.clone()))
@@ -133,10 +127,7 @@ impl Store {
 
     /// After a crash, a message that was being handed over is sent again rather than lost.
     pub async fn requeue_interrupted_mail(&self) -> DbResult<()> {
-        self.db
-            .query("UPDATE mail SET status = 'queued' WHERE status = 'sending'")
-            .await?
-            .check()?;
+        self.db.query("UPDATE mail SET status = 'queued' WHERE status = 'sending'").await?.check()?;
         Ok(())
     }
 
@@ -156,18 +147,10 @@ impl Store {
     }
 
     pub async fn mail_by_id(&self, mail: &str) -> DbResult<Option<MailRow>> {
-        self.db
-            .query(format!("SELECT {MAIL_FIELDS} FROM ONLY $id"))
-            .bind(("id", rid("mail", mail)))
-            .await?
-            .take(0)
+        self.db.query(format!("SELECT {MAIL_FIELDS} FROM ONLY $id")).bind(("id", rid("mail", mail))).await?.take(0)
     }
 
-    pub async fn list_mail(
-        &self,
-        status: Option<MailStatus>,
-        limit: i64,
-    ) -> DbResult<Vec<MailRow>> {
+    pub async fn list_mail(&self, status: Option<MailStatus>, limit: i64) -> DbResult<Vec<MailRow>> {
         self.db
             .query(format!(
                 "SELECT {MAIL_FIELDS} FROM mail WHERE $status = NONE OR status = $status ORDER BY created_at DESC LIMIT $limit"

@@ -16,6 +16,10 @@ impl Store {
     /// Applies every embedded migration that the database has not recorded yet. Each file runs in one
     /// transaction together with the record that it was applied, so a failure leaves nothing half-done.
     pub async fn migrate(&self) -> Result<Vec<String>, MigrationError> {
+        self.apply_migrations(MIGRATIONS).await
+    }
+
+    async fn apply_migrations(&self, migrations: &[(&str, &str)]) -> Result<Vec<String>, MigrationError> {
         let bookkeeping = self
             .db
             .query(
@@ -26,20 +30,14 @@ impl Store {
             )
             .await
             .and_then(|r| r.check().map(|_| ()));
-        bookkeeping.map_err(|e| MigrationError {
-            file: "(migration bookkeeping)".into(),
-            error: e.to_string(),
-        })?;
+        bookkeeping.map_err(|e| MigrationError { file: "(migration bookkeeping)".into(), error: e.to_string() })?;
 
         let applied = self
             .applied_migrations()
             .await
-            .map_err(|e| MigrationError {
-                file: "(migration bookkeeping)".into(),
-                error: e.to_string(),
-            })?;
+            .map_err(|e| MigrationError { file: "(migration bookkeeping)".into(), error: e.to_string() })?;
         let mut done = Vec::new();
-        for (name, sql) in MIGRATIONS {
+        for (name, sql) in migrations {
             if applied.iter().any(|a| a == name) {
                 continue;
             }
@@ -47,12 +45,7 @@ impl Store {
             let query = format!(
                 "BEGIN TRANSACTION;\n{sql}\n;CREATE migration CONTENT {{ name: $name, applied_at: $at }};\nCOMMIT TRANSACTION;"
             );
-            let result = self
-                .db
-                .query(query)
-                .bind(("name", name.to_string()))
-                .bind(("at", Utc::now()))
-                .await;
+            let result = self.db.query(query).bind(("name", name.to_string())).bind(("at", Utc::now())).await;
             let error = match result {
                 Err(e) => Some(e.to_string()),
                 Ok(mut response) => {
@@ -60,8 +53,7 @@ impl Store {
                     let mut errors: Vec<_> = errors.into_iter().collect();
                     errors.sort_by_key(|(i, _)| *i);
                     // In a failed transaction every statement reports an error; the first one is the cause.
-                    let messages: Vec<String> =
-                        errors.into_iter().map(|(_, e)| e.to_string()).collect();
+                    let messages: Vec<String> = errors.into_iter().map(|(_, e)| e.to_string()).collect();
                     messages
                         .iter()
                         .find(|m| !m.contains("not executed") && !m.contains("Cannot COMMIT"))
@@ -70,10 +62,7 @@ impl Store {
                 }
             };
             if let Some(error) = error {
-                return Err(MigrationError {
-                    file: name.to_string(),
-                    error,
-                });
+                return Err(MigrationError { file: name.to_string(), error });
             }
             done.push(name.to_string());
         }
@@ -81,10 +70,7 @@ impl Store {
     }
 
     async fn applied_migrations(&self) -> DbResult<Vec<String>> {
-        self.db
-            .query("SELECT VALUE name FROM migration")
-            .await?
-            .take(0)
+        self.db.query("SELECT VALUE name FROM migration").await?.take(0)
     }
 }
 
@@ -97,13 +83,22 @@ mod tests {
         let store = Store::in_memory().await;
         // Already applied by in_memory(): a second run does nothing.
         assert!(store.migrate().await.unwrap().is_empty());
-        assert_eq!(
-            store.applied_migrations().await.unwrap().len(),
-            MIGRATIONS.len()
-        );
-        assert!(
-            MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0),
-            "migrations are ordered"
-        );
+        assert_eq!(store.applied_migrations().await.unwrap().len(), MIGRATIONS.len());
+        assert!(MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0), "migrations are ordered");
+    }
+
+    #[tokio::test]
+    async fn a_failing_migration_names_its_file_and_leaves_nothing_behind() {
+        let store = Store::in_memory().await;
+        let bad = [(
+            "9999_broken.surql",
+            "DEFINE TABLE half_done SCHEMAFULL; DEFINE FIELD n ON half_done TYPE int; CREATE half_done SET n = 'not a number';",
+        )];
+        let err = store.apply_migrations(&bad).await.unwrap_err();
+        assert_eq!(err.file, "9999_broken.surql");
+        assert!(err.error.contains("half_done"), "the database's own message: {}", err.error);
+        assert!(!store.applied_migrations().await.unwrap().contains(&"9999_broken.surql".to_string()));
+        let tables: surrealdb::types::Value = store.db.query("INFO FOR DB").await.unwrap().take((0, "tables")).unwrap();
+        assert!(!format!("{tables:?}").contains("half_done"), "the transaction was rolled back: {tables:?}");
     }
 }

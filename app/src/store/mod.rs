@@ -42,15 +42,9 @@ impl Store {
     pub async fn connect(settings: &DbSettings) -> DbResult<Store> {
         let db = surrealdb::engine::any::connect(settings.endpoint.as_str()).await?;
         if !settings.user.is_empty() {
-            db.signin(Root {
-                username: settings.user.clone(),
-                password: settings.password.clone(),
-            })
-            .await?;
+            db.signin(Root { username: settings.user.clone(), password: settings.password.clone() }).await?;
         }
-        db.use_ns(settings.namespace.as_str())
-            .use_db(settings.database.as_str())
-            .await?;
+        db.use_ns(settings.namespace.as_str()).use_db(settings.database.as_str()).await?;
         Ok(Store { db })
     }
 
@@ -65,22 +59,13 @@ impl Store {
         })
         .await
         .expect("in-memory database");
-        store
-            .migrate()
-            .await
-            .expect("migrations apply to an empty database");
+        store.migrate().await.expect("migrations apply to an empty database");
         store
     }
 
     /// Whether the database answers; for `/healthz`.
     pub async fn ping(&self) -> bool {
-        self.db
-            .query("RETURN true")
-            .await
-            .and_then(|mut r| r.take::<Option<bool>>(0))
-            .ok()
-            .flatten()
-            == Some(true)
+        self.db.query("RETURN true").await.and_then(|mut r| r.take::<Option<bool>>(0)).ok().flatten() == Some(true)
     }
 }
 

@@ -62,7 +62,10 @@ impl Signet {
         }
         let mut child = cmd.spawn().unwrap();
         let output = Arc::new(Mutex::new(String::new()));
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
             let output = output.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -169,6 +172,8 @@ pub async fn outbox_links(operator: &Client, to: &str, prefix: &str) -> Vec<Stri
         .iter()
         .filter(|m| m["to"] == to)
         .filter_map(|m| m["body"].as_str())
-        .flat_map(|body| body.split_whitespace().filter(|w| w.starts_with(prefix)).map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|body| {
+            body.split_whitespace().filter(|w| w.starts_with(prefix)).map(str::to_string).collect::<Vec<_>>()
+        })
         .collect()
 }
