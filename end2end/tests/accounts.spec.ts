@@ -76,19 +76,19 @@ test('a password reset link arrives by e-mail, works once, and lifts the lock', 
   const resetLink = link(mail.text, `${signet.url}/reset-password/`);
   await page.goto(resetLink);
   await hydrated(page);
-  await page.getByLabel('New password').fill('short');
-  await page.getByLabel('Repeat the new password').focus();
+  await page.getByLabel('New password *', { exact: true }).fill('short');
+  await page.getByLabel('Repeat the new password *', { exact: true }).focus();
   await expect(page.getByText('Use at least 12 characters.')).toBeVisible();
-  await page.getByLabel('New password').fill('a brand new passphrase');
-  await page.getByLabel('Repeat the new password').fill('a brand new passphrase');
+  await page.getByLabel('New password *', { exact: true }).fill('a brand new passphrase');
+  await page.getByLabel('Repeat the new password *', { exact: true }).fill('a brand new passphrase');
   await page.getByRole('button', { name: 'Save password' }).click();
   await expect(page.getByText('Your password was changed.')).toBeVisible();
 
   // The link works once.
   await page.goto(resetLink);
   await hydrated(page);
-  await page.getByLabel('New password').fill('another new passphrase');
-  await page.getByLabel('Repeat the new password').fill('another new passphrase');
+  await page.getByLabel('New password *', { exact: true }).fill('another new passphrase');
+  await page.getByLabel('Repeat the new password *', { exact: true }).fill('another new passphrase');
   await page.getByRole('button', { name: 'Save password' }).click();
   await expect(page.getByText('This link is not valid any more')).toBeVisible();
 

@@ -22,8 +22,8 @@ test('operator sets up, creates an issuer; its admin completes the profile and i
   await expect(page.getByRole('heading', { name: 'Set up Signet' })).toBeVisible();
   await page.getByLabel('Your name').fill('Olga Operator');
   await page.getByLabel('E-mail').fill('olga@signet.test');
-  await page.getByLabel('New password').fill('operator passphrase 1');
-  await page.getByLabel('Repeat the new password').fill('operator passphrase 1');
+  await page.getByLabel('New password *', { exact: true }).fill('operator passphrase 1');
+  await page.getByLabel('Repeat the new password *', { exact: true }).fill('operator passphrase 1');
   await page.getByRole('button', { name: 'Create operator account' }).click();
   await expect(page.getByText('The operator account is ready')).toBeVisible();
 
@@ -61,8 +61,8 @@ test('operator sets up, creates an issuer; its admin completes the profile and i
   const invitation = await smtp.waitFor('ana@smib.test', 'You are invited to Chamber of Commerce Split');
   await page.goto(link(invitation.text, `${signet.url}/invite/`));
   await expect(page.getByText('You are invited to work for Chamber of Commerce Split')).toBeVisible();
-  await page.getByLabel('New password').fill('ana passphrase 22');
-  await page.getByLabel('Repeat the new password').fill('ana passphrase 22');
+  await page.getByLabel('New password *', { exact: true }).fill('ana passphrase 22');
+  await page.getByLabel('Repeat the new password *', { exact: true }).fill('ana passphrase 22');
   await page.getByRole('button', { name: 'Create my account' }).click();
   await expect(page.getByText('Your account is ready')).toBeVisible();
 
@@ -89,8 +89,8 @@ test('operator sets up, creates an issuer; its admin completes the profile and i
 
   // 5. She invites a colleague, who receives the invitation by e-mail.
   await hydrated(page);
-  await page.getByLabel('Name', { exact: true }).fill('Ivo User');
-  await page.getByLabel('E-mail', { exact: true }).fill('ivo@smib.test');
+  await page.getByLabel('Name *', { exact: true }).fill('Ivo User');
+  await page.getByLabel('E-mail *', { exact: true }).fill('ivo@smib.test');
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByText('The invitation was sent.')).toBeVisible();
   await expect(page.getByRole('cell', { name: 'ivo@smib.test' })).toBeVisible();
@@ -116,4 +116,29 @@ test('the app shell is usable at phone width', async ({ browser }) => {
   expect(overflow, 'no horizontal scrolling at phone width').toBe(false);
   await page.screenshot({ path: 'test-results/phone-issuer-profile.png', fullPage: true });
   await page.close();
+});
+
+test('a person in two issuers picks one in the header ("Select issuer")', async ({ page }) => {
+  await signIn(page, signet.url, 'olga@signet.test', 'operator passphrase 1');
+  await expect(page.getByRole('heading', { name: 'Instance overview' })).toBeVisible();
+  await page.goto(`${signet.url}/admin/issuers`);
+  await hydrated(page);
+  await page.getByLabel('Issuer name').fill('Second Chamber');
+  await page.getByLabel("Admin's name").fill('Ana Admin');
+  await page.getByLabel("Admin's e-mail").fill('ana@smib.test');
+  await page.getByRole('button', { name: 'Create issuer' }).click();
+  await expect(page.getByText('Issuer "Second Chamber" was created')).toBeVisible();
+  // She has an account already, so the e-mail tells her to sign in rather than to choose a password.
+  const added = await smtp.waitFor('ana@smib.test', 'You are invited to Second Chamber');
+  expect(added.text).toContain('choose "Second Chamber" in the issuer selector');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await signIn(page, signet.url, 'ana@smib.test', 'ana passphrase 22');
+  await expect(page.getByRole('heading', { name: 'Chamber of Commerce Split' })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel('Select issuer').selectOption({ label: 'Second Chamber' });
+  await expect(page.getByRole('heading', { name: 'Second Chamber' })).toBeVisible();
+  await expect(page.getByLabel('Select issuer')).toHaveValue(/.+/);
+  await page.getByRole('link', { name: 'Issuer profile' }).click();
+  await expect(page.getByLabel('Issuer name')).toHaveValue('Second Chamber');
 });

@@ -4,9 +4,6 @@
 mod common;
 use common::*;
 
-const OPERATOR: &str = "olga@signet.test";
-const PASSWORD: &str = "operator passphrase 1";
-
 struct World {
     _signet: Signet,
     operator: Client,
@@ -35,10 +32,10 @@ async fn accept(signet: &Signet, operator: &Client, email: &str, password: &str)
 }
 
 async fn world(data: &std::path::Path) -> World {
-    create_operator(data, OPERATOR, PASSWORD);
+    create_operator(data, OPERATOR, OPERATOR_PASSWORD);
     let signet = Signet::start(data).await;
     let operator = signet.client();
-    assert!(operator.login(OPERATOR, PASSWORD).await.ok());
+    assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
     for (name, slug, admin) in [("Issuer A", "issuer-a", "admin@a.test"), ("Issuer B", "issuer-b", "admin@b.test")] {
         let r = operator
             .call(

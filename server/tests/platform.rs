@@ -75,10 +75,7 @@ async fn healthz_reports_version_and_database() {
 
 #[tokio::test]
 async fn cross_site_posts_are_refused() {
-    let data = tempfile::tempdir().unwrap();
-    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
-    let signet = Signet::start(data.path()).await;
-    let c = signet.client();
+    let (_data, signet, c) = with_operator(&[]).await;
     let form = [("email", "olga@signet.test"), ("password", "operator passphrase 1")];
     for (header, value) in [("Origin", "https://evil.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
         let r = c
@@ -97,10 +94,7 @@ async fn cross_site_posts_are_refused() {
 
 #[tokio::test]
 async fn session_cookie_is_http_only_and_same_site_and_renewed_at_login() {
-    let data = tempfile::tempdir().unwrap();
-    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
-    let signet = Signet::start(data.path()).await;
-    let c = signet.client();
+    let (_data, signet, c) = with_operator(&[]).await;
     let login = |c: &Client| {
         c.http
             .post(format!("{}/_sf/auth/login", c.base))
@@ -125,10 +119,7 @@ async fn session_cookie_is_http_only_and_same_site_and_renewed_at_login() {
 
 #[tokio::test]
 async fn lockout_after_five_failures_for_existing_and_unknown_emails_alike() {
-    let data = tempfile::tempdir().unwrap();
-    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
-    let signet = Signet::start(data.path()).await;
-    let c = signet.client();
+    let (_data, signet, c) = with_operator(&[]).await;
     for email in ["olga@signet.test", "nobody@signet.test"] {
         let mut answers = Vec::new();
         for i in 0..6 {
@@ -143,10 +134,7 @@ async fn lockout_after_five_failures_for_existing_and_unknown_emails_alike() {
 
 #[tokio::test]
 async fn a_change_survives_sigkill() {
-    let data = tempfile::tempdir().unwrap();
-    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
-    let signet = Signet::start(data.path()).await;
-    let c = signet.client();
+    let (data, signet, c) = with_operator(&[]).await;
     assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
     let created = c
         .call(
@@ -224,12 +212,9 @@ async fn the_binary_alone_in_an_empty_folder_serves_pages_wasm_and_css() {
 
 #[tokio::test]
 async fn mail_that_cannot_be_sent_stays_visible_with_its_error() {
-    let data = tempfile::tempdir().unwrap();
-    create_operator(data.path(), "olga@signet.test", "operator passphrase 1");
     // Nothing listens on this port: every attempt fails.
     let smtp = format!("smtp://127.0.0.1:{}?tls=none", free_port());
-    let signet = Signet::start_with(data.path(), &[("SIGNET_SMTP_URL", smtp.as_str())]).await;
-    let c = signet.client();
+    let (_data, _signet, c) = with_operator(&[("SIGNET_SMTP_URL", smtp.as_str())]).await;
     assert!(c.login("olga@signet.test", "operator passphrase 1").await.ok());
     let created = c
         .call(

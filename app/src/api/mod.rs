@@ -26,8 +26,8 @@ mod tests {
             let path = entry.unwrap().path();
             let source = std::fs::read_to_string(&path).unwrap();
             let mut rest = source.as_str();
-            while let Some(at) = rest.find("#[server(") {
-                rest = &rest[at + 1..];
+            while let Some(at) = rest.find("\n#[server(") {
+                rest = &rest[at + 2..];
                 let body_start = rest.find('{').expect("server function has a body");
                 let signature = &rest[..body_start];
                 let name = signature.split("fn ").nth(1).and_then(|s| s.split('(').next()).unwrap_or("?").trim();

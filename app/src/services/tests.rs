@@ -84,7 +84,8 @@ async fn sessions_expire_when_idle_and_at_the_absolute_limit() {
     let s = state().await;
     accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let token = accounts::login(&s, "olga@signet.test", "operator passphrase", "ip", "ua").await.unwrap();
-    for _ in 0..11 {
+    // 12 × 59 minutes = 11 h 48 min: never idle for an hour, still within 12 hours.
+    for _ in 0..12 {
         s.clock().advance(Duration::minutes(59));
         assert!(accounts::resolve_session(&s, &token).await.unwrap().is_some());
     }

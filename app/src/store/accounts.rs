@@ -56,12 +56,12 @@ impl Store {
     // ----- users -----
 
     pub async fn count_operators(&self) -> DbResult<usize> {
-        let n: Option<i64> = self.db.query("count(SELECT id FROM user WHERE operator = true)").await?.take(0)?;
+        let n: Option<i64> = self.db.query("RETURN count(SELECT id FROM user WHERE operator = true)").await?.take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
 
     pub async fn count_users(&self) -> DbResult<usize> {
-        let n: Option<i64> = self.db.query("count(SELECT id FROM user)").await?.take(0)?;
+        let n: Option<i64> = self.db.query("RETURN count(SELECT id FROM user)").await?.take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
 
@@ -77,7 +77,8 @@ impl Store {
         let row: Option<UserRow> = self
             .db
             .query(format!(
-                "CREATE ONLY user CONTENT {{ email: $email, name: $name, password_hash: $hash, operator: $operator, created_at: $now }} RETURN {USER_FIELDS}"
+                "LET $created = CREATE ONLY user CONTENT {{ email: $email, name: $name, password_hash: $hash, operator: $operator, created_at: $now }};
+                 SELECT {USER_FIELDS} FROM ONLY $created.id;"
             ))
             .bind(("email", email.to_string()))
             .bind(("name", name.to_string()))
@@ -86,7 +87,7 @@ impl Store {
             .bind(("now", now))
             .await?
             .check()?
-            .take(0)?;
+            .take(1)?;
         row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 

@@ -87,14 +87,15 @@ impl Store {
         let row: Option<IssuerRow> = self
             .db
             .query(format!(
-                "CREATE ONLY issuer CONTENT {{ slug: $slug, name: $name, created_at: $now }} RETURN {ISSUER_FIELDS}"
+                "LET $created = CREATE ONLY issuer CONTENT {{ slug: $slug, name: $name, created_at: $now }};
+                 SELECT {ISSUER_FIELDS} FROM ONLY $created.id;"
             ))
             .bind(("slug", slug.to_string()))
             .bind(("name", name.to_string()))
             .bind(("now", now))
             .await?
             .check()?
-            .take(0)?;
+            .take(1)?;
         row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 
@@ -135,7 +136,7 @@ impl Store {
     }
 
     pub async fn count_issuers(&self) -> DbResult<usize> {
-        let n: Option<i64> = self.db.query("count(SELECT id FROM issuer)").await?.take(0)?;
+        let n: Option<i64> = self.db.query("RETURN count(SELECT id FROM issuer)").await?.take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
 
@@ -255,7 +256,7 @@ impl Store {
     pub async fn count_admins(&self, issuer: &str) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
-            .query("count(SELECT id FROM membership WHERE issuer = $issuer AND role = 'admin')")
+            .query("RETURN count(SELECT id FROM membership WHERE issuer = $issuer AND role = 'admin')")
             .bind(("issuer", rid("issuer", issuer)))
             .await?
             .take(0)?;
@@ -266,7 +267,7 @@ impl Store {
         let n: Option<i64> = self
             .db
             .query(
-                "count(SELECT id FROM link_token WHERE issuer = $issuer AND purpose = 'invite'
+                "RETURN count(SELECT id FROM link_token WHERE issuer = $issuer AND purpose = 'invite'
                  AND used_at = NONE AND expires_at > $now)",
             )
             .bind(("issuer", rid("issuer", issuer)))

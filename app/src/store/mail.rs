@@ -164,7 +164,7 @@ impl Store {
     pub async fn count_mail(&self, status: MailStatus) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
-            .query("count(SELECT id FROM mail WHERE status = $status)")
+            .query("RETURN count(SELECT id FROM mail WHERE status = $status)")
             .bind(("status", status.as_str()))
             .await?
             .take(0)?;

@@ -39,6 +39,18 @@ pub fn create_operator(data: &Path, email: &str, password: &str) {
     assert!(out.status.success(), "create-operator failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A fresh instance whose operator `olga@signet.test` was created from the command line.
+pub async fn with_operator(env: &[(&str, &str)]) -> (tempfile::TempDir, Signet, Client) {
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), OPERATOR, OPERATOR_PASSWORD);
+    let signet = Signet::start_with(data.path(), env).await;
+    let client = signet.client();
+    (data, signet, client)
+}
+
+pub const OPERATOR: &str = "olga@signet.test";
+pub const OPERATOR_PASSWORD: &str = "operator passphrase 1";
+
 impl Signet {
     pub async fn start(data: &Path) -> Signet {
         Self::start_with(data, &[]).await
