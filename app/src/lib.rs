@@ -11,7 +11,7 @@ pub mod services;
 pub mod store;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -25,6 +25,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // In the server-rendered shell rather than through leptos_meta's <Stylesheet>, which does not
+                // hydrate cleanly here (it made the Wasm panic on the first page).
+                <link rel="stylesheet" id="signet" href="/pkg/signet.css"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -50,7 +53,6 @@ pub fn App() -> impl IntoView {
     // Pages render completely on the server before they are sent (SsrMode::Async), so that a missing session
     // becomes a real redirect and every page works before (and without) the Wasm.
     view! {
-        <Stylesheet id="signet" href="/pkg/signet.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Signet".to_string() } else { format!("{t} · Signet") }/>
         <Router>
             <Routes fallback=NotFound>

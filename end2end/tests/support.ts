@@ -137,6 +137,12 @@ export async function hydrated(page: Page) {
 }
 
 export async function signIn(page: Page, base: string, email: string, password: string) {
+  if (!(page as any).__consoleHooked) {
+    (page as any).__consoleHooked = true;
+    // Browser errors (a panic in the Wasm, say) show up in the test output.
+    page.on('console', (m) => m.type() === 'error' && console.log(`[browser] ${m.text()}`));
+    page.on('pageerror', (e) => console.log(`[browser] ${e.message}`));
+  }
   await page.goto(`${base}/login`);
   await hydrated(page);
   await page.getByLabel('E-mail').fill(email);
