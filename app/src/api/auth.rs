@@ -93,7 +93,3 @@ pub async fn accept_invitation(token: String, name: String, password: String, co
     leptos_axum::redirect("/login?invited=done");
     Ok(())
 }
-
-/// Keeps `AppError` in use on the browser side, where the server-only imports above are absent.
-#[allow(dead_code)]
-fn _error_type(_: AppError) {}
