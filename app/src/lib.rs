@@ -6,6 +6,8 @@ pub mod error;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod public;
+#[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -63,6 +65,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup/:token") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/new") view=NewClientPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/new/:id/domains") view=NewClientDomainsPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/new/:id/certificate") view=NewClientCertificatePage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id") view=ClientPage ssr=SsrMode::Async/>
+                    <Route path=path!("certificates") view=CertificatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("certificates/:id") view=CertificatePage ssr=SsrMode::Async/>
+                    <Route path=path!("certificate-types") view=CertTypesPage ssr=SsrMode::Async/>
+                    <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("issuer") view=IssuerProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>

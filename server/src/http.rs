@@ -1,11 +1,11 @@
 //! The router: Leptos pages and server functions, the public endpoints of the URL contract, embedded assets,
 //! and the request checks that apply to all of them.
 
-use crate::assets;
+use crate::{assets, public};
 use app::api::guard::{client_ip, require_from_headers, Need};
 use app::error::AppError;
-use app::model::AuditFilter;
-use app::services::{audit, issuers, AppState};
+use app::model::{AuditFilter, SealFilter};
+use app::services::{audit, issuers, seals, AppState};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -49,6 +49,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/_app/logo/{issuer}", get(logo))
         .route("/_app/audit.csv", get(audit_csv))
+        .route("/_app/certificates.csv", get(certificates_csv))
+        .route("/seal/{file}", get(public::seal_script))
+        .route("/seal/{id}/frame", get(public::seal_frame))
+        .route("/seal/{id}/seen", get(public::seal_seen))
+        .route("/c/{token}", get(public::verification))
+        .route("/v/{issuer}/{path}", get(public::verified))
         .leptos_routes_with_context(&web, routes, context, move || app::shell(shell_options.clone()))
         .fallback(fallback)
         .layer(middleware::from_fn(check_origin))
@@ -135,12 +141,32 @@ async fn audit_csv(
         audit::to_csv(&entries)
     }
     .await;
+    csv_response(result, "signet-audit.csv")
+}
+
+/// The certificate list as CSV, with the filters of the list page. Same authorisation as the page.
+async fn certificates_csv(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(filter): Query<SealFilter>,
+) -> Response {
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trust_proxy);
+    let result = async {
+        let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::IssuerMember).await?;
+        seals::export_csv(&web.app, &ctx.issuer_id()?, &filter).await
+    }
+    .await;
+    csv_response(result, "signet-certificates.csv")
+}
+
+fn csv_response(result: Result<String, AppError>, file_name: &str) -> Response {
     match result {
         Ok(csv) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"signet-audit.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+                (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             csv,
         )
@@ -151,9 +177,18 @@ async fn audit_csv(
     }
 }
 
-/// Embedded files first; anything else is rendered by the app, whose fallback route answers 404.
+/// An issuer's own verified-pages host serves `/{client_path}`; then embedded files; anything else is
+/// rendered by the app, whose fallback route answers 404.
 async fn fallback(State(web): State<Web>, request: Request<Body>) -> Response {
     let path = request.uri().path().to_string();
+    if let Some(host) = public::foreign_host(&web, request.headers()) {
+        if request.method() == Method::GET {
+            if let Ok(Some(_)) = web.app.store().issuer_by_verified_host(&host).await {
+                let client_path = path.trim_start_matches('/');
+                return public::verified_page(&web, app::services::seal_public::IssuerBy::Host(&host), client_path).await;
+            }
+        }
+    }
     if let Some(mut file) = assets::file(&path) {
         let etag = file.headers().get(header::ETAG).cloned();
         if etag.is_some() && request.headers().get(header::IF_NONE_MATCH) == etag.as_ref() {

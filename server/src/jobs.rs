@@ -1,10 +1,11 @@
 //! Background work that runs beside the web server.
 
-use app::services::{mail, AppState};
+use app::services::{mail, seal_public, AppState};
 use std::time::Duration;
 
 pub fn spawn(state: AppState) {
     tokio::spawn(mail::run_worker(state.clone()));
+    tokio::spawn(seal_public::run_copy_writer(state.clone()));
     tokio::spawn(purge_sessions(state));
 }
 

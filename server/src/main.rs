@@ -4,6 +4,7 @@ mod assets;
 mod config;
 mod http;
 mod jobs;
+mod public;
 
 use app::services::{accounts, clock::Clock, AppState, Settings};
 use app::store::{DbSettings, Store};
@@ -65,7 +66,42 @@ async fn open(config: &Config) -> Result<AppState, String> {
         mail_from: config.mail_from.clone(),
         trust_proxy: config.trust_proxy,
     };
-    Ok(AppState::new(store, Clock::System, settings))
+    let link_key = if endpoint.starts_with("surrealkv://") || config.data_dir.exists() {
+        load_link_key(&config.data_dir)?
+    } else {
+        app::services::secrets::random_key()
+    };
+    Ok(AppState::new(store, Clock::System, settings).with_link_key(link_key))
+}
+
+/// The key that signs secure coded links, kept in the data folder (mode 0600) so that links survive a
+/// restart. Several instances on one remote database need the same file.
+fn load_link_key(data_dir: &std::path::Path) -> Result<[u8; 32], String> {
+    let path = data_dir.join("seal-link.key");
+    match std::fs::read(&path) {
+        Ok(bytes) if bytes.len() == 32 => {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&bytes);
+            Ok(key)
+        }
+        Ok(_) => Err(format!("{} is damaged (it must hold 32 bytes); delete it to make a new one", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
+            let key = app::services::secrets::random_key();
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            file.write_all(&key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 async fn serve(config: Config) -> Result<(), String> {

@@ -94,7 +94,7 @@ async fn cross_site_posts_are_refused() {
 
 #[tokio::test]
 async fn session_cookie_is_http_only_and_same_site_and_renewed_at_login() {
-    let (_data, signet, c) = with_operator(&[]).await;
+    let (_data, _signet, c) = with_operator(&[]).await;
     let login = |c: &Client| {
         c.http
             .post(format!("{}/_sf/auth/login", c.base))
@@ -119,7 +119,7 @@ async fn session_cookie_is_http_only_and_same_site_and_renewed_at_login() {
 
 #[tokio::test]
 async fn lockout_after_five_failures_for_existing_and_unknown_emails_alike() {
-    let (_data, signet, c) = with_operator(&[]).await;
+    let (_data, _signet, c) = with_operator(&[]).await;
     for email in ["olga@signet.test", "nobody@signet.test"] {
         let mut answers = Vec::new();
         for i in 0..6 {

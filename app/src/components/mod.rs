@@ -117,6 +117,25 @@ pub fn Mark() -> impl IntoView {
     }
 }
 
+/// "Page 2 of 5" with previous and next links. `base` is the list's address with its filters (a query
+/// string may already be present).
+#[component]
+pub fn Pager(page: usize, pages: usize, base: String) -> impl IntoView {
+    if pages <= 1 {
+        return ().into_any();
+    }
+    let sep = if base.contains('?') { "&" } else { "?" };
+    let link = move |p: usize| format!("{base}{sep}page={p}");
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
 /// A date and time for tables: `2026-11-22 08:30 UTC`.
 pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()

@@ -1,6 +1,9 @@
 //! Plain data shared by the server and the browser. Ids are the key part of a database record id, as text.
 
+pub mod seals;
 pub mod validate;
+
+pub use seals::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

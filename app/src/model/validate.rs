@@ -162,6 +162,64 @@ pub fn optional_url(value: &str) -> Option<String> {
     (!ok).then(|| "Enter a full web address starting with https://.".into())
 }
 
+/// A client's verified page path: ASCII letters, digits and inner single hyphens, as in the SafeSigned guide.
+pub fn client_path(value: &str) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Some("Enter the verified page path, such as \"client\" for Client Ltd.".into());
+    }
+    if v.len() > 60 {
+        return Some("The verified page path can be at most 60 characters long.".into());
+    }
+    let ok_chars = v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !ok_chars || v.starts_with('-') || v.ends_with('-') || v.contains("--") {
+        return Some("Use only letters A–Z, digits 0–9 and '-' (no spaces or other characters).".into());
+    }
+    None
+}
+
+/// A domain as typed in the domain form: a host name only. International names are allowed here; the server
+/// stores their ASCII (punycode) form.
+pub fn domain(value: &str) -> Option<String> {
+    let v = value.trim().trim_end_matches('.');
+    if v.is_empty() {
+        return Some("Enter the domain name, like shop.example.com.".into());
+    }
+    if v.contains("://") || v.contains('/') || v.contains(':') || v.contains('?') || v.contains('#') {
+        return Some("Enter the domain name only, without http:// and without a path, like shop.example.com.".into());
+    }
+    if v.contains('@') || v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '_' || c == '*') {
+        return Some("A domain name has letters, digits, hyphens and dots only, like shop.example.com.".into());
+    }
+    if !v.contains('.') || v.split('.').any(str::is_empty) {
+        return Some("Enter a full domain name with its ending, like shop.example.com.".into());
+    }
+    None
+}
+
+/// A colour as `#rrggbb`.
+pub fn hex_color(value: &str) -> Option<String> {
+    let v = value.trim();
+    let ok = v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    (!ok).then(|| "Enter a colour as #rrggbb, like #1f6f43.".into())
+}
+
+/// A calendar day as a date input sends it: `YYYY-MM-DD`.
+pub fn date(value: &str) -> Option<String> {
+    match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+        Ok(_) => None,
+        Err(_) => Some("Enter a date as YYYY-MM-DD.".into()),
+    }
+}
+
+pub fn optional_date(value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        None
+    } else {
+        date(value)
+    }
+}
+
 /// Minimal percent-encoding for query strings built in the UI.
 pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -214,5 +272,24 @@ mod tests {
         assert!(phone("+385 21 123-456").is_none());
         assert!(phone("call me").is_some());
         assert_eq!(url_encode("a b&c"), "a%20b%26c");
+    }
+
+    #[test]
+    fn client_paths_and_domains() {
+        assert!(client_path("client").is_none());
+        assert!(client_path("Client-Ltd-2").is_none());
+        assert!(client_path("client ltd").is_some());
+        assert!(client_path("klijent-č").is_some());
+        assert!(client_path("a/b").is_some());
+        assert!(domain("shop.example.com").is_none());
+        assert!(domain("žutić.hr").is_none());
+        assert!(domain("https://shop.example.com").is_some());
+        assert!(domain("shop.example.com/about").is_some());
+        assert!(domain("shop.example.com:8080").is_some());
+        assert!(domain("localhost").is_some());
+        assert!(hex_color("#1F6f43").is_none());
+        assert!(hex_color("green").is_some());
+        assert!(date("2026-11-22").is_none());
+        assert!(date("22.11.2026").is_some());
     }
 }

@@ -1,8 +1,10 @@
 //! The home page: what needs attention in the current issuer and, for the operator, in the instance.
 
 use crate::api::issuer::load_dashboard;
+use crate::api::seals::load_seal_overview;
 use crate::components::when;
-use crate::model::{AuditEntry, IssuerOverview, OperatorOverview};
+use crate::model::{AuditEntry, ExpiryEntry, IssuerOverview, OperatorOverview, SealOverview};
+use crate::pages::seals::StateBadge;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,7 +34,10 @@ fn IssuerDashboard(overview: IssuerOverview) -> impl IntoView {
         <div class="page-head">
             <h1>{issuer.name.clone()}</h1>
             <span class="badge">{issuer.slug.clone()}</span>
+            <span class="spacer"></span>
+            <a class="button" href="/clients/new">"+ Add client"</a>
         </div>
+        <SealDashboard/>
         <div class="stats">
             <div class="stat"><div class="value">{members}</div><div class="label">"People in this issuer"</div></div>
             <div class="stat"><div class="value">{pending_invitations}</div><div class="label">"Invitations not yet accepted"</div></div>
@@ -49,6 +54,95 @@ fn IssuerDashboard(overview: IssuerOverview) -> impl IntoView {
             <AuditTable entries=recent show_issuer=false/>
         </section>
     }
+}
+
+/// Issuance over time (left) and the clients whose certificates expire soon or have just expired (right), as
+/// on the SafeSigned dashboard.
+#[component]
+fn SealDashboard() -> impl IntoView {
+    let data = Resource::new(|| (), |_| load_seal_overview());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                    Ok(o) => {
+                        let SealOverview { issued_per_month, expiring_soon, recently_expired, clients, valid_seals } = o;
+                        view! {
+                            <div class="stats">
+                                <div class="stat"><div class="value">{clients}</div><div class="label">"Clients"</div></div>
+                                <div class="stat"><div class="value">{valid_seals}</div><div class="label">"Valid certificates"</div></div>
+                                <div class="stat"><div class="value">{expiring_soon.len()}</div><div class="label">"Expiring in 30 days"</div></div>
+                            </div>
+                            <div class="two-col">
+                                <section class="panel">
+                                    <h2>"Certificates issued per month"</h2>
+                                    <IssuedChart months=issued_per_month/>
+                                </section>
+                                <div>
+                                    <section class="panel">
+                                        <h2>"Expiring in the next 30 days"</h2>
+                                        <ExpiryList entries=expiring_soon empty="No certificate expires in the next 30 days."/>
+                                    </section>
+                                    <section class="panel">
+                                        <h2>"Expired in the last 30 days"</h2>
+                                        <ExpiryList entries=recently_expired empty="No certificate expired in the last 30 days."/>
+                                    </section>
+                                </div>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A bar chart drawn as SVG: twelve bars need no chart library, and it renders on the server.
+#[component]
+fn IssuedChart(months: Vec<(String, usize)>) -> impl IntoView {
+    let max = months.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let (w, h, bar) = (360.0_f64, 160.0_f64, 30.0_f64);
+    let total: usize = months.iter().map(|(_, n)| n).sum();
+    let summary = months.iter().map(|(m, n)| format!("{m}: {n}")).collect::<Vec<_>>().join(", ");
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 34.0) role="img"
+            aria-label=format!("Certificates issued per month, {total} in the last 12 months. {summary}")>
+            {months.into_iter().enumerate().map(|(i, (month, n))| {
+                let height = (n as f64 / max as f64) * h;
+                let x = i as f64 * bar;
+                let label = month.get(5..7).unwrap_or("").to_string();
+                view! {
+                    <g>
+                        <title>{format!("{month}: {n}")}</title>
+                        <rect x=x + 4.0 y=h - height width=bar - 8.0 height=height.max(1.0) rx="2" class="bar"/>
+                        {(n > 0).then(|| view! { <text x=x + bar / 2.0 y=(h - height - 4.0).max(10.0) text-anchor="middle" class="count">{n}</text> })}
+                        <text x=x + bar / 2.0 y=h + 16.0 text-anchor="middle" class="axis">{label}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}
+
+#[component]
+fn ExpiryList(entries: Vec<ExpiryEntry>, empty: &'static str) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    view! {
+        <ul class="plain expiry">
+            {entries.into_iter().map(|e| view! {
+                <li>
+                    <a href=format!("/clients/{}", e.client_id)>{e.client_name}</a>
+                    " " <span class="muted small">{e.type_name}</span>
+                    " " <a class="small" href=format!("/certificates/{}", e.seal_id)>{e.valid_to.format("%d.%m.%Y").to_string()}</a>
+                    " " <StateBadge state=e.state/>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 #[component]

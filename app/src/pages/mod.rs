@@ -4,13 +4,19 @@
 mod account;
 mod admin;
 mod auth;
+mod catalog;
+mod clients;
 mod dashboard;
 mod issuer;
+mod seals;
 mod shell;
 
 pub use account::AccountPage;
 pub use admin::{AuditPage, IssueDetailPage as IssuerDetailPage, IssuersPage, MailPage};
+pub use catalog::{CertTypesPage, GroupsPage};
+pub use clients::{ClientPage, ClientsPage, NewClientCertificatePage, NewClientDomainsPage, NewClientPage};
 pub use auth::{ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetupPage};
 pub use dashboard::DashboardPage;
 pub use issuer::IssuerProfilePage;
+pub use seals::{ActivityPage, CertificatePage, CertificatesPage};
 pub use shell::{AppShell, NotFound};

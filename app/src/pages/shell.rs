@@ -51,7 +51,18 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                 // Issuer profile, Newsletter. Entries appear here as their features land.
                 <nav class="nav" id="main-nav" aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
-                    {has_issuer.then(|| view! { <A href="/issuer">"Issuer profile"</A> })}
+                    {has_issuer.then(|| view! {
+                        <A href="/clients">"Clients"</A>
+                        <A href="/certificates">"Certificates"</A>
+                    })}
+                    {(has_issuer || operator).then(|| view! {
+                        <A href="/certificate-types">"Certificate types"</A>
+                        <A href="/groups">"Groups"</A>
+                    })}
+                    {has_issuer.then(|| view! {
+                        <A href="/activity">"Copy attempts"</A>
+                        <A href="/issuer">"Issuer profile"</A>
+                    })}
                     {(is_admin && !operator).then(|| view! { <A href="/audit">"Audit log"</A> })}
                     {operator.then(|| view! {
                         <div class="nav-heading">"Operator"</div>

@@ -16,6 +16,19 @@ pub async fn record(
     target: &str,
     detail: impl Into<String>,
 ) -> AppResult<()> {
+    record_about(state, actor, issuer, None, action, target, detail).await
+}
+
+/// Like `record`, for a change about one client, so that it also shows in that client's activity.
+pub async fn record_about(
+    state: &AppState,
+    actor: &Actor,
+    issuer: Option<&str>,
+    subject: Option<&str>,
+    action: &str,
+    target: &str,
+    detail: impl Into<String>,
+) -> AppResult<()> {
     state
         .store()
         .record_audit(NewAudit {
@@ -27,6 +40,7 @@ pub async fn record(
             target: target.to_string(),
             detail: detail.into(),
             ip: actor.ip.clone(),
+            subject: subject.map(str::to_string),
         })
         .await?;
     Ok(())
@@ -78,24 +92,30 @@ pub async fn list(
 
 /// The entries as CSV, with a header line.
 pub fn to_csv(entries: &[AuditEntry]) -> AppResult<String> {
+    let rows = entries.iter().map(|e| {
+        vec![
+            e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            e.actor_email.clone(),
+            e.issuer.clone().unwrap_or_default(),
+            e.action.clone(),
+            e.target.clone(),
+            e.detail.clone(),
+            e.ip.clone(),
+        ]
+    });
+    csv_document(&["time (UTC)", "user", "issuer", "action", "target", "detail", "address"], rows)
+}
+
+/// A CSV document with a header line; every cell is neutralised against spreadsheet formulas.
+pub fn csv_document(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> AppResult<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| {
         tracing::error!(error = %e, "csv export");
         AppError::Internal
     };
-    w.write_record(["time (UTC)", "user", "issuer", "action", "target", "detail", "address"]).map_err(internal)?;
-    for e in entries {
-        let at = e.at.format("%Y-%m-%d %H:%M:%S").to_string();
-        w.write_record([
-            at.as_str(),
-            &neutralise(&e.actor_email),
-            &neutralise(e.issuer.as_deref().unwrap_or("")),
-            &neutralise(&e.action),
-            &neutralise(&e.target),
-            &neutralise(&e.detail),
-            &neutralise(&e.ip),
-        ])
-        .map_err(internal)?;
+    w.write_record(header).map_err(internal)?;
+    for row in rows {
+        w.write_record(row.iter().map(|cell| neutralise(cell))).map_err(internal)?;
     }
     let bytes = w.into_inner().map_err(|e| internal(e.into_error().into()))?;
     String::from_utf8(bytes).map_err(|_| AppError::Internal)

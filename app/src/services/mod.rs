@@ -3,12 +3,18 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalog;
+pub mod clients;
 pub mod clock;
 pub mod issuers;
 pub mod mail;
+pub mod seal_public;
+pub mod seals;
 pub mod secrets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod seal_tests;
 
 use crate::store::Store;
 use chrono::Duration;
@@ -42,6 +48,7 @@ struct Inner {
     settings: Settings,
     mail_wakeup: Notify,
     setup_token: Mutex<Option<String>>,
+    seals: seal_public::SealRuntime,
 }
 
 /// Everything a request needs, cheap to clone.
@@ -50,7 +57,31 @@ pub struct AppState(Arc<Inner>);
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, settings: Settings) -> Self {
-        AppState(Arc::new(Inner { store, clock, settings, mail_wakeup: Notify::new(), setup_token: Mutex::new(None) }))
+        // A random key until the server sets the one kept in the data folder (`with_link_key`).
+        let seals = seal_public::SealRuntime::new(secrets::random_key());
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            settings,
+            mail_wakeup: Notify::new(),
+            setup_token: Mutex::new(None),
+            seals,
+        }))
+    }
+
+    /// Sets the key that signs secure coded links (`/c/{token}`); call right after `new`.
+    pub fn with_link_key(mut self, key: [u8; 32]) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.seals = seal_public::SealRuntime::new(key);
+        }
+        self
+    }
+    pub fn seal_runtime(&self) -> &seal_public::SealRuntime {
+        &self.0.seals
+    }
+    /// Forgets the cached public facts of seals; called after every change to a seal or a domain.
+    pub fn invalidate_seal_cache(&self) {
+        self.0.seals.clear();
     }
     pub fn store(&self) -> &Store {
         &self.0.store

@@ -16,6 +16,8 @@ pub struct NewAudit {
     pub target: String,
     pub detail: String,
     pub ip: String,
+    /// What the entry is about (a client's key), for per-client activity.
+    pub subject: Option<String>,
 }
 
 /// Which entries to list. `issuer: Some(..)` limits to one issuer.
@@ -62,7 +64,7 @@ impl Store {
         self.db
             .query(
                 "CREATE audit CONTENT { at: $at, actor: $actor, actor_email: $actor_email, issuer: $issuer,
-                 action: $action, target: $target, detail: $detail, ip: $ip }",
+                 action: $action, target: $target, detail: $detail, ip: $ip, subject: $subject }",
             )
             .bind(("at", e.at))
             .bind(("actor", e.actor.map(|a| rid("user", &a))))
@@ -72,6 +74,7 @@ impl Store {
             .bind(("target", e.target))
             .bind(("detail", e.detail))
             .bind(("ip", e.ip))
+            .bind(("subject", e.subject))
             .await?
             .check()?;
         Ok(())
@@ -94,6 +97,20 @@ impl Store {
             .bind(("from", q.from))
             .bind(("to", q.to))
             .bind(("limit", q.limit))
+            .await?
+            .take(0)
+    }
+
+    /// The entries about one subject (a client) of an issuer, newest first.
+    pub async fn audit_about(&self, issuer: &str, subject: &str, limit: i64) -> DbResult<Vec<AuditRow>> {
+        self.db
+            .query(
+                "SELECT id, at, actor_email, issuer.slug AS issuer_slug, action, target, detail, ip FROM audit
+                 WHERE subject = $subject AND issuer = $issuer ORDER BY at DESC LIMIT $limit",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("subject", subject.to_string()))
+            .bind(("limit", limit))
             .await?
             .take(0)
     }

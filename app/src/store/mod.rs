@@ -4,15 +4,21 @@
 
 mod accounts;
 mod audit;
+mod catalog;
+mod clients;
 mod issuers;
 mod mail;
 mod migrate;
+mod seals;
 
 pub use accounts::*;
 pub use audit::*;
+pub use catalog::*;
+pub use clients::*;
 pub use issuers::*;
 pub use mail::*;
 pub use migrate::MigrationError;
+pub use seals::*;
 
 use surrealdb::engine::any::Any;
 use surrealdb::opt::auth::Root;

@@ -1,0 +1,284 @@
+//! Clients of an issuer and their domains. Every query names the issuer, so one issuer never reaches
+//! another's rows even with a guessed id.
+
+use super::{rid, DbResult, Store};
+use crate::model::ClientInput;
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ClientRow {
+    pub id: RecordId,
+    pub issuer: RecordId,
+    pub name: String,
+    pub path: String,
+    pub registration_number: String,
+    pub address: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+    pub industry: String,
+    pub contact_person: String,
+    pub email: String,
+    pub phone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ClientListRow {
+    pub id: RecordId,
+    pub name: String,
+    pub path: String,
+    pub city: String,
+    pub email: String,
+    pub domains: i64,
+    pub seals: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct DomainRow {
+    pub id: RecordId,
+    pub client: RecordId,
+    pub host: String,
+    pub description: String,
+}
+
+const CLIENT_FIELDS: &str = "id, issuer, name, path, registration_number, address, city, postal_code, country, \
+     industry, contact_person, email, phone, created_at";
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ClientParams {
+    name: String,
+    path: String,
+    path_key: String,
+    registration_number: String,
+    address: String,
+    city: String,
+    postal_code: String,
+    country: String,
+    industry: String,
+    contact_person: String,
+    email: String,
+    phone: String,
+    search: String,
+}
+
+impl From<&ClientInput> for ClientParams {
+    fn from(c: &ClientInput) -> Self {
+        let t = |s: &str| s.trim().to_string();
+        let search = [&c.name, &c.path, &c.email, &c.registration_number, &c.city]
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        ClientParams {
+            name: t(&c.name),
+            path: t(&c.path),
+            path_key: c.path.trim().to_lowercase(),
+            registration_number: t(&c.registration_number),
+            address: t(&c.address),
+            city: t(&c.city),
+            postal_code: t(&c.postal_code),
+            country: t(&c.country),
+            industry: t(&c.industry),
+            contact_person: t(&c.contact_person),
+            email: c.email.trim().to_lowercase(),
+            phone: t(&c.phone),
+            search,
+        }
+    }
+}
+
+const CLIENT_SET: &str = "name = $c.name, path = $c.path, path_key = $c.path_key, \
+     registration_number = $c.registration_number, address = $c.address, city = $c.city, \
+     postal_code = $c.postal_code, country = $c.country, industry = $c.industry, \
+     contact_person = $c.contact_person, email = $c.email, phone = $c.phone, search = $c.search";
+
+impl Store {
+    pub async fn create_client(&self, issuer: &str, c: &ClientInput, now: DateTime<Utc>) -> DbResult<ClientRow> {
+        let row: Option<ClientRow> = self
+            .db
+            .query(format!(
+                "LET $created = CREATE ONLY client SET issuer = $issuer, {CLIENT_SET}, created_at = $now;
+                 SELECT {CLIENT_FIELDS} FROM ONLY $created.id;"
+            ))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("c", ClientParams::from(c)))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(1)?;
+        row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn update_client(&self, issuer: &str, client: &str, c: &ClientInput) -> DbResult<()> {
+        self.db
+            .query(format!("UPDATE $id SET {CLIENT_SET} WHERE issuer = $issuer"))
+            .bind(("id", rid("client", client)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("c", ClientParams::from(c)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn client(&self, issuer: &str, client: &str) -> DbResult<Option<ClientRow>> {
+        self.db
+            .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE id = $id AND issuer = $issuer LIMIT 1"))
+            .bind(("id", rid("client", client)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn client_by_path(&self, issuer: &str, path: &str) -> DbResult<Option<ClientRow>> {
+        self.db
+            .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer AND path_key = $key LIMIT 1"))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("key", path.to_lowercase()))
+            .await?
+            .take(0)
+    }
+
+    /// A page of the client list; `search` (lower-case) matches name, path, e-mail, registration number, city.
+    pub async fn list_clients(
+        &self,
+        issuer: &str,
+        search: &str,
+        start: usize,
+        limit: usize,
+    ) -> DbResult<(Vec<ClientListRow>, usize)> {
+        let mut response = self
+            .db
+            .query(
+                "SELECT id, name, path, city, email, created_at,
+                    count(SELECT id FROM domain WHERE client = $parent.id) AS domains,
+                    count(SELECT id FROM seal WHERE client = $parent.id) AS seals
+                 FROM client WHERE issuer = $issuer AND ($search = '' OR string::contains(search, $search))
+                 ORDER BY name LIMIT $limit START $start;
+                 RETURN count(SELECT id FROM client
+                    WHERE issuer = $issuer AND ($search = '' OR string::contains(search, $search)));",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("search", search.to_string()))
+            .bind(("start", start as i64))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<ClientListRow> = response.take(0)?;
+        let total: Option<i64> = response.take(1)?;
+        Ok((rows, total.unwrap_or(0).max(0) as usize))
+    }
+
+    pub async fn count_clients(&self, issuer: &str) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query("RETURN count(SELECT id FROM client WHERE issuer = $issuer)")
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0).max(0) as usize)
+    }
+
+    pub async fn create_domain(
+        &self,
+        issuer: &str,
+        client: &str,
+        host: &str,
+        description: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE domain CONTENT { issuer: $issuer, client: $client, host: $host, description: $description,
+                 created_at: $now }",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", rid("client", client)))
+            .bind(("host", host.to_string()))
+            .bind(("description", description.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn update_domain(&self, issuer: &str, domain: &str, host: &str, description: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET host = $host, description = $description WHERE issuer = $issuer")
+            .bind(("id", rid("domain", domain)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("host", host.to_string()))
+            .bind(("description", description.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Deletes a domain and takes it off every seal certificate of the client.
+    pub async fn delete_domain(&self, issuer: &str, domain: &str) -> DbResult<()> {
+        self.db
+            .query(
+                "BEGIN;
+                 UPDATE seal SET domains -= $id WHERE issuer = $issuer AND domains CONTAINS $id;
+                 DELETE domain WHERE id = $id AND issuer = $issuer;
+                 COMMIT;",
+            )
+            .bind(("id", rid("domain", domain)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn domain(&self, issuer: &str, domain: &str) -> DbResult<Option<DomainRow>> {
+        self.db
+            .query("SELECT id, client, host, description FROM domain WHERE id = $id AND issuer = $issuer LIMIT 1")
+            .bind(("id", rid("domain", domain)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn domain_by_host(&self, issuer: &str, host: &str) -> DbResult<Option<(DomainRow, String)>> {
+        #[derive(SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Row {
+            id: RecordId,
+            client: RecordId,
+            host: String,
+            description: String,
+            client_name: String,
+        }
+        let row: Option<Row> = self
+            .db
+            .query(
+                "SELECT id, client, host, description, client.name AS client_name FROM domain
+                 WHERE issuer = $issuer AND host = $host LIMIT 1",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("host", host.to_string()))
+            .await?
+            .take(0)?;
+        Ok(row.map(|r| {
+            (DomainRow { id: r.id, client: r.client, host: r.host, description: r.description }, r.client_name)
+        }))
+    }
+
+    pub async fn domains_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<DomainRow>> {
+        self.db
+            .query(
+                "SELECT id, client, host, description FROM domain WHERE client = $client AND issuer = $issuer
+                 ORDER BY host",
+            )
+            .bind(("client", rid("client", client)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+}

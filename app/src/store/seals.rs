@@ -1,0 +1,307 @@
+//! Seal certificates, their history and copy attempts.
+
+use super::{rid, DbResult, DomainRow, Store};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct SealRow {
+    pub id: RecordId,
+    pub issuer: RecordId,
+    pub client: RecordId,
+    pub client_name: String,
+    pub cert_type: RecordId,
+    pub type_name: String,
+    pub level: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub invalidated: bool,
+    pub created_at: DateTime<Utc>,
+    pub domain_rows: Vec<DomainRow>,
+}
+
+const SEAL_FIELDS: &str = "id, issuer, client, client.name AS client_name, cert_type, cert_type.name AS type_name, \
+     level, valid_from, valid_to, invalidated, created_at, \
+     (SELECT id, client, host, description FROM domain WHERE id IN $parent.domains ORDER BY host) AS domain_rows";
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct SealHistoryRow {
+    pub at: DateTime<Utc>,
+    pub actor_email: String,
+    pub action: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct CopyAttemptRow {
+    pub at: DateTime<Utc>,
+    pub client: RecordId,
+    pub client_name: String,
+    pub seal: RecordId,
+    pub host: String,
+    pub page_url: String,
+    pub user_agent: String,
+}
+
+/// The fields of a new or edited seal certificate.
+#[derive(Debug, Clone)]
+pub struct SealWrite {
+    pub cert_type: String,
+    pub level: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub domains: Vec<String>,
+    pub invalidated: bool,
+}
+
+/// One entry of a seal certificate's history.
+#[derive(Debug, Clone)]
+pub struct HistoryWrite {
+    pub at: DateTime<Utc>,
+    pub actor_email: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The certificate list's query. Dates are `YYYY-MM-DD`; `today` and `soon` (today + 30 days) decide states.
+#[derive(Debug, Clone, Default)]
+pub struct SealQuery {
+    pub state: Option<crate::model::SealState>,
+    pub cert_type: Option<String>,
+    pub client_name: Option<String>,
+    pub client: Option<String>,
+    pub expires_from: Option<String>,
+    pub expires_to: Option<String>,
+    pub today: String,
+    pub soon: String,
+    /// One of the fixed orderings of `ORDERINGS`.
+    pub order: &'static str,
+    pub start: usize,
+    pub limit: usize,
+}
+
+/// The orderings the list offers; only these fixed strings ever reach the query text.
+pub const ORDERINGS: [(&str, &str); 6] = [
+    ("valid_to", "valid_to ASC, client_name ASC"),
+    ("-valid_to", "valid_to DESC, client_name ASC"),
+    ("client", "client_name ASC, valid_to ASC"),
+    ("type", "type_name ASC, valid_to ASC"),
+    ("created", "created_at ASC"),
+    ("-created", "created_at DESC"),
+];
+
+impl SealQuery {
+    /// The WHERE clause: fixed text, with every value bound.
+    fn condition(&self) -> &'static str {
+        use crate::model::SealState::*;
+        match self.state {
+            None => "",
+            Some(Valid) => "AND valid_from <= $today AND valid_to > $soon",
+            Some(Expiring) => "AND valid_from <= $today AND valid_to >= $today AND valid_to <= $soon",
+            Some(Upcoming) => "AND valid_from > $today AND valid_to >= $today",
+            Some(Expired) => "AND valid_to < $today AND invalidated = false",
+            Some(Invalidated) => "AND valid_to < $today AND invalidated = true",
+        }
+    }
+}
+
+impl Store {
+    /// Creates a seal certificate under the given key (its public seal id) with its first history entry.
+    pub async fn create_seal(
+        &self,
+        issuer: &str,
+        client: &str,
+        key: &str,
+        s: &SealWrite,
+        history: HistoryWrite,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "BEGIN;
+                 CREATE $id SET issuer = $issuer, client = $client, cert_type = $cert_type,
+                    level = $level, valid_from = $valid_from, valid_to = $valid_to, domains = $domains,
+                    invalidated = false, created_at = $at;
+                 CREATE seal_history CONTENT { seal: $id, at: $at, actor_email: $actor, action: $action,
+                    valid_from: $valid_from, valid_to: $valid_to, detail: $detail };
+                 COMMIT;",
+            )
+            .bind(("id", rid("seal", key)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", rid("client", client)))
+            .bind(("cert_type", rid("cert_type", &s.cert_type)))
+            .bind(("level", s.level.clone()))
+            .bind(("valid_from", s.valid_from.clone()))
+            .bind(("valid_to", s.valid_to.clone()))
+            .bind(("domains", s.domains.iter().map(|d| rid("domain", d)).collect::<Vec<_>>()))
+            .bind(("at", history.at))
+            .bind(("actor", history.actor_email))
+            .bind(("action", history.action))
+            .bind(("detail", history.detail))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn update_seal(&self, issuer: &str, seal: &str, s: &SealWrite, history: HistoryWrite) -> DbResult<()> {
+        self.db
+            .query(
+                "BEGIN;
+                 UPDATE $id SET cert_type = $cert_type, level = $level, valid_from = $valid_from,
+                    valid_to = $valid_to, domains = $domains, invalidated = $invalidated WHERE issuer = $issuer;
+                 CREATE seal_history CONTENT { seal: $id, at: $at, actor_email: $actor, action: $action,
+                    valid_from: $valid_from, valid_to: $valid_to, detail: $detail };
+                 COMMIT;",
+            )
+            .bind(("id", rid("seal", seal)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("cert_type", rid("cert_type", &s.cert_type)))
+            .bind(("level", s.level.clone()))
+            .bind(("valid_from", s.valid_from.clone()))
+            .bind(("valid_to", s.valid_to.clone()))
+            .bind(("domains", s.domains.iter().map(|d| rid("domain", d)).collect::<Vec<_>>()))
+            .bind(("invalidated", s.invalidated))
+            .bind(("at", history.at))
+            .bind(("actor", history.actor_email))
+            .bind(("action", history.action))
+            .bind(("detail", history.detail))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn seal(&self, issuer: &str, seal: &str) -> DbResult<Option<SealRow>> {
+        self.db
+            .query(format!("SELECT {SEAL_FIELDS} FROM seal WHERE id = $id AND issuer = $issuer LIMIT 1"))
+            .bind(("id", rid("seal", seal)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    /// A seal by its public id, whichever issuer it belongs to: for the public seal endpoints only.
+    pub async fn seal_by_public_id(&self, seal: &str) -> DbResult<Option<SealRow>> {
+        self.db.query(format!("SELECT {SEAL_FIELDS} FROM ONLY $id")).bind(("id", rid("seal", seal))).await?.take(0)
+    }
+
+    pub async fn seals_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<SealRow>> {
+        self.db
+            .query(format!(
+                "SELECT {SEAL_FIELDS} FROM seal WHERE client = $client AND issuer = $issuer ORDER BY created_at DESC"
+            ))
+            .bind(("client", rid("client", client)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    /// A page of the certificate list, and how many match in all.
+    pub async fn list_seals(&self, issuer: &str, q: &SealQuery) -> DbResult<(Vec<SealRow>, usize)> {
+        let filter = format!(
+            "issuer = $issuer {}
+             AND ($cert_type = NONE OR cert_type = $cert_type)
+             AND ($client = NONE OR client = $client)
+             AND ($client_name = NONE OR string::contains(string::lowercase(client.name), $client_name))
+             AND ($expires_from = NONE OR valid_to >= $expires_from)
+             AND ($expires_to = NONE OR valid_to <= $expires_to)",
+            q.condition()
+        );
+        let mut response = self
+            .db
+            .query(format!(
+                "SELECT {SEAL_FIELDS} FROM seal WHERE {filter} ORDER BY {} LIMIT $limit START $start;
+                 RETURN count(SELECT id FROM seal WHERE {filter});",
+                q.order
+            ))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("cert_type", q.cert_type.as_ref().map(|t| rid("cert_type", t))))
+            .bind(("client", q.client.as_ref().map(|c| rid("client", c))))
+            .bind(("client_name", q.client_name.clone()))
+            .bind(("expires_from", q.expires_from.clone()))
+            .bind(("expires_to", q.expires_to.clone()))
+            .bind(("today", q.today.clone()))
+            .bind(("soon", q.soon.clone()))
+            .bind(("start", q.start as i64))
+            .bind(("limit", q.limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<SealRow> = response.take(0)?;
+        let total: Option<i64> = response.take(1)?;
+        Ok((rows, total.unwrap_or(0).max(0) as usize))
+    }
+
+    /// When each certificate of the issuer created since `since` was created: the dashboard's chart.
+    pub async fn seal_creation_times(&self, issuer: &str, since: DateTime<Utc>) -> DbResult<Vec<DateTime<Utc>>> {
+        self.db
+            .query("SELECT VALUE created_at FROM seal WHERE issuer = $issuer AND created_at >= $since")
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("since", since))
+            .await?
+            .take(0)
+    }
+
+    pub async fn seal_history(&self, seal: &str) -> DbResult<Vec<SealHistoryRow>> {
+        self.db
+            .query(
+                "SELECT at, actor_email, action, valid_from, valid_to, detail FROM seal_history
+                 WHERE seal = $seal ORDER BY at DESC",
+            )
+            .bind(("seal", rid("seal", seal)))
+            .await?
+            .take(0)
+    }
+
+    /// Records a copy attempt; false when this seal, host and day were recorded already.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_copy_attempt(
+        &self,
+        issuer: &RecordId,
+        client: &RecordId,
+        seal: &RecordId,
+        host: &str,
+        page_url: &str,
+        user_agent: &str,
+        day: &str,
+        at: DateTime<Utc>,
+    ) -> DbResult<bool> {
+        let result = self
+            .db
+            .query(
+                "CREATE copy_attempt CONTENT { issuer: $issuer, client: $client, seal: $seal, host: $host,
+                 page_url: $page_url, user_agent: $user_agent, day: $day, at: $at }",
+            )
+            .bind(("issuer", issuer.clone()))
+            .bind(("client", client.clone()))
+            .bind(("seal", seal.clone()))
+            .bind(("host", host.to_string()))
+            .bind(("page_url", page_url.to_string()))
+            .bind(("user_agent", user_agent.to_string()))
+            .bind(("day", day.to_string()))
+            .bind(("at", at))
+            .await?
+            .check();
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if super::is_duplicate(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Copy attempts of an issuer, or of one client of it, newest first.
+    pub async fn copy_attempts(&self, issuer: &str, client: Option<&str>, limit: usize) -> DbResult<Vec<CopyAttemptRow>> {
+        self.db
+            .query(
+                "SELECT at, client, client.name AS client_name, seal, host, page_url, user_agent FROM copy_attempt
+                 WHERE issuer = $issuer AND ($client = NONE OR client = $client) ORDER BY at DESC LIMIT $limit",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("limit", limit as i64))
+            .await?
+            .take(0)
+    }
+}
