@@ -189,3 +189,21 @@ pub async fn outbox_links(operator: &Client, to: &str, prefix: &str) -> Vec<Stri
         })
         .collect()
 }
+
+/// Accepts the invitation mailed to `email` (read from the operator's outbox) and signs in.
+pub async fn accept(signet: &Signet, operator: &Client, email: &str, password: &str) -> Client {
+    let prefix = format!("{}/invite/", signet.base);
+    let links = outbox_links(operator, email, &prefix).await;
+    let token =
+        links.first().unwrap_or_else(|| panic!("invitation for {email}")).trim_start_matches(&prefix).to_string();
+    let c = signet.client();
+    let r = c
+        .call(
+            "auth/accept-invitation",
+            &[("token", &token), ("name", email), ("password", password), ("confirm", password)],
+        )
+        .await;
+    assert!(r.ok(), "accept {email}: {r:?}");
+    assert!(c.login(email, password).await.ok());
+    c
+}
