@@ -51,7 +51,7 @@ async fn shop(data: &std::path::Path) -> Shop {
         .await;
     assert!(r.ok(), "{r:?}");
     let catalog = staff.call("catalog/list", &[]).await.json();
-    let type_id = catalog[1][0]["id"].as_str().unwrap().to_string();
+    let type_id = catalog["types"][0]["id"].as_str().unwrap().to_string();
 
     let r = staff
         .call(

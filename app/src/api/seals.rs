@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CertGroup, CertType, CertTypeInput, Client, ClientDetail, ClientInput, ClientSummary, CopyAttempt, Domain, Page,
+    Catalog, CertTypeInput, Client, ClientDetail, ClientInput, ClientSummary, CopyAttempt, Domain, Page,
     Seal, SealDetail, SealFilter, SealInput, SealOverview,
 };
 use leptos::prelude::*;
@@ -17,9 +17,13 @@ use crate::services::{catalog, clients, seals};
 
 /// Groups and types; everybody signed in may read them (issuers see them read-only).
 #[server(prefix = "/_sf", endpoint = "catalog/list")]
-pub async fn load_catalog() -> Result<(Vec<CertGroup>, Vec<CertType>), AppError> {
+pub async fn load_catalog() -> Result<Catalog, AppError> {
     let ctx = require(Need::Signed).await?;
-    Ok((catalog::groups(&ctx.state).await?, catalog::types(&ctx.state).await?))
+    Ok(Catalog {
+        groups: catalog::groups(&ctx.state).await?,
+        types: catalog::types(&ctx.state).await?,
+        today: ctx.state.now().date_naive(),
+    })
 }
 
 /// Creates a group (`id` empty) or changes one.

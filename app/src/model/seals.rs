@@ -31,6 +31,14 @@ pub struct CertType {
     pub seal_text_color: String,
 }
 
+/// The catalogue as the pages load it, with the server's today (the day every validity is counted from).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub groups: Vec<CertGroup>,
+    pub types: Vec<CertType>,
+    pub today: NaiveDate,
+}
+
 /// The operator's form for a certificate type. `levels` is one level per line.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertTypeInput {

@@ -31,7 +31,7 @@ pub fn CertTypesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match catalog.await {
                     Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
-                    Ok((groups, types)) => view! {
+                    Ok(crate::model::Catalog { groups, types, .. }) => view! {
                         <section class="panel">
                             {if types.is_empty() {
                                 view! { <p class="empty">"No certificate types yet."</p> }.into_any()
@@ -165,8 +165,8 @@ pub fn GroupsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match catalog.await {
                     Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
-                    Ok((groups, _)) if groups.is_empty() => view! { <section class="panel"><p class="empty">"No groups yet."</p></section> }.into_any(),
-                    Ok((groups, _)) => view! {
+                    Ok(c) if c.groups.is_empty() => view! { <section class="panel"><p class="empty">"No groups yet."</p></section> }.into_any(),
+                    Ok(crate::model::Catalog { groups, .. }) => view! {
                         <section class="panel"><div class="table-wrap"><table>
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Types"</th></tr></thead>
                             <tbody>

@@ -104,22 +104,10 @@ pub fn SealForm(
             navigate(&href, Default::default());
         }
     });
-    let today = chrono::Utc::now().date_naive();
-    let (from, to, type_id, level, chosen) = match &existing {
-        Some(s) => (
-            s.valid_from,
-            s.valid_to,
-            s.type_id.clone(),
-            s.level.clone(),
-            s.domains.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
-        ),
-        None => (
-            today,
-            today.checked_add_months(Months::new(12)).unwrap_or(today),
-            String::new(),
-            String::new(),
-            domains.iter().map(|d| d.id.clone()).collect(),
-        ),
+    let dates = existing.as_ref().map(|s| (s.valid_from, s.valid_to));
+    let (type_id, level, chosen) = match &existing {
+        Some(s) => (s.type_id.clone(), s.level.clone(), s.domains.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
+        None => (String::new(), String::new(), domains.iter().map(|d| d.id.clone()).collect()),
     };
     let seal_id = existing.as_ref().map(|s| s.id.clone()).unwrap_or_default();
     let selected_type = RwSignal::new(type_id);
@@ -160,10 +148,12 @@ pub fn SealForm(
                 move || {
                 let (client_id, seal_id, domains, chosen, level) = (client_id.clone(), seal_id.clone(), domains.clone(), chosen.clone(), level.clone());
                 Suspend::new(async move {
-                let types: Vec<CertType> = match catalog.await {
-                    Ok((_, t)) => t,
+                let (types, today): (Vec<CertType>, _) = match catalog.await {
+                    Ok(c) => (c.types, c.today),
                     Err(e) => return view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                 };
+                // A new certificate is valid from today (the server's) to one year later, as in the guide.
+                let (from, to) = dates.unwrap_or((today, today.checked_add_months(Months::new(12)).unwrap_or(today)));
                 if types.is_empty() {
                     return view! {
                         <div class="notice warn">"There are no certificate types yet. The operator of this Signet instance sets them up under “Certificate types”."</div>
@@ -292,7 +282,7 @@ pub fn CertificatesPage() -> impl IntoView {
                     <option value="">"Any"</option>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            catalog.await.map(|(_, types)| types.into_iter().map(|t| {
+                            catalog.await.map(|c| c.types.into_iter().map(|t| {
                                 let id = t.id.clone();
                                 view! { <option value=t.id.clone() selected=move || filter().type_id == id>{t.name}</option> }
                             }).collect_view()).ok()
