@@ -129,6 +129,14 @@ test('a client in three steps, the seal on its site only, verification, and the 
   await page.getByRole('link', { name: 'View & edit' }).click();
   await expect(page.getByRole('heading', { name: 'Seal code' })).toBeVisible();
   snippet = await page.locator('textarea.snippet').nth(1).inputValue();
+  // "+ Extend" adds a year to valid-to, and the history keeps both steps.
+  await hydrated(page);
+  const validTo = await page.getByRole('row', { name: /^Valid to/ }).getByRole('cell').textContent();
+  await page.getByRole('button', { name: '+ Extend' }).click();
+  await expect(page.getByText('The certificate was extended by one year.')).toBeVisible();
+  const nextYear = String(Number(validTo!.slice(0, 4)) + 1) + validTo!.slice(4);
+  await expect(page.getByRole('row', { name: /^Valid to/ }).getByRole('cell')).toHaveText(nextYear);
+  await expect(page.getByRole('cell', { name: 'extended', exact: true })).toBeVisible();
   expect(snippet).toMatch(/^<script src="http:\/\/127\.0\.0\.1:\d+\/seal\/[a-z0-9]{20}\.js" data-style="classic" async><\/script>$/);
 
   // The certificate list and the client list show the name as text too.

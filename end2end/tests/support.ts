@@ -141,7 +141,7 @@ export async function signIn(page: Page, base: string, email: string, password: 
     (page as any).__consoleHooked = true;
     // Browser errors (a panic in the Wasm, say) show up in the test output.
     page.on('console', (m) => m.type() === 'error' && console.log(`[browser] ${m.text()}`));
-    page.on('pageerror', (e) => console.log(`[browser] ${e.message}`));
+    page.on('pageerror', (e) => console.log(`[browser] ${page.url()}: ${e.message}`));
     page.on('response', (r) => r.status() >= 500 && console.log(`[browser] ${r.status()} from ${r.url()}`));
   }
   await page.goto(`${base}/login`);

@@ -198,7 +198,6 @@ fn every_server_function_is_covered() {
         "seals/edit",
         "seals/create",
         "seals/list",
-        "seals/overview",
         "seals/copy-attempts",
         "catalog/list",
         "catalog/save-group",

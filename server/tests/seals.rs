@@ -250,7 +250,7 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
         let answer = w.other.call(endpoint, form).await;
         assert!(!answer.ok() && answer.body.contains("NotFound"), "{endpoint}: {answer:?}");
     }
-    for endpoint in ["clients/list", "seals/list", "seals/overview"] {
+    for endpoint in ["clients/list", "seals/list", "issuer/dashboard"] {
         let form: Vec<(&str, &str)> = match endpoint {
             "clients/list" => vec![("search", ""), ("page", "1")],
             "seals/list" => vec![("filter[state]", "")],

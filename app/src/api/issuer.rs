@@ -17,6 +17,8 @@ use crate::services::issuers;
 pub struct DashboardData {
     pub operator: Option<OperatorOverview>,
     pub issuer: Option<IssuerOverview>,
+    /// The trust-seal figures of the current issuer (in the same answer, so the page loads in one go).
+    pub seals: Option<crate::model::SealOverview>,
 }
 
 #[server(prefix = "/_sf", endpoint = "issuer/dashboard")]
@@ -27,11 +29,14 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
         false => None,
     };
     let viewer = crate::services::accounts::viewer(&ctx.state, &ctx.session).await?;
-    let issuer = match viewer.current {
-        Some(current) => Some(issuers::overview(&ctx.state, &current.id).await?),
-        None => None,
+    let (issuer, seals) = match viewer.current {
+        Some(current) => (
+            Some(issuers::overview(&ctx.state, &current.id).await?),
+            Some(crate::services::seals::overview(&ctx.state, &current.id).await?),
+        ),
+        None => (None, None),
     };
-    Ok(DashboardData { operator, issuer })
+    Ok(DashboardData { operator, issuer, seals })
 }
 
 #[server(prefix = "/_sf", endpoint = "issuer/profile")]

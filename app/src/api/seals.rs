@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::model::{
     Catalog, CertTypeInput, Client, ClientDetail, ClientInput, ClientSummary, CopyAttempt, Domain, Page,
-    Seal, SealDetail, SealFilter, SealInput, SealOverview,
+    Seal, SealDetail, SealFilter, SealInput,
 };
 use leptos::prelude::*;
 
@@ -137,12 +137,6 @@ pub async fn invalidate_seal(id: String) -> Result<Seal, AppError> {
 pub async fn list_seals(filter: SealFilter) -> Result<Page<Seal>, AppError> {
     let ctx = require(Need::IssuerMember).await?;
     seals::list(&ctx.state, &ctx.issuer_id()?, &filter).await
-}
-
-#[server(prefix = "/_sf", endpoint = "seals/overview")]
-pub async fn load_seal_overview() -> Result<SealOverview, AppError> {
-    let ctx = require(Need::IssuerMember).await?;
-    seals::overview(&ctx.state, &ctx.issuer_id()?).await
 }
 
 #[server(prefix = "/_sf", endpoint = "seals/copy-attempts")]

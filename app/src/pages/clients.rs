@@ -261,20 +261,21 @@ pub fn NewClientCertificatePage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let client = Resource::new(id, get_client);
     let domains = Resource::new(id, client_domains);
+    let catalog = Resource::new(|| (), |_| load_catalog());
     view! {
         <Title text="Add certificate"/>
         <h1>"Add client"</h1>
         <WizardSteps current=3/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match (client.await, domains.await) {
-                    (Ok(c), Ok(d)) => view! {
+                match (client.await, domains.await, catalog.await) {
+                    (Ok(c), Ok(d), Ok(catalog)) => view! {
                         <p>"Certificate for " <strong>{c.name.clone()}</strong></p>
                         <section class="panel">
-                            <SealForm client_id=c.id.clone() domains=d done_href=format!("/clients/{}", c.id)/>
+                            <SealForm client_id=c.id.clone() domains=d catalog done_href=format!("/clients/{}", c.id)/>
                         </section>
                     }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                 }
             })}
         </Suspense>

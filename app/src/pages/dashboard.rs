@@ -1,7 +1,6 @@
 //! The home page: what needs attention in the current issuer and, for the operator, in the instance.
 
 use crate::api::issuer::load_dashboard;
-use crate::api::seals::load_seal_overview;
 use crate::components::when;
 use crate::model::{AuditEntry, ExpiryEntry, IssuerOverview, OperatorOverview, SealOverview};
 use crate::pages::seals::StateBadge;
@@ -18,7 +17,7 @@ pub fn DashboardPage() -> impl IntoView {
                 match data.await {
                     Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                     Ok(d) => view! {
-                        {d.issuer.map(|o| view! { <IssuerDashboard overview=o/> })}
+                        {d.issuer.map(|o| view! { <IssuerDashboard overview=o seals=d.seals.clone()/> })}
                         {d.operator.map(|o| view! { <OperatorDashboard overview=o/> })}
                     }.into_any(),
                 }
@@ -28,7 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-fn IssuerDashboard(overview: IssuerOverview) -> impl IntoView {
+fn IssuerDashboard(overview: IssuerOverview, seals: Option<SealOverview>) -> impl IntoView {
     let IssuerOverview { issuer, members, pending_invitations, profile_missing, recent } = overview;
     view! {
         <div class="page-head">
@@ -37,7 +36,7 @@ fn IssuerDashboard(overview: IssuerOverview) -> impl IntoView {
             <span class="spacer"></span>
             <a class="button" href="/clients/new">"+ Add client"</a>
         </div>
-        <SealDashboard/>
+        {seals.map(|o| view! { <SealDashboard overview=o/> })}
         <div class="stats">
             <div class="stat"><div class="value">{members}</div><div class="label">"People in this issuer"</div></div>
             <div class="stat"><div class="value">{pending_invitations}</div><div class="label">"Invitations not yet accepted"</div></div>
@@ -59,42 +58,30 @@ fn IssuerDashboard(overview: IssuerOverview) -> impl IntoView {
 /// Issuance over time (left) and the clients whose certificates expire soon or have just expired (right), as
 /// on the SafeSigned dashboard.
 #[component]
-fn SealDashboard() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_seal_overview());
+fn SealDashboard(overview: SealOverview) -> impl IntoView {
+    let SealOverview { issued_per_month, expiring_soon, recently_expired, clients, valid_seals } = overview;
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
-                    Ok(o) => {
-                        let SealOverview { issued_per_month, expiring_soon, recently_expired, clients, valid_seals } = o;
-                        view! {
-                            <div class="stats">
-                                <div class="stat"><div class="value">{clients}</div><div class="label">"Clients"</div></div>
-                                <div class="stat"><div class="value">{valid_seals}</div><div class="label">"Valid certificates"</div></div>
-                                <div class="stat"><div class="value">{expiring_soon.len()}</div><div class="label">"Expiring in 30 days"</div></div>
-                            </div>
-                            <div class="two-col">
-                                <section class="panel">
-                                    <h2>"Certificates issued per month"</h2>
-                                    <IssuedChart months=issued_per_month/>
-                                </section>
-                                <div>
-                                    <section class="panel">
-                                        <h2>"Expiring in the next 30 days"</h2>
-                                        <ExpiryList entries=expiring_soon empty="No certificate expires in the next 30 days."/>
-                                    </section>
-                                    <section class="panel">
-                                        <h2>"Expired in the last 30 days"</h2>
-                                        <ExpiryList entries=recently_expired empty="No certificate expired in the last 30 days."/>
-                                    </section>
-                                </div>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <div class="stats">
+            <div class="stat"><div class="value">{clients}</div><div class="label">"Clients"</div></div>
+            <div class="stat"><div class="value">{valid_seals}</div><div class="label">"Valid certificates"</div></div>
+            <div class="stat"><div class="value">{expiring_soon.len()}</div><div class="label">"Expiring in 30 days"</div></div>
+        </div>
+        <div class="two-col">
+            <section class="panel">
+                <h2>"Certificates issued per month"</h2>
+                <IssuedChart months=issued_per_month/>
+            </section>
+            <div>
+                <section class="panel">
+                    <h2>"Expiring in the next 30 days"</h2>
+                    <ExpiryList entries=expiring_soon empty="No certificate expires in the next 30 days."/>
+                </section>
+                <section class="panel">
+                    <h2>"Expired in the last 30 days"</h2>
+                    <ExpiryList entries=recently_expired empty="No certificate expired in the last 30 days."/>
+                </section>
+            </div>
+        </div>
     }
 }
 

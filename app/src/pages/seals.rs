@@ -3,7 +3,7 @@
 
 use crate::api::seals::*;
 use crate::components::{field_error, last_error, succeeded, when, FormError, Pager, Saved};
-use crate::model::{CertType, CopyAttempt, Domain, Seal, SealDetail, SealFilter, SealState};
+use crate::model::{Catalog, CopyAttempt, Domain, Seal, SealDetail, SealFilter, SealState};
 use chrono::Months;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -82,10 +82,13 @@ pub fn CopyAttemptTable(attempts: Vec<CopyAttempt>, show_client: bool) -> impl I
 pub fn SealForm(
     client_id: String,
     domains: Vec<Domain>,
+    catalog: Catalog,
     #[prop(optional)] existing: Option<Seal>,
+    /// Counted up after each successful edit, so the page around the form can reload what it shows.
+    #[prop(optional)]
+    edits: Option<RwSignal<u32>>,
     done_href: String,
 ) -> impl IntoView {
-    let catalog = Resource::new(|| (), |_| load_catalog());
     let create = ServerAction::<CreateSeal>::new();
     let edit = ServerAction::<EditSeal>::new();
     let editing = existing.is_some();
@@ -102,6 +105,11 @@ pub fn SealForm(
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {
             navigate(&href, Default::default());
+        }
+    });
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(edits)) = (edit.value().get(), edits) {
+            edits.update(|n| *n += 1);
         }
     });
     let dates = existing.as_ref().map(|s| (s.valid_from, s.valid_to));
@@ -142,31 +150,23 @@ pub fn SealForm(
     view! {
         <FormError error/>
         {editing.then(|| view! { <Saved done=succeeded(edit.value()) text="The certificate was saved."/> })}
-        <Suspense fallback=|| view! { <p>"Loading certificate types…"</p> }>
-            {
-                let (client_id, seal_id, domains, chosen, level) = (client_id.clone(), seal_id.clone(), domains.clone(), chosen.clone(), level.clone());
-                move || {
-                let (client_id, seal_id, domains, chosen, level) = (client_id.clone(), seal_id.clone(), domains.clone(), chosen.clone(), level.clone());
-                Suspend::new(async move {
-                let (types, today): (Vec<CertType>, _) = match catalog.await {
-                    Ok(c) => (c.types, c.today),
-                    Err(e) => return view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
-                };
-                // A new certificate is valid from today (the server's) to one year later, as in the guide.
-                let (from, to) = dates.unwrap_or((today, today.checked_add_months(Months::new(12)).unwrap_or(today)));
-                if types.is_empty() {
-                    return view! {
-                        <div class="notice warn">"There are no certificate types yet. The operator of this Signet instance sets them up under “Certificate types”."</div>
-                    }.into_any();
-                }
-                if selected_type.get_untracked().is_empty() {
-                    selected_type.set(types[0].id.clone());
-                }
-                let types_for_levels = types.clone();
-                let levels = Memo::new(move |_| {
-                    let t = selected_type.get();
-                    types_for_levels.iter().find(|x| x.id == t).map(|x| x.levels.clone()).unwrap_or_default()
-                });
+        {
+            let Catalog { types, today, .. } = catalog;
+            // A new certificate is valid from today (the server's) to one year later, as in the guide.
+            let (from, to) = dates.unwrap_or((today, today.checked_add_months(Months::new(12)).unwrap_or(today)));
+            if types.is_empty() {
+                return view! {
+                    <div class="notice warn">"There are no certificate types yet. The operator of this Signet instance sets them up under “Certificate types”."</div>
+                }.into_any();
+            }
+            if selected_type.get_untracked().is_empty() {
+                selected_type.set(types[0].id.clone());
+            }
+            let types_for_levels = types.clone();
+            let levels = Memo::new(move |_| {
+                let t = selected_type.get();
+                types_for_levels.iter().find(|x| x.id == t).map(|x| x.levels.clone()).unwrap_or_default()
+            });
                 let level_now = level.clone();
                 view! {
                     <form class="seal-form" method="post" on:submit=submit>
@@ -233,9 +233,9 @@ pub fn SealForm(
                         </div>
                     </form>
                 }.into_any()
-            })}}
-        </Suspense>
+        }
     }
+    .into_any()
 }
 
 #[component]
@@ -329,13 +329,18 @@ pub fn CertificatePage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let extend = ServerAction::<ExtendSeal>::new();
     let invalidate = ServerAction::<InvalidateSeal>::new();
-    let detail = Resource::new(move || (id(), extend.version().get(), invalidate.version().get()), |(id, ..)| load_seal(id));
+    let edits = RwSignal::new(0u32);
+    let detail = Resource::new(
+        move || (id(), extend.version().get(), invalidate.version().get(), edits.get()),
+        |(id, ..)| load_seal(id),
+    );
+    let catalog = Resource::new(|| (), |_| load_catalog());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Err(e) => view! { <Title text="Certificate"/><div class="notice bad">{e.to_string()}</div> }.into_any(),
-                    Ok(d) => view! { <CertificateView detail=d extend invalidate/> }.into_any(),
+                match (detail.await, catalog.await) {
+                    (Ok(d), Ok(catalog)) => view! { <CertificateView detail=d catalog extend invalidate edits/> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <Title text="Certificate"/><div class="notice bad">{e.to_string()}</div> }.into_any(),
                 }
             })}
         </Suspense>
@@ -343,7 +348,13 @@ pub fn CertificatePage() -> impl IntoView {
 }
 
 #[component]
-fn CertificateView(detail: SealDetail, extend: ServerAction<ExtendSeal>, invalidate: ServerAction<InvalidateSeal>) -> impl IntoView {
+fn CertificateView(
+    detail: SealDetail,
+    catalog: Catalog,
+    extend: ServerAction<ExtendSeal>,
+    invalidate: ServerAction<InvalidateSeal>,
+    edits: RwSignal<u32>,
+) -> impl IntoView {
     let SealDetail { seal, client_domains, history, snippets } = detail;
     let err = Signal::derive(move || last_error(extend.value()).get().or_else(|| last_error(invalidate.value()).get()));
     let title = format!("{} – {}", seal.client_name, seal.type_name);
@@ -359,6 +370,7 @@ fn CertificateView(detail: SealDetail, extend: ServerAction<ExtendSeal>, invalid
         <p>"Client: " <a href=format!("/clients/{}", seal.client_id)>{seal.client_name.clone()}</a></p>
         <FormError error=err/>
         <Saved done=succeeded(extend.value()) text="The certificate was extended by one year."/>
+        {(edits.get_untracked() > 0).then(|| view! { <div class="notice ok" role="status">"The certificate was saved."</div> })}
         <Saved done=succeeded(invalidate.value()) text="The certificate was invalidated: valid to is now yesterday."/>
         <div class="two-col">
             <section class="panel">
@@ -398,7 +410,7 @@ fn CertificateView(detail: SealDetail, extend: ServerAction<ExtendSeal>, invalid
         <section class="panel">
             <h2>"Edit certificate"</h2>
             <p class="muted">"For an irregular renewal (a skipped year, or criteria met again later), set “Valid from” to the day it was ordered again."</p>
-            <SealForm client_id=seal.client_id.clone() domains=client_domains existing=seal.clone() done_href=String::new()/>
+            <SealForm client_id=seal.client_id.clone() domains=client_domains catalog existing=seal.clone() edits done_href=String::new()/>
         </section>
         <section class="panel">
             <h2>"History"</h2>
