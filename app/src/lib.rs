@@ -1,4 +1,6 @@
 //! Signet's Leptos application, compiled twice: with `ssr` for the server and with `hydrate` for the browser.
+// The views of a whole app make deep types; release builds need more room than the default 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;

@@ -42,8 +42,14 @@ pub fn Field(
     #[prop(optional)] rule: Option<Rule>,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
     #[prop(optional, into)] placeholder: Option<&'static str>,
+    /// Keeps ids unique when the same form appears several times on a page (one per table row).
+    #[prop(optional, into)]
+    scope: Option<String>,
 ) -> impl IntoView {
-    let id = format!("f-{}", name.replace(['[', ']'], "-"));
+    let id = match scope {
+        Some(scope) => format!("f-{scope}-{}", name.replace(['[', ']'], "-")),
+        None => format!("f-{}", name.replace(['[', ']'], "-")),
+    };
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-error");
     let local = RwSignal::new(None::<String>);

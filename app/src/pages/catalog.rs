@@ -107,6 +107,7 @@ fn TypeForm(id: String, input: CertTypeInput, groups: Vec<CertGroup>, action: Se
     let e = move |f| field_error(error, f);
     let group = input.group_id.clone();
     let levels_id = format!("f-levels-{id}");
+    let group_id = format!("f-group-{id}");
     let desc_id = format!("f-desc-{id}");
     view! {
         <Saved done=succeeded(action.value()) text="The certificate type was saved."/>
@@ -114,11 +115,11 @@ fn TypeForm(id: String, input: CertTypeInput, groups: Vec<CertGroup>, action: Se
         <ActionForm action>
             <input type="hidden" name="id" value=id.clone()/>
             <div class="form-grid">
-                <Field label="Name" name="cert_type[name]" value=input.name required=true
+                <Field label="Name" name="cert_type[name]" value=input.name required=true scope=id.clone()
                     rule=|v| validate::required(v, "type name", 100) error=e("name")/>
                 <div class="field">
-                    <label for="f-group">"Group"</label>
-                    <select id="f-group" name="cert_type[group_id]">
+                    <label for=group_id.clone()>"Group"</label>
+                    <select id=group_id name="cert_type[group_id]">
                         <option value="">"(no group)"</option>
                         {groups.into_iter().map(|g| {
                             let sel = g.id == group;
@@ -127,13 +128,13 @@ fn TypeForm(id: String, input: CertTypeInput, groups: Vec<CertGroup>, action: Se
                     </select>
                     <span class="error" role="alert">{move || e("group_id").get()}</span>
                 </div>
-                <Field label="Seal title" name="cert_type[seal_title]" value=input.seal_title required=true
+                <Field label="Seal title" name="cert_type[seal_title]" value=input.seal_title required=true scope=id.clone()
                     hint="The seal's headline, such as “Verified business”." error=e("seal_title")/>
-                <Field label="Seal subtitle" name="cert_type[seal_subtitle]" value=input.seal_subtitle
+                <Field label="Seal subtitle" name="cert_type[seal_subtitle]" value=input.seal_subtitle scope=id.clone()
                     hint="An optional second line, such as “Trusted shop”." error=e("seal_subtitle")/>
-                <Field label="Seal colour" name="cert_type[seal_color]" kind="color" value=input.seal_color
+                <Field label="Seal colour" name="cert_type[seal_color]" kind="color" value=input.seal_color scope=id.clone()
                     rule=validate::hex_color error=e("seal_color")/>
-                <Field label="Seal text colour" name="cert_type[seal_text_color]" kind="color" value=input.seal_text_color
+                <Field label="Seal text colour" name="cert_type[seal_text_color]" kind="color" value=input.seal_text_color scope=id.clone()
                     rule=validate::hex_color error=e("seal_text_color")/>
             </div>
             <div class="field">
@@ -171,7 +172,25 @@ pub fn GroupsPage() -> impl IntoView {
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Types"</th></tr></thead>
                             <tbody>
                                 {groups.into_iter().map(|g| view! {
-                                    <tr><td><strong>{g.name}</strong></td><td>{g.description}</td><td>{g.types}</td></tr>
+                                    <tr>
+                                        <td><strong>{g.name.clone()}</strong></td>
+                                        <td>{g.description.clone()}
+                                            {operator.then(|| view! {
+                                                <details>
+                                                    <summary>{format!("Edit {}", g.name)}</summary>
+                                                    <ActionForm action=save>
+                                                        <input type="hidden" name="id" value=g.id.clone()/>
+                                                        <div class="form-grid">
+                                                            <Field label="Group name" name="name" value=g.name.clone() required=true scope=g.id.clone()/>
+                                                            <Field label="Description" name="description" value=g.description.clone() scope=g.id.clone()/>
+                                                        </div>
+                                                        <div class="actions"><button type="submit">"Save group"</button></div>
+                                                    </ActionForm>
+                                                </details>
+                                            })}
+                                        </td>
+                                        <td>{g.types}</td>
+                                    </tr>
                                 }).collect_view()}
                             </tbody>
                         </table></div></section>

@@ -422,12 +422,12 @@ fn DomainTable(domains: Vec<Domain>, edit: ServerAction<UpdateDomain>, remove: S
                                 view! {
                                     <td colspan="3">
                                         <ActionForm action=edit>
-                                            <input type="hidden" name="domain_id" value=id/>
+                                            <input type="hidden" name="domain_id" value=id.clone()/>
                                             <div class="form-grid">
                                                 <Field label="Domain" name="host" value=d.display.clone() required=true rule=validate::domain
-                                                    error=field_error(edit_error, "host")/>
+                                                    error=field_error(edit_error, "host") scope=id.clone()/>
                                                 <Field label="Description" name="description" value=d.description.clone()
-                                                    error=field_error(edit_error, "description")/>
+                                                    error=field_error(edit_error, "description") scope=id.clone()/>
                                             </div>
                                             <div class="actions">
                                                 <button type="submit">"Save domain"</button>

@@ -53,6 +53,7 @@ fn IssuerDashboard(overview: IssuerOverview, seals: Option<SealOverview>) -> imp
             <AuditTable entries=recent show_issuer=false/>
         </section>
     }
+    .into_any()
 }
 
 /// Issuance over time (left) and the clients whose certificates expire soon or have just expired (right), as
@@ -83,6 +84,7 @@ fn SealDashboard(overview: SealOverview) -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// A bar chart drawn as SVG: twelve bars need no chart library, and it renders on the server.
