@@ -144,7 +144,7 @@ pub fn verification_page(v: &Verification) -> String {
                     {(!c.country.is_empty()).then(|| view! { <tr><th scope="row">"Country"</th><td>{c.country.clone()}</td></tr> })}
                     <tr><th scope="row">"Certificate"</th><td>{s.type_name.clone()}" "{s.level.clone()}</td></tr>
                     <tr><th scope="row">"Valid"</th><td>{format!("{} – {}", s.valid_from.format("%d.%m.%Y"), s.valid_to.format("%d.%m.%Y"))}" "
-                        <span class=format!("badge state-{}", v.state.as_str())>{v.state.label()}</span></td></tr>
+                        <span class=format!("badge state-{}", v.state.as_str())>{state_text(v.state)}</span></td></tr>
                 </table>
             </section>
             <p>

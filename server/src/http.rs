@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{issuer}/{path}", get(public::verified))
         .leptos_routes_with_context(&web, routes, context, move || app::shell(shell_options.clone()))
         .fallback(fallback)
+        .layer(middleware::from_fn_with_state(web.clone(), verified_host_only))
         .layer(middleware::from_fn(check_origin))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -70,6 +71,29 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .with_state(web)
+}
+
+/// An issuer's own verified-pages host serves its clients' verified pages (`/{client_path}`) and its logo,
+/// and nothing else: not Signet's sign-in page or app, which must not appear under a host the issuer controls.
+async fn verified_host_only(State(web): State<Web>, request: Request, next: Next) -> Response {
+    let Some(host) = public::foreign_host(&web, request.headers()) else {
+        return next.run(request).await;
+    };
+    match web.app.store().issuer_by_verified_host(&host).await {
+        Ok(Some(_)) => {}
+        // Another name for Signet itself (an address of this machine, say): served as usual.
+        Ok(None) => return next.run(request).await,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+    let path = request.uri().path();
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    if path.starts_with("/_app/logo/") {
+        return next.run(request).await;
+    }
+    let client_path = path.trim_start_matches('/').to_string();
+    public::verified_page(&web, app::services::seal_public::IssuerBy::Host(&host), &client_path).await
 }
 
 /// CSRF defence: a state-changing request must come from our own pages. Browsers say where a request
@@ -177,18 +201,9 @@ fn csv_response(result: Result<String, AppError>, file_name: &str) -> Response {
     }
 }
 
-/// An issuer's own verified-pages host serves `/{client_path}`; then embedded files; anything else is
-/// rendered by the app, whose fallback route answers 404.
+/// Embedded files first; anything else is rendered by the app, whose fallback route answers 404.
 async fn fallback(State(web): State<Web>, request: Request<Body>) -> Response {
     let path = request.uri().path().to_string();
-    if let Some(host) = public::foreign_host(&web, request.headers()) {
-        if request.method() == Method::GET {
-            if let Ok(Some(_)) = web.app.store().issuer_by_verified_host(&host).await {
-                let client_path = path.trim_start_matches('/');
-                return public::verified_page(&web, app::services::seal_public::IssuerBy::Host(&host), client_path).await;
-            }
-        }
-    }
     if let Some(mut file) = assets::file(&path) {
         let etag = file.headers().get(header::ETAG).cloned();
         if etag.is_some() && request.headers().get(header::IF_NONE_MATCH) == etag.as_ref() {

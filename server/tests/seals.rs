@@ -206,8 +206,12 @@ async fn verified_pages_by_issuer_slug_and_on_the_issuers_own_host() {
     let own = visitor.http.get(format!("{}/shop", w.signet.base)).header("Host", "verified.smib.test").send().await.unwrap();
     assert_eq!(own.status(), 200);
     assert!(own.text().await.unwrap().contains("Commercial websites"));
-    let none = visitor.http.get(format!("{}/nope", w.signet.base)).header("Host", "verified.smib.test").send().await.unwrap();
-    assert_eq!(none.status(), 404);
+    // Nothing else of Signet is served there: no sign-in page under a host the issuer controls.
+    for path in ["/nope", "/login", "/clients", "/v/smib/shop", "/"] {
+        let r = visitor.http.get(format!("{}{path}", w.signet.base)).header("Host", "verified.smib.test").send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(!r.text().await.unwrap().contains("Sign in"), "{path}");
+    }
 }
 
 #[tokio::test]

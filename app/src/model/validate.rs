@@ -206,8 +206,10 @@ pub fn hex_color(value: &str) -> Option<String> {
 
 /// A calendar day as a date input sends it: `YYYY-MM-DD`.
 pub fn date(value: &str) -> Option<String> {
+    use chrono::Datelike;
     match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
-        Ok(_) => None,
+        Ok(d) if (1900..=9000).contains(&d.year()) => None,
+        Ok(_) => Some("Enter a year between 1900 and 9000.".into()),
         Err(_) => Some("Enter a date as YYYY-MM-DD.".into()),
     }
 }

@@ -91,6 +91,7 @@ pub async fn save_type(state: &AppState, actor: &Actor, id: &str, t: CertTypeInp
     } else {
         state.store().cert_type(id).await?.ok_or(AppError::NotFound)?;
         state.store().update_cert_type(id, &t).await.map_err(|e| duplicate_name(e, "certificate type"))?;
+        state.invalidate_seal_cache();
         audit::record(state, actor, None, "cert-type.update", t.name.trim(), summary).await
     }
 }

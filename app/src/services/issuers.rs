@@ -98,6 +98,7 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
     })?;
     let after = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     audit::record(state, actor, Some(issuer), "issuer.update", &after.slug, describe_changes(&before, &after)).await?;
+    state.invalidate_seal_cache();
     Ok(after.into_model())
 }
 
@@ -146,7 +147,9 @@ pub async fn set_logo(state: &AppState, actor: &Actor, issuer: &str, data_url: O
     let issuer_row = state.store().issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     state.store().set_issuer_logo(issuer, logo).await?;
     let detail = if removed { "logo removed" } else { "logo uploaded" };
-    audit::record(state, actor, Some(issuer), "issuer.logo", &issuer_row.slug, detail).await
+    audit::record(state, actor, Some(issuer), "issuer.logo", &issuer_row.slug, detail).await?;
+    state.invalidate_seal_cache();
+    Ok(())
 }
 
 /// The image type from its first bytes; the declared type is not trusted.

@@ -63,7 +63,11 @@ impl PublicSeal {
 
 /// The in-memory parts of the public seal service, kept in `AppState`.
 pub struct SealRuntime {
-    cache: RwLock<HashMap<String, (Instant, Option<Arc<PublicSeal>>)>>,
+    cache: RwLock<HashMap<String, (Instant, Arc<PublicSeal>)>>,
+    /// Well-formed ids that are not seals, kept apart so that a flood of made-up ids cannot push real seals
+    /// out of `cache`.
+    unknown: RwLock<HashMap<String, Instant>>,
+    dropped_reports: std::sync::atomic::AtomicU64,
     link_key: [u8; 32],
     /// (seal, host, day) already recorded, and how many hosts per (seal, day): keeps repeat reports off the
     /// database.
@@ -77,6 +81,8 @@ impl SealRuntime {
         let (reports, receiver) = tokio::sync::mpsc::channel(1024);
         SealRuntime {
             cache: RwLock::new(HashMap::new()),
+            unknown: RwLock::new(HashMap::new()),
+            dropped_reports: std::sync::atomic::AtomicU64::new(0),
             link_key,
             seen: Mutex::new((String::new(), HashSet::new(), HashMap::new())),
             reports,
@@ -86,31 +92,55 @@ impl SealRuntime {
 
     pub fn clear(&self) {
         self.cache.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.unknown.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
+}
+
+/// Whether `id` has the form of a seal id (20 lower-case letters and digits). Anything else is refused before
+/// it reaches the cache or the database.
+pub fn is_seal_id(id: &str) -> bool {
+    id.len() == 20 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Loads the public facts of a seal, from the cache when fresh. `None` for unknown ids.
 pub async fn public_seal(state: &AppState, id: &str) -> AppResult<Option<Arc<PublicSeal>>> {
+    if !is_seal_id(id) {
+        return Ok(None);
+    }
     let runtime = state.seal_runtime();
     if let Some((at, seal)) = runtime.cache.read().unwrap_or_else(|p| p.into_inner()).get(id) {
         if at.elapsed() < CACHE_TTL {
-            return Ok(seal.clone());
+            return Ok(Some(seal.clone()));
         }
     }
-    let loaded = load_public_seal(state, id).await?.map(Arc::new);
-    let mut cache = runtime.cache.write().unwrap_or_else(|p| p.into_inner());
-    if cache.len() > 100_000 {
-        cache.clear();
+    if let Some(at) = runtime.unknown.read().unwrap_or_else(|p| p.into_inner()).get(id) {
+        if at.elapsed() < CACHE_TTL {
+            return Ok(None);
+        }
     }
-    cache.insert(id.to_string(), (Instant::now(), loaded.clone()));
-    Ok(loaded)
+    match load_public_seal(state, id).await? {
+        Some(seal) => {
+            let seal = Arc::new(seal);
+            let mut cache = runtime.cache.write().unwrap_or_else(|p| p.into_inner());
+            // Real seals only: the number of seals in the database bounds it. Expired entries go first.
+            if cache.len() >= 200_000 {
+                cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            }
+            cache.insert(id.to_string(), (Instant::now(), seal.clone()));
+            Ok(Some(seal))
+        }
+        None => {
+            let mut unknown = runtime.unknown.write().unwrap_or_else(|p| p.into_inner());
+            if unknown.len() >= 10_000 {
+                unknown.clear();
+            }
+            unknown.insert(id.to_string(), Instant::now());
+            Ok(None)
+        }
+    }
 }
 
 async fn load_public_seal(state: &AppState, id: &str) -> AppResult<Option<PublicSeal>> {
-    // Ids are 20 letters and digits; anything else cannot be a seal and is not looked up.
-    if id.is_empty() || id.len() > 40 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Ok(None);
-    }
     let store = state.store();
     let Some(row) = store.seal_by_public_id(id).await? else {
         return Ok(None);
@@ -380,14 +410,22 @@ pub struct CopyReport {
 /// in-memory record of today's reports and handed to the background writer; when the writer is behind,
 /// reports are dropped (and counted in the log) rather than slowing anyone's page.
 pub fn report_copy(state: &AppState, seal_id: &str, page_url: &str, user_agent: &str) {
+    if !is_seal_id(seal_id) {
+        return;
+    }
     let report = CopyReport {
-        seal_id: seal_id.chars().take(40).collect(),
+        seal_id: seal_id.to_string(),
         page_url: page_url.chars().take(1000).collect(),
         user_agent: user_agent.chars().take(300).collect(),
         at: state.now(),
     };
-    if state.seal_runtime().reports.try_send(report).is_err() {
-        tracing::warn!("copy-attempt queue is full; a report was dropped");
+    let runtime = state.seal_runtime();
+    if runtime.reports.try_send(report).is_err() {
+        // Logged at 1, 2, 4, 8 … drops, so that a flood cannot flood the log too.
+        let n = runtime.dropped_reports.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n.is_power_of_two() {
+            tracing::warn!(dropped = n, "copy-attempt queue is full; reports are being dropped");
+        }
     }
 }
 

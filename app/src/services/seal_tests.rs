@@ -172,6 +172,15 @@ async fn seal_lifecycle_extend_renew_invalidate_with_history() {
     s.clock().advance(Duration::days(30));
     assert_eq!(seals::get(s, i, &seal.id).await.unwrap().state, SealState::Expired);
 
+    // Invalidating an expired certificate keeps its end and marks it; one that has not started is refused.
+    let ended = seals::invalidate(s, &w.staff, i, &seal.id).await.unwrap();
+    assert_eq!((ended.valid_to.to_string(), ended.state), ("2027-11-23".into(), SealState::Invalidated));
+    let later = SealInput { valid_from: "2030-01-01".into(), valid_to: "2031-01-01".into(), ..seal_input(&w, vec![]) };
+    let upcoming = seals::create(s, &w.staff, i, &c.id, later).await.unwrap();
+    assert!(matches!(seals::invalidate(s, &w.staff, i, &upcoming.id).await, Err(AppError::Conflict(_))));
+    let far = SealInput { valid_to: "99999-01-01".into(), ..seal_input(&w, vec![]) };
+    assert!(seals::create(s, &w.staff, i, &c.id, far).await.unwrap_err().for_field("valid_to").is_some());
+
     // Another issuer sees nothing.
     assert!(matches!(seals::get(s, &w.other_issuer, &seal.id).await, Err(AppError::NotFound)));
     assert!(matches!(seals::extend(s, &w.staff, &w.other_issuer, &seal.id).await, Err(AppError::NotFound)));

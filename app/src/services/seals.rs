@@ -230,8 +230,14 @@ pub async fn invalidate(state: &AppState, actor: &Actor, issuer: &str, id: &str)
         return Err(AppError::Conflict("This certificate is already invalidated.".into()));
     }
     let yesterday = state.now().date_naive().checked_sub_days(Days::new(1)).ok_or(AppError::Internal)?;
+    if before.valid_from > state.now().date_naive() {
+        return Err(AppError::Conflict(
+            "This certificate has not started yet, so it cannot end yesterday. Change its dates in the edit form instead.".into(),
+        ));
+    }
     let mut write = unchanged(&before);
-    write.valid_to = fmt(yesterday);
+    // An already expired certificate keeps its end; it is only marked as invalidated.
+    write.valid_to = fmt(before.valid_to.min(yesterday));
     write.invalidated = true;
     let detail = format!("valid to: {} → {}", fmt(before.valid_to), write.valid_to);
     apply(state, actor, issuer, &before, write, "invalidated", detail).await

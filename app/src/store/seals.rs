@@ -23,7 +23,7 @@ pub struct SealRow {
 
 const SEAL_FIELDS: &str = "id, issuer, client, client.name AS client_name, cert_type, cert_type.name AS type_name, \
      level, valid_from, valid_to, invalidated, created_at, \
-     (SELECT id, client, host, description FROM domain WHERE id IN $parent.domains ORDER BY host) AS domain_rows";
+     (SELECT id, client, host, description FROM $parent.domains ORDER BY host) AS domain_rows";
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
