@@ -7,7 +7,16 @@ const CONCURRENCY = 16;
 
 class Session {
   constructor() { this.cookie = ''; }
-  async call(endpoint, form) {
+  /** Retries what the server could not do at the moment (a write conflict under load answers 500). */
+  async call(endpoint, form, attempt = 1) {
+    try {
+      return await this.once(endpoint, form);
+    } catch (e) {
+      if (attempt >= 3 || !String(e.message).includes(' 500 ')) throw e;
+      return this.call(endpoint, form, attempt + 1);
+    }
+  }
+  async once(endpoint, form) {
     const r = await fetch(`${base}/_sf/${endpoint}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: this.cookie, Accept: 'application/json' },
@@ -48,9 +57,14 @@ async function worker() {
   while (next < count) {
     const n = next++;
     const path = `client-${n}`;
-    await admin.call('clients/create', { 'client[name]': `Client ${n} d.o.o.`, 'client[path]': path, 'client[city]': 'Split' });
-    // The search text is "name path e-mail …", so "client-7 " matches client-7 only.
-    const client = (await admin.call('clients/list', { search: `${path} `, page: '1' })).items.find((c) => c.path === path);
+    let client;
+    try {
+      client = await admin.call('clients/create', { 'client[name]': `Client ${n} d.o.o.`, 'client[path]': path, 'client[city]': 'Split' });
+    } catch (e) {
+      // A retried create may have gone through the first time: find it.
+      client = (await admin.call('clients/list', { search: path, page: '1' })).items.find((c) => c.path === path);
+      if (!client) throw e;
+    }
     const domain = await admin.call('clients/add-domain', { client_id: client.id, host: `shop${n}.bench.test`, description: `Web shop ${n}` });
     const seal = await admin.call('seals/create', {
       client_id: client.id, 'seal[type_id]': typeId, 'seal[level]': 'Gold', 'seal[valid_from]': today,

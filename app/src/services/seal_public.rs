@@ -49,6 +49,8 @@ pub struct PublicSeal {
     pub invalidated: bool,
     /// ASCII host names the seal may show on.
     pub hosts: Vec<String>,
+    /// The seal script, rendered once when the facts are loaded: the hot path only clones a reference.
+    pub script: axum::body::Bytes,
 }
 
 impl PublicSeal {
@@ -154,7 +156,7 @@ async fn load_public_seal(state: &AppState, id: &str) -> AppResult<Option<Public
         return Ok(None);
     };
     let seal = super::seals::to_model(row, state.now().date_naive());
-    Ok(Some(PublicSeal {
+    let mut public = PublicSeal {
         id: seal.id,
         issuer_id,
         issuer_slug: issuer.slug,
@@ -173,7 +175,10 @@ async fn load_public_seal(state: &AppState, id: &str) -> AppResult<Option<Public
         valid_to: seal.valid_to,
         invalidated: seal.state == SealState::Invalidated,
         hosts: seal.domains.into_iter().map(|d| d.host).collect(),
-    }))
+        script: axum::body::Bytes::new(),
+    };
+    public.script = render_script(state, &public).into();
+    Ok(Some(public))
 }
 
 /// The frame sizes of the seal styles, in CSS pixels: (width, height).
@@ -193,14 +198,23 @@ pub fn style_or_default(style: &str) -> &'static str {
     }
 }
 
-/// The seal script for one seal. It runs on the client's page: on a registered host it places the seal
-/// frame (served by Signet, so the page cannot restyle or fake it); anywhere else it shows nothing and
-/// reports the copy. Invalid seals get a script that does nothing.
-pub fn seal_script(state: &AppState, seal: Option<&PublicSeal>) -> String {
+/// What the seal script of an unknown or currently invalid seal does: nothing.
+pub const NO_SEAL_SCRIPT: &str = "/* Signet: this seal is not valid at the moment. */\n";
+
+/// The seal script for one seal: the pre-rendered one while the certificate is valid, else a script that does
+/// nothing.
+pub fn seal_script(state: &AppState, seal: Option<&PublicSeal>) -> axum::body::Bytes {
     let today = state.now().date_naive();
-    let Some(seal) = seal.filter(|s| s.state(today).shows()) else {
-        return "/* Signet: this seal is not valid at the moment. */\n".to_string();
-    };
+    match seal.filter(|s| s.state(today).shows()) {
+        Some(seal) => seal.script.clone(),
+        None => axum::body::Bytes::from_static(NO_SEAL_SCRIPT.as_bytes()),
+    }
+}
+
+/// Renders the seal script. It runs on the client's page: on a registered host it places the seal frame
+/// (served by Signet, so the page cannot restyle or fake it); anywhere else it shows nothing and reports the
+/// copy.
+fn render_script(state: &AppState, seal: &PublicSeal) -> String {
     let origin = js(&state.settings().public_url);
     let id = js(&seal.id);
     let hosts = js(&seal.hosts);

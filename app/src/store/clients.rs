@@ -271,10 +271,12 @@ impl Store {
     }
 
     pub async fn domains_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<DomainRow>> {
+        // The inner query can only use the `domain_client` index; with both conditions in one WHERE the planner
+        // picks the issuer's prefix of `domain_host` and reads every domain of the issuer.
         self.db
             .query(
-                "SELECT id, client, host, description FROM domain WHERE client = $client AND issuer = $issuer
-                 ORDER BY host",
+                "SELECT id, client, host, description FROM (SELECT * FROM domain WHERE client = $client)
+                 WHERE issuer = $issuer ORDER BY host",
             )
             .bind(("client", rid("client", client)))
             .bind(("issuer", rid("issuer", issuer)))
@@ -282,3 +284,5 @@ impl Store {
             .take(0)
     }
 }
+
+

@@ -190,8 +190,10 @@ impl Store {
 
     pub async fn seals_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<SealRow>> {
         self.db
+            // By the client index first (see `domains_of_client`), then the issuer check.
             .query(format!(
-                "SELECT {SEAL_FIELDS} FROM seal WHERE client = $client AND issuer = $issuer ORDER BY created_at DESC"
+                "SELECT {SEAL_FIELDS} FROM (SELECT * FROM seal WHERE client = $client) WHERE issuer = $issuer
+                 ORDER BY created_at DESC"
             ))
             .bind(("client", rid("client", client)))
             .bind(("issuer", rid("issuer", issuer)))
