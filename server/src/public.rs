@@ -46,6 +46,7 @@ pub async fn seal_script(State(web): State<Web>, Path(file): Path<String>) -> Re
             // Short enough that an invalidated seal disappears within minutes.
             (header::CACHE_CONTROL, "public, max-age=300"),
             (header::HeaderName::from_static("cross-origin-resource-policy"), "cross-origin"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         body,
     )
@@ -127,13 +128,32 @@ pub async fn verified(State(web): State<Web>, Path((slug, path)): Path<(String, 
 }
 
 pub async fn verified_page(web: &Web, issuer: IssuerBy<'_>, path: &str) -> Response {
-    match seal_public::verified_page(&web.app, issuer, path).await {
-        Ok(p) => html(StatusCode::OK, app::public::verified_page(&p), PAGE_CSP, "public, max-age=60"),
-        Err(app::error::AppError::NotFound) => {
-            html(StatusCode::NOT_FOUND, app::public::not_found_page(), PAGE_CSP, "no-store")
-        }
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
+    // Rendered pages are kept briefly (cleared on every change), so a popular page costs no database work.
+    let key = match issuer {
+        IssuerBy::Slug(slug) => format!("slug:{slug}/{}", path.to_ascii_lowercase()),
+        IssuerBy::Host(host) => format!("host:{host}/{}", path.to_ascii_lowercase()),
+    };
+    let runtime = web.app.seal_runtime();
+    let body = match runtime.cached_page(&key) {
+        Some(body) => body,
+        None => match seal_public::verified_page(&web.app, issuer, path).await {
+            Ok(p) => {
+                let body = axum::body::Bytes::from(app::public::verified_page(&p));
+                runtime.keep_page(key, body.clone());
+                body
+            }
+            Err(app::error::AppError::NotFound) => {
+                return html(StatusCode::NOT_FOUND, app::public::not_found_page(), PAGE_CSP, "no-store")
+            }
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    response
 }
 
 /// The host a request was sent to, without the port, when it is not Signet's own host: a candidate for an

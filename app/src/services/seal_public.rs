@@ -70,6 +70,8 @@ pub struct SealRuntime {
     /// out of `cache`.
     unknown: RwLock<HashMap<String, Instant>>,
     dropped_reports: std::sync::atomic::AtomicU64,
+    /// Rendered verified pages by address, with when they were rendered.
+    pages: RwLock<HashMap<String, (Instant, axum::body::Bytes)>>,
     link_key: [u8; 32],
     /// (seal, host, day) already recorded, and how many hosts per (seal, day): keeps repeat reports off the
     /// database.
@@ -85,6 +87,7 @@ impl SealRuntime {
             cache: RwLock::new(HashMap::new()),
             unknown: RwLock::new(HashMap::new()),
             dropped_reports: std::sync::atomic::AtomicU64::new(0),
+            pages: RwLock::new(HashMap::new()),
             link_key,
             seen: Mutex::new((String::new(), HashSet::new(), HashMap::new())),
             reports,
@@ -95,6 +98,22 @@ impl SealRuntime {
     pub fn clear(&self) {
         self.cache.write().unwrap_or_else(|p| p.into_inner()).clear();
         self.unknown.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.pages.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// A verified page rendered less than `CACHE_TTL` ago.
+    pub fn cached_page(&self, key: &str) -> Option<axum::body::Bytes> {
+        let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
+        pages.get(key).filter(|(at, _)| at.elapsed() < CACHE_TTL).map(|(_, body)| body.clone())
+    }
+
+    /// Keeps a rendered verified page (only pages that exist are kept, so their number is bounded by the clients).
+    pub fn keep_page(&self, key: String, body: axum::body::Bytes) {
+        let mut pages = self.pages.write().unwrap_or_else(|p| p.into_inner());
+        if pages.len() >= 100_000 {
+            pages.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+        }
+        pages.insert(key, (Instant::now(), body));
     }
 }
 
