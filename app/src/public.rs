@@ -122,7 +122,12 @@ fn issuer_brand(issuer_id: &str, issuer_name: &str, has_logo: bool) -> impl Into
 pub fn verification_page(v: &Verification) -> String {
     let s = &v.seal;
     let c = &s.client;
-    let place = [c.postal_code.as_str(), c.city.as_str()].iter().filter(|x| !x.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+    let place = [c.postal_code.as_str(), c.city.as_str()]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
     let body = view! {
         <main>
             {issuer_brand(&s.issuer_id, &s.issuer_name, s.issuer_has_logo)}
@@ -174,7 +179,12 @@ pub fn invalid_link_page() -> String {
 /// `/v/{issuer}/{path}`: a client's verified page.
 pub fn verified_page(p: &VerifiedPage) -> String {
     let c = &p.client;
-    let place = [c.postal_code.as_str(), c.city.as_str()].iter().filter(|x| !x.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+    let place = [c.postal_code.as_str(), c.city.as_str()]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
     let any_valid = p.seals.iter().any(|s| s.state.shows());
     let body = view! {
         <main>

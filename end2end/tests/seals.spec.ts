@@ -5,23 +5,15 @@
 import { test, expect, Page } from '@playwright/test';
 import { createServer, Server } from 'node:http';
 import { Signet, Smtp, freePort, hydrated, link, signIn } from './support';
+import { chromiumArgs, executablePath } from '../chromium';
 
 const HOSTILE_NAME = `<script>alert("name")</script> Žutić & "Sons" d.o.o.`;
 const HOSTILE_DESCRIPTION = `<img src=x onerror=alert('description')> Web shop`;
 
 test.use({
   launchOptions: {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-      '--host-resolver-rules=MAP shop.test 127.0.0.1, MAP copy.test 127.0.0.1',
-    ],
+    executablePath,
+    args: [...chromiumArgs, '--host-resolver-rules=MAP shop.test 127.0.0.1, MAP copy.test 127.0.0.1'],
   },
 });
 

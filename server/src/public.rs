@@ -74,7 +74,10 @@ pub async fn seal_frame(
         Ok(None) => return html(StatusCode::NOT_FOUND, app::public::empty_frame(), "frame-ancestors *", "no-store"),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
-    let csp = format!("frame-ancestors {}; default-src 'none'; style-src 'unsafe-inline'", seal_public::frame_ancestors(&seal));
+    let csp = format!(
+        "frame-ancestors {}; default-src 'none'; style-src 'unsafe-inline'",
+        seal_public::frame_ancestors(&seal)
+    );
     if !seal.state(state.now().date_naive()).shows() {
         return html(StatusCode::NOT_FOUND, app::public::empty_frame(), &csp, "no-store");
     }
@@ -101,7 +104,12 @@ pub struct SeenQuery {
 }
 
 /// `GET /seal/{id}/seen?u=…`: the script ran on a page that is not one of the certificate's domains.
-pub async fn seal_seen(State(web): State<Web>, Path(id): Path<String>, Query(q): Query<SeenQuery>, headers: HeaderMap) -> Response {
+pub async fn seal_seen(
+    State(web): State<Web>,
+    Path(id): Path<String>,
+    Query(q): Query<SeenQuery>,
+    headers: HeaderMap,
+) -> Response {
     let page = if q.u.is_empty() {
         headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
     } else {

@@ -26,9 +26,14 @@ async fn shop(data: &std::path::Path) -> Shop {
     let signet = Signet::start(data).await;
     let operator = signet.client();
     assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
-    for (name, slug, admin) in [("Chamber of Commerce Split", "smib", "ana@smib.test"), ("Other", "other", "bo@other.test")] {
+    for (name, slug, admin) in
+        [("Chamber of Commerce Split", "smib", "ana@smib.test"), ("Other", "other", "bo@other.test")]
+    {
         let r = operator
-            .call("admin/create-issuer", &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)])
+            .call(
+                "admin/create-issuer",
+                &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)],
+            )
             .await;
         assert!(r.ok(), "{r:?}");
     }
@@ -56,14 +61,22 @@ async fn shop(data: &std::path::Path) -> Shop {
     let r = staff
         .call(
             "clients/create",
-            &[("client[name]", HOSTILE), ("client[path]", "shop"), ("client[city]", "Split"), ("client[email]", "info@shop.test")],
+            &[
+                ("client[name]", HOSTILE),
+                ("client[path]", "shop"),
+                ("client[city]", "Split"),
+                ("client[email]", "info@shop.test"),
+            ],
         )
         .await;
     assert!(r.status < 400, "{r:?}");
     let list = staff.call("clients/list", &[("search", ""), ("page", "1")]).await.json();
     let client_id = list["items"][0]["id"].as_str().unwrap().to_string();
     let r = staff
-        .call("clients/add-domain", &[("client_id", &client_id), ("host", "shop.test"), ("description", "Our <b>shop</b>")])
+        .call(
+            "clients/add-domain",
+            &[("client_id", &client_id), ("host", "shop.test"), ("description", "Our <b>shop</b>")],
+        )
         .await;
     assert!(r.ok(), "{r:?}");
     let domain_id = r.json()["id"].as_str().unwrap().to_string();
@@ -101,7 +114,8 @@ async fn the_seal_shows_only_on_registered_domains_and_links_to_a_short_lived_ve
     assert!(!unknown.text().await.unwrap().contains("iframe"));
 
     // The frame may only be embedded by the certificate's domains; the browser enforces it.
-    let frame = visitor.get(&format!("/seal/{}/frame?style=notary&origin=http%3A%2F%2Fshop.test%3A8080", w.seal_id)).await;
+    let frame =
+        visitor.get(&format!("/seal/{}/frame?style=notary&origin=http%3A%2F%2Fshop.test%3A8080", w.seal_id)).await;
     assert_eq!(frame.status(), 200);
     let csp = frame.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.starts_with("frame-ancestors https://shop.test:* http://shop.test:*;"), "{csp}");
@@ -156,7 +170,9 @@ async fn the_seal_shows_only_on_registered_domains_and_links_to_a_short_lived_ve
     assert_eq!(hosts, vec!["copier.test", "copy.test"]);
     let detail = w.staff.call("clients/detail", &[("id", &w.client_id)]).await.json();
     let on_client = detail["copy_attempts"].as_array().unwrap();
-    assert!(on_client.iter().any(|a| a["user_agent"] == "Copy browser 1.0" && a["page_url"] == "http://copier.test/about"));
+    assert!(on_client
+        .iter()
+        .any(|a| a["user_agent"] == "Copy browser 1.0" && a["page_url"] == "http://copier.test/about"));
     assert!(w.other.call("seals/copy-attempts", &[]).await.json().as_array().unwrap().is_empty());
 
     // Invalidated: the script shows nothing, the frame is gone and links stop working.
@@ -179,7 +195,10 @@ async fn verified_pages_by_issuer_slug_and_on_the_issuers_own_host() {
     let html = page.text().await.unwrap();
     assert!(html.contains("Commercial websites") && html.contains("shop.test"));
     assert!(html.contains("Our &lt;b&gt;shop&lt;/b&gt;") && !html.contains("<b>shop"));
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &quot;Shop&quot;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; \"Shop\""));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &quot;Shop&quot;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; \"Shop\"")
+    );
     assert!(html.contains("Trusted Shop") && html.contains("Valid"));
     for missing in ["/v/smib/nope", "/v/other/shop", "/v/nobody/shop", "/v/smib/a%2F..%2Fb"] {
         assert_eq!(visitor.get(missing).await.status(), 404, "{missing}");
@@ -201,14 +220,24 @@ async fn verified_pages_by_issuer_slug_and_on_the_issuers_own_host() {
     .iter()
     .map(|(k, v)| (format!("profile[{k}]"), v.to_string()))
     .collect();
-    let r = w.staff.call("issuer/update-profile", &profile.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>()).await;
+    let r = w
+        .staff
+        .call("issuer/update-profile", &profile.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+        .await;
     assert!(r.ok(), "{r:?}");
-    let own = visitor.http.get(format!("{}/shop", w.signet.base)).header("Host", "verified.smib.test").send().await.unwrap();
+    let own =
+        visitor.http.get(format!("{}/shop", w.signet.base)).header("Host", "verified.smib.test").send().await.unwrap();
     assert_eq!(own.status(), 200);
     assert!(own.text().await.unwrap().contains("Commercial websites"));
     // Nothing else of Signet is served there: no sign-in page under a host the issuer controls.
     for path in ["/nope", "/login", "/clients", "/v/smib/shop", "/"] {
-        let r = visitor.http.get(format!("{}{path}", w.signet.base)).header("Host", "verified.smib.test").send().await.unwrap();
+        let r = visitor
+            .http
+            .get(format!("{}{path}", w.signet.base))
+            .header("Host", "verified.smib.test")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 404, "{path}");
         assert!(!r.text().await.unwrap().contains("Sign in"), "{path}");
     }
@@ -243,11 +272,21 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
         ("seals/invalidate", vec![("id", s)]),
         (
             "seals/edit",
-            vec![("id", s), ("seal[type_id]", "x"), ("seal[valid_from]", "2026-01-01"), ("seal[valid_to]", "2027-01-01")],
+            vec![
+                ("id", s),
+                ("seal[type_id]", "x"),
+                ("seal[valid_from]", "2026-01-01"),
+                ("seal[valid_to]", "2027-01-01"),
+            ],
         ),
         (
             "seals/create",
-            vec![("client_id", c), ("seal[type_id]", "x"), ("seal[valid_from]", "2026-01-01"), ("seal[valid_to]", "2027-01-01")],
+            vec![
+                ("client_id", c),
+                ("seal[type_id]", "x"),
+                ("seal[valid_from]", "2026-01-01"),
+                ("seal[valid_to]", "2027-01-01"),
+            ],
         ),
     ];
     for (endpoint, form) in &aimed {
@@ -261,13 +300,28 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
             _ => vec![],
         };
         let answer = w.other.call(endpoint, &form).await;
-        assert!(answer.ok() && !answer.body.contains("shop.test") && !answer.body.contains("Sons"), "{endpoint}: {answer:?}");
+        assert!(
+            answer.ok() && !answer.body.contains("shop.test") && !answer.body.contains("Sons"),
+            "{endpoint}: {answer:?}"
+        );
     }
     // The catalogue is the operator's: issuer people read it but cannot change it.
     assert!(w.staff.call("catalog/list", &[]).await.ok());
     let r = w.staff.call("catalog/save-group", &[("id", ""), ("name", "Mine"), ("description", "")]).await;
     assert!(!r.ok() && r.body.contains("NotFound"), "{r:?}");
-    let r = w.staff.call("catalog/save-type", &[("id", ""), ("cert_type[name]", "Mine"), ("cert_type[seal_title]", "x"), ("cert_type[seal_color]", "#000000"), ("cert_type[seal_text_color]", "#ffffff")]).await;
+    let r = w
+        .staff
+        .call(
+            "catalog/save-type",
+            &[
+                ("id", ""),
+                ("cert_type[name]", "Mine"),
+                ("cert_type[seal_title]", "x"),
+                ("cert_type[seal_color]", "#000000"),
+                ("cert_type[seal_text_color]", "#ffffff"),
+            ],
+        )
+        .await;
     assert!(!r.ok() && r.body.contains("NotFound"), "{r:?}");
 
     // smib's data is unchanged.

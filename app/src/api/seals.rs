@@ -3,8 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    Catalog, CertTypeInput, Client, ClientDetail, ClientInput, ClientSummary, CopyAttempt, Domain, Page,
-    Seal, SealDetail, SealFilter, SealInput,
+    Catalog, CertTypeInput, Client, ClientDetail, ClientInput, ClientSummary, CopyAttempt, Domain, Page, Seal,
+    SealDetail, SealFilter, SealInput,
 };
 use leptos::prelude::*;
 

@@ -58,7 +58,12 @@ pub fn CertTypesPage() -> impl IntoView {
 }
 
 #[component]
-fn TypeTable(types: Vec<CertType>, groups: Vec<CertGroup>, operator: bool, save: ServerAction<SaveCertType>) -> impl IntoView {
+fn TypeTable(
+    types: Vec<CertType>,
+    groups: Vec<CertGroup>,
+    operator: bool,
+    save: ServerAction<SaveCertType>,
+) -> impl IntoView {
     view! {
         <div class="table-wrap"><table>
             <thead><tr>
@@ -102,7 +107,12 @@ fn TypeTable(types: Vec<CertType>, groups: Vec<CertGroup>, operator: bool, save:
 }
 
 #[component]
-fn TypeForm(id: String, input: CertTypeInput, groups: Vec<CertGroup>, action: ServerAction<SaveCertType>) -> impl IntoView {
+fn TypeForm(
+    id: String,
+    input: CertTypeInput,
+    groups: Vec<CertGroup>,
+    action: ServerAction<SaveCertType>,
+) -> impl IntoView {
     let error = last_error(action.value());
     let e = move |f| field_error(error, f);
     let group = input.group_id.clone();

@@ -291,7 +291,9 @@ pub fn ClientPage() -> impl IntoView {
     let edit_domain = ServerAction::<UpdateDomain>::new();
     let remove = ServerAction::<DeleteDomain>::new();
     let detail = Resource::new(
-        move || (id(), update.version().get(), add.version().get(), edit_domain.version().get(), remove.version().get()),
+        move || {
+            (id(), update.version().get(), add.version().get(), edit_domain.version().get(), remove.version().get())
+        },
         |(id, ..)| load_client(id),
     );
     view! {
@@ -399,9 +401,14 @@ fn ClientFacts(client: Client, verified_url: String) -> impl IntoView {
 }
 
 #[component]
-fn DomainTable(domains: Vec<Domain>, edit: ServerAction<UpdateDomain>, remove: ServerAction<DeleteDomain>) -> impl IntoView {
+fn DomainTable(
+    domains: Vec<Domain>,
+    edit: ServerAction<UpdateDomain>,
+    remove: ServerAction<DeleteDomain>,
+) -> impl IntoView {
     if domains.is_empty() {
-        return view! { <p class="empty">"No domains yet. Without a domain the seal cannot be shown anywhere."</p> }.into_any();
+        return view! { <p class="empty">"No domains yet. Without a domain the seal cannot be shown anywhere."</p> }
+            .into_any();
     }
     let edit_error = last_error(edit.value());
     let remove_error = last_error(remove.value());

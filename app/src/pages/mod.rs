@@ -13,9 +13,9 @@ mod shell;
 
 pub use account::AccountPage;
 pub use admin::{AuditPage, IssueDetailPage as IssuerDetailPage, IssuersPage, MailPage};
+pub use auth::{ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetupPage};
 pub use catalog::{CertTypesPage, GroupsPage};
 pub use clients::{ClientPage, ClientsPage, NewClientCertificatePage, NewClientDomainsPage, NewClientPage};
-pub use auth::{ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetupPage};
 pub use dashboard::DashboardPage;
 pub use issuer::IssuerProfilePage;
 pub use seals::{ActivityPage, CertificatePage, CertificatesPage};

@@ -92,13 +92,8 @@ pub fn SealForm(
     let create = ServerAction::<CreateSeal>::new();
     let edit = ServerAction::<EditSeal>::new();
     let editing = existing.is_some();
-    let error = Signal::derive(move || {
-        if editing {
-            last_error(edit.value()).get()
-        } else {
-            last_error(create.value()).get()
-        }
-    });
+    let error =
+        Signal::derive(move || if editing { last_error(edit.value()).get() } else { last_error(create.value()).get() });
     let e = move |f| field_error(error, f);
     let navigate = use_navigate();
     let href = done_href.clone();

@@ -56,7 +56,11 @@ pub async fn save_group(state: &AppState, actor: &Actor, id: &str, name: &str, d
         .finish()?;
     let (name, description) = (name.trim(), description.trim());
     if id.is_empty() {
-        state.store().create_cert_group(name, description, state.now()).await.map_err(|e| duplicate_name(e, "group"))?;
+        state
+            .store()
+            .create_cert_group(name, description, state.now())
+            .await
+            .map_err(|e| duplicate_name(e, "group"))?;
         audit::record(state, actor, None, "cert-group.create", name, description).await
     } else {
         state.store().cert_group(id).await?.ok_or(AppError::NotFound)?;

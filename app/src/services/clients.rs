@@ -234,8 +234,16 @@ pub async fn delete_domain(state: &AppState, actor: &Actor, issuer: &str, domain
     state.store().delete_domain(issuer, domain).await?;
     let client = key_of(&before.client);
     let c = get(state, issuer, &client).await?;
-    audit::record_about(state, actor, Some(issuer), Some(&client), "domain.delete", &c.name, display_host(&before.host))
-        .await?;
+    audit::record_about(
+        state,
+        actor,
+        Some(issuer),
+        Some(&client),
+        "domain.delete",
+        &c.name,
+        display_host(&before.host),
+    )
+    .await?;
     state.invalidate_seal_cache();
     Ok(())
 }

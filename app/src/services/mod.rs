@@ -9,12 +9,12 @@ pub mod clock;
 pub mod issuers;
 pub mod mail;
 pub mod seal_public;
+#[cfg(test)]
+mod seal_tests;
 pub mod seals;
 pub mod secrets;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod seal_tests;
 
 use crate::store::Store;
 use chrono::Duration;

@@ -284,7 +284,8 @@ fn js<T: Serialize + ?Sized>(value: &T) -> String {
 /// `Content-Security-Policy: frame-ancestors` for a seal frame: only the certificate's domains, on any port
 /// and over http or https, may embed it. Browsers enforce this themselves.
 pub fn frame_ancestors(seal: &PublicSeal) -> String {
-    let sources: Vec<String> = seal.hosts.iter().flat_map(|h| [format!("https://{h}:*"), format!("http://{h}:*")]).collect();
+    let sources: Vec<String> =
+        seal.hosts.iter().flat_map(|h| [format!("https://{h}:*"), format!("http://{h}:*")]).collect();
     if sources.is_empty() {
         "'none'".into()
     } else {
@@ -306,11 +307,8 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Mints the token of a secure coded link for a seal shown on `origin`.
 pub fn mint_link(state: &AppState, seal_id: &str, origin: &str) -> String {
-    let claims = LinkClaims {
-        s: seal_id.to_string(),
-        o: origin.to_string(),
-        e: state.now().timestamp() + LINK_LIFETIME_SECS,
-    };
+    let claims =
+        LinkClaims { s: seal_id.to_string(), o: origin.to_string(), e: state.now().timestamp() + LINK_LIFETIME_SECS };
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
     let tag = URL_SAFE_NO_PAD.encode(mac(state, payload.as_bytes()).finalize().into_bytes());
     format!("{payload}.{tag}")

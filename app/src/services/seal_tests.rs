@@ -33,7 +33,8 @@ async fn world() -> World {
     );
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
-    let issuer = issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await.unwrap();
+    let issuer =
+        issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await.unwrap();
     let other = issuers::create(&s, &operator, "Other", "other", "bo@other.test", "Bo").await.unwrap();
     catalog::save_group(&s, &operator, "", "Web shops", "Online retail").await.unwrap();
     let group = catalog::groups(&s).await.unwrap()[0].id.clone();
@@ -79,10 +80,22 @@ async fn catalogue_rules() {
     assert_eq!(t.levels, vec!["Silver", "Gold"]);
     assert_eq!(t.seal_color, "#1f6f43", "colours are stored in lower case");
     assert_eq!(t.group_name.as_deref(), Some("Web shops"));
-    let bad = CertTypeInput { name: "Trusted Shop".into(), seal_title: "x".into(), seal_color: "red".into(), seal_text_color: "#fff".into(), ..Default::default() };
+    let bad = CertTypeInput {
+        name: "Trusted Shop".into(),
+        seal_title: "x".into(),
+        seal_color: "red".into(),
+        seal_text_color: "#fff".into(),
+        ..Default::default()
+    };
     let e = catalog::save_type(&w.s, &w.operator, "", bad).await.unwrap_err();
     assert!(e.for_field("seal_color").is_some() && e.for_field("seal_text_color").is_some());
-    let dup = CertTypeInput { name: "Trusted Shop".into(), seal_title: "x".into(), seal_color: "#000000".into(), seal_text_color: "#ffffff".into(), ..Default::default() };
+    let dup = CertTypeInput {
+        name: "Trusted Shop".into(),
+        seal_title: "x".into(),
+        seal_color: "#000000".into(),
+        seal_text_color: "#ffffff".into(),
+        ..Default::default()
+    };
     assert!(catalog::save_type(&w.s, &w.operator, "", dup).await.unwrap_err().for_field("name").is_some());
 }
 
@@ -94,7 +107,11 @@ async fn clients_and_domains_follow_the_guide() {
     // Paths: ASCII only, unique per issuer (regardless of case), free in another issuer.
     let e = clients::create(s, &w.staff, i, client_input("Other", "Client")).await.unwrap_err();
     assert!(e.for_field("path").is_some());
-    assert!(clients::create(s, &w.staff, i, client_input("X", "klijent č")).await.unwrap_err().for_field("path").is_some());
+    assert!(clients::create(s, &w.staff, i, client_input("X", "klijent č"))
+        .await
+        .unwrap_err()
+        .for_field("path")
+        .is_some());
     clients::create(s, &w.staff, &w.other_issuer, client_input("Same path elsewhere", "client")).await.unwrap();
 
     // Domains: host names only; IDN kept as punycode and shown in Unicode; duplicates refused clearly.
@@ -157,7 +174,11 @@ async fn seal_lifecycle_extend_renew_invalidate_with_history() {
         &w.staff,
         i,
         &seal.id,
-        SealInput { valid_from: "2026-11-23".into(), valid_to: "2027-11-23".into(), ..seal_input(&w, vec![d.id.clone()]) },
+        SealInput {
+            valid_from: "2026-11-23".into(),
+            valid_to: "2027-11-23".into(),
+            ..seal_input(&w, vec![d.id.clone()])
+        },
     )
     .await
     .unwrap();
@@ -209,7 +230,8 @@ async fn list_filters_dashboard_and_csv() {
     assert_eq!(seals::list(s, i, &list("expired")).await.unwrap().items[0].client_name, "=Gamma");
     let by_name = SealFilter { client: "ALP".into(), ..Default::default() };
     assert_eq!(seals::list(s, i, &by_name).await.unwrap().total, 1);
-    let window = SealFilter { expires_from: "2026-12-01".into(), expires_to: "2026-12-31".into(), ..Default::default() };
+    let window =
+        SealFilter { expires_from: "2026-12-01".into(), expires_to: "2026-12-31".into(), ..Default::default() };
     assert_eq!(seals::list(s, i, &window).await.unwrap().items[0].client_name, "Beta");
     let bad = SealFilter { expires_from: "yesterday".into(), ..Default::default() };
     assert!(seals::list(s, i, &bad).await.unwrap_err().for_field("expires_from").is_some());
@@ -269,7 +291,10 @@ async fn seal_links_copy_attempts_and_verified_pages() {
     assert!(seal_public::record_copy(s, report("https://copy.example/about")).await.unwrap());
     let attempts = seals::copy_attempts(s, i).await.unwrap();
     assert_eq!(attempts.len(), 2);
-    assert_eq!((attempts[0].host.as_str(), attempts[0].page_url.as_str()), ("copy.example", "https://copy.example/about"));
+    assert_eq!(
+        (attempts[0].host.as_str(), attempts[0].page_url.as_str()),
+        ("copy.example", "https://copy.example/about")
+    );
     assert!(seals::copy_attempts(s, &w.other_issuer).await.unwrap().is_empty());
 
     // The verified page: by slug, or by the issuer's own host; unknown paths are not found.

@@ -72,8 +72,11 @@ async fn checked(state: &AppState, issuer: &str, client: &str, s: &SealInput) ->
     if to < from {
         return Err(AppError::field("valid_to", "Valid to must be on or after valid from."));
     }
-    let cert_type =
-        state.store().cert_type(s.type_id.trim()).await?.ok_or_else(|| AppError::field("type_id", "Choose one of the certificate types."))?;
+    let cert_type = state
+        .store()
+        .cert_type(s.type_id.trim())
+        .await?
+        .ok_or_else(|| AppError::field("type_id", "Choose one of the certificate types."))?;
     let level = s.level.trim().to_string();
     if !cert_type.levels.is_empty() && !cert_type.levels.contains(&level) {
         return Err(AppError::field("level", format!("Choose a level of {}.", cert_type.name)));

@@ -111,11 +111,7 @@ impl Store {
     }
 
     pub async fn cert_type(&self, id: &str) -> DbResult<Option<CertTypeRow>> {
-        self.db
-            .query(format!("SELECT {TYPE_FIELDS} FROM ONLY $id"))
-            .bind(("id", rid("cert_type", id)))
-            .await?
-            .take(0)
+        self.db.query(format!("SELECT {TYPE_FIELDS} FROM ONLY $id")).bind(("id", rid("cert_type", id))).await?.take(0)
     }
 
     pub async fn create_cert_type(&self, t: &CertTypeInput, now: DateTime<Utc>) -> DbResult<()> {

@@ -284,5 +284,3 @@ impl Store {
             .take(0)
     }
 }
-
-

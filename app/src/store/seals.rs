@@ -294,7 +294,12 @@ impl Store {
     }
 
     /// Copy attempts of an issuer, or of one client of it, newest first.
-    pub async fn copy_attempts(&self, issuer: &str, client: Option<&str>, limit: usize) -> DbResult<Vec<CopyAttemptRow>> {
+    pub async fn copy_attempts(
+        &self,
+        issuer: &str,
+        client: Option<&str>,
+        limit: usize,
+    ) -> DbResult<Vec<CopyAttemptRow>> {
         self.db
             .query(
                 "SELECT at, client, client.name AS client_name, seal, host, page_url, user_agent FROM copy_attempt
