@@ -60,6 +60,26 @@ ensure_test_tools() {
   fi
 }
 
+ensure_python_tools() {
+  # pkilint (certificate linting), schemathesis (API fuzzing) and dnslib (the tests' DNS server), pinned in
+  # .ci/python-tools.txt; the venv keeps a copy of the list it was built from and is redone when they differ.
+  local venv="$TOOLS/venv" want="$ROOT/.ci/python-tools.txt"
+  if ! "$venv/bin/python" -c '' 2>/dev/null || ! cmp -s "$want" "$venv/python-tools.txt"; then
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then
+      say "installing Debian's python3-venv"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    fi
+    say "installing the Python test tools ($(grep -v '^#' "$want" | paste -sd ' '))"
+    rm -rf "$venv"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$want"
+    cp "$want" "$venv/python-tools.txt"
+  fi
+  export SIGNET_PYTHON_TOOLS="$venv/bin"
+}
+
 run() {
   ensure_rust_tools
   ensure_wasm_opt
@@ -74,6 +94,7 @@ run() {
 test_all() {
   ensure_rust_tools
   ensure_test_tools
+  ensure_python_tools
   say "building the web client"
   cargo leptos build --frontend-only
   say "unit and integration tests"

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A problem with one form field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

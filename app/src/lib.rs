@@ -7,6 +7,8 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "pki")]
+pub mod pki;
 #[cfg(feature = "ssr")]
 pub mod public;
 #[cfg(feature = "ssr")]
@@ -65,6 +67,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup/:token") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/track/:token") view=TrackPage ssr=SsrMode::Async/>
+                <Route path=path!("/dcv/:token") view=EmailDcvPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
@@ -77,6 +81,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("certificate-types") view=CertTypesPage ssr=SsrMode::Async/>
                     <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async/>
                     <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("orders") view=OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("orders/new") view=NewOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("orders/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/ca") view=CaPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/products") view=ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("issuer") view=IssuerProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>

@@ -99,6 +99,27 @@ pub struct Config {
     #[arg(long, env = "SIGNET_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
 
+    /// Base URL written into issued certificates for the CA certificate and CRL (`/pki/…`) and OCSP
+    /// (`/ocsp`). Relying parties fetch these over plain http (BR 7.1.2), so the default is SIGNET_PUBLIC_URL
+    /// with http instead of https. Point it at a host that forwards /pki/ and /ocsp to Signet.
+    #[arg(long, env = "SIGNET_PKI_URL", global = true)]
+    pub pki_url: Option<String>,
+
+    /// The key that encrypts CA private keys at rest: 32 bytes as 64 hex digits or base64
+    /// (`openssl rand -hex 32`). Without it, Signet creates `master.key` (mode 0600) in the data folder.
+    #[arg(long, env = "SIGNET_MASTER_KEY", hide_env_values = true, global = true)]
+    pub master_key: Option<String>,
+
+    /// Domain validation: ask this DNS server (ip:port) for `_pki-validation` TXT records instead of the
+    /// system's resolvers.
+    #[arg(long, env = "SIGNET_DCV_DNS_SERVER", global = true)]
+    pub dcv_dns_server: Option<SocketAddr>,
+
+    /// Domain validation: fetch `/.well-known/pki-validation/` files from this host:port instead of the
+    /// domain on port 80 (the Host header stays the domain). For tests and split-horizon networks.
+    #[arg(long, env = "SIGNET_DCV_HTTP_CONNECT", global = true)]
+    pub dcv_http_connect: Option<String>,
+
     /// Log filter, e.g. `info` or `signet=debug,info`.
     #[arg(long, env = "SIGNET_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -109,6 +130,20 @@ impl Config {
         match &self.public_url {
             Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
             _ => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The base of certificate URLs: SIGNET_PKI_URL, or the public URL over plain http.
+    pub fn pki_url(&self) -> String {
+        match &self.pki_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+            _ => {
+                let public = self.public_url();
+                match public.strip_prefix("https://") {
+                    Some(rest) => format!("http://{rest}"),
+                    None => public,
+                }
+            }
         }
     }
 

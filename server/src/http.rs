@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/_app/logo/{issuer}", get(logo))
         .route("/_app/audit.csv", get(audit_csv))
         .route("/_app/certificates.csv", get(certificates_csv))
+        .route("/_app/downloads/{id}/{format}", get(certificate_download))
+        .route("/pki/{file}", get(pki_file))
         .route("/seal/{id}/frame", get(public::seal_frame))
         .route("/seal/{id}/seen", get(public::seal_seen))
         .route("/c/{token}", get(public::verification))
@@ -73,6 +75,48 @@ pub fn router(state: AppState) -> Router {
         // layers above, it skips them and sets its own headers.
         .route("/seal/{file}", get(public::seal_script))
         .with_state(web)
+        // The REST API authenticates with bearer keys, not cookies, so the cross-site check does not apply.
+        .merge(crate::rest::router(state))
+}
+
+/// `/pki/{ca}.crt` (DER certificate) and `/pki/{ca}.crl` (DER CRL), named in every issued certificate.
+async fn pki_file(State(web): State<Web>, Path(file): Path<String>) -> Response {
+    let (result, content_type, cache) = if let Some(slug) = file.strip_suffix(".crt") {
+        (app::services::ca::ca_certificate(&web.app, slug).await, "application/pkix-cert", "public, max-age=86400")
+    } else if let Some(slug) = file.strip_suffix(".crl") {
+        (app::services::ca::crl(&web.app, slug).await, "application/pkix-crl", "public, max-age=600")
+    } else {
+        (Err(AppError::NotFound), "", "")
+    };
+    match result {
+        Ok(der) => ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, cache)], der).into_response(),
+        Err(AppError::NotFound) => (StatusCode::NOT_FOUND, "No such CA.").into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Certificate downloads from the order page, with the page's authorisation (staff or the client's customers).
+async fn certificate_download(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((id, format)): Path<(String, String)>,
+) -> Response {
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trust_proxy);
+    let Some(format) = app::services::ca::Format::parse(&format) else {
+        return (StatusCode::NOT_FOUND, "Unknown format.").into_response();
+    };
+    let result = async {
+        let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::OrderDesk).await?;
+        let scope = app::api::orders::scope_of(&ctx)?;
+        app::services::orders::download(&web.app, &scope, &id, format).await
+    }
+    .await;
+    match result {
+        Ok((bytes, file)) => crate::rest::file_response(bytes, &file, format),
+        Err(AppError::Unauthenticated) => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
+        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+    }
 }
 
 /// An issuer's own verified-pages host serves its clients' verified pages (`/{client_path}`) and its logo,

@@ -1,12 +1,25 @@
 //! Background work that runs beside the web server.
 
-use app::services::{mail, seal_public, AppState};
+use app::services::{mail, orders, seal_public, AppState};
 use std::time::Duration;
 
 pub fn spawn(state: AppState) {
     tokio::spawn(mail::run_worker(state.clone()));
     tokio::spawn(seal_public::run_copy_writer(state.clone()));
+    tokio::spawn(recheck_validations(state.clone()));
     tokio::spawn(purge_sessions(state));
+}
+
+/// Re-checks pending HTTP and DNS validations every minute, so that an order issues once the customer has
+/// published the file or record, without anybody pressing "check now".
+async fn recheck_validations(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = orders::recheck_pending(&state).await {
+            tracing::warn!(error = %e, "validation re-check failed");
+        }
+    }
 }
 
 /// Removes expired sessions once an hour (they are refused on use anyway; this keeps the table small).

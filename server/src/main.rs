@@ -1,3 +1,5 @@
+// Leptos views make deep types; the server embeds the whole app.
+#![recursion_limit = "512"]
 //! `signet`: the whole platform in one binary.
 
 mod assets;
@@ -5,6 +7,7 @@ mod config;
 mod http;
 mod jobs;
 mod public;
+mod rest;
 
 use app::services::{accounts, clock::Clock, AppState, Settings};
 use app::store::{DbSettings, Store};
@@ -65,19 +68,44 @@ async fn open(config: &Config) -> Result<AppState, String> {
         smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: config.mail_from.clone(),
         trust_proxy: config.trust_proxy,
+        pki_url: config.pki_url(),
+        dcv: app::services::dcv::DcvSettings {
+            dns_server: config.dcv_dns_server,
+            http_connect: config.dcv_http_connect.clone().filter(|c| !c.trim().is_empty()),
+        },
     };
-    let link_key = if endpoint.starts_with("surrealkv://") || config.data_dir.exists() {
-        load_link_key(&config.data_dir)?
+    let keep_keys = endpoint.starts_with("surrealkv://") || config.data_dir.exists();
+    let link_key = if keep_keys {
+        load_key_file(&config.data_dir, "seal-link.key")?
     } else {
         app::services::secrets::random_key()
     };
-    Ok(AppState::new(store, Clock::System, settings).with_link_key(link_key))
+    let master_key = match config.master_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        Some(text) => parse_master_key(text)?,
+        None if keep_keys => load_key_file(&config.data_dir, "master.key")?,
+        None => app::services::secrets::random_key(),
+    };
+    Ok(AppState::new(store, Clock::System, settings).with_link_key(link_key).with_master_key(master_key))
 }
 
-/// The key that signs secure coded links, kept in the data folder (mode 0600) so that links survive a
-/// restart. Several instances on one remote database need the same file.
-fn load_link_key(data_dir: &std::path::Path) -> Result<[u8; 32], String> {
-    let path = data_dir.join("seal-link.key");
+/// SIGNET_MASTER_KEY: 32 bytes as 64 hex digits or as base64.
+fn parse_master_key(text: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    let text = text.trim();
+    let bytes = hex::decode(text)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::STANDARD.decode(text).ok())
+        .filter(|b| b.len() == 32)
+        .ok_or("SIGNET_MASTER_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -hex 32)")?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes);
+    Ok(key)
+}
+
+/// A 32-byte key kept in the data folder (mode 0600), created on first start: `seal-link.key` signs secure
+/// coded links, `master.key` seals CA private keys. Several instances on one remote database need the same files.
+fn load_key_file(data_dir: &std::path::Path, name: &str) -> Result<[u8; 32], String> {
+    let path = data_dir.join(name);
     match std::fs::read(&path) {
         Ok(bytes) if bytes.len() == 32 => {
             let mut key = [0u8; 32];

@@ -15,8 +15,10 @@ pub enum Need {
     Signed,
     /// The operator of this Signet instance.
     Operator,
-    /// A member (admin or user) of the issuer selected in the session.
+    /// Staff (admin or user) of the issuer selected in the session. Customers are not staff.
     IssuerMember,
+    /// Staff, or a customer of the issuer selected in the session (who is then limited to their client).
+    OrderDesk,
     /// An admin of the issuer selected in the session.
     IssuerAdmin,
 }
@@ -27,6 +29,8 @@ pub struct Ctx {
     pub session: Session,
     pub actor: Actor,
     pub issuer: Option<(String, Role)>,
+    /// For a customer: the only client they may see. None for staff.
+    pub client_scope: Option<String>,
 }
 
 impl Ctx {
@@ -92,16 +96,28 @@ pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: Stri
             }
             None
         }
-        Need::IssuerMember | Need::IssuerAdmin => {
+        Need::IssuerMember | Need::IssuerAdmin | Need::OrderDesk => {
             let viewer = accounts::viewer(&state, &session).await?;
             let current = viewer.current.ok_or(AppError::NotFound)?;
-            if need == Need::IssuerAdmin && current.role != Role::Admin {
+            let allowed = match need {
+                Need::IssuerAdmin => current.role == Role::Admin,
+                Need::IssuerMember => current.role != Role::Customer,
+                _ => true,
+            };
+            if !allowed {
                 return Err(AppError::NotFound);
             }
             Some((current.id, current.role))
         }
     };
-    Ok(Ctx { state, session, actor, issuer })
+    let client_scope = match &issuer {
+        Some((issuer_id, Role::Customer)) => {
+            // A customer without a client (removed since) sees nothing.
+            Some(state.store().customer_client(&session.user.key(), issuer_id).await?.ok_or(AppError::NotFound)?)
+        }
+        _ => None,
+    };
+    Ok(Ctx { state, session, actor, issuer, client_scope })
 }
 
 fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {

@@ -30,6 +30,8 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
     };
     let viewer = crate::services::accounts::viewer(&ctx.state, &ctx.session).await?;
     let (issuer, seals) = match viewer.current {
+        // A customer sees their orders, never the issuer's figures.
+        Some(current) if current.role == crate::model::Role::Customer => (None, None),
         Some(current) => (
             Some(issuers::overview(&ctx.state, &current.id).await?),
             Some(crate::services::seals::overview(&ctx.state, &current.id).await?),

@@ -10,6 +10,7 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod issuer;
+pub mod orders;
 pub mod seals;
 
 /// All server functions live under this prefix, clear of the public URL contract (`/api/v1`, `/acme`, …).

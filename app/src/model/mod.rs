@@ -1,8 +1,10 @@
 //! Plain data shared by the server and the browser. Ids are the key part of a database record id, as text.
 
+pub mod orders;
 pub mod seals;
 pub mod validate;
 
+pub use orders::*;
 pub use seals::*;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +16,8 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     Admin,
     User,
+    /// A person of one client business: orders and downloads that client's certificates, nothing else.
+    Customer,
 }
 
 impl Role {
@@ -21,18 +25,21 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::User => "user",
+            Role::Customer => "customer",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             Role::Admin => "Issuer admin",
             Role::User => "Issuer user",
+            Role::Customer => "Customer",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "admin" => Some(Role::Admin),
             "user" => Some(Role::User),
+            "customer" => Some(Role::Customer),
             _ => None,
         }
     }
@@ -62,6 +69,13 @@ impl Viewer {
     pub fn is_issuer_admin(&self) -> bool {
         matches!(&self.current, Some(c) if c.role == Role::Admin)
     }
+    /// Issuer staff (admin or user), as opposed to a customer.
+    pub fn is_issuer_staff(&self) -> bool {
+        matches!(&self.current, Some(c) if c.role != Role::Customer)
+    }
+    pub fn is_customer(&self) -> bool {
+        matches!(&self.current, Some(c) if c.role == Role::Customer)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +92,8 @@ pub struct Issuer {
     pub website: String,
     pub verified_host: Option<String>,
     pub has_logo: bool,
+    /// Orders from people without the approval right wait for an issuer admin.
+    pub approval_mode: bool,
     pub created_at: DateTime<Utc>,
 }
 

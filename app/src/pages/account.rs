@@ -45,5 +45,58 @@ pub fn AccountPage() -> impl IntoView {
                 </ActionForm>
             </section>
         </div>
+        {viewer.as_ref().is_some_and(|v| v.current.is_some()).then(|| view! { <ApiKeys/> })}
+    }
+}
+
+/// REST API keys: the secret is shown once; the list shows the prefix only.
+#[component]
+fn ApiKeys() -> impl IntoView {
+    use crate::api::orders::{list_api_keys, CreateApiKey, RevokeApiKey};
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
+    let error = last_error(create.value());
+    view! {
+        <section class="panel">
+            <h2>"API keys"</h2>
+            <p class="muted">"Keys for the REST API at /api/v1 (see /api/v1/openapi.json). A key acts as you, in your current issuer, with your role there."</p>
+            {move || create.value().get().and_then(|r| r.ok()).map(|secret| view! {
+                <div class="notice good" role="status">
+                    <p>"Your new key. Copy it now: it is not shown again."</p>
+                    <pre class="mono" data-testid="new-api-key">{secret}</pre>
+                </div>
+            })}
+            <FormError error/>
+            <ActionForm action=create attr:class="inline-form">
+                <Field label="Key name" name="name" required=true hint="What the key is for, e.g. “deploy script”." error=field_error(error, "name")/>
+                <div class="actions"><button type="submit">"Create API key"</button></div>
+            </ActionForm>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"No API keys."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-wrap"><table>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Issuer"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col"></th></tr></thead>
+                                <tbody>{list.into_iter().map(|k| {
+                                    let id = k.id.clone();
+                                    view! { <tr>
+                                        <td>{k.name.clone()}</td><td class="mono">{format!("{}…", k.prefix)}</td><td>{k.issuer_name.clone()}</td>
+                                        <td class="small">{crate::components::when(&k.created_at)}</td>
+                                        <td class="small">{k.last_used_at.as_ref().map(crate::components::when).unwrap_or_else(|| "never".into())}</td>
+                                        <td>{match k.revoked_at {
+                                            Some(_) => view! { <span class="badge bad">"Revoked"</span> }.into_any(),
+                                            None => view! { <button type="button" class="danger" on:click=move |_| { revoke.dispatch(RevokeApiKey { id: id.clone() }); }>{format!("Revoke {}", k.name)}</button> }.into_any(),
+                                        }}</td>
+                                    </tr> }
+                                }).collect_view()}</tbody>
+                            </table></div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -328,6 +328,8 @@ fn ClientView(
             <h1>{client.name.clone()}</h1>
             <a class="button secondary" href=verified_url.clone() target="_blank" rel="noopener">"Verified page"</a>
         </div>
+        <p class="actions"><a class="button" href=format!("/orders/new?client={}", client.id)>"+ Order a TLS certificate"</a></p>
+        <Customers client_id=client.id.clone()/>
         <section class="panel">
             <h2>"Client"</h2>
             <Saved done=succeeded(update.value()) text="The client was saved."/>
@@ -466,4 +468,39 @@ fn DomainTable(
         </table></div>
     }
     .into_any()
+}
+
+/// People of the client business who order and download its certificates (customers).
+#[component]
+fn Customers(client_id: String) -> impl IntoView {
+    use crate::api::orders::{list_customers, InviteCustomer};
+    let invite = ServerAction::<InviteCustomer>::new();
+    let id = client_id.clone();
+    let list = Resource::new(move || (id.clone(), invite.version().get()), |(id, _)| list_customers(id));
+    let error = last_error(invite.value());
+    view! {
+        <section class="panel">
+            <h2>"Customers"</h2>
+            <p class="muted">"People of this business who may order certificates and download them. They see this client's orders only."</p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                        Ok(v) if v.is_empty() => view! { <p class="empty">"No customers yet."</p> }.into_any(),
+                        Ok(v) => view! { <ul>{v.into_iter().map(|c| view! {
+                            <li>{format!("{} <{}>", c.name, c.email)}{c.pending.then_some(" (invited)")}</li>
+                        }).collect_view()}</ul> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <Saved done=succeeded(invite.value()) text="The invitation was sent."/>
+            <FormError error/>
+            <ActionForm action=invite attr:class="inline-form">
+                <input type="hidden" name="client_id" value=client_id/>
+                <Field label="Customer name" name="name" required=true error=field_error(error, "name")/>
+                <Field label="Customer e-mail" name="email" kind="email" required=true error=field_error(error, "email")/>
+                <div class="actions"><button type="submit">"Invite customer"</button></div>
+            </ActionForm>
+        </section>
+    }
 }

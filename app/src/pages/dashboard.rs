@@ -17,6 +17,13 @@ pub fn DashboardPage() -> impl IntoView {
                 match data.await {
                     Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                     Ok(d) => view! {
+                        {use_context::<crate::model::Viewer>().is_some_and(|v| v.is_customer()).then(|| view! {
+                            <h1>"Your certificates"</h1>
+                            <section class="panel">
+                                <p>"Order TLS certificates for your organisation, follow their validation and download them."</p>
+                                <p class="actions"><a class="button" href="/orders/new">"+ New order"</a> " " <a href="/orders">"Your orders"</a></p>
+                            </section>
+                        })}
                         {d.issuer.map(|o| view! { <IssuerDashboard overview=o seals=d.seals.clone()/> })}
                         {d.operator.map(|o| view! { <OperatorDashboard overview=o/> })}
                     }.into_any(),

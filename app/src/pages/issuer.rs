@@ -22,6 +22,7 @@ pub fn IssuerProfilePage() -> impl IntoView {
                     Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                     Ok(i) if is_admin => view! {
                         <ProfileForm issuer=i.clone() action=update/>
+                        <ApprovalMode on=i.approval_mode/>
                         <LogoForm issuer=i action=logo/>
                     }.into_any(),
                     Ok(i) => view! { <ProfileView issuer=i/> }.into_any(),
@@ -261,5 +262,26 @@ fn MemberTable(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// Approval mode: orders placed by issuer users and customers wait for an issuer admin.
+#[component]
+fn ApprovalMode(on: bool) -> impl IntoView {
+    use crate::api::orders::SetApprovalMode;
+    let set = ServerAction::<SetApprovalMode>::new();
+    let current = RwSignal::new(on);
+    view! {
+        <section class="panel">
+            <h2>"Approval mode"</h2>
+            <p class="muted">"When on, certificate orders from issuer users and customers wait in “Pending approval” until an issuer admin approves them. Approvers get an e-mail."</p>
+            <FormError error=last_error(set.value())/>
+            <label><input type="checkbox" prop:checked=move || current.get() on:change=move |ev| {
+                let v = event_target_checked(&ev);
+                current.set(v);
+                set.dispatch(SetApprovalMode { on: v });
+            }/>" Orders need approval"</label>
+            <Saved done=succeeded(set.value()) text="Approval mode saved."/>
+        </section>
     }
 }

@@ -8,6 +8,8 @@ mod catalog;
 mod clients;
 mod dashboard;
 mod issuer;
+mod orders;
+mod pki;
 mod seals;
 mod shell;
 
@@ -18,5 +20,7 @@ pub use catalog::{CertTypesPage, GroupsPage};
 pub use clients::{ClientPage, ClientsPage, NewClientCertificatePage, NewClientDomainsPage, NewClientPage};
 pub use dashboard::DashboardPage;
 pub use issuer::IssuerProfilePage;
+pub use orders::{ApprovalsPage, EmailDcvPage, NewOrderPage, OrderPage, OrdersPage, TrackPage};
+pub use pki::{CaPage, ProductsPage};
 pub use seals::{ActivityPage, CertificatePage, CertificatesPage};
 pub use shell::{AppShell, NotFound};

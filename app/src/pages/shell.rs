@@ -32,7 +32,8 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let logout = ServerAction::<Logout>::new();
     let is_admin = viewer.is_issuer_admin();
-    let has_issuer = viewer.current.is_some();
+    let staff = viewer.is_issuer_staff();
+    let customer = viewer.is_customer();
     let operator = viewer.operator;
     view! {
         <div class="shell">
@@ -51,15 +52,21 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                 // Issuer profile, Newsletter. Entries appear here as their features land.
                 <nav class="nav" id="main-nav" aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
-                    {has_issuer.then(|| view! {
+                    {customer.then(|| view! {
+                        <A href="/orders">"Orders"</A>
+                        <A href="/orders/new">"New order"</A>
+                    })}
+                    {staff.then(|| view! {
                         <A href="/clients">"Clients"</A>
                         <A href="/certificates">"Certificates"</A>
+                        <A href="/orders">"TLS orders"</A>
                     })}
-                    {(has_issuer || operator).then(|| view! {
+                    {is_admin.then(|| view! { <A href="/orders/approvals">"Approvals"</A> })}
+                    {(staff || operator).then(|| view! {
                         <A href="/certificate-types">"Certificate types"</A>
                         <A href="/groups">"Groups"</A>
                     })}
-                    {has_issuer.then(|| view! {
+                    {staff.then(|| view! {
                         <A href="/activity">"Copy attempts"</A>
                         <A href="/issuer">"Issuer profile"</A>
                     })}
@@ -67,6 +74,8 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                     {operator.then(|| view! {
                         <div class="nav-heading">"Operator"</div>
                         <A href="/admin/issuers">"Issuers"</A>
+                        <A href="/admin/ca">"Certificate authority"</A>
+                        <A href="/admin/products">"Products"</A>
                         <A href="/admin/mail">"Mail outbox"</A>
                         <A href="/audit">"Audit log"</A>
                     })}

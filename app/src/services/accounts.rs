@@ -299,7 +299,7 @@ async fn usable_link(state: &AppState, token: &str, purpose: &str) -> AppResult<
     Ok(row)
 }
 
-/// Adds a person to an issuer: creates the account if needed and e-mails an invitation.
+/// Adds a person to an issuer as staff (admin or user): creates the account if needed and e-mails an invitation.
 pub async fn invite(
     state: &AppState,
     actor: &Actor,
@@ -307,6 +307,34 @@ pub async fn invite(
     email: &str,
     name: &str,
     role: Role,
+) -> AppResult<()> {
+    if role == Role::Customer {
+        return Err(AppError::field("role", "Customers are invited from their client's page."));
+    }
+    invite_member(state, actor, issuer_id, email, name, role, None).await
+}
+
+/// Adds a person of a client business as a customer of the issuer.
+pub async fn invite_customer(
+    state: &AppState,
+    actor: &Actor,
+    issuer_id: &str,
+    client: &str,
+    email: &str,
+    name: &str,
+) -> AppResult<()> {
+    state.store().client(issuer_id, client).await?.ok_or(AppError::NotFound)?;
+    invite_member(state, actor, issuer_id, email, name, Role::Customer, Some(client)).await
+}
+
+async fn invite_member(
+    state: &AppState,
+    actor: &Actor,
+    issuer_id: &str,
+    email: &str,
+    name: &str,
+    role: Role,
+    client: Option<&str>,
 ) -> AppResult<()> {
     let email = validate::normalize_email(email);
     Checks::new()
@@ -323,7 +351,7 @@ pub async fn invite(
     if store.role_in_issuer(&user.key(), issuer_id).await?.is_some() {
         return Err(AppError::field("email", "This person is already a member of this issuer."));
     }
-    store.add_membership(&user.key(), issuer_id, role, now).await.map_err(|e| {
+    store.add_membership(&user.key(), issuer_id, role, client, now).await.map_err(|e| {
         if is_duplicate(&e) {
             AppError::field("email", "This person is already a member of this issuer.")
         } else {
@@ -362,7 +390,11 @@ pub async fn invite(
         )
     };
     mail::send(state, &email, &format!("You are invited to {} on Signet", issuer.name), &body, Some(issuer_id)).await?;
-    audit::record(state, actor, Some(issuer_id), "member.invite", &email, format!("role: {}", role.as_str())).await
+    let detail = match client {
+        Some(c) => format!("role: {}, client: {c}", role.as_str()),
+        None => format!("role: {}", role.as_str()),
+    };
+    audit::record(state, actor, Some(issuer_id), "member.invite", &email, detail).await
 }
 
 /// What an invitation link is for, so that the page can greet the person.

@@ -198,6 +198,9 @@ async fn member(state: &AppState, issuer: &str, user: &str) -> AppResult<Member>
 
 pub async fn set_role(state: &AppState, actor: &Actor, issuer: &str, user: &str, role: Role) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
+    if role == Role::Customer {
+        return Err(AppError::field("role", "Customers are invited from their client's page."));
+    }
     if m.role == Role::Admin && role != Role::Admin && state.store().count_admins(issuer).await? <= 1 {
         return Err(AppError::Conflict("An issuer needs at least one admin: make somebody else admin first.".into()));
     }

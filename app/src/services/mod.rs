@@ -2,12 +2,19 @@
 //! beyond the caller's address, which the audit log records.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
+pub mod ca;
 pub mod catalog;
 pub mod clients;
 pub mod clock;
+pub mod dcv;
 pub mod issuers;
 pub mod mail;
+#[cfg(test)]
+mod order_tests;
+pub mod orders;
+pub mod products;
 pub mod seal_public;
 #[cfg(test)]
 mod seal_tests;
@@ -34,6 +41,11 @@ pub struct Settings {
     pub mail_from: String,
     /// Take the client address from `X-Forwarded-For` (a reverse proxy in front of Signet).
     pub trust_proxy: bool,
+    /// Base of the URLs written into certificates (AIA, CRL distribution point): plain http, as BR 7.1.2
+    /// requires, without a trailing slash.
+    pub pki_url: String,
+    /// Where domain control validation looks (DNS server, HTTP connect override).
+    pub dcv: dcv::DcvSettings,
 }
 
 impl Settings {
@@ -49,6 +61,8 @@ struct Inner {
     mail_wakeup: Notify,
     setup_token: Mutex<Option<String>>,
     seals: seal_public::SealRuntime,
+    ca: ca::CaRuntime,
+    dcv: dcv::DcvRuntime,
 }
 
 /// Everything a request needs, cheap to clone.
@@ -59,6 +73,9 @@ impl AppState {
     pub fn new(store: Store, clock: Clock, settings: Settings) -> Self {
         // A random key until the server sets the one kept in the data folder (`with_link_key`).
         let seals = seal_public::SealRuntime::new(secrets::random_key());
+        // Likewise a random master key until the server sets the configured one (`with_master_key`).
+        let ca = ca::CaRuntime::new(secrets::random_key());
+        let dcv = dcv::DcvRuntime::new(&settings.dcv);
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -66,7 +83,23 @@ impl AppState {
             mail_wakeup: Notify::new(),
             setup_token: Mutex::new(None),
             seals,
+            ca,
+            dcv,
         }))
+    }
+
+    /// Sets the key that seals CA private keys at rest; call right after `new`.
+    pub fn with_master_key(mut self, key: [u8; 32]) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.ca = ca::CaRuntime::new(key);
+        }
+        self
+    }
+    pub fn ca_runtime(&self) -> &ca::CaRuntime {
+        &self.0.ca
+    }
+    pub fn dcv_runtime(&self) -> &dcv::DcvRuntime {
+        &self.0.dcv
     }
 
     /// Sets the key that signs secure coded links (`/c/{token}`); call right after `new`.

@@ -25,6 +25,8 @@ async fn world() -> World {
         smtp_url: None,
         mail_from: "Signet <signet@signet.test>".into(),
         trust_proxy: false,
+        pki_url: "http://pki.signet.test".into(),
+        dcv: Default::default(),
     };
     let s = AppState::new(
         Store::in_memory().await,

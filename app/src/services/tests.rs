@@ -15,6 +15,8 @@ async fn state() -> AppState {
         smtp_url: None,
         mail_from: "Signet <signet@signet.test>".into(),
         trust_proxy: false,
+        pki_url: "http://pki.signet.test".into(),
+        dcv: Default::default(),
     };
     AppState::new(
         Store::in_memory().await,

@@ -136,6 +136,15 @@ impl Store {
             .take(0)
     }
 
+    /// The clients an order can be placed for, by name (the order wizard's choice).
+    pub async fn clients_for_order(&self, issuer: &str) -> DbResult<Vec<ClientRow>> {
+        self.db
+            .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer ORDER BY name LIMIT 1000"))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
     pub async fn client_by_path(&self, issuer: &str, path: &str) -> DbResult<Option<ClientRow>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer AND path_key = $key LIMIT 1"))

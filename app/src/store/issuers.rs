@@ -20,6 +20,7 @@ pub struct IssuerRow {
     pub website: String,
     pub verified_host: Option<String>,
     pub has_logo: bool,
+    pub approval_mode: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -41,6 +42,7 @@ impl IssuerRow {
             website: self.website,
             verified_host: self.verified_host,
             has_logo: self.has_logo,
+            approval_mode: self.approval_mode,
             created_at: self.created_at,
         }
     }
@@ -80,7 +82,7 @@ pub struct IssuerListRow {
 }
 
 const ISSUER_FIELDS: &str = "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
-     website, verified_host, logo != NONE AS has_logo, created_at";
+     website, verified_host, logo != NONE AS has_logo, approval_mode ?? false AS approval_mode, created_at";
 
 impl Store {
     pub async fn create_issuer(&self, slug: &str, name: &str, now: DateTime<Utc>) -> DbResult<IssuerRow> {
@@ -156,6 +158,16 @@ impl Store {
         Ok(())
     }
 
+    pub async fn set_approval_mode(&self, issuer: &str, on: bool) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET approval_mode = $on")
+            .bind(("id", rid("issuer", issuer)))
+            .bind(("on", on))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
     pub async fn set_issuer_logo(&self, issuer: &str, logo: Option<(String, String)>) -> DbResult<()> {
         let (content_type, data) = match logo {
             Some((t, d)) => (Some(t), Some(d)),
@@ -208,23 +220,63 @@ impl Store {
         Ok(role.as_deref().and_then(Role::parse))
     }
 
+    /// The client a customer belongs to (None for staff and strangers).
+    pub async fn customer_client(&self, user: &str, issuer: &str) -> DbResult<Option<String>> {
+        let client: Option<RecordId> = self
+            .db
+            .query(
+                "SELECT VALUE client FROM membership
+                 WHERE user = $user AND issuer = $issuer AND role = \"customer\" LIMIT 1",
+            )
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(client.as_ref().map(key_of))
+    }
+
+    /// The customers of one client.
+    pub async fn customers_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<MemberRow>> {
+        self.db
+            .query(
+                "SELECT user, user.email AS email, user.name AS name, user.password_hash != NONE AS has_password,
+                    role, created_at
+                 FROM membership WHERE issuer = $issuer AND client = $client AND role = \"customer\" ORDER BY email",
+            )
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", rid("client", client)))
+            .await?
+            .take(0)
+    }
+
     pub async fn members_of_issuer(&self, issuer: &str) -> DbResult<Vec<MemberRow>> {
         self.db
             .query(
                 "SELECT user, user.email AS email, user.name AS name, user.password_hash != NONE AS has_password,
                     role, created_at
-                 FROM membership WHERE issuer = $issuer ORDER BY email",
+                 FROM membership WHERE issuer = $issuer AND role != \"customer\" ORDER BY email",
             )
             .bind(("issuer", rid("issuer", issuer)))
             .await?
             .take(0)
     }
 
-    pub async fn add_membership(&self, user: &str, issuer: &str, role: Role, now: DateTime<Utc>) -> DbResult<()> {
+    pub async fn add_membership(
+        &self,
+        user: &str,
+        issuer: &str,
+        role: Role,
+        client: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
         self.db
-            .query("CREATE membership CONTENT { user: $user, issuer: $issuer, role: $role, created_at: $now }")
+            .query(
+                "CREATE membership CONTENT { user: $user, issuer: $issuer, role: $role, client: $client,
+                 created_at: $now }",
+            )
             .bind(("user", rid("user", user)))
             .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", client.map(|c| rid("client", c))))
             .bind(("role", role.as_str()))
             .bind(("now", now))
             .await?

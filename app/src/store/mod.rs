@@ -9,6 +9,8 @@ mod clients;
 mod issuers;
 mod mail;
 mod migrate;
+mod orders;
+mod pki;
 mod seals;
 
 pub use accounts::*;
@@ -18,6 +20,8 @@ pub use clients::*;
 pub use issuers::*;
 pub use mail::*;
 pub use migrate::MigrationError;
+pub use orders::*;
+pub use pki::*;
 pub use seals::*;
 
 use surrealdb::engine::any::Any;

@@ -1,0 +1,218 @@
+//! The operator's certificate authority and products.
+
+use crate::api::orders::*;
+use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Saved};
+use crate::model::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn CaPage() -> impl IntoView {
+    let root = ServerAction::<CreateRootCa>::new();
+    let inter = ServerAction::<CreateIssuingCa>::new();
+    let import = ServerAction::<ImportCa>::new();
+    let data = Resource::new(
+        move || (root.version().get(), inter.version().get(), import.version().get()),
+        |_| get_ca_overview(),
+    );
+    let root_error = last_error(root.value());
+    let import_error = last_error(import.value());
+    view! {
+        <Title text="Certificate authority"/>
+        <h1>"Certificate authority"</h1>
+        <FormError error=last_error(inter.value())/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                    Ok(o) => {
+                        let has_root = o.cas.iter().any(|c| c.kind == "root");
+                        view! {
+                            <section class="panel">
+                                <h2>"Hierarchy"</h2>
+                                {if o.cas.is_empty() {
+                                    view! { <p class="empty">"No CA yet: create the root below, or import an existing one."</p> }.into_any()
+                                } else {
+                                    view! { <div class="table-wrap"><table>
+                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Key"</th><th scope="col">"Valid"</th><th scope="col">"Files"</th></tr></thead>
+                                        <tbody>{o.cas.into_iter().map(|c| view! {
+                                            <tr>
+                                                <td><strong>{c.name.clone()}</strong><br/><span class="small">{c.subject.clone()}</span>
+                                                    <br/><span class="small mono">{format!("SHA-256 {}", c.fingerprint)}</span></td>
+                                                <td>{if c.kind == "root" { "Root".to_string() } else { format!("Issuing CA of {}", c.issuer_name.clone().unwrap_or_default()) }}
+                                                    {c.imported.then_some(" (imported)")}</td>
+                                                <td>{c.key_alg.clone()}</td>
+                                                <td class="small">{format!("{} to {}", when(&c.not_before), when(&c.not_after))}</td>
+                                                <td><a href=format!("/pki/{}.crt", c.slug)>{format!("{}.crt", c.slug)}</a><br/><a href=format!("/pki/{}.crl", c.slug)>{format!("{}.crl", c.slug)}</a></td>
+                                            </tr>
+                                        }).collect_view()}</tbody>
+                                    </table></div> }.into_any()
+                                }}
+                            </section>
+                            {(has_root && !o.issuers_without_ca.is_empty()).then(|| view! {
+                                <section class="panel">
+                                    <h2>"Issuers without an issuing CA"</h2>
+                                    <ul>{o.issuers_without_ca.into_iter().map(|(id, name)| view! {
+                                        <li>{name.clone()}" "<button type="button" on:click=move |_| { inter.dispatch(CreateIssuingCa { issuer_id: id.clone() }); }>{format!("Create issuing CA for {name}")}</button></li>
+                                    }).collect_view()}</ul>
+                                    <p class="muted">"ECDSA P-256, 5 years, signed by the root, path length 0."</p>
+                                </section>
+                            })}
+                            {(!has_root).then(|| view! {
+                                <section class="panel">
+                                    <h2>"Create the root CA"</h2>
+                                    <p class="muted">"ECDSA P-384, 20 years, path length 1. Its key is encrypted with the master key and never leaves the server."</p>
+                                    <Saved done=succeeded(root.value()) text="The root CA was created."/>
+                                    <FormError error=root_error/>
+                                    <ActionForm action=root>
+                                        <div class="form-grid">
+                                            <Field label="Common name" name="common_name" required=true value="Signet Root CA" error=field_error(root_error, "common_name")/>
+                                            <Field label="Organisation" name="organisation"/>
+                                        </div>
+                                        <div class="actions"><button type="submit">"Create root CA"</button></div>
+                                    </ActionForm>
+                                </section>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+        <section class="panel">
+            <h2>"Import an existing CA"</h2>
+            <p class="muted">"A root (self-signed) or an issuer's issuing CA signed by Signet's root. The key in PEM: PKCS#8, plain or encrypted."</p>
+            <Saved done=succeeded(import.value()) text="The CA was imported."/>
+            <FormError error=import_error/>
+            <ActionForm action=import>
+                <div class="field"><label for="f-imp-issuer">"Issuer ID (empty for a root)"</label>
+                    <input id="f-imp-issuer" name="ca_import[issuer_id]"/></div>
+                <div class="field"><label for="f-imp-cert">"CA certificate (PEM)"</label>
+                    <textarea id="f-imp-cert" class="mono" name="ca_import[cert_pem]" rows="6"></textarea>
+                    <span class="error" role="alert">{move || field_error(import_error, "cert_pem").get()}</span></div>
+                <div class="field"><label for="f-imp-key">"Private key (PEM)"</label>
+                    <textarea id="f-imp-key" class="mono" name="ca_import[key_pem]" rows="6" autocomplete="off"></textarea>
+                    <span class="error" role="alert">{move || field_error(import_error, "key_pem").get()}</span></div>
+                <Field label="Key password (if encrypted)" name="ca_import[key_password]" kind="password" autocomplete="off" error=field_error(import_error, "key_password")/>
+                <div class="actions"><button type="submit">"Import CA"</button></div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let save = ServerAction::<SaveProduct>::new();
+    let data = Resource::new(move || save.version().get(), |_| list_products());
+    view! {
+        <Title text="Products"/>
+        <h1>"Products"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <section class="panel"><p class="empty">"No products yet."</p></section> }.into_any(),
+                    Ok(list) => view! {
+                        <section class="panel"><div class="table-wrap"><table>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Profile"</th><th scope="col">"Names"</th><th scope="col">"Validity"</th><th scope="col">"Keys"</th><th scope="col">"Approval"</th></tr></thead>
+                            <tbody>{list.into_iter().map(|p| view! {
+                                <tr>
+                                    <td><strong>{p.name.clone()}</strong>{(!p.active).then_some(" (not offered)")}
+                                        <details><summary>{format!("Edit {}", p.name)}</summary><ProductForm product=Some(p.clone()) action=save/></details></td>
+                                    <td>{p.profile.label()}</td>
+                                    <td>{format!("up to {}{}", p.max_names, if p.wildcard { ", wildcards" } else { "" })}</td>
+                                    <td>{p.validity_days.iter().map(|d| format!("{d} days")).collect::<Vec<_>>().join(", ")}</td>
+                                    <td>{p.key_types.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")}</td>
+                                    <td>{if p.auto_approve { "automatic" } else { "per issuer's approval mode" }}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table></div></section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="panel">
+            <h2>"New product"</h2>
+            <ProductForm product=None action=save/>
+        </section>
+    }
+}
+
+#[component]
+fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> impl IntoView {
+    let error = last_error(action.value());
+    let scope = product.as_ref().map(|p| p.id.clone()).unwrap_or_else(|| "new".into());
+    let p = product.unwrap_or(Product {
+        id: String::new(),
+        name: String::new(),
+        profile: Profile::ServerDv,
+        wildcard: false,
+        max_names: 10,
+        validity_days: vec![90, 199],
+        key_types: KeyType::ALL.to_vec(),
+        auto_approve: false,
+        active: true,
+    });
+    let id = p.id.clone();
+    let name = RwSignal::new(p.name.clone());
+    let profile = RwSignal::new(p.profile);
+    let max_names = RwSignal::new(p.max_names.to_string());
+    let days = RwSignal::new(p.validity_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
+    let keys = RwSignal::new(p.key_types.clone());
+    let wildcard = RwSignal::new(p.wildcard);
+    let auto = RwSignal::new(p.auto_approve);
+    let active = RwSignal::new(p.active);
+    let sid = move |f: &str| format!("f-{scope}-{f}");
+    let e = move |f: &'static str| field_error(error, f);
+    let save = move |_| {
+        action.dispatch(SaveProduct {
+            id: id.clone(),
+            product: ProductInput {
+                name: name.get(),
+                profile: profile.get(),
+                wildcard: wildcard.get(),
+                max_names: max_names.get().trim().parse().unwrap_or(0),
+                validity_days: days.get(),
+                key_types: keys.get(),
+                auto_approve: auto.get(),
+                active: active.get(),
+            },
+        });
+    };
+    let check = move |label: &'static str, sig: RwSignal<bool>| {
+        view! {
+            <label><input type="checkbox" prop:checked=move || sig.get() on:change=move |ev| sig.set(event_target_checked(&ev))/>" "{label}</label>
+        }
+    };
+    view! {
+        <Saved done=succeeded(action.value()) text="The product was saved."/>
+        <FormError error/>
+        <div class="form-grid">
+            <div class="field"><label for=sid("name")>"Product name"</label>
+                <input id=sid("name") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                <span class="error" role="alert">{move || e("name").get()}</span></div>
+            <div class="field"><label for=sid("profile")>"Profile"</label>
+                <select id=sid("profile") on:change=move |ev| profile.set(Profile::parse(&event_target_value(&ev)).unwrap_or(Profile::ServerDv))>
+                    {Profile::ALL.into_iter().map(|pr| view! { <option value=pr.as_str() selected=pr == p.profile>{pr.label()}</option> }).collect_view()}
+                </select></div>
+            <div class="field"><label for=sid("max")>"Maximum number of names"</label>
+                <input id=sid("max") type="number" min="1" max="100" prop:value=move || max_names.get() on:input=move |ev| max_names.set(event_target_value(&ev))/>
+                <span class="error" role="alert">{move || e("max_names").get()}</span></div>
+            <div class="field"><label for=sid("days")>"Validity choices (days, comma-separated)"</label>
+                <input id=sid("days") prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+                <span class="error" role="alert">{move || e("validity_days").get()}</span></div>
+        </div>
+        <fieldset><legend>"Accepted keys"</legend>
+            {KeyType::ALL.into_iter().map(|k| view! {
+                <label><input type="checkbox" prop:checked=move || keys.get().contains(&k) on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    keys.update(|ks| { ks.retain(|x| *x != k); if on { ks.push(k); } });
+                }/>" "{k.label()}</label>" "
+            }).collect_view()}
+            <span class="error" role="alert">{move || e("key_types").get()}</span>
+        </fieldset>
+        <p>{check("Wildcard names allowed", wildcard)}<span class="error" role="alert">{move || e("wildcard").get()}</span></p>
+        <p>{check("Approve automatically (skips the issuer's approval mode)", auto)}</p>
+        <p>{check("Offered to customers", active)}</p>
+        <div class="actions"><button type="button" on:click=save>"Save product"</button></div>
+    }
+}

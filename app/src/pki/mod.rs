@@ -1,0 +1,9 @@
+//! X.509 work that needs no database: CSR intake and checks, certificate profiles and their lint, PKCS#7.
+//! Built with the `pki` feature (part of `ssr`), so the CSR fuzz target links it without the server.
+
+pub mod csr;
+pub mod pkcs7;
+pub mod profile;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,490 @@
+//! The certificate authority: the hierarchy (root and one issuing CA per issuer), CA keys sealed at rest,
+//! signing, CRLs and the files relying parties download.
+
+use super::{audit, Actor, AppState};
+use crate::error::{AppError, AppResult};
+use crate::model::{CaImport, CaInfo, CaOverview};
+use crate::pki::csr::to_pem;
+use crate::pki::profile::{self, CaUrls, LeafSpec};
+use crate::store::{key_of, CaRow, NewCa};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rcgen::{Issuer, KeyPair, PublicKeyData};
+use ring::aead;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use surrealdb::types::RecordId;
+use x509_parser::prelude::*;
+
+const SEAL_AAD: &[u8] = b"signet ca key v1";
+/// A fresh CRL is signed when the cached one is older than this.
+const CRL_REFRESH: chrono::Duration = chrono::Duration::hours(1);
+const CRL_VALIDITY: chrono::Duration = chrono::Duration::days(7);
+
+/// A CA ready to sign: its key unsealed in memory only, and a throw-away key of the same kind for linting.
+pub struct Signer {
+    pub ca_id: RecordId,
+    pub slug: String,
+    issuer: Issuer<'static, KeyPair>,
+    lint_issuer: Issuer<'static, KeyPair>,
+    /// This CA's certificate and its parents, DER, nearest first.
+    pub chain: Vec<Vec<u8>>,
+    pub not_after: DateTime<Utc>,
+}
+
+/// The master key and the unsealed signers, kept in `AppState`.
+pub struct CaRuntime {
+    master: aead::LessSafeKey,
+    signers: Mutex<HashMap<String, Arc<Signer>>>,
+    crls: Mutex<HashMap<String, (DateTime<Utc>, Vec<u8>)>>,
+}
+
+impl CaRuntime {
+    pub fn new(master_key: [u8; 32]) -> CaRuntime {
+        let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &master_key).unwrap_or_else(|_| unreachable!());
+        CaRuntime { master: aead::LessSafeKey::new(unbound), signers: Mutex::default(), crls: Mutex::default() }
+    }
+
+    /// AES-256-GCM with a random nonce: `v1.` + base64(nonce ‖ ciphertext ‖ tag).
+    pub fn seal(&self, plain: &[u8]) -> String {
+        let mut nonce = [0u8; 12];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+        let mut data = plain.to_vec();
+        // Sealing only fails for inputs of more than 64 GiB.
+        let _ = self.master.seal_in_place_append_tag(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(SEAL_AAD),
+            &mut data,
+        );
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&data);
+        format!("v1.{}", base64::engine::general_purpose::STANDARD.encode(out))
+    }
+
+    pub fn open(&self, sealed: &str) -> AppResult<Vec<u8>> {
+        let fail = || {
+            tracing::error!(
+                "a CA key cannot be unsealed: is SIGNET_MASTER_KEY (or master.key) the one it was sealed with?"
+            );
+            AppError::Internal
+        };
+        let raw = sealed
+            .strip_prefix("v1.")
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .filter(|r| r.len() > 12 + 16)
+            .ok_or_else(fail)?;
+        let (nonce, rest) = raw.split_at(12);
+        let mut data = rest.to_vec();
+        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| fail())?;
+        let plain = self.master.open_in_place(nonce, aead::Aad::from(SEAL_AAD), &mut data).map_err(|_| fail())?;
+        Ok(plain.to_vec())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Signer>>> {
+        self.signers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn random16() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    b
+}
+
+fn b64(der: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+fn unb64(text: &str) -> AppResult<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| AppError::Internal)
+}
+
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+fn info(row: &CaRow) -> CaInfo {
+    let der = unb64(&row.cert_der).unwrap_or_default();
+    CaInfo {
+        id: key_of(&row.id),
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        kind: row.kind.clone(),
+        issuer_name: row.issuer_name.clone(),
+        subject: row.subject.clone(),
+        key_alg: row.key_alg.clone(),
+        not_before: row.not_before,
+        not_after: row.not_after,
+        imported: row.imported,
+        fingerprint: fingerprint(&der),
+    }
+}
+
+pub async fn overview(state: &AppState) -> AppResult<CaOverview> {
+    let rows = state.store().cas().await?;
+    let mut without = Vec::new();
+    for issuer in state.store().list_issuers().await? {
+        if !rows.iter().any(|r| r.issuer.as_ref() == Some(&issuer.id)) {
+            without.push((key_of(&issuer.id), issuer.name.clone()));
+        }
+    }
+    Ok(CaOverview { cas: rows.iter().map(info).collect(), issuers_without_ca: without })
+}
+
+fn key_alg_label(key: &KeyPair) -> String {
+    let alg = key.algorithm();
+    if alg == &rcgen::PKCS_ECDSA_P384_SHA384 {
+        "ECDSA P-384".into()
+    } else if alg == &rcgen::PKCS_ECDSA_P256_SHA256 {
+        "ECDSA P-256".into()
+    } else {
+        "RSA".into()
+    }
+}
+
+fn subject_of(der: &[u8]) -> AppResult<(String, DateTime<Utc>, DateTime<Utc>)> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(|_| AppError::Internal)?;
+    let at = |t: ASN1Time| DateTime::from_timestamp(t.timestamp(), 0).unwrap_or_default();
+    Ok((cert.subject().to_string(), at(cert.validity().not_before), at(cert.validity().not_after)))
+}
+
+async fn unique_slug(state: &AppState, base: &str) -> AppResult<String> {
+    let mut slug = base.to_string();
+    let mut n = 2;
+    while state.store().ca_by_slug(&slug).await?.is_some() {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
+}
+
+/// Creates the root: ECDSA P-384, 20 years, path length 1. There is one root at a time.
+pub async fn create_root(state: &AppState, actor: &Actor, common_name: &str, organisation: &str) -> AppResult<CaInfo> {
+    if common_name.trim().is_empty() || common_name.len() > 64 {
+        return Err(AppError::field("common_name", "Give the root a name of 1 to 64 characters."));
+    }
+    if state.store().root_ca().await?.is_some() {
+        return Err(AppError::Conflict("A root CA exists already.".into()));
+    }
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).map_err(|_| AppError::Internal)?;
+    let now = state.now();
+    let params = profile::root_params(common_name, organisation, now, random16());
+    let cert = params.self_signed(&key).map_err(|_| AppError::Internal)?;
+    let slug = unique_slug(state, "root").await?;
+    let id = store_ca(state, &slug, common_name, "root", None, None, cert.der(), &key, false).await?;
+    audit::record(state, actor, None, "ca.root.create", &slug, common_name).await?;
+    let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
+    Ok(info(&row))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn store_ca(
+    state: &AppState,
+    slug: &str,
+    name: &str,
+    kind: &str,
+    issuer: Option<RecordId>,
+    parent: Option<RecordId>,
+    der: &[u8],
+    key: &KeyPair,
+    imported: bool,
+) -> AppResult<RecordId> {
+    let (subject, not_before, not_after) = subject_of(der)?;
+    let sealed = state.ca_runtime().seal(&key.serialize_der());
+    Ok(state
+        .store()
+        .create_ca(NewCa {
+            slug: slug.to_string(),
+            name: name.trim().to_string(),
+            kind: kind.to_string(),
+            issuer,
+            parent,
+            subject,
+            cert_der: b64(der),
+            key_sealed: sealed,
+            key_alg: key_alg_label(key),
+            not_before,
+            not_after,
+            imported,
+            created_at: state.now(),
+        })
+        .await?)
+}
+
+/// Creates an issuer's issuing CA under the root: ECDSA P-256, 5 years, path length 0.
+pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &str) -> AppResult<CaInfo> {
+    let issuer = state.store().issuer_by_id(issuer_id).await?.ok_or(AppError::NotFound)?;
+    if state.store().issuing_ca(issuer_id).await?.is_some() {
+        return Err(AppError::Conflict(format!("{} has an issuing CA already.", issuer.name)));
+    }
+    let root = state.store().root_ca().await?.ok_or_else(|| {
+        AppError::Conflict("Create or import the root CA first: the issuing CA is signed by it.".into())
+    })?;
+    let root_signer = signer_for_row(state, &root).await?;
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|_| AppError::Internal)?;
+    let name = format!("{} TLS CA", issuer.name.chars().take(50).collect::<String>());
+    let urls = CaUrls::for_ca(&state.settings().pki_url, &root.slug);
+    let params = profile::intermediate_params(&name, &issuer.name, state.now(), random16(), &urls);
+    let cert = params.signed_by(&key, &root_signer.issuer).map_err(|_| AppError::Internal)?;
+    let slug = unique_slug(state, &format!("{}-ca", issuer.slug)).await?;
+    let id = store_ca(
+        state,
+        &slug,
+        &name,
+        "intermediate",
+        Some(issuer.id.clone()),
+        Some(root.id.clone()),
+        cert.der(),
+        &key,
+        false,
+    )
+    .await?;
+    audit::record(state, actor, Some(issuer_id), "ca.intermediate.create", &slug, &name).await?;
+    let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
+    Ok(info(&row))
+}
+
+/// Imports an existing CA certificate with its key (PEM; the key plain or encrypted PKCS#8).
+pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResult<CaInfo> {
+    let cert_der = ::pem::parse(input.cert_pem.trim())
+        .ok()
+        .filter(|p| p.tag() == "CERTIFICATE")
+        .map(|p| p.into_contents())
+        .ok_or_else(|| AppError::field("cert_pem", "Paste the CA certificate in PEM (-----BEGIN CERTIFICATE-----)."))?;
+    let (_, cert) = X509Certificate::from_der(&cert_der)
+        .map_err(|_| AppError::field("cert_pem", "The certificate cannot be read."))?;
+    let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca);
+    if !is_ca {
+        return Err(AppError::field("cert_pem", "This is not a CA certificate (basicConstraints CA:TRUE is missing)."));
+    }
+    let key = read_private_key(&input.key_pem, &input.key_password)?;
+    if key.subject_public_key_info() != cert.public_key().raw {
+        return Err(AppError::field("key_pem", "This key does not belong to the certificate."));
+    }
+    let name =
+        cert.subject().iter_common_name().next().and_then(|c| c.as_str().ok()).unwrap_or("Imported CA").to_string();
+    let (kind, issuer, parent, slug_base) = if input.issuer_id.trim().is_empty() {
+        if cert.subject() != cert.issuer() || cert.verify_signature(None).is_err() {
+            return Err(AppError::field(
+                "cert_pem",
+                "A root must be self-signed; choose the issuer for an issuing CA.",
+            ));
+        }
+        if state.store().root_ca().await?.is_some() {
+            return Err(AppError::Conflict("A root CA exists already.".into()));
+        }
+        ("root", None, None, "root".to_string())
+    } else {
+        let issuer = state.store().issuer_by_id(input.issuer_id.trim()).await?.ok_or(AppError::NotFound)?;
+        if state.store().issuing_ca(&key_of(&issuer.id)).await?.is_some() {
+            return Err(AppError::Conflict(format!("{} has an issuing CA already.", issuer.name)));
+        }
+        let root = state.store().root_ca().await?.ok_or_else(|| {
+            AppError::Conflict("Import the root CA first, so that Signet can serve the whole chain.".into())
+        })?;
+        let root_der = unb64(&root.cert_der)?;
+        let (_, root_cert) = X509Certificate::from_der(&root_der).map_err(|_| AppError::Internal)?;
+        if cert.verify_signature(Some(root_cert.public_key())).is_err() {
+            return Err(AppError::field("cert_pem", "This CA certificate was not signed by Signet's root CA."));
+        }
+        ("intermediate", Some(issuer.id.clone()), Some(root.id.clone()), format!("{}-ca", issuer.slug))
+    };
+    let slug = unique_slug(state, &slug_base).await?;
+    let id = store_ca(state, &slug, &name, kind, issuer.clone(), parent, &cert_der, &key, true).await?;
+    let issuer_key = issuer.as_ref().map(key_of);
+    audit::record(state, actor, issuer_key.as_deref(), &format!("ca.{kind}.import"), &slug, &name).await?;
+    let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
+    Ok(info(&row))
+}
+
+fn read_private_key(key_pem: &str, password: &str) -> AppResult<KeyPair> {
+    let bad = |m: &str| AppError::field("key_pem", m);
+    let block =
+        ::pem::parse(key_pem.trim()).map_err(|_| bad("Paste the private key in PEM (-----BEGIN PRIVATE KEY-----)."))?;
+    let der = match block.tag() {
+        "PRIVATE KEY" => block.into_contents(),
+        "ENCRYPTED PRIVATE KEY" => {
+            if password.is_empty() {
+                return Err(AppError::field("key_password", "This key is encrypted: give its password."));
+            }
+            let info = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents())
+                .map_err(|_| bad("The encrypted key cannot be read."))?;
+            info.decrypt(password.as_bytes())
+                .map_err(|_| AppError::field("key_password", "The password does not open this key."))?
+                .as_bytes()
+                .to_vec()
+        }
+        "EC PRIVATE KEY" | "RSA PRIVATE KEY" => {
+            return Err(bad("Convert the key to PKCS#8 first: openssl pkcs8 -topk8 -in ca.key -out ca-pkcs8.key"))
+        }
+        _ => return Err(bad("This is not a private key.")),
+    };
+    KeyPair::try_from(der.as_slice()).map_err(|_| bad("The key type is not supported (RSA, P-256 or P-384)."))
+}
+
+async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>> {
+    let id = key_of(&row.id);
+    if let Some(s) = state.ca_runtime().lock().get(&id) {
+        return Ok(s.clone());
+    }
+    let der = unb64(&row.cert_der)?;
+    let key =
+        KeyPair::try_from(state.ca_runtime().open(&row.key_sealed)?.as_slice()).map_err(|_| AppError::Internal)?;
+    let lint_key = if key.algorithm() == &rcgen::PKCS_ECDSA_P384_SHA384 {
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)
+    } else {
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+    }
+    .map_err(|_| AppError::Internal)?;
+    let issuer = Issuer::from_ca_cert_der(&der.clone().into(), key).map_err(|_| AppError::Internal)?;
+    let lint_issuer = Issuer::from_ca_cert_der(&der.clone().into(), lint_key).map_err(|_| AppError::Internal)?;
+    let mut chain = vec![der];
+    let mut parent = row.parent.clone();
+    while let Some(p) = parent {
+        let prow = state.store().ca_by_id(&key_of(&p)).await?.ok_or(AppError::Internal)?;
+        chain.push(unb64(&prow.cert_der)?);
+        parent = prow.parent.clone();
+    }
+    let signer = Arc::new(Signer {
+        ca_id: row.id.clone(),
+        slug: row.slug.clone(),
+        issuer,
+        lint_issuer,
+        chain,
+        not_after: row.not_after,
+    });
+    state.ca_runtime().lock().insert(id, signer.clone());
+    Ok(signer)
+}
+
+/// The issuer's issuing CA, ready to sign.
+pub async fn issuing_signer(state: &AppState, issuer: &str) -> AppResult<Arc<Signer>> {
+    let row = state.store().issuing_ca(issuer).await?.ok_or_else(|| {
+        AppError::Conflict("This issuer has no issuing CA yet: the operator creates it on the CA page.".into())
+    })?;
+    signer_for_row(state, &row).await
+}
+
+/// Signs a leaf: lint first (signed by a throw-away key), then the CA's signature. Errors are lint findings.
+pub fn sign_leaf(signer: &Signer, spec: &LeafSpec, spki: &[u8]) -> Result<Vec<u8>, String> {
+    let public = rcgen::SubjectPublicKeyInfo::from_der(spki).map_err(|_| "the CSR's key cannot be used".to_string())?;
+    let params = profile::leaf_params(spec)?;
+    let draft = params.signed_by(&public, &signer.lint_issuer).map_err(|e| format!("cannot build: {e}"))?;
+    let findings = profile::lint(draft.der(), spec);
+    if !findings.is_empty() {
+        return Err(findings.join("; "));
+    }
+    if spec.not_after() > signer.not_after {
+        return Err("the certificate would outlive its issuing CA; the operator must renew the CA".into());
+    }
+    let cert = params.signed_by(&public, &signer.issuer).map_err(|e| format!("cannot sign: {e}"))?;
+    Ok(cert.der().to_vec())
+}
+
+/// The DER certificate of a CA for `/pki/{slug}.crt`.
+pub async fn ca_certificate(state: &AppState, slug: &str) -> AppResult<Vec<u8>> {
+    let row = state.store().ca_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    unb64(&row.cert_der)
+}
+
+/// The CA's CRL (DER) for `/pki/{slug}.crl`, re-signed every hour, valid for a week.
+/// Revocation arrives with a later feature; until then the list is empty.
+pub async fn crl(state: &AppState, slug: &str) -> AppResult<Vec<u8>> {
+    let now = state.now();
+    if let Some((at, der)) = state.ca_runtime().crls.lock().unwrap_or_else(|p| p.into_inner()).get(slug) {
+        if now - *at < CRL_REFRESH {
+            return Ok(der.clone());
+        }
+    }
+    let row = state.store().ca_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let signer = signer_for_row(state, &row).await?;
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: ::time::OffsetDateTime::from_unix_timestamp(now.timestamp()).map_err(|_| AppError::Internal)?,
+        next_update: ::time::OffsetDateTime::from_unix_timestamp((now + CRL_VALIDITY).timestamp())
+            .map_err(|_| AppError::Internal)?,
+        crl_number: rcgen::SerialNumber::from(now.timestamp() as u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![],
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    };
+    let der = params.signed_by(&signer.issuer).map_err(|_| AppError::Internal)?.der().to_vec();
+    state.ca_runtime().crls.lock().unwrap_or_else(|p| p.into_inner()).insert(slug.to_string(), (now, der.clone()));
+    Ok(der)
+}
+
+/// Download formats of an issued certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pem,
+    Der,
+    ChainPem,
+    P7b,
+    RootPem,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "pem" => Format::Pem,
+            "cer" | "der" => Format::Der,
+            "chain" | "fullchain" => Format::ChainPem,
+            "p7b" => Format::P7b,
+            "root" => Format::RootPem,
+            _ => return None,
+        })
+    }
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Pem | Format::ChainPem | Format::RootPem => "application/x-pem-file",
+            Format::Der => "application/pkix-cert",
+            Format::P7b => "application/x-pkcs7-certificates",
+        }
+    }
+    pub fn file_name(self, base: &str) -> String {
+        match self {
+            Format::Pem => format!("{base}.pem"),
+            Format::Der => format!("{base}.cer"),
+            Format::ChainPem => format!("{base}.fullchain.pem"),
+            Format::P7b => format!("{base}.p7b"),
+            Format::RootPem => "root.pem".to_string(),
+        }
+    }
+}
+
+/// The bytes of a certificate download: `leaf` with the chain of the CA that signed it.
+pub async fn render(state: &AppState, ca: &RecordId, leaf: &[u8], format: Format) -> AppResult<Vec<u8>> {
+    let row = state.store().ca_by_id(&key_of(ca)).await?.ok_or(AppError::Internal)?;
+    let signer = signer_for_row(state, &row).await?;
+    let chain = &signer.chain;
+    Ok(match format {
+        Format::Pem => to_pem("CERTIFICATE", leaf).into_bytes(),
+        Format::Der => leaf.to_vec(),
+        Format::ChainPem => {
+            let mut out = to_pem("CERTIFICATE", leaf);
+            // The root is left out: clients have it, and servers must not send it.
+            for ca in chain.iter().take(chain.len().saturating_sub(1)) {
+                out.push_str(&to_pem("CERTIFICATE", ca));
+            }
+            out.into_bytes()
+        }
+        Format::P7b => {
+            let mut all = vec![leaf.to_vec()];
+            all.extend(chain.iter().cloned());
+            to_pem("PKCS7", &crate::pki::pkcs7::certs_only(&all)).into_bytes()
+        }
+        Format::RootPem => to_pem("CERTIFICATE", chain.last().map(|v| v.as_slice()).unwrap_or(leaf)).into_bytes(),
+    })
+}
+
+pub fn urls(state: &AppState, signer: &Signer) -> CaUrls {
+    CaUrls::for_ca(&state.settings().pki_url, &signer.slug)
+}
+
+pub fn serial_hex(der: &[u8]) -> String {
+    X509Certificate::from_der(der).map(|(_, c)| hex::encode_upper(c.raw_serial())).unwrap_or_default()
+}
+
+pub fn new_serial() -> [u8; 16] {
+    random16()
+}

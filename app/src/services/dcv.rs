@@ -1,0 +1,145 @@
+//! The validation authority: proves control of a domain as CA/Browser Forum BR 3.2.2.4 describes.
+//! HTTP file (3.2.2.4.18) and DNS TXT (3.2.2.4.7) are fetched here; e-mail (3.2.2.4.4) is proved by the
+//! approval link, in `orders`.
+
+use super::AppState;
+use crate::model::DcvMethod;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::proto::rr::RData;
+use hickory_resolver::Resolver;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Where validation looks. Tests point both at loopback servers.
+#[derive(Debug, Clone, Default)]
+pub struct DcvSettings {
+    /// A DNS server to ask instead of the system's resolvers.
+    pub dns_server: Option<SocketAddr>,
+    /// Connect HTTP validation to this host:port instead of the domain on port 80 (Host stays the domain).
+    pub http_connect: Option<String>,
+}
+
+/// The HTTP client and DNS resolver, built once.
+pub struct DcvRuntime {
+    http: reqwest::Client,
+    resolver: Option<Resolver<TokioRuntimeProvider>>,
+    http_connect: Option<String>,
+}
+
+const FILE_LIMIT: usize = 16 * 1024;
+
+impl DcvRuntime {
+    pub fn new(settings: &DcvSettings) -> DcvRuntime {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .user_agent("Signet domain validation")
+            .build()
+            .unwrap_or_default();
+        let resolver = match settings.dns_server {
+            Some(addr) => {
+                let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
+                for c in &mut ns.connections {
+                    c.port = addr.port();
+                }
+                let config = ResolverConfig::from_name_servers(vec![ns]);
+                let mut builder = Resolver::builder_with_config(config, TokioRuntimeProvider::default());
+                builder.options_mut().cache_size = 0;
+                builder.build().ok()
+            }
+            None => Resolver::builder_tokio()
+                .ok()
+                .map(|mut b| {
+                    b.options_mut().cache_size = 0;
+                    b
+                })
+                .and_then(|b| b.build().ok()),
+        };
+        DcvRuntime { http, resolver, http_connect: settings.http_connect.clone() }
+    }
+}
+
+/// What the customer must publish, and where.
+pub fn http_path(file: &str) -> String {
+    format!("/.well-known/pki-validation/{file}.txt")
+}
+
+pub fn http_url(domain: &str, file: &str) -> String {
+    format!("http://{domain}{}", http_path(file))
+}
+
+pub fn dns_name(domain: &str) -> String {
+    format!("_pki-validation.{domain}")
+}
+
+/// Checks one domain by HTTP or DNS. The error is a sentence for the status page.
+pub async fn check(state: &AppState, method: DcvMethod, domain: &str, file: &str, token: &str) -> Result<(), String> {
+    match method {
+        DcvMethod::Http => check_http(state.dcv_runtime(), domain, file, token).await,
+        DcvMethod::Dns => check_dns(state.dcv_runtime(), domain, token).await,
+        DcvMethod::Email => Err("Waiting for the approval link in the e-mail to be followed.".into()),
+    }
+}
+
+async fn check_http(rt: &DcvRuntime, domain: &str, file: &str, token: &str) -> Result<(), String> {
+    let public = http_url(domain, file);
+    let request = match &rt.http_connect {
+        Some(connect) => rt.http.get(format!("http://{connect}{}", http_path(file))).header("host", domain),
+        None => rt.http.get(&public),
+    };
+    let response = request.send().await.map_err(|e| {
+        if e.is_timeout() {
+            format!("{public} did not answer within 10 seconds.")
+        } else if e.is_connect() {
+            format!("Could not connect to {domain} on port 80.")
+        } else {
+            format!("{public} could not be fetched.")
+        }
+    })?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("{public} answered {status}; it must answer 200 with the validation value."));
+    }
+    let mut body = Vec::new();
+    let mut response = response;
+    while let Some(chunk) = response.chunk().await.map_err(|_| format!("{public} broke off the answer."))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > FILE_LIMIT {
+            return Err(format!("{public} is larger than a validation file can be."));
+        }
+    }
+    let text = String::from_utf8_lossy(&body);
+    if text.trim() == token {
+        Ok(())
+    } else {
+        Err(format!("{public} does not hold the expected value (it must contain exactly the value shown)."))
+    }
+}
+
+async fn check_dns(rt: &DcvRuntime, domain: &str, token: &str) -> Result<(), String> {
+    let name = format!("{}.", dns_name(domain));
+    let resolver = rt.resolver.as_ref().ok_or("No DNS resolver is configured on the server.")?;
+    let lookup = resolver.txt_lookup(name.as_str()).await.map_err(|e| {
+        if e.is_no_records_found() || e.is_nx_domain() {
+            format!("There is no TXT record at {} yet (DNS changes can take a while).", dns_name(domain))
+        } else {
+            format!("The DNS lookup of {} failed; Signet will try again.", dns_name(domain))
+        }
+    })?;
+    let mut seen = Vec::new();
+    for record in lookup.answers() {
+        if let RData::TXT(txt) = &record.data {
+            let value: String = txt.txt_data.iter().map(|part| String::from_utf8_lossy(part)).collect();
+            if value.trim() == token {
+                return Ok(());
+            }
+            seen.push(value);
+        }
+    }
+    Err(format!(
+        "The TXT record at {} holds {}, not the expected value.",
+        dns_name(domain),
+        seen.iter().map(|v| format!("\"{}\"", v.chars().take(80).collect::<String>())).collect::<Vec<_>>().join(", ")
+    ))
+}

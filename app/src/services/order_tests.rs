@@ -1,0 +1,336 @@
+//! Orders, CSR checks, issuance and e-mail DCV against a real in-memory SurrealDB with a settable clock.
+//! (HTTP and DNS validation run against loopback servers in server/tests/orders.rs.)
+
+use super::clock::Clock;
+use super::orders::{self, Scope};
+use super::{accounts, ca, clients, issuers, products, Actor, AppState, Settings};
+use crate::error::AppError;
+use crate::model::*;
+use crate::store::Store;
+use chrono::{Duration, TimeZone, Utc};
+use rcgen::{CertificateParams, KeyPair};
+use x509_parser::prelude::*;
+
+struct World {
+    s: AppState,
+    issuer: String,
+    other_issuer: String,
+    client: String,
+    product: String,
+    admin: Scope,
+}
+
+fn scope(issuer: &str, email: &str, can_approve: bool, client: Option<&str>) -> Scope {
+    Scope {
+        issuer: issuer.into(),
+        client: client.map(str::to_string),
+        can_approve,
+        user_id: None,
+        actor: Actor { user_id: None, email: email.into(), ip: "127.0.0.1".into() },
+    }
+}
+
+async fn world() -> World {
+    let settings = Settings {
+        public_url: "https://signet.example.com".into(),
+        session_idle: Duration::minutes(60),
+        session_max: Duration::hours(12),
+        smtp_url: None,
+        mail_from: "Signet <signet@signet.test>".into(),
+        trust_proxy: false,
+        pki_url: "http://pki.signet.test".into(),
+        dcv: Default::default(),
+    };
+    let s = AppState::new(
+        Store::in_memory().await,
+        Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
+        settings,
+    );
+    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
+    let issuer =
+        issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await.unwrap();
+    let other = issuers::create(&s, &operator, "Other", "other", "bo@other.test", "Bo").await.unwrap();
+    ca::create_root(&s, &operator, "Signet Test Root", "Signet").await.unwrap();
+    ca::create_intermediate(&s, &operator, &issuer.id).await.unwrap();
+    let product = products::create(
+        &s,
+        &operator,
+        ProductInput {
+            name: "TLS DV".into(),
+            profile: Profile::ServerDv,
+            wildcard: true,
+            max_names: 5,
+            validity_days: "90, 199".into(),
+            key_types: vec![KeyType::P256, KeyType::Rsa],
+            auto_approve: false,
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
+    let client = clients::create(
+        &s,
+        &staff,
+        &issuer.id,
+        ClientInput {
+            name: "Shop d.o.o.".into(),
+            path: "shop".into(),
+            email: "info@shop.example.com".into(),
+            contact_person: "Iva".into(),
+            city: "Split".into(),
+            country: "HR".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let admin = scope(&issuer.id, "ana@smib.test", true, None);
+    World { s, issuer: issuer.id, other_issuer: other.id, client: client.id, product: product.id, admin }
+}
+
+fn csr(names: &[&str]) -> String {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.serialize_request(&key).unwrap().pem().unwrap()
+}
+
+fn input(w: &World, names: &str, csr_pem: String, method: DcvMethod) -> OrderInput {
+    let contact = Contact { name: "Iva".into(), email: "iva@shop.example.com".into(), phone: String::new() };
+    OrderInput {
+        client_id: w.client.clone(),
+        product_id: w.product.clone(),
+        validity_days: 199,
+        names: names.into(),
+        corporate: contact.clone(),
+        technical: contact,
+        csr: csr_pem,
+        dcv: vec![],
+        default_dcv: method,
+    }
+}
+
+/// The approval token from the last DCV e-mail (the outbox keeps every message).
+async fn dcv_link(s: &AppState, to: &str) -> String {
+    let mail = s.store().list_mail(None, 200).await.unwrap();
+    let body =
+        &mail.iter().find(|m| m.to == to && m.subject.starts_with("Confirm the certificate")).expect("dcv mail").body;
+    let at = body.find("/dcv/").unwrap() + 5;
+    body[at..].split_whitespace().next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_order_validated_by_email_is_issued_with_the_promised_profile() {
+    let w = world().await;
+    let view = orders::create(
+        &w.s,
+        &w.admin,
+        input(
+            &w,
+            "shop.example.com\nwww.shop.example.com",
+            csr(&["shop.example.com", "www.shop.example.com"]),
+            DcvMethod::Email,
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.status, OrderStatus::AwaitingValidation);
+    assert_eq!(view.dcv.len(), 2);
+    assert!(view.number.starts_with("SMIB-2026-"));
+    assert!(view.certificate.is_none());
+
+    for name in ["shop.example.com", "www.shop.example.com"] {
+        let token = dcv_link(&w.s, &format!("admin@{name}")).await;
+        let info = orders::email_dcv_info(&w.s, &token).await.unwrap();
+        assert_eq!(info.state, "pending");
+        let info = orders::confirm_email_dcv(&w.s, &token).await.unwrap();
+        assert_eq!(info.state, "valid");
+    }
+    let view = orders::view(&w.s, &w.admin, &view.id).await.unwrap();
+    assert_eq!(view.status, OrderStatus::Issued, "{:?}", view.failure);
+    let cert = view.certificate.unwrap();
+    let der = crate::pki::csr::decode(cert.pem.replace("CERTIFICATE", "CERTIFICATE REQUEST").as_bytes()).unwrap();
+    let (_, x) = X509Certificate::from_der(&der).unwrap();
+    let sans: Vec<String> =
+        x.subject_alternative_name().unwrap().unwrap().value.general_names.iter().map(|n| n.to_string()).collect();
+    assert_eq!(sans, vec!["DNSName(shop.example.com)", "DNSName(www.shop.example.com)"]);
+    assert!(x.raw_serial().len() == 16 && x.raw_serial()[0] & 0x80 == 0);
+    let seconds = x.validity().not_after.timestamp() - x.validity().not_before.timestamp() + 1;
+    assert_eq!(seconds, 199 * 86_400);
+    assert!(!x.basic_constraints().unwrap().unwrap().value.ca);
+    assert!(x.extended_key_usage().unwrap().unwrap().value.server_auth);
+    // The whole chain verifies: leaf by the issuing CA, issuing CA by the root.
+    let chain = ca::render(
+        &w.s,
+        &w.s.store().certificate(&w.issuer, &cert.id).await.unwrap().unwrap().ca,
+        &der,
+        ca::Format::P7b,
+    )
+    .await
+    .unwrap();
+    assert!(String::from_utf8(chain).unwrap().starts_with("-----BEGIN PKCS7-----"));
+    // The technical contact got the certificate.
+    let mail = w.s.store().list_mail(None, 200).await.unwrap();
+    assert!(mail.iter().any(|m| m.to == "iva@shop.example.com" && m.subject.contains("is issued")));
+
+    // A link works once: a used link says so.
+    let token = dcv_link(&w.s, "admin@shop.example.com").await;
+    assert_eq!(orders::email_dcv_info(&w.s, &token).await.unwrap().state, "valid");
+}
+
+#[tokio::test]
+async fn the_next_order_reuses_completed_validation_and_issues_at_once() {
+    let w = world().await;
+    let first =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
+            .await
+            .unwrap();
+    let token = dcv_link(&w.s, "admin@shop.example.com").await;
+    orders::confirm_email_dcv(&w.s, &token).await.unwrap();
+    assert_eq!(orders::view(&w.s, &w.admin, &first.id).await.unwrap().status, OrderStatus::Issued);
+    let second =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns))
+            .await
+            .unwrap();
+    assert_eq!(second.status, OrderStatus::Issued);
+    assert!(second.dcv[0].reused);
+}
+
+#[tokio::test]
+async fn email_links_expire_after_24_hours() {
+    let w = world().await;
+    orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
+        .await
+        .unwrap();
+    let token = dcv_link(&w.s, "admin@shop.example.com").await;
+    w.s.clock().advance(Duration::hours(25));
+    assert_eq!(orders::confirm_email_dcv(&w.s, &token).await.unwrap().state, "expired");
+    assert!(orders::email_dcv_info(&w.s, "not-a-token").await.is_err());
+}
+
+#[tokio::test]
+async fn drafts_approval_rejection_and_cancellation() {
+    let w = world().await;
+    w.s.store().set_approval_mode(&w.issuer, true).await.unwrap();
+    let user = scope(&w.issuer, "ivo@smib.test", false, None);
+    let draft =
+        orders::create(&w.s, &user, input(&w, "shop.example.com", String::new(), DcvMethod::Dns)).await.unwrap();
+    assert_eq!(draft.status, OrderStatus::Draft);
+    assert!(draft.actions.submit_csr && !draft.actions.approve);
+    // A bad CSR is refused with the check's message and changes nothing.
+    let err = orders::submit_csr(&w.s, &user, &draft.id, "-----BEGIN PRIVATE KEY-----").await.unwrap_err();
+    assert!(err.for_field("csr").unwrap().contains("private key"));
+    let pending = orders::submit_csr(&w.s, &user, &draft.id, &csr(&["shop.example.com"])).await.unwrap();
+    assert_eq!(pending.status, OrderStatus::PendingApproval);
+    assert!(matches!(orders::approve(&w.s, &user, &draft.id).await, Err(AppError::NotFound)));
+    let approved = orders::approve(&w.s, &w.admin, &draft.id).await.unwrap();
+    assert_eq!(approved.status, OrderStatus::AwaitingValidation);
+    assert!(approved.progress.iter().any(|p| p.label == "Approval" && p.detail == "approved by ana@smib.test"));
+
+    let other =
+        orders::create(&w.s, &user, input(&w, "www.shop.example.com", csr(&["www.shop.example.com"]), DcvMethod::Dns))
+            .await
+            .unwrap();
+    assert_eq!(other.status, OrderStatus::PendingApproval);
+    let rejected = orders::reject(&w.s, &w.admin, &other.id, "Not our customer").await.unwrap();
+    assert_eq!(rejected.status, OrderStatus::Rejected);
+    assert_eq!(rejected.reason.as_deref(), Some("Not our customer"));
+
+    let cancelled = orders::cancel(&w.s, &user, &approved.id, "Ordered by mistake").await.unwrap();
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    assert!(orders::cancel(&w.s, &user, &approved.id, "again").await.is_err());
+}
+
+#[tokio::test]
+async fn orders_are_isolated_between_issuers_and_clients() {
+    let w = world().await;
+    let view =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns))
+            .await
+            .unwrap();
+    let stranger = scope(&w.other_issuer, "bo@other.test", true, None);
+    assert!(matches!(orders::view(&w.s, &stranger, &view.id).await, Err(AppError::NotFound)));
+    assert!(matches!(orders::cancel(&w.s, &stranger, &view.id, "x").await, Err(AppError::NotFound)));
+    assert_eq!(orders::list(&w.s, &stranger, None, 1).await.unwrap().total, 0);
+    // A customer of another client of the same issuer sees nothing either.
+    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
+    let other_client = clients::create(
+        &w.s,
+        &staff,
+        &w.issuer,
+        ClientInput {
+            name: "Other".into(),
+            path: "other".into(),
+            email: "o@o.example.com".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let customer = scope(&w.issuer, "c@o.example.com", false, Some(&other_client.id));
+    assert!(matches!(orders::view(&w.s, &customer, &view.id).await, Err(AppError::NotFound)));
+    assert_eq!(orders::list(&w.s, &customer, None, 1).await.unwrap().total, 0);
+    assert!(matches!(
+        orders::create(&w.s, &customer, input(&w, "shop.example.com", String::new(), DcvMethod::Dns)).await,
+        Err(AppError::NotFound)
+    ));
+    // The tracking link shows the order read-only.
+    let token = view.tracking_path.unwrap().trim_start_matches("/track/").to_string();
+    let tracked = orders::track(&w.s, &token).await.unwrap();
+    assert_eq!(tracked.number, view.number);
+    assert_eq!(tracked.actions, OrderActions::default());
+    assert!(tracked.tracking_path.is_none());
+}
+
+#[tokio::test]
+async fn names_methods_and_validity_are_checked_against_the_product() {
+    let w = world().await;
+    let err = orders::create(&w.s, &w.admin, input(&w, "https://shop.example.com/x", String::new(), DcvMethod::Dns))
+        .await
+        .unwrap_err();
+    assert!(err.for_field("names").is_some());
+    let err = orders::create(&w.s, &w.admin, input(&w, "*.shop.example.com", String::new(), DcvMethod::Http))
+        .await
+        .unwrap_err();
+    assert!(err.for_field("dcv").unwrap().contains("wildcard"));
+    let mut i = input(&w, "shop.example.com", String::new(), DcvMethod::Dns);
+    i.validity_days = 365;
+    assert!(orders::create(&w.s, &w.admin, i).await.unwrap_err().for_field("validity_days").is_some());
+    let err = products::create(
+        &w.s,
+        &w.admin.actor,
+        ProductInput {
+            name: "Too long".into(),
+            profile: Profile::ServerDv,
+            wildcard: false,
+            max_names: 1,
+            validity_days: "398".into(),
+            key_types: vec![KeyType::P256],
+            auto_approve: false,
+            active: true,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.for_field("validity_days").unwrap().contains("200 days"));
+}
+
+#[tokio::test]
+async fn ca_keys_are_sealed_at_rest() {
+    let w = world().await;
+    let root = w.s.store().root_ca().await.unwrap().unwrap();
+    assert!(root.key_sealed.starts_with("v1."));
+    let plain = w.s.ca_runtime().open(&root.key_sealed).unwrap();
+    assert!(!root.key_sealed.contains(&{
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&plain)
+    }));
+    // Another master key cannot open it.
+    let other = super::ca::CaRuntime::new([7u8; 32]);
+    assert!(other.open(&root.key_sealed).is_err());
+    let overview = ca::overview(&w.s).await.unwrap();
+    assert_eq!(overview.cas.len(), 2);
+    assert_eq!(overview.issuers_without_ca.len(), 1);
+}

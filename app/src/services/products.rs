@@ -1,0 +1,72 @@
+//! Products: what customers can order (operator-managed).
+
+use super::{audit, orders::product_of, Actor, AppState};
+use crate::error::{AppError, AppResult, Checks};
+use crate::model::{max_server_validity_days, validate, Product, ProductInput};
+use crate::store::{key_of, ProductParams};
+
+fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
+    let mut checks = Checks::new();
+    checks.check("name", validate::required(&input.name, "name", 120));
+    let mut days = Vec::new();
+    for part in input.validity_days.split(|c: char| c == ',' || c.is_whitespace()).filter(|p| !p.is_empty()) {
+        match part.parse::<u32>() {
+            Ok(d) if (1..=3650).contains(&d) => {
+                if !days.contains(&d) {
+                    days.push(d)
+                }
+            }
+            _ => {
+                checks.check("validity_days", Some(format!("\"{part}\" is not a number of days (1 to 3650).")));
+            }
+        }
+    }
+    days.sort_unstable();
+    let limit = max_server_validity_days(state.now().date_naive());
+    if days.is_empty() {
+        checks.check("validity_days", Some("Give at least one validity, in days (e.g. 90, 199).".into()));
+    } else if input.profile.is_server() && days.iter().any(|d| *d > limit) {
+        checks.check(
+            "validity_days",
+            Some(format!(
+                "TLS server certificates issued today may be valid for at most {limit} days (CA/Browser Forum)."
+            )),
+        );
+    }
+    if input.key_types.is_empty() {
+        checks.check("key_types", Some("Accept at least one key type.".into()));
+    }
+    if !(1..=100).contains(&input.max_names) {
+        checks.check("max_names", Some("Between 1 and 100 names.".into()));
+    }
+    if input.wildcard && !input.profile.is_server() {
+        checks.check("wildcard", Some("Only TLS server certificates can have wildcard names.".into()));
+    }
+    checks.finish()?;
+    Ok(ProductParams {
+        name: input.name.trim().into(),
+        profile: input.profile.as_str().into(),
+        wildcard: input.wildcard,
+        max_names: i64::from(input.max_names),
+        validity_days: days.into_iter().map(i64::from).collect(),
+        key_types: input.key_types.iter().map(|k| k.as_str().to_string()).collect(),
+        auto_approve: input.auto_approve,
+        active: input.active,
+    })
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: ProductInput) -> AppResult<Product> {
+    let p = params(state, &input)?;
+    let id = state.store().create_product(p, state.now()).await?;
+    audit::record(state, actor, None, "product.create", &input.name, input.profile.as_str()).await?;
+    state.store().product(&key_of(&id)).await?.map(product_of).ok_or(AppError::Internal)
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductInput) -> AppResult<Product> {
+    let p = params(state, &input)?;
+    if !state.store().update_product(id, p).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(state, actor, None, "product.update", &input.name, input.profile.as_str()).await?;
+    state.store().product(id).await?.map(product_of).ok_or(AppError::Internal)
+}

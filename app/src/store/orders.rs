@@ -1,0 +1,534 @@
+//! Certificate orders, their domain validations and events, and REST API keys. Every read of an order names
+//! the issuer (and, for customers, the client), so a guessed id from elsewhere finds nothing.
+
+use super::{rid, DbResult, Store};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct OrderRow {
+    pub id: RecordId,
+    pub issuer: RecordId,
+    pub client: RecordId,
+    pub client_name: String,
+    pub product: RecordId,
+    pub product_name: String,
+    pub number: String,
+    pub validity_days: i64,
+    pub names: Vec<String>,
+    pub status: String,
+    pub parties: String,
+    pub csr_pem: Option<String>,
+    pub csr_report: Option<String>,
+    pub key_fingerprint: Option<String>,
+    pub approved: bool,
+    pub approved_by: Option<String>,
+    pub reason: Option<String>,
+    pub failure: Option<String>,
+    pub certificate: Option<RecordId>,
+    pub tracking_token: String,
+    pub created_by_email: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const ORDER_FIELDS: &str = "id, issuer, client, client.name AS client_name, product, product.name AS product_name, \
+     number, validity_days, names, status, parties, csr_pem, csr_report, key_fingerprint, approved, approved_by, \
+     reason, failure, certificate, tracking_token, created_by_email, created_at";
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct NewOrder {
+    pub issuer: RecordId,
+    pub client: RecordId,
+    pub product: RecordId,
+    pub number: String,
+    pub validity_days: i64,
+    pub names: Vec<String>,
+    pub status: String,
+    pub parties: String,
+    pub csr_pem: Option<String>,
+    pub csr_report: Option<String>,
+    pub key_fingerprint: Option<String>,
+    pub approved: bool,
+    pub approved_by: Option<String>,
+    pub tracking_token: String,
+    pub created_by: Option<RecordId>,
+    pub created_by_email: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct DcvRow {
+    pub id: RecordId,
+    pub cert_order: RecordId,
+    pub name: String,
+    pub method: String,
+    pub token: String,
+    pub file: String,
+    pub status: String,
+    pub checks: i64,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub validated_at: Option<DateTime<Utc>>,
+    pub reused: bool,
+    pub email_to: Option<String>,
+    pub email_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct NewDcv {
+    pub cert_order: RecordId,
+    pub issuer: RecordId,
+    pub client: RecordId,
+    pub name: String,
+    pub method: String,
+    pub token: String,
+    pub file: String,
+    pub status: String,
+    pub validated_at: Option<DateTime<Utc>>,
+    pub reused: bool,
+    pub email_to: Option<String>,
+}
+
+const DCV_FIELDS: &str = "id, cert_order, name, method, token, file, status, checks, last_checked_at, last_error, \
+     validated_at, reused, email_to, email_expires_at";
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct EventRow {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct OrderListRow {
+    pub id: RecordId,
+    pub number: String,
+    pub status: String,
+    pub client_name: String,
+    pub product_name: String,
+    pub names: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by_email: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ApiKeyRow {
+    pub id: RecordId,
+    pub user: RecordId,
+    pub issuer: RecordId,
+    pub issuer_name: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+const API_KEY_FIELDS: &str =
+    "id, user, issuer, issuer.name AS issuer_name, name, prefix, created_at, last_used_at, revoked_at";
+
+/// Which orders a caller may see: the issuer's, or one client's for a customer.
+#[derive(Debug, Clone)]
+pub struct OrderScope {
+    pub issuer: String,
+    pub client: Option<String>,
+}
+
+impl Store {
+    pub async fn create_order(&self, order: NewOrder, dcv: Vec<NewDcv>, event: (&str, &str)) -> DbResult<RecordId> {
+        let id: Option<RecordId> = self
+            .db
+            .query(
+                "BEGIN;
+                 LET $created = CREATE ONLY cert_order CONTENT $order;
+                 FOR $d IN $dcv { CREATE dcv CONTENT object::extend($d, { cert_order: $created.id }); };
+                 CREATE order_event CONTENT { cert_order: $created.id, at: $order.created_at, actor: $actor,
+                     kind: $kind, detail: $detail };
+                 RETURN $created.id;
+                 COMMIT;",
+            )
+            .bind(("order", order))
+            .bind(("dcv", dcv))
+            .bind(("actor", event.0.to_string()))
+            .bind(("kind", "created"))
+            .bind(("detail", event.1.to_string()))
+            .await?
+            .check()?
+            .take(4)?;
+        id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn order(&self, scope: &OrderScope, id: &str) -> DbResult<Option<OrderRow>> {
+        let rows: Vec<OrderRow> = self
+            .db
+            .query(format!(
+                "SELECT {ORDER_FIELDS} FROM $id WHERE issuer = $issuer AND ($client = NONE OR client = $client)"
+            ))
+            .bind(("id", rid("cert_order", id)))
+            .bind(("issuer", rid("issuer", &scope.issuer)))
+            .bind(("client", scope.client.as_deref().map(|c| rid("client", c))))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// An order by id whatever its issuer: only for flows that reached it through a secret token.
+    pub async fn order_by_id_any(&self, id: &RecordId) -> DbResult<Option<OrderRow>> {
+        let rows: Vec<OrderRow> =
+            self.db.query(format!("SELECT {ORDER_FIELDS} FROM $id")).bind(("id", id.clone())).await?.take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Stores the certificate and marks the order issued, in one transaction; false if the order no longer
+    /// awaited validation (issued by a concurrent check).
+    pub async fn issue_order(&self, order: &RecordId, cert: super::NewCertificate, detail: &str) -> DbResult<bool> {
+        let result = self
+            .db
+            .query(
+                "BEGIN;
+                 LET $moved = UPDATE $o SET status = 'issued', updated_at = $cert.created_at, failure = NONE
+                    WHERE status = 'awaiting_validation' RETURN VALUE id;
+                 IF array::len($moved) = 0 { THROW 'signet:not-awaiting' };
+                 LET $c = CREATE ONLY certificate CONTENT $cert;
+                 UPDATE $o SET certificate = $c.id;
+                 CREATE order_event CONTENT { cert_order: $o, at: $cert.created_at, actor: 'Signet', kind: 'issued',
+                    detail: $detail };
+                 COMMIT;",
+            )
+            .bind(("o", order.clone()))
+            .bind(("cert", cert))
+            .bind(("detail", detail.to_string()))
+            .await?
+            .check();
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.to_string().contains("signet:not-awaiting") => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn order_by_tracking(&self, token: &str) -> DbResult<Option<OrderRow>> {
+        let rows: Vec<OrderRow> = self
+            .db
+            .query(format!("SELECT {ORDER_FIELDS} FROM cert_order WHERE tracking_token = $t LIMIT 1"))
+            .bind(("t", token.to_string()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub async fn orders(
+        &self,
+        scope: &OrderScope,
+        status: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> DbResult<(Vec<OrderListRow>, usize)> {
+        let source = if scope.client.is_some() {
+            "(SELECT * FROM cert_order WHERE client = $client) WHERE issuer = $issuer"
+        } else {
+            "cert_order WHERE issuer = $issuer"
+        };
+        let mut response = self
+            .db
+            .query(format!(
+                "SELECT id, number, status, client.name AS client_name, product.name AS product_name, names,
+                    created_at, created_by_email
+                 FROM {source} AND ($status = NONE OR status = $status)
+                 ORDER BY created_at DESC LIMIT $limit START $offset;
+                 SELECT VALUE count() FROM {source} AND ($status = NONE OR status = $status) GROUP ALL;"
+            ))
+            .bind(("issuer", rid("issuer", &scope.issuer)))
+            .bind(("client", scope.client.as_deref().map(|c| rid("client", c))))
+            .bind(("status", status.map(str::to_string)))
+            .bind(("limit", limit as i64))
+            .bind(("offset", offset as i64))
+            .await?;
+        let rows: Vec<OrderListRow> = response.take(0)?;
+        let total: Option<i64> = response.take(1)?;
+        Ok((rows, total.unwrap_or(0) as usize))
+    }
+
+    pub async fn dcvs_of_order(&self, order: &RecordId) -> DbResult<Vec<DcvRow>> {
+        self.db
+            .query(format!("SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $o ORDER BY name"))
+            .bind(("o", order.clone()))
+            .await?
+            .take(0)
+    }
+
+    /// A validation of `name` for this client that completed after `since` (for reuse).
+    pub async fn recent_validation(&self, client: &str, name: &str, since: DateTime<Utc>) -> DbResult<bool> {
+        let found: Vec<RecordId> = self
+            .db
+            .query(
+                "SELECT VALUE id FROM dcv WHERE client = $client AND name = $name AND status = 'valid'
+                    AND validated_at > $since AND reused = false LIMIT 1",
+            )
+            .bind(("client", rid("client", client)))
+            .bind(("name", name.to_string()))
+            .bind(("since", since))
+            .await?
+            .take(0)?;
+        Ok(!found.is_empty())
+    }
+
+    pub async fn order_events(&self, order: &RecordId) -> DbResult<Vec<EventRow>> {
+        self.db
+            .query("SELECT at, actor, kind, detail FROM order_event WHERE cert_order = $o ORDER BY at, id")
+            .bind(("o", order.clone()))
+            .await?
+            .take(0)
+    }
+
+    pub async fn add_order_event(
+        &self,
+        order: &RecordId,
+        at: DateTime<Utc>,
+        actor: &str,
+        kind: &str,
+        detail: &str,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE order_event CONTENT { cert_order: $o, at: $at, actor: $actor, kind: $kind, detail: $detail }",
+            )
+            .bind(("o", order.clone()))
+            .bind(("at", at))
+            .bind(("actor", actor.to_string()))
+            .bind(("kind", kind.to_string()))
+            .bind(("detail", detail.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Moves an order from one status to another; false if it was no longer in `from` (a concurrent change).
+    pub async fn set_order_status(
+        &self,
+        order: &RecordId,
+        from: &[&str],
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<bool> {
+        let changed: Vec<RecordId> = self
+            .db
+            .query("UPDATE $o SET status = $to, updated_at = $now WHERE status IN $from RETURN VALUE id")
+            .bind(("o", order.clone()))
+            .bind(("to", to.to_string()))
+            .bind(("from", from.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(!changed.is_empty())
+    }
+
+    pub async fn set_order_fields(&self, order: &RecordId, fields: OrderUpdate) -> DbResult<()> {
+        self.db
+            .query(
+                "UPDATE $o SET
+                    csr_pem = IF $f.set_csr THEN $f.csr_pem ELSE csr_pem END,
+                    csr_report = IF $f.set_csr THEN $f.csr_report ELSE csr_report END,
+                    key_fingerprint = IF $f.set_csr THEN $f.key_fingerprint ELSE key_fingerprint END,
+                    approved = $f.approved ?? approved,
+                    approved_by = $f.approved_by ?? approved_by,
+                    reason = $f.reason ?? reason,
+                    failure = IF $f.set_failure THEN $f.failure ELSE failure END,
+                    certificate = $f.certificate ?? certificate,
+                    updated_at = $f.now ?? updated_at",
+            )
+            .bind(("o", order.clone()))
+            .bind(("f", fields))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_dcv_method(&self, dcv: &RecordId, method: &str, email_to: Option<String>) -> DbResult<()> {
+        self.db
+            .query(
+                "UPDATE $d SET method = $method, email_to = $email_to, status = 'pending', last_error = NONE,
+                    email_token_hash = NONE, email_expires_at = NONE WHERE status != 'valid'",
+            )
+            .bind(("d", dcv.clone()))
+            .bind(("method", method.to_string()))
+            .bind(("email_to", email_to))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn record_dcv_check(
+        &self,
+        dcv: &RecordId,
+        now: DateTime<Utc>,
+        outcome: Result<(), String>,
+    ) -> DbResult<()> {
+        let (status, error) = match outcome {
+            Ok(()) => ("valid", None),
+            Err(e) => ("pending", Some(e)),
+        };
+        self.db
+            .query(
+                "UPDATE $d SET checks += 1, last_checked_at = $now, last_error = $error, status = $status,
+                    validated_at = IF $status = 'valid' THEN $now ELSE validated_at END
+                 WHERE status != 'valid'",
+            )
+            .bind(("d", dcv.clone()))
+            .bind(("now", now))
+            .bind(("status", status))
+            .bind(("error", error))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_dcv_email_token(&self, dcv: &RecordId, hash: &str, expires: DateTime<Utc>) -> DbResult<()> {
+        self.db
+            .query("UPDATE $d SET email_token_hash = $hash, email_expires_at = $expires")
+            .bind(("d", dcv.clone()))
+            .bind(("hash", hash.to_string()))
+            .bind(("expires", expires))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn dcv_by_email_token(&self, hash: &str) -> DbResult<Option<DcvRow>> {
+        let rows: Vec<DcvRow> = self
+            .db
+            .query(format!("SELECT {DCV_FIELDS} FROM dcv WHERE email_token_hash = $hash LIMIT 1"))
+            .bind(("hash", hash.to_string()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Pending validations of open orders, oldest check first, for the background re-check.
+    pub async fn pending_dcvs(&self, limit: usize) -> DbResult<Vec<(RecordId, RecordId, String)>> {
+        #[derive(SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Pending {
+            cert_order: RecordId,
+            issuer: RecordId,
+            client: RecordId,
+        }
+        let rows: Vec<Pending> = self
+            .db
+            .query(
+                "SELECT cert_order, issuer, client, last_checked_at FROM dcv
+                 WHERE status = 'pending' AND method != 'email'
+                    AND cert_order.status IN ['draft', 'pending_approval', 'awaiting_validation']
+                 ORDER BY last_checked_at LIMIT $limit",
+            )
+            .bind(("limit", limit as i64))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().map(|p| (p.cert_order, p.issuer, super::key_of(&p.client))).collect())
+    }
+
+    pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
+        let n: Option<i64> = self
+            .db
+            .query("UPSERT ONLY type::record('order_counter', [$issuer, $year]) SET n += 1 RETURN VALUE n")
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("year", i64::from(year)))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(n.unwrap_or(1))
+    }
+
+    pub async fn create_api_key(
+        &self,
+        user: &str,
+        issuer: &str,
+        name: &str,
+        prefix: &str,
+        secret_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE api_key CONTENT { user: $user, issuer: $issuer, name: $name, prefix: $prefix,
+                    secret_hash: $hash, created_at: $now }",
+            )
+            .bind(("user", rid("user", user)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("name", name.to_string()))
+            .bind(("prefix", prefix.to_string()))
+            .bind(("hash", secret_hash.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn api_keys_of_user(&self, user: &str) -> DbResult<Vec<ApiKeyRow>> {
+        self.db
+            .query(format!("SELECT {API_KEY_FIELDS} FROM api_key WHERE user = $user ORDER BY created_at DESC"))
+            .bind(("user", rid("user", user)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn api_key_by_hash(&self, hash: &str) -> DbResult<Option<ApiKeyRow>> {
+        let rows: Vec<ApiKeyRow> = self
+            .db
+            .query(format!("SELECT {API_KEY_FIELDS} FROM api_key WHERE secret_hash = $hash LIMIT 1"))
+            .bind(("hash", hash.to_string()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub async fn revoke_api_key(&self, user: &str, id: &str, now: DateTime<Utc>) -> DbResult<bool> {
+        let changed: Vec<RecordId> = self
+            .db
+            .query("UPDATE $id SET revoked_at = $now WHERE user = $user AND revoked_at = NONE RETURN VALUE id")
+            .bind(("id", rid("api_key", id)))
+            .bind(("user", rid("user", user)))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(!changed.is_empty())
+    }
+
+    pub async fn touch_api_key(&self, id: &RecordId, now: DateTime<Utc>) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET last_used_at = $now")
+            .bind(("id", id.clone()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}
+
+/// Changes to an order; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct OrderUpdate {
+    pub set_csr: bool,
+    pub csr_pem: Option<String>,
+    pub csr_report: Option<String>,
+    pub key_fingerprint: Option<String>,
+    pub approved: Option<bool>,
+    pub approved_by: Option<String>,
+    pub reason: Option<String>,
+    pub set_failure: bool,
+    pub failure: Option<String>,
+    pub certificate: Option<RecordId>,
+    pub now: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,241 @@
+//! The CA hierarchy, products and issued certificates.
+
+use super::{rid, DbResult, Store};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct CaRow {
+    pub id: RecordId,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub issuer: Option<RecordId>,
+    pub issuer_name: Option<String>,
+    pub parent: Option<RecordId>,
+    pub subject: String,
+    pub cert_der: String,
+    pub key_sealed: String,
+    pub key_alg: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct NewCa {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub issuer: Option<RecordId>,
+    pub parent: Option<RecordId>,
+    pub subject: String,
+    pub cert_der: String,
+    pub key_sealed: String,
+    pub key_alg: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub imported: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const CA_FIELDS: &str = "id, slug, name, kind, issuer, issuer.name AS issuer_name, parent, subject, cert_der, \
+     key_sealed, key_alg, not_before, not_after, imported";
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ProductRow {
+    pub id: RecordId,
+    pub name: String,
+    pub profile: String,
+    pub wildcard: bool,
+    pub max_names: i64,
+    pub validity_days: Vec<i64>,
+    pub key_types: Vec<String>,
+    pub auto_approve: bool,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct ProductParams {
+    pub name: String,
+    pub profile: String,
+    pub wildcard: bool,
+    pub max_names: i64,
+    pub validity_days: Vec<i64>,
+    pub key_types: Vec<String>,
+    pub auto_approve: bool,
+    pub active: bool,
+}
+
+const PRODUCT_SET: &str = "name = $p.name, profile = $p.profile, wildcard = $p.wildcard, max_names = $p.max_names, \
+     validity_days = $p.validity_days, key_types = $p.key_types, auto_approve = $p.auto_approve, active = $p.active";
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct CertificateRow {
+    pub id: RecordId,
+    pub issuer: RecordId,
+    pub client: RecordId,
+    pub cert_order: RecordId,
+    pub ca: RecordId,
+    pub serial: String,
+    pub names: Vec<String>,
+    pub subject: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub der: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct NewCertificate {
+    pub issuer: RecordId,
+    pub client: RecordId,
+    pub cert_order: RecordId,
+    pub ca: RecordId,
+    pub serial: String,
+    pub names: Vec<String>,
+    pub subject: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub der: String,
+    pub key_fingerprint: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const CERT_FIELDS: &str = "id, issuer, client, cert_order, ca, serial, names, subject, not_before, not_after, der";
+
+impl Store {
+    pub async fn create_ca(&self, ca: NewCa) -> DbResult<RecordId> {
+        let id: Option<RecordId> = self
+            .db
+            .query("LET $created = CREATE ONLY ca CONTENT $ca; RETURN $created.id;")
+            .bind(("ca", ca))
+            .await?
+            .check()?
+            .take(1)?;
+        id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn cas(&self) -> DbResult<Vec<CaRow>> {
+        self.db.query(format!("SELECT {CA_FIELDS} FROM ca ORDER BY kind DESC, created_at")).await?.take(0)
+    }
+
+    pub async fn ca_by_id(&self, id: &str) -> DbResult<Option<CaRow>> {
+        self.db.query(format!("SELECT {CA_FIELDS} FROM ONLY $id")).bind(("id", rid("ca", id))).await?.take(0)
+    }
+
+    pub async fn ca_by_slug(&self, slug: &str) -> DbResult<Option<CaRow>> {
+        self.db
+            .query(format!("SELECT {CA_FIELDS} FROM ca WHERE slug = $slug LIMIT 1"))
+            .bind(("slug", slug.to_string()))
+            .await?
+            .take(0)
+    }
+
+    /// The issuing CA of an issuer (the newest, if an older one was kept).
+    pub async fn issuing_ca(&self, issuer: &str) -> DbResult<Option<CaRow>> {
+        self.db
+            .query(format!(
+                "SELECT {CA_FIELDS}, created_at FROM ca WHERE issuer = $issuer AND kind = 'intermediate'
+                 ORDER BY created_at DESC LIMIT 1"
+            ))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)
+    }
+
+    pub async fn root_ca(&self) -> DbResult<Option<CaRow>> {
+        self.db
+            .query(format!(
+                "SELECT {CA_FIELDS}, created_at FROM ca WHERE kind = 'root' ORDER BY created_at DESC LIMIT 1"
+            ))
+            .await?
+            .take(0)
+    }
+
+    pub async fn products(&self) -> DbResult<Vec<ProductRow>> {
+        self.db.query("SELECT * FROM product ORDER BY name").await?.take(0)
+    }
+
+    pub async fn product(&self, id: &str) -> DbResult<Option<ProductRow>> {
+        self.db.query("SELECT * FROM ONLY $id").bind(("id", rid("product", id))).await?.take(0)
+    }
+
+    pub async fn create_product(&self, p: ProductParams, now: DateTime<Utc>) -> DbResult<RecordId> {
+        let id: Option<RecordId> = self
+            .db
+            .query(format!(
+                "LET $created = CREATE ONLY product SET {PRODUCT_SET}, created_at = $now; RETURN $created.id;"
+            ))
+            .bind(("p", p))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(1)?;
+        id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn update_product(&self, id: &str, p: ProductParams) -> DbResult<bool> {
+        let updated: Vec<RecordId> = self
+            .db
+            .query(format!("UPDATE $id SET {PRODUCT_SET} RETURN VALUE id"))
+            .bind(("id", rid("product", id)))
+            .bind(("p", p))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(!updated.is_empty())
+    }
+
+    pub async fn create_certificate(&self, c: NewCertificate) -> DbResult<RecordId> {
+        let id: Option<RecordId> = self
+            .db
+            .query("LET $created = CREATE ONLY certificate CONTENT $c; RETURN $created.id;")
+            .bind(("c", c))
+            .await?
+            .check()?
+            .take(1)?;
+        id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    pub async fn certificate(&self, issuer: &str, id: &str) -> DbResult<Option<CertificateRow>> {
+        let rows: Vec<CertificateRow> = self
+            .db
+            .query(format!("SELECT {CERT_FIELDS} FROM $id WHERE issuer = $issuer"))
+            .bind(("id", rid("certificate", id)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub async fn certificate_by_id(&self, id: &RecordId) -> DbResult<Option<CertificateRow>> {
+        self.db.query(format!("SELECT {CERT_FIELDS} FROM ONLY $id")).bind(("id", id.clone())).await?.take(0)
+    }
+
+    /// An earlier order of this issuer whose CSR or certificate had the same public key (its number).
+    pub async fn order_with_key(
+        &self,
+        issuer: &str,
+        fingerprint: &str,
+        except: Option<&str>,
+    ) -> DbResult<Option<String>> {
+        let numbers: Vec<String> = self
+            .db
+            .query(
+                "SELECT VALUE number FROM (SELECT number, issuer, id FROM cert_order WHERE key_fingerprint = $fp)
+                 WHERE issuer = $issuer AND id != $except LIMIT 1",
+            )
+            .bind(("fp", fingerprint.to_string()))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("except", except.map(|e| rid("cert_order", e))))
+            .await?
+            .take(0)?;
+        Ok(numbers.into_iter().next())
+    }
+}

@@ -1,0 +1,334 @@
+//! The REST API at `/api/v1`: the same order services as the pages, authorised by a bearer API key.
+//! The OpenAPI document at `/api/v1/openapi.json` is generated from these handlers and the model types.
+
+use app::error::AppError;
+use app::model::{Contact, DcvChoice, DcvMethod, OrderInput, OrderStatus, OrderSummary, OrderView, Page, Product};
+use app::services::{api_keys, ca, orders, Actor, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Signet REST API", description = "Certificate orders, domain validation and downloads. \
+        Authenticate with an API key from your profile: `Authorization: Bearer sgk_…`."),
+    servers((url = "/api/v1")),
+    paths(list_products, list_orders, create_order, get_order, submit_csr, set_dcv, check_dcv, cancel_order,
+          approve_order, reject_order, download_certificate),
+    security(("api_key" = [])),
+    modifiers(&BearerAuth),
+    tags((name = "orders"), (name = "certificates"), (name = "products"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "api_key",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/products", get(list_products))
+        .route("/api/v1/orders", get(list_orders).post(create_order))
+        .route("/api/v1/orders/{id}", get(get_order))
+        .route("/api/v1/orders/{id}/csr", post(submit_csr))
+        .route("/api/v1/orders/{id}/dcv", post(set_dcv))
+        .route("/api/v1/orders/{id}/dcv/check", post(check_dcv))
+        .route("/api/v1/orders/{id}/cancel", post(cancel_order))
+        .route("/api/v1/orders/{id}/approve", post(approve_order))
+        .route("/api/v1/orders/{id}/reject", post(reject_order))
+        .route("/api/v1/certificates/{id}", get(download_certificate))
+        .fallback(|| async { problem(StatusCode::NOT_FOUND, "No such endpoint; see /api/v1/openapi.json.", vec![]) })
+        .with_state(state)
+}
+
+async fn openapi() -> Response {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    Json(doc).into_response()
+}
+
+/// Every error: `{"error": "…", "fields": [{"field": "…", "message": "…"}]}`.
+#[derive(Serialize, ToSchema)]
+struct Problem {
+    error: String,
+    fields: Vec<app::error::FieldError>,
+}
+
+fn problem(status: StatusCode, message: &str, fields: Vec<app::error::FieldError>) -> Response {
+    let mut response = (status, Json(Problem { error: message.to_string(), fields })).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+struct ApiError(AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let message = self.0.to_string();
+        match self.0 {
+            AppError::Unauthenticated => {
+                let mut r =
+                    problem(StatusCode::UNAUTHORIZED, "A valid API key is needed: Authorization: Bearer sgk_…", vec![]);
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                r
+            }
+            AppError::NotFound => problem(StatusCode::NOT_FOUND, &message, vec![]),
+            AppError::Invalid(fields) => problem(StatusCode::UNPROCESSABLE_ENTITY, &message, fields),
+            AppError::Conflict(_) => problem(StatusCode::CONFLICT, &message, vec![]),
+            AppError::Refused(_) => problem(StatusCode::FORBIDDEN, &message, vec![]),
+            AppError::Internal | AppError::Transport(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, &message, vec![]),
+        }
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The order scope of the key's holder: issuer and role as they are now, not as when the key was made.
+async fn scope(state: &AppState, headers: &HeaderMap) -> ApiResult<orders::Scope> {
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(AppError::Unauthenticated)?;
+    let holder = api_keys::authenticate(state, secret).await?;
+    let ip = app::api::guard::client_ip(headers, None, state.settings().trust_proxy);
+    Ok(orders::Scope {
+        issuer: holder.issuer,
+        client: holder.client,
+        can_approve: holder.role == app::model::Role::Admin,
+        user_id: Some(holder.user_id.clone()),
+        actor: Actor { user_id: Some(holder.user_id), email: format!("{} (API)", holder.email), ip },
+    })
+}
+
+/// A JSON body that is missing or malformed gets a 422 with the reason, never a 5xx.
+fn body<T>(payload: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> ApiResult<T> {
+    payload.map(|Json(v)| v).map_err(|e| ApiError(AppError::field("body", e.body_text())))
+}
+
+#[utoipa::path(get, path = "/products", tag = "products", responses((status = 200, body = Vec<Product>)))]
+async fn list_products(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Vec<Product>>> {
+    scope(&state, &headers).await?;
+    Ok(Json(orders::products(&state).await?.into_iter().filter(|p| p.active).collect()))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ListQuery {
+    /// Only orders in this status.
+    status: Option<OrderStatus>,
+    /// 1-based; 50 orders a page.
+    page: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/orders", tag = "orders", params(ListQuery),
+    responses((status = 200, body = Page<OrderSummary>), (status = 401, body = Problem)))]
+async fn list_orders(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Page<OrderSummary>>> {
+    let scope = scope(&state, &headers).await?;
+    let Query(q) = query.map_err(|e| ApiError(AppError::field("query", e.body_text())))?;
+    Ok(Json(orders::list(&state, &scope, q.status, q.page.unwrap_or(1).min(100_000)).await?))
+}
+
+/// A new order. Without `csr` the order is a draft until `POST /orders/{id}/csr`.
+#[derive(Deserialize, ToSchema)]
+struct NewOrder {
+    client_id: String,
+    product_id: String,
+    validity_days: u32,
+    /// Host names (or e-mail addresses for client and S/MIME products).
+    names: Vec<String>,
+    /// PEM.
+    #[serde(default)]
+    csr: Option<String>,
+    /// For every name without an entry in `dcv`; default `dns`.
+    #[serde(default)]
+    dcv_method: Option<DcvMethod>,
+    #[serde(default)]
+    dcv: Vec<DcvChoice>,
+    /// Defaults to the client's contact.
+    #[serde(default)]
+    corporate: Option<Contact>,
+    /// Defaults to the client's contact; gets the e-mail on issuance.
+    #[serde(default)]
+    technical: Option<Contact>,
+}
+
+#[utoipa::path(post, path = "/orders", tag = "orders", request_body = NewOrder,
+    responses((status = 201, body = OrderView), (status = 422, body = Problem), (status = 401, body = Problem)))]
+async fn create_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    payload: Result<Json<NewOrder>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Response> {
+    let scope = scope(&state, &headers).await?;
+    let o = body(payload)?;
+    let input = OrderInput {
+        client_id: o.client_id,
+        product_id: o.product_id,
+        validity_days: o.validity_days,
+        names: o.names.join("\n"),
+        corporate: o.corporate.unwrap_or_default(),
+        technical: o.technical.unwrap_or_default(),
+        csr: o.csr.unwrap_or_default(),
+        dcv: o.dcv,
+        default_dcv: o.dcv_method.unwrap_or(DcvMethod::Dns),
+    };
+    let view = orders::create(&state, &scope, input).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+async fn get_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    Ok(Json(orders::view(&state, &scope, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct CsrBody {
+    /// PEM.
+    csr: String,
+}
+
+#[utoipa::path(post, path = "/orders/{id}/csr", tag = "orders", params(("id" = String, Path)), request_body = CsrBody,
+    responses((status = 200, body = OrderView), (status = 422, body = Problem), (status = 409, body = Problem)))]
+async fn submit_csr(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    payload: Result<Json<CsrBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    let b = body(payload)?;
+    Ok(Json(orders::submit_csr(&state, &scope, &id, &b.csr).await?))
+}
+
+#[utoipa::path(post, path = "/orders/{id}/dcv", tag = "orders", params(("id" = String, Path)), request_body = DcvChoice,
+    responses((status = 200, body = OrderView), (status = 422, body = Problem), (status = 409, body = Problem)))]
+async fn set_dcv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    payload: Result<Json<DcvChoice>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    let choice = body(payload)?;
+    Ok(Json(orders::set_dcv(&state, &scope, &id, choice).await?))
+}
+
+/// Runs the HTTP and DNS checks now; the order is issued when every name is validated.
+#[utoipa::path(post, path = "/orders/{id}/dcv/check", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+async fn check_dcv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    Ok(Json(orders::check_dcv(&state, &scope, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ReasonBody {
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/orders/{id}/cancel", tag = "orders", params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn cancel_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    payload: Result<Json<ReasonBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    let b = body(payload)?;
+    Ok(Json(orders::cancel(&state, &scope, &id, &b.reason).await?))
+}
+
+#[utoipa::path(post, path = "/orders/{id}/approve", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn approve_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    Ok(Json(orders::approve(&state, &scope, &id).await?))
+}
+
+#[utoipa::path(post, path = "/orders/{id}/reject", tag = "orders", params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn reject_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    payload: Result<Json<ReasonBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<OrderView>> {
+    let scope = scope(&state, &headers).await?;
+    let b = body(payload)?;
+    Ok(Json(orders::reject(&state, &scope, &id, &b.reason).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct FormatQuery {
+    /// `pem` (default), `cer` (DER), `chain` (full chain PEM), `p7b` (PKCS#7 with the chain) or `root`.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/certificates/{id}", tag = "certificates", params(("id" = String, Path), FormatQuery),
+    responses((status = 200, description = "The certificate in the asked format", content_type = "application/octet-stream"),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn download_certificate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<FormatQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let scope = scope(&state, &headers).await?;
+    let Query(q) = query.map_err(|e| ApiError(AppError::field("query", e.body_text())))?;
+    let format = ca::Format::parse(q.format.as_deref().unwrap_or("pem"))
+        .ok_or_else(|| AppError::field("format", "Use pem, cer, chain, p7b or root."))?;
+    let (bytes, file) = orders::download(&state, &scope, &id, format).await?;
+    Ok(file_response(bytes, &file, format))
+}
+
+pub fn file_response(bytes: Vec<u8>, file: &str, format: ca::Format) -> Response {
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    let disposition = format!("attachment; filename=\"{}\"", file.replace(['"', '\\', '\r', '\n'], "_"));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}

@@ -1,0 +1,563 @@
+//! TLS orders over the REST API against the real binary: CSRs made by openssl, HTTP-file validation against
+//! a loopback web server, DNS validation against a loopback DNS server, issuance checked by `openssl verify`
+//! and pkilint, every download format read by openssl, bad CSRs refused with their own message, isolation,
+//! and a schemathesis run over the OpenAPI document.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn python_tools() -> PathBuf {
+    std::env::var("SIGNET_PYTHON_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/signet-tools/venv/bin"))
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl").current_dir(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// A CSR made by openssl: `key` is an openssl -newkey argument (rsa:2048, ec, ed25519).
+fn openssl_csr(dir: &Path, name: &str, key: &[&str], subject: &str, sans: &[&str]) -> String {
+    let mut args = vec!["req", "-new", "-nodes", "-keyout"];
+    let key_file = format!("{name}.key");
+    let csr_file = format!("{name}.csr");
+    args.push(&key_file);
+    args.extend_from_slice(key);
+    args.extend_from_slice(&["-subj", subject, "-out", &csr_file]);
+    let san = format!("subjectAltName={}", sans.iter().map(|s| format!("DNS:{s}")).collect::<Vec<_>>().join(","));
+    if !sans.is_empty() {
+        args.extend_from_slice(&["-addext", &san]);
+    }
+    openssl(dir, &args);
+    std::fs::read_to_string(dir.join(csr_file)).unwrap()
+}
+
+/// A loopback web server for HTTP-file validation: answers the paths it was given, 404 otherwise.
+async fn web_server(files: Arc<Mutex<HashMap<String, String>>>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let files = files.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let host = request
+                    .lines()
+                    .find_map(|l| l.strip_prefix("host: ").or_else(|| l.strip_prefix("Host: ")))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                let body = files.lock().unwrap().get(&format!("{host}{path}")).cloned();
+                let response = match body {
+                    Some(b) => {
+                        format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{b}", b.len())
+                    }
+                    None => "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string(),
+                };
+                let _ = sock.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+struct DnsServer {
+    child: std::process::Child,
+    records: PathBuf,
+    port: u16,
+}
+
+impl DnsServer {
+    fn start(dir: &Path) -> DnsServer {
+        let port = free_port();
+        let records = dir.join("dns.json");
+        std::fs::write(&records, "{}").unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/dns_server.py");
+        let mut child = Command::new(python_tools().join("python"))
+            .arg(script)
+            .args(["--port", &port.to_string(), "--records"])
+            .arg(&records)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the Python test tools (.ci/signet.sh installs them)");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        assert_eq!(line.trim(), "ready");
+        DnsServer { child, records, port }
+    }
+    fn set(&self, records: Value) {
+        std::fs::write(&self.records, records.to_string()).unwrap();
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct World {
+    _data: tempfile::TempDir,
+    work: tempfile::TempDir,
+    signet: Signet,
+    operator: Client,
+    staff: Client,
+    other: Client,
+    client_id: String,
+    key: String,
+    other_key: String,
+    files: Arc<Mutex<HashMap<String, String>>>,
+    dns: DnsServer,
+    http: reqwest::Client,
+}
+
+async fn world() -> World {
+    let work = tempfile::tempdir().unwrap();
+    let files = Arc::new(Mutex::new(HashMap::new()));
+    let web_port = web_server(files.clone()).await;
+    let dns = DnsServer::start(work.path());
+    let data = tempfile::tempdir().unwrap();
+    create_operator(data.path(), OPERATOR, OPERATOR_PASSWORD);
+    let dns_addr = format!("127.0.0.1:{}", dns.port);
+    let connect = format!("127.0.0.1:{web_port}");
+    let signet = Signet::start_with(
+        data.path(),
+        &[
+            ("SIGNET_DCV_DNS_SERVER", dns_addr.as_str()),
+            ("SIGNET_DCV_HTTP_CONNECT", connect.as_str()),
+            // Certificate URLs on a public-looking host, as in production (pkilint flags loopback addresses).
+            ("SIGNET_PKI_URL", "http://pki.signet.example.com"),
+        ],
+    )
+    .await;
+    let operator = signet.client();
+    assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
+    for (name, slug, admin) in
+        [("Chamber of Commerce Split", "smib", "ana@smib.test"), ("Other", "other", "bo@other.test")]
+    {
+        let r = operator
+            .call(
+                "admin/create-issuer",
+                &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)],
+            )
+            .await;
+        assert!(r.ok(), "{r:?}");
+    }
+    let staff = accept(&signet, &operator, "ana@smib.test", "ana's passphrase").await;
+    let other = accept(&signet, &operator, "bo@other.test", "bo's passphrase!").await;
+    assert!(operator
+        .call("ca/create-root", &[("common_name", "Signet Test Root"), ("organisation", "Signet")])
+        .await
+        .ok());
+    let overview = operator.call("ca/overview", &[]).await.json();
+    for issuer in overview["issuers_without_ca"].as_array().unwrap() {
+        let r = operator.call("ca/create-intermediate", &[("issuer_id", issuer[0].as_str().unwrap())]).await;
+        assert!(r.ok(), "{r:?}");
+    }
+    let r = operator
+        .http
+        .post(format!("{}/_sf/products/save", signet.base))
+        .header("Origin", &signet.base)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(
+            json!({"id": "", "product": {"name": "TLS DV", "profile": "server_dv", "wildcard": true, "max_names": 5,
+                "validity_days": "90, 199", "key_types": ["rsa", "p256", "p384"], "auto_approve": false, "active": true}})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    for (who, name, path) in [(&staff, "Shop d.o.o.", "shop"), (&other, "Other shop", "other-shop")] {
+        let r = who
+            .call(
+                "clients/create",
+                &[
+                    ("client[name]", name),
+                    ("client[path]", path),
+                    ("client[city]", "Split"),
+                    ("client[country]", "HR"),
+                    ("client[email]", "info@shop.example.com"),
+                    ("client[contact_person]", "Iva Ivić"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{r:?}");
+    }
+    let list = staff.call("clients/list", &[("search", ""), ("page", "1")]).await.json();
+    let client_id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let key = serde_json::from_str::<String>(&staff.call("api-keys/create", &[("name", "ci")]).await.body).unwrap();
+    let other_key =
+        serde_json::from_str::<String>(&other.call("api-keys/create", &[("name", "ci")]).await.body).unwrap();
+    World {
+        _data: data,
+        work,
+        signet,
+        operator,
+        staff,
+        other,
+        client_id,
+        key,
+        other_key,
+        files,
+        dns,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl World {
+    async fn api(&self, method: reqwest::Method, path: &str, key: &str, body: Option<Value>) -> (u16, Value) {
+        let mut r = self.http.request(method, format!("{}/api/v1{path}", self.signet.base)).bearer_auth(key);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+    async fn download(&self, cert: &str, format: &str) -> Vec<u8> {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/certificates/{cert}?format={format}", self.signet.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{format}");
+        r.bytes().await.unwrap().to_vec()
+    }
+}
+
+fn dcv_of<'a>(order: &'a Value, name: &str) -> &'a Value {
+    order["dcv"].as_array().unwrap().iter().find(|d| d["name"] == name).unwrap()
+}
+
+/// pkilint's findings of ERROR or FATAL severity for a DV certificate (PEM file).
+fn pkilint_errors(file: &Path) -> Vec<String> {
+    let out = Command::new(python_tools().join("lint_cabf_serverauth_cert"))
+        .args(["lint", "-t", "DV-FINAL-CERTIFICATE", "-f", "JSON"])
+        .arg(file)
+        .output()
+        .expect("pkilint (.ci/signet.sh installs it)");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("pkilint: {}", String::from_utf8_lossy(&out.stderr)));
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["finding_descriptions"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["severity"] == "ERROR" || f["severity"] == "FATAL")
+        .map(|f| f.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn rest_story_http_and_dns_validation_issue_a_certificate_that_openssl_and_pkilint_accept() {
+    let w = world().await;
+    let dir = w.work.path();
+    let (status, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    assert_eq!(status, 200);
+    let product_id = products[0]["id"].as_str().unwrap().to_string();
+    let csr = openssl_csr(
+        dir,
+        "shop",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "/CN=shop.example.com/O=Shop d.o.o./L=Split/C=HR",
+        &["shop.example.com", "www.shop.example.com"],
+    );
+    let (status, order) = w
+        .api(reqwest::Method::POST, "/orders", &w.key, Some(json!({
+            "client_id": w.client_id, "product_id": product_id, "validity_days": 199,
+            "names": ["shop.example.com", "www.shop.example.com"], "csr": csr,
+            "dcv": [{"name": "shop.example.com", "method": "http"}, {"name": "www.shop.example.com", "method": "dns"}]
+        })))
+        .await;
+    assert_eq!(status, 201, "{order}");
+    assert_eq!(order["status"], "awaiting_validation");
+    assert_eq!(order["csr_report"]["accepted"], true);
+    let similar: Vec<&Value> = order["csr_report"]["subject"].as_array().unwrap().iter().collect();
+    assert!(similar.iter().all(|s| s["likeness"] == "same"), "{similar:?}");
+    let id = order["id"].as_str().unwrap().to_string();
+
+    // Nothing published yet: "check now" says what is missing.
+    let (_, checked) = w.api(reqwest::Method::POST, &format!("/orders/{id}/dcv/check"), &w.key, None).await;
+    assert_eq!(checked["status"], "awaiting_validation");
+    assert!(dcv_of(&checked, "shop.example.com")["last_error"].as_str().unwrap().contains("404"));
+    assert!(dcv_of(&checked, "www.shop.example.com")["last_error"].as_str().unwrap().contains("no TXT record"));
+
+    // Publish the file and the TXT record, as the status page says.
+    let http = dcv_of(&order, "shop.example.com");
+    let url = http["http_url"].as_str().unwrap().trim_start_matches("http://").to_string();
+    w.files.lock().unwrap().insert(url, format!("{}\n", http["token"].as_str().unwrap()));
+    let dns = dcv_of(&order, "www.shop.example.com");
+    w.dns.set(json!({ dns["dns_name"].as_str().unwrap(): [dns["token"]] }));
+    let (_, issued) = w.api(reqwest::Method::POST, &format!("/orders/{id}/dcv/check"), &w.key, None).await;
+    assert_eq!(issued["status"], "issued", "{issued}");
+    let cert_id = issued["certificate"]["id"].as_str().unwrap().to_string();
+
+    // Every format, read by openssl.
+    for (format, file) in
+        [("pem", "leaf.pem"), ("cer", "leaf.cer"), ("chain", "chain.pem"), ("p7b", "leaf.p7b"), ("root", "root.pem")]
+    {
+        std::fs::write(dir.join(file), w.download(&cert_id, format).await).unwrap();
+    }
+    let text = openssl(dir, &["x509", "-in", "leaf.pem", "-noout", "-text"]);
+    assert!(text.contains("DNS:shop.example.com, DNS:www.shop.example.com"), "{text}");
+    assert!(text.contains("CA Issuers - URI:http://pki.signet.example.com/pki/"), "{text}");
+    assert!(text.contains("OCSP - URI:http://pki.signet.example.com/ocsp"), "{text}");
+    assert!(text.contains("2.23.140.1.2.1"), "{text}");
+    assert!(text.contains("TLS Web Server Authentication"), "{text}");
+    assert!(text.contains("CA:FALSE"), "{text}");
+    assert!(text.contains("Subject Key Identifier") && text.contains("Authority Key Identifier"), "{text}");
+    let der_subject = openssl(dir, &["x509", "-inform", "DER", "-in", "leaf.cer", "-noout", "-serial"]);
+    assert!(der_subject.starts_with("serial="));
+    let p7 = openssl(dir, &["pkcs7", "-in", "leaf.p7b", "-print_certs", "-noout"]);
+    assert_eq!(p7.matches("subject=").count(), 3, "{p7}");
+    let verify = openssl(
+        dir,
+        &["verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "-purpose", "sslserver", "leaf.pem"],
+    );
+    assert!(verify.contains("leaf.pem: OK"), "{verify}");
+    // The CSR's key is the certificate's key.
+    let key_pub = openssl(dir, &["pkey", "-in", "shop.key", "-pubout"]);
+    let cert_pub = openssl(dir, &["x509", "-in", "leaf.pem", "-noout", "-pubkey"]);
+    assert_eq!(key_pub, cert_pub);
+    let errors = pkilint_errors(&dir.join("leaf.pem"));
+    assert!(errors.is_empty(), "pkilint: {errors:?}");
+
+    // The CA files the certificate names are served: the issuing CA's certificate and a CRL it signed.
+    let slug = issued["certificate"]["ca"].as_str().unwrap();
+    let crt = w.http.get(format!("{}/pki/{slug}.crt", w.signet.base)).send().await.unwrap().bytes().await.unwrap();
+    std::fs::write(dir.join("ca.crt"), &crt).unwrap();
+    openssl(dir, &["x509", "-inform", "DER", "-in", "ca.crt", "-noout"]);
+    let crl = w.http.get(format!("{}/pki/{slug}.crl", w.signet.base)).send().await.unwrap().bytes().await.unwrap();
+    std::fs::write(dir.join("ca.crl"), &crl).unwrap();
+    openssl(dir, &["x509", "-inform", "DER", "-in", "ca.crt", "-out", "ca.pem"]);
+    let crl_text = openssl(dir, &["crl", "-inform", "DER", "-in", "ca.crl", "-CAfile", "ca.pem", "-noout", "-text"]);
+    assert!(crl_text.contains("No Revoked Certificates"), "{crl_text}");
+
+    // An RSA key for the same names: validation is reused, the certificate is issued at once.
+    let rsa = openssl_csr(dir, "rsa", &["-newkey", "rsa:2048"], "/CN=shop.example.com", &["shop.example.com"]);
+    let (status, again) = w
+        .api(reqwest::Method::POST, "/orders", &w.key, Some(json!({
+            "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"], "csr": rsa
+        })))
+        .await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["status"], "issued", "{again}");
+    std::fs::write(dir.join("rsa.pem"), again["certificate"]["pem"].as_str().unwrap()).unwrap();
+    let verify = openssl(dir, &["verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "rsa.pem"]);
+    assert!(verify.contains("OK"));
+    assert!(pkilint_errors(&dir.join("rsa.pem")).is_empty());
+
+    // The list, and what other people get.
+    let (_, list) = w.api(reqwest::Method::GET, "/orders?status=issued", &w.key, None).await;
+    assert_eq!(list["total"], 2);
+    let (status, _) = w.api(reqwest::Method::GET, &format!("/orders/{id}"), "sgk_wrong", None).await;
+    assert_eq!(status, 401);
+    let (status, _) = w.api(reqwest::Method::GET, &format!("/orders/{id}"), &w.other_key, None).await;
+    assert_eq!(status, 404);
+    let r = w
+        .http
+        .get(format!("{}/api/v1/certificates/{cert_id}", w.signet.base))
+        .bearer_auth(&w.other_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let (_, list) = w.api(reqwest::Method::GET, "/orders", &w.other_key, None).await;
+    assert_eq!(list["total"], 0);
+}
+
+#[tokio::test]
+async fn every_bad_csr_made_by_openssl_is_refused_with_its_own_message() {
+    let w = world().await;
+    let dir = w.work.path();
+    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    let product_id = products[0]["id"].as_str().unwrap().to_string();
+    let good = openssl_csr(
+        dir,
+        "good",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "/CN=shop.example.com",
+        &["shop.example.com"],
+    );
+    let body: String = good.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join("\n");
+    let mut der = Command::new("openssl")
+        .args(["req", "-in"])
+        .arg(dir.join("good.csr"))
+        .args(["-outform", "DER"])
+        .output()
+        .unwrap()
+        .stdout;
+    let last = der.len() - 3;
+    der[last] ^= 0x01;
+    std::fs::write(dir.join("tampered.der"), &der).unwrap();
+    let tampered = openssl(dir, &["req", "-inform", "DER", "-in", "tampered.der", "-outform", "PEM"]);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            openssl_csr(dir, "weak", &["-newkey", "rsa:1024"], "/CN=shop.example.com", &["shop.example.com"]),
+            "at least 2048 bits; this one has 1024",
+        ),
+        (
+            openssl_csr(
+                dir,
+                "p521",
+                &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+                "/CN=shop.example.com",
+                &["shop.example.com"],
+            ),
+            "ECDSA P-521",
+        ),
+        (openssl_csr(dir, "ed", &["-newkey", "ed25519"], "/CN=shop.example.com", &["shop.example.com"]), "Ed25519"),
+        (
+            openssl_csr(
+                dir,
+                "extra",
+                &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                "/CN=shop.example.com",
+                &["shop.example.com", "bank.example.net"],
+            ),
+            "bank.example.net",
+        ),
+        (tampered, "signature does not match"),
+        (format!("-----BEGIN CERTIFICATE REQUEST-----\n{body}\n"), "must end with"),
+        (format!("{body}\n-----END CERTIFICATE REQUEST-----\n"), "must start with"),
+        (good.replace('A', "*"), "not valid base64"),
+        (std::fs::read_to_string(dir.join("good.key")).unwrap(), "private key, not a CSR"),
+        ("-----BEGIN CERTIFICATE REQUEST-----\nMIIBADCBpw==\n-----END CERTIFICATE REQUEST-----\n".into(), "damaged"),
+    ];
+    for (csr, message) in cases {
+        let (status, answer) = w
+            .api(reqwest::Method::POST, "/orders", &w.key, Some(json!({
+                "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"], "csr": csr
+            })))
+            .await;
+        assert_eq!(status, 422, "{message}: {answer}");
+        let text = answer["error"].as_str().unwrap();
+        assert!(text.contains(message), "expected “{message}”, got “{text}”");
+    }
+    // Nothing was stored.
+    let (_, list) = w.api(reqwest::Method::GET, "/orders", &w.key, None).await;
+    assert_eq!(list["total"], 0);
+    // The same key twice: accepted, with a warning.
+    for round in 0..2 {
+        let (status, order) = w
+            .api(reqwest::Method::POST, "/orders", &w.key, Some(json!({
+                "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"], "csr": good
+            })))
+            .await;
+        assert_eq!(status, 201);
+        let warned = order["csr_report"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["level"] == "warning" && c["label"] == "Key reuse");
+        assert_eq!(warned, round == 1, "{order}");
+    }
+}
+
+#[tokio::test]
+async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
+    let w = world().await;
+    let dir = w.work.path();
+    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    let product_id = products[0]["id"].as_str().unwrap().to_string();
+    let csr = openssl_csr(
+        dir,
+        "a",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "/CN=shop.example.com",
+        &["shop.example.com"],
+    );
+    let (_, draft) = w
+        .api(
+            reqwest::Method::POST,
+            "/orders",
+            &w.key,
+            Some(json!({
+                "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"]
+            })),
+        )
+        .await;
+    assert_eq!(draft["status"], "draft");
+    let id = draft["id"].as_str().unwrap();
+    let refused = |a: &Answer| a.status == 404 || a.status == 401;
+    for (endpoint, form) in [
+        ("orders/get", vec![("id", id)]),
+        ("orders/submit-csr", vec![("id", id), ("csr", csr.as_str())]),
+        ("orders/set-dcv", vec![("id", id), ("name", "shop.example.com"), ("method", "dns"), ("mailbox", "")]),
+        ("orders/check-dcv", vec![("id", id)]),
+        ("orders/approve", vec![("id", id)]),
+        ("orders/reject", vec![("id", id), ("reason", "x")]),
+        ("orders/cancel", vec![("id", id), ("reason", "x")]),
+        (
+            "orders/check-csr",
+            vec![
+                ("client_id", w.client_id.as_str()),
+                ("product_id", product_id.as_str()),
+                ("names", "shop.example.com"),
+                ("csr", csr.as_str()),
+            ],
+        ),
+        ("customers/list", vec![("client_id", w.client_id.as_str())]),
+        ("customers/invite", vec![("client_id", w.client_id.as_str()), ("email", "x@x.example.com"), ("name", "X")]),
+    ] {
+        let a = w.other.call(endpoint, &form).await;
+        assert!(refused(&a), "{endpoint}: {a:?}");
+    }
+    let list = w.other.call("orders/list", &[("page", "1")]).await.json();
+    assert_eq!(list["total"], 0);
+    let setup = w.other.call("orders/setup", &[]).await.json();
+    assert!(setup["clients"].as_array().unwrap().iter().all(|c| c["id"] != w.client_id.as_str()));
+    for (endpoint, form) in [
+        ("ca/overview", vec![]),
+        ("ca/create-root", vec![("common_name", "Evil"), ("organisation", "")]),
+        ("ca/create-intermediate", vec![("issuer_id", "x")]),
+        ("ca/import", vec![("ca_import[issuer_id]", ""), ("ca_import[cert_pem]", "x"), ("ca_import[key_pem]", "y")]),
+    ] {
+        assert!(refused(&w.staff.call(endpoint, &form).await), "{endpoint}");
+    }
+    let r = w.staff.call("products/save", &[("id", ""), ("product[name]", "x")]).await;
+    assert!(r.status >= 400, "{r:?}");
+    assert!(w.staff.call("orders/approval-mode", &[("on", "true")]).await.ok());
+    assert!(w.other.call("orders/track", &[("token", "not-a-real-tracking-token")]).await.status >= 400);
+    // The draft is still a draft; nothing of it changed.
+    let (_, still) = w.api(reqwest::Method::GET, &format!("/orders/{id}"), &w.key, None).await;
+    assert_eq!(still["status"], "draft");
+    assert_eq!(still["events"].as_array().unwrap().len(), 1);
+    let _ = &w.operator;
+}
+
+#[tokio::test]
+async fn schemathesis_finds_no_server_error_in_the_rest_api() {
+    let w = world().await;
+    let out = Command::new(python_tools().join("st"))
+        .current_dir(w.work.path())
+        .args(["run", &format!("{}/api/v1/openapi.json", w.signet.base)])
+        .args(["-H", &format!("Authorization: Bearer {}", w.key)])
+        .args(["--checks", "not_a_server_error", "--max-examples", "25", "--generation-database", "none", "--no-color"])
+        .output()
+        .expect("schemathesis (.ci/signet.sh installs it)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis: {report}\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        w.signet.output()
+    );
+}
