@@ -76,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/seal/{file}", get(public::seal_script))
         .with_state(web)
         // The REST API authenticates with bearer keys, not cookies, so the cross-site check does not apply.
-        .merge(crate::rest::router(state))
+        .nest("/api/v1", crate::rest::router(state))
 }
 
 /// `/pki/{ca}.crt` (DER certificate) and `/pki/{ca}.crl` (DER CRL), named in every issued certificate.

@@ -168,20 +168,24 @@ async fn world() -> World {
         assert!(r.ok(), "{r:?}");
     }
     let r = operator
-        .http
-        .post(format!("{}/_sf/products/save", signet.base))
-        .header("Origin", &signet.base)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .body(
-            json!({"id": "", "product": {"name": "TLS DV", "profile": "server_dv", "wildcard": true, "max_names": 5,
-                "validity_days": "90, 199", "key_types": ["rsa", "p256", "p384"], "auto_approve": false, "active": true}})
-            .to_string(),
+        .call(
+            "products/save",
+            &[
+                ("id", ""),
+                ("product[name]", "TLS DV"),
+                ("product[profile]", "server_dv"),
+                ("product[wildcard]", "true"),
+                ("product[max_names]", "5"),
+                ("product[validity_days]", "90, 199"),
+                ("product[key_types][0]", "rsa"),
+                ("product[key_types][1]", "p256"),
+                ("product[key_types][2]", "p384"),
+                ("product[auto_approve]", "false"),
+                ("product[active]", "true"),
+            ],
         )
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        .await;
+    assert!(r.ok(), "{r:?}");
     for (who, name, path) in [(&staff, "Shop d.o.o.", "shop"), (&other, "Other shop", "other-shop")] {
         let r = who
             .call(
@@ -437,7 +441,13 @@ async fn every_bad_csr_made_by_openssl_is_refused_with_its_own_message() {
         (tampered, "signature does not match"),
         (format!("-----BEGIN CERTIFICATE REQUEST-----\n{body}\n"), "must end with"),
         (format!("{body}\n-----END CERTIFICATE REQUEST-----\n"), "must start with"),
-        (good.replace('A', "*"), "not valid base64"),
+        (
+            format!(
+                "-----BEGIN CERTIFICATE REQUEST-----\n{}\n-----END CERTIFICATE REQUEST-----\n",
+                body.replace('A', "*")
+            ),
+            "not valid base64",
+        ),
         (std::fs::read_to_string(dir.join("good.key")).unwrap(), "private key, not a CSR"),
         ("-----BEGIN CERTIFICATE REQUEST-----\nMIIBADCBpw==\n-----END CERTIFICATE REQUEST-----\n".into(), "damaged"),
     ];
@@ -496,7 +506,7 @@ async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
         .await;
     assert_eq!(draft["status"], "draft");
     let id = draft["id"].as_str().unwrap();
-    let refused = |a: &Answer| a.status == 404 || a.status == 401;
+    let refused = |a: &Answer| !a.ok() && (a.body.contains("NotFound") || a.body.contains("Unauthenticated"));
     for (endpoint, form) in [
         ("orders/get", vec![("id", id)]),
         ("orders/submit-csr", vec![("id", id), ("csr", csr.as_str())]),

@@ -247,11 +247,10 @@ async fn order_client(state: &AppState, scope: &Scope, client: &str) -> AppResul
     if scope.client.as_deref().is_some_and(|c| c != client) {
         return Err(AppError::NotFound);
     }
-    let c = state
-        .store()
-        .client(&scope.issuer, client)
-        .await?
-        .ok_or_else(|| AppError::field("client_id", "Choose the organisation."))?;
+    if client.trim().is_empty() {
+        return Err(AppError::field("client_id", "Choose the organisation."));
+    }
+    let c = state.store().client(&scope.issuer, client).await?.ok_or(AppError::NotFound)?;
     Ok(OrderClient {
         id: key_of(&c.id),
         organisation: Organisation {
@@ -267,9 +266,15 @@ async fn order_client(state: &AppState, scope: &Scope, client: &str) -> AppResul
 }
 
 /// Places an order. With a CSR that fails a check nothing is stored and the checks say why.
-pub async fn create(state: &AppState, scope: &Scope, input: OrderInput) -> AppResult<OrderView> {
+pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> AppResult<OrderView> {
     let product = active_product(state, &input.product_id).await?;
     let client = order_client(state, scope, &input.client_id).await?;
+    // Contacts left empty are the client's contact person (the REST API documents this default).
+    for contact in [&mut input.corporate, &mut input.technical] {
+        if contact.name.trim().is_empty() && contact.email.trim().is_empty() {
+            *contact = client.contact.clone();
+        }
+    }
     let names = parse_names(&input.names, &product)?;
     let today = state.now().date_naive();
     let mut checks = Checks::new();
