@@ -91,7 +91,7 @@ export class Signet {
     return mkdtempSync(join(tmpdir(), 'signet-e2e-'));
   }
 
-  static async start(opts: { smtp?: Smtp; dataDir?: string } = {}): Promise<Signet> {
+  static async start(opts: { smtp?: Smtp; dataDir?: string; env?: Record<string, string> } = {}): Promise<Signet> {
     const port = await freePort();
     const dataDir = opts.dataDir ?? Signet.newDataDir();
     const url = `http://127.0.0.1:${port}`;
@@ -104,6 +104,7 @@ export class Signet {
       SIGNET_LOG: 'warn',
     };
     if (opts.smtp) env.SIGNET_SMTP_URL = `smtp://127.0.0.1:${opts.smtp.port}?tls=none`;
+    Object.assign(env, opts.env ?? {});
     const child = spawn(BIN, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const s = new Signet(child, dataDir);
     s.url = url;

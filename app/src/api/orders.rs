@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::{
-    ApiKeyInfo, CaImport, CaOverview, CsrReport, Customer, DcvChoice, DcvMethod, EmailDcvInfo, OrderInput, OrderSetup,
+    ApiKeyInfo, CaImport, CaOverview, CsrReport, Customer, DcvMethod, EmailDcvInfo, OrderInput, OrderSetup,
     OrderStatus, OrderSummary, OrderView, Page, Product, ProductInput,
 };
 use leptos::prelude::*;
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::guard::{public, require, Ctx, Need};
 #[cfg(feature = "ssr")]
-use crate::model::Role;
+use crate::model::{DcvChoice, Role};
 #[cfg(feature = "ssr")]
 use crate::services::{accounts, api_keys, ca, orders, products};
 
