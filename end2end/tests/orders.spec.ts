@@ -84,12 +84,12 @@ test('a customer orders a certificate, proves control three ways, and downloads 
   test.setTimeout(180_000);
   // Operator: the root, the issuer's issuing CA, and a product.
   await signIn(page, signet.url, 'olga@signet.test', 'operator passphrase 1');
-  await expect(page.getByRole('link', { name: 'Certificate authority' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Certificate authority', exact: true })).toBeVisible();
   const created = await page.request.post(`${signet.url}/_sf/admin/create-issuer`, {
     form: { name: 'Chamber of Commerce Split', slug: 'smib', admin_email: 'ana@smib.test', admin_name: 'Ana Admin' },
   });
   expect(created.ok()).toBeTruthy();
-  await page.getByRole('link', { name: 'Certificate authority' }).click();
+  await page.getByRole('link', { name: 'Certificate authority', exact: true }).click();
   await hydrated(page);
   await page.getByLabel('Common name *').fill('Signet Test Root');
   await page.getByRole('button', { name: 'Create root CA' }).click();
@@ -105,7 +105,7 @@ test('a customer orders a certificate, proves control three ways, and downloads 
 
   // Issuer admin: approval mode, a client, and its customer.
   await acceptInvitation(page, 'ana@smib.test', 'You are invited to Chamber of Commerce Split', 'ana passphrase 12');
-  await page.getByRole('link', { name: 'Issuer profile' }).click();
+  await page.getByRole('link', { name: 'Issuer profile', exact: true }).click();
   await hydrated(page);
   await page.getByLabel('Orders need approval').check();
   await expect(page.getByText('Approval mode saved.')).toBeVisible();
@@ -117,7 +117,7 @@ test('a customer orders a certificate, proves control three ways, and downloads 
     maxRedirects: 0,
   });
   expect(client.status()).toBeLessThan(400);
-  await page.getByRole('link', { name: 'Clients' }).click();
+  await page.getByRole('link', { name: 'Clients', exact: true }).click();
   await page.getByRole('link', { name: 'Shop d.o.o.' }).click();
   await hydrated(page);
   await page.getByLabel('Customer name *').fill('Iva Ivić');
