@@ -10,37 +10,13 @@ ROOT=$PWD
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
 CONCURRENCY=${CONCURRENCY:-32}
 OPENSSL_COUNT=${OPENSSL_COUNT:-1000}
-export PATH="$HOME/.cargo/bin:$PATH"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/signet-target}"
-export LEPTOS_OUTPUT_NAME=signet
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-BIN=${SIGNET_BIN:-}
-if [ -z "$BIN" ]; then
-  say "building the release (as make run does)"
-  export PATH="$HOME/.cache/signet-tools/node_modules/.bin:$PATH"
-  cargo leptos build --release --frontend-only >&2
-  cargo build --release -p server >&2
-  BIN="$CARGO_TARGET_DIR/release/signet"
-fi
-
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+source "$ROOT/server/benches/common.sh"
 
 # The CSR both sides sign: P-256, one name.
 openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/leaf.key" \
   -subj "/CN=shop.example.com" -addext "subjectAltName=DNS:shop.example.com" -out "$WORK/leaf.csr" 2>/dev/null
 
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-say "starting signet at $BASE (embedded SurrealKV in a fresh data folder)"
-printf 'bench operator passphrase\n' | "$BIN" admin create-operator --email operator@bench.test --name Operator --data-dir "$WORK/data" >/dev/null
-SIGNET_DATA_DIR="$WORK/data" SIGNET_LISTEN="127.0.0.1:$PORT" SIGNET_PUBLIC_URL="$BASE" SIGNET_LOG=warn "$BIN" >"$WORK/signet.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+start_signet
 SETUP=$(node "$ROOT/server/benches/issue-setup.mjs" "$BASE" operator@bench.test 'bench operator passphrase' "$WORK/leaf.csr")
 
 say "warming up (3 s), then REST issuance for $SECONDS_PER_RUN s with $CONCURRENCY concurrent clients"

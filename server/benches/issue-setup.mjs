@@ -2,31 +2,16 @@
 // issuer, root and issuing CA, a product, a client, an API key, and one order validated by e-mail so that
 // later orders for the same name reuse the validation and issue at once. Prints what the load needs as JSON.
 //   node issue-setup.mjs http://127.0.0.1:8080 operator@example.test 'operator passphrase' ./csr.pem
+import { Session } from './session.mjs';
 import { readFileSync } from 'node:fs';
 const [base, email, password, csrFile] = process.argv.slice(2);
 
-class Session {
-  constructor() { this.cookie = ''; }
-  async call(endpoint, form) {
-    const r = await fetch(`${base}/_sf/${endpoint}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: this.cookie, Accept: 'application/json' },
-      body: new URLSearchParams(form),
-      redirect: 'manual',
-    });
-    const set = r.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    const text = await r.text();
-    if (r.status >= 400) throw new Error(`${endpoint}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
-}
 
 const outbox = async (op, to, re) => {
   const [, mail] = await op.call('admin/mail', { status: '' });
   return mail.find((m) => m.to === to && re.test(m.body)).body.match(re)[1];
 };
-const operator = new Session();
+const operator = new Session(base);
 await operator.call('auth/login', { email, password });
 await operator.call('admin/create-issuer', { name: 'Bench Chamber', slug: 'bench', admin_email: 'admin@bench.test', admin_name: 'Bench Admin' });
 await operator.call('ca/create-root', { common_name: 'Bench Root', organisation: 'Bench' });
@@ -37,7 +22,7 @@ await operator.call('products/save', {
   'product[validity_days]': '90', 'product[key_types][0]': 'p256', 'product[auto_approve]': 'true', 'product[active]': 'true',
 });
 const invite = await outbox(operator, 'admin@bench.test', /\/invite\/(\S+)/);
-const admin = new Session();
+const admin = new Session(base);
 await admin.call('auth/accept-invitation', { token: invite, name: 'Bench Admin', password: 'bench admin passphrase', confirm: 'bench admin passphrase' });
 await admin.call('auth/login', { email: 'admin@bench.test', password: 'bench admin passphrase' });
 await admin.call('clients/create', { 'client[name]': 'Shop d.o.o.', 'client[path]': 'shop', 'client[city]': 'Split', 'client[country]': 'HR', 'client[email]': 'info@shop.example.com', 'client[contact_person]': 'Iva' });
@@ -51,5 +36,5 @@ const first = await fetch(`${base}/api/v1/orders`, {
 });
 if (first.status !== 201) throw new Error(`first order: ${first.status} ${await first.text()}`);
 const token = await outbox(operator, 'admin@shop.example.com', /\/dcv\/(\S+)/);
-await new Session().call('dcv/confirm', { token });
+await new Session(base).call('dcv/confirm', { token });
 console.log(JSON.stringify({ key, order }));

@@ -1,37 +1,13 @@
 // Fills a running Signet with an issuer, a certificate type and N clients (each with a domain and a seal
 // certificate), through the same server functions the pages use. Prints the ids the load test needs as JSON.
 //   node seed.mjs http://127.0.0.1:8080 operator@example.test 'operator passphrase' 10000
+import { Session } from './session.mjs';
 const [base, email, password, countArg] = process.argv.slice(2);
 const count = Number(countArg ?? 10000);
 const CONCURRENCY = 16;
 
-class Session {
-  constructor() { this.cookie = ''; }
-  /** Retries what the server could not do at the moment (a write conflict under load answers 500). */
-  async call(endpoint, form, attempt = 1) {
-    try {
-      return await this.once(endpoint, form);
-    } catch (e) {
-      if (attempt >= 3 || !String(e.message).includes(' 500 ')) throw e;
-      return this.call(endpoint, form, attempt + 1);
-    }
-  }
-  async once(endpoint, form) {
-    const r = await fetch(`${base}/_sf/${endpoint}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: this.cookie, Accept: 'application/json' },
-      body: new URLSearchParams(form),
-      redirect: 'manual',
-    });
-    const set = r.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    const text = await r.text();
-    if (r.status >= 400) throw new Error(`${endpoint}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
-}
 
-const operator = new Session();
+const operator = new Session(base);
 await operator.call('auth/login', { email, password });
 await operator.call('admin/create-issuer', {
   name: 'Bench Chamber', slug: 'bench', admin_email: 'admin@bench.test', admin_name: 'Bench Admin',
@@ -43,7 +19,7 @@ await operator.call('catalog/save-type', {
 // The admin's invitation is in the outbox (no SMTP in the benchmark): accept it.
 const [, mail] = await operator.call('admin/mail', { status: '' });
 const invite = mail.find((m) => m.to === 'admin@bench.test').body.match(/\/invite\/(\S+)/)[1];
-const admin = new Session();
+const admin = new Session(base);
 await admin.call('auth/accept-invitation', { token: invite, name: 'Bench Admin', password: 'bench admin passphrase', confirm: 'bench admin passphrase' });
 await admin.call('auth/login', { email: 'admin@bench.test', password: 'bench admin passphrase' });
 const catalog = await admin.call('catalog/list', {});

@@ -19,15 +19,8 @@ async fn world(data: &std::path::Path) -> World {
     let signet = Signet::start(data).await;
     let operator = signet.client();
     assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
-    for (name, slug, admin) in [("Issuer A", "issuer-a", "admin@a.test"), ("Issuer B", "issuer-b", "admin@b.test")] {
-        let r = operator
-            .call(
-                "admin/create-issuer",
-                &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)],
-            )
-            .await;
-        assert!(r.ok(), "{r:?}");
-    }
+    create_issuer(&operator, "Issuer A", "issuer-a", "admin@a.test").await;
+    create_issuer(&operator, "Issuer B", "issuer-b", "admin@b.test").await;
     let a_admin = accept(&signet, &operator, "admin@a.test", "admin a passphrase").await;
     let b_admin = accept(&signet, &operator, "admin@b.test", "admin b passphrase").await;
     assert!(a_admin
@@ -223,6 +216,7 @@ fn every_server_function_is_covered() {
         "orders/approval-mode",
         "customers/list",
         "customers/invite",
+        "customers/remove",
         // Public, or acting on the caller's own account only:
         "orders/track",
         "dcv/info",

@@ -145,17 +145,8 @@ async fn world() -> World {
     .await;
     let operator = signet.client();
     assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
-    for (name, slug, admin) in
-        [("Chamber of Commerce Split", "smib", "ana@smib.test"), ("Other", "other", "bo@other.test")]
-    {
-        let r = operator
-            .call(
-                "admin/create-issuer",
-                &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)],
-            )
-            .await;
-        assert!(r.ok(), "{r:?}");
-    }
+    create_issuer(&operator, "Chamber of Commerce Split", "smib", "ana@smib.test").await;
+    create_issuer(&operator, "Other", "other", "bo@other.test").await;
     let staff = accept(&signet, &operator, "ana@smib.test", "ana's passphrase").await;
     let other = accept(&signet, &operator, "bo@other.test", "bo's passphrase!").await;
     assert!(operator
@@ -526,6 +517,7 @@ async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
         ),
         ("customers/list", vec![("client_id", w.client_id.as_str())]),
         ("customers/invite", vec![("client_id", w.client_id.as_str()), ("email", "x@x.example.com"), ("name", "X")]),
+        ("customers/remove", vec![("client_id", w.client_id.as_str()), ("user_id", "whoever")]),
     ] {
         let a = w.other.call(endpoint, &form).await;
         assert!(refused(&a), "{endpoint}: {a:?}");

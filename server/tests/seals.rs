@@ -26,17 +26,8 @@ async fn shop(data: &std::path::Path) -> Shop {
     let signet = Signet::start(data).await;
     let operator = signet.client();
     assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
-    for (name, slug, admin) in
-        [("Chamber of Commerce Split", "smib", "ana@smib.test"), ("Other", "other", "bo@other.test")]
-    {
-        let r = operator
-            .call(
-                "admin/create-issuer",
-                &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)],
-            )
-            .await;
-        assert!(r.ok(), "{r:?}");
-    }
+    create_issuer(&operator, "Chamber of Commerce Split", "smib", "ana@smib.test").await;
+    create_issuer(&operator, "Other", "other", "bo@other.test").await;
     let staff = accept(&signet, &operator, "ana@smib.test", "ana's passphrase").await;
     let other = accept(&signet, &operator, "bo@other.test", "bo's passphrase!").await;
 

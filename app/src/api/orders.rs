@@ -211,6 +211,13 @@ pub async fn invite_customer(client_id: String, email: String, name: String) -> 
     accounts::invite_customer(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &client_id, &email, &name).await
 }
 
+/// Removes a customer from the client: their sign-in no longer reaches the issuer, and their API keys stop working.
+#[server(prefix = "/_sf", endpoint = "customers/remove")]
+pub async fn remove_customer(client_id: String, user_id: String) -> Result<(), AppError> {
+    let ctx = require(Need::IssuerMember).await?;
+    accounts::remove_customer(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &client_id, &user_id).await
+}
+
 #[server(prefix = "/_sf", endpoint = "api-keys/list")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
     let ctx = require(Need::OrderDesk).await?;

@@ -87,21 +87,7 @@ pub fn slug(value: &str) -> Option<String> {
 /// Suggests a slug from a name: "Chamber of Commerce Split" → "chamber-of-commerce-split".
 pub fn suggest_slug(name: &str) -> String {
     let mut out = String::new();
-    for c in name.trim().to_lowercase().chars() {
-        let c = match c {
-            'č' | 'ć' => 'c',
-            'š' => 's',
-            'ž' => 'z',
-            'đ' => 'd',
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ß' => 's',
-            c => c,
-        };
+    for c in name.trim().to_lowercase().chars().map(fold_letter) {
         if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with('-') {
@@ -110,6 +96,23 @@ pub fn suggest_slug(name: &str) -> String {
     }
     let trimmed: String = out.trim_end_matches('-').chars().take(40).collect();
     trimmed.trim_end_matches('-').to_string()
+}
+
+/// A lower-case letter without its accent (č → c, ß → s); other characters as they are.
+pub fn fold_letter(c: char) -> char {
+    match c {
+        'č' | 'ć' | 'ç' => 'c',
+        'š' | 'ß' => 's',
+        'ž' => 'z',
+        'đ' => 'd',
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        c => c,
+    }
 }
 
 /// A DNS host name such as `verified.example.org` (no scheme, port or path).

@@ -473,10 +473,15 @@ fn DomainTable(
 /// People of the client business who order and download its certificates (customers).
 #[component]
 fn Customers(client_id: String) -> impl IntoView {
-    use crate::api::orders::{list_customers, InviteCustomer};
+    use crate::api::orders::{list_customers, InviteCustomer, RemoveCustomer};
     let invite = ServerAction::<InviteCustomer>::new();
+    let remove = ServerAction::<RemoveCustomer>::new();
     let id = client_id.clone();
-    let list = Resource::new(move || (id.clone(), invite.version().get()), |(id, _)| list_customers(id));
+    let list = Resource::new(
+        move || (id.clone(), invite.version().get(), remove.version().get()),
+        |(id, _, _)| list_customers(id),
+    );
+    let for_remove = StoredValue::new(client_id.clone());
     let error = last_error(invite.value());
     view! {
         <section class="panel">
@@ -487,9 +492,18 @@ fn Customers(client_id: String) -> impl IntoView {
                     match list.await {
                         Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                         Ok(v) if v.is_empty() => view! { <p class="empty">"No customers yet."</p> }.into_any(),
-                        Ok(v) => view! { <ul>{v.into_iter().map(|c| view! {
-                            <li>{format!("{} <{}>", c.name, c.email)}{c.pending.then_some(" (invited)")}</li>
-                        }).collect_view()}</ul> }.into_any(),
+                        Ok(v) => {
+                            let client_id = for_remove.get_value();
+                            view! { <ul>{v.into_iter().map(|c| {
+                                let (client_id, user_id) = (client_id.clone(), c.user_id.clone());
+                                view! {
+                                    <li>{format!("{} <{}>", c.name, c.email)}{c.pending.then_some(" (invited)")}" "
+                                        <button type="button" class="danger small" on:click=move |_| {
+                                            remove.dispatch(RemoveCustomer { client_id: client_id.clone(), user_id: user_id.clone() });
+                                        }>{format!("Remove {}", c.name)}</button></li>
+                                }
+                            }).collect_view()}</ul> }.into_any()
+                        }
                     }
                 })}
             </Suspense>

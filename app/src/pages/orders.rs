@@ -138,7 +138,12 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
         .unwrap_or_else(|| setup.clients[0].id.clone());
     let step = RwSignal::new(0usize);
     let product_id = RwSignal::new(setup.products[0].id.clone());
-    let validity = RwSignal::new(setup.products[0].validity_days.last().copied().unwrap_or(90));
+    let max_days = setup.max_server_days;
+    // The validities a product may be ordered with today (server certificates are capped by the CA/B Forum).
+    let allowed = move |p: &Product| -> Vec<u32> {
+        p.validity_days.iter().copied().filter(|d| !p.profile.is_server() || *d <= max_days).collect()
+    };
+    let validity = RwSignal::new(allowed(&setup.products[0]).last().copied().unwrap_or(90));
     let client_id = RwSignal::new(first_client);
     let contact_of = move |id: &str| {
         clients.with_value(|c| c.iter().find(|x| x.id == id).map(|x| x.contact.clone()).unwrap_or_default())
@@ -152,7 +157,6 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
     let report = RwSignal::new(None::<CsrReport>);
     let dcv = RwSignal::new(Vec::<(String, DcvMethod, String)>::new());
     let local_error = RwSignal::new(None::<String>);
-    let max_days = setup.max_server_days;
 
     let product = move || products.with_value(|p| p.iter().find(|x| x.id == product_id.get()).cloned());
     let client = move || clients.with_value(|c| c.iter().find(|x| x.id == client_id.get()).cloned());
@@ -319,7 +323,7 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                         <div class="field"><label for="f-product">"Product"</label>
                             <select id="f-product" on:change=move |ev| {
                                 product_id.set(event_target_value(&ev));
-                                if let Some(p) = product() { validity.set(p.validity_days.last().copied().unwrap_or(90)); }
+                                if let Some(p) = product() { validity.set(allowed(&p).last().copied().unwrap_or(90)); }
                                 report.set(None);
                             }>
                                 {products.get_value().into_iter().map(|p| {
@@ -329,8 +333,7 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                             </select></div>
                         <div class="field"><label for="f-validity">"Validity"</label>
                             <select id="f-validity" on:change=move |ev| validity.set(event_target_value(&ev).parse().unwrap_or(90))>
-                                {move || product().map(|p| p.validity_days.iter().map(|d| {
-                                    let d = *d;
+                                {move || product().map(|p| allowed(&p).into_iter().map(|d| {
                                     view! { <option value=d.to_string() selected=move || validity.get() == d>{format!("{d} days")}</option> }
                                 }).collect_view())}
                             </select>
@@ -565,6 +568,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
     let csr_text = RwSignal::new(String::new());
     let cert = order.certificate.clone();
     let server = order.profile.is_server();
+    let names = order.names.clone();
     view! {
         <h1>{format!("Order {}", order.number)}" "{status_badge(order.status)}</h1>
         <FormError error=errors/>
@@ -638,6 +642,8 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
                         let pending = d.status != DcvStatus::Valid;
                         let change = actions.change_dcv && pending;
                         let name = d.name.clone();
+                        // BR 3.2.2.4.18: a wildcard's base domain cannot be validated by an HTTP file.
+                        let wildcard = names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == d.name);
                         let instructions = match d.method {
                             DcvMethod::Http => view! {
                                 <p>"Publish a file at "<code>{d.http_url.clone()}</code>" containing exactly:"</p>
@@ -667,7 +673,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
                                         view! {
                                             <details><summary>"Change method"</summary>
                                                 <select aria-label=label on:change=move |ev| choice.set(DcvMethod::parse(&event_target_value(&ev)).unwrap_or(DcvMethod::Dns))>
-                                                    {DcvMethod::ALL.into_iter().filter(|m| server || *m == DcvMethod::Email).map(|m| view! { <option value=m.as_str() selected=m == d.method>{m.label()}</option> }).collect_view()}
+                                                    {DcvMethod::ALL.into_iter().filter(|m| if server { !(wildcard && *m == DcvMethod::Http) } else { *m == DcvMethod::Email }).map(|m| view! { <option value=m.as_str() selected=m == d.method>{m.label()}</option> }).collect_view()}
                                                 </select>
                                                 {server.then(|| view! {
                                                     <select aria-label=format!("Address for {}", name2.clone()) on:change=move |ev| mailbox.set(event_target_value(&ev))>

@@ -430,19 +430,8 @@ fn fold(s: &str) -> String {
     let plain: String = s
         .to_lowercase()
         .chars()
+        .map(crate::model::validate::fold_letter)
         .map(|c| match c {
-            'č' | 'ć' => 'c',
-            'đ' => 'd',
-            'š' => 's',
-            'ž' => 'z',
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            'ß' => 's',
             c if c.is_alphanumeric() || c.is_whitespace() => c,
             '.' => '\u{0}',
             _ => ' ',

@@ -67,9 +67,15 @@ fn aia(urls: &CaUrls, with_ocsp: bool) -> CustomExtension {
 }
 
 fn policies(policy: &[u64]) -> CustomExtension {
+    policies_of(&[policy])
+}
+
+fn policies_of(oids: &[&[u64]]) -> CustomExtension {
     let der = yasna::construct_der(|w| {
         w.write_sequence(|w| {
-            w.next().write_sequence(|w| w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(policy)))
+            for policy in oids {
+                w.next().write_sequence(|w| w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(policy)))
+            }
         })
     });
     CustomExtension::from_oid_content(&OID_CERTIFICATE_POLICIES, der)
@@ -105,7 +111,7 @@ pub fn intermediate_params(
     p.serial_number = Some(random_serial(serial));
     p.use_authority_key_identifier_extension = true;
     p.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![parent.crl.clone()] }];
-    p.custom_extensions = vec![aia(parent, false)];
+    p.custom_extensions = vec![aia(parent, false), policies_of(&[&POLICY_DV, &POLICY_OV])];
     p
 }
 
@@ -311,6 +317,13 @@ pub fn dns_name_problem(name: &str) -> Option<String> {
     }
     if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
         return Some("an IP address is not a host name".into());
+    }
+    // Names that can never be public (RFC 2606, RFC 6761, RFC 6762, RFC 7686, RFC 8375, ICANN's .internal).
+    const INTERNAL: [&str; 10] =
+        ["localhost", "local", "internal", "test", "invalid", "example", "onion", "lan", "intranet", "corp"];
+    let tld = labels.last().copied().unwrap_or_default();
+    if INTERNAL.contains(&tld) || body.ends_with("home.arpa") {
+        return Some(format!(".{tld} names are internal and cannot be in a publicly-trusted certificate"));
     }
     None
 }

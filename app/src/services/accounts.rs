@@ -327,6 +327,25 @@ pub async fn invite_customer(
     invite_member(state, actor, issuer_id, email, name, Role::Customer, Some(client)).await
 }
 
+/// Takes a customer off a client (and so out of the issuer). Only customers of this client can be removed here.
+pub async fn remove_customer(
+    state: &AppState,
+    actor: &Actor,
+    issuer_id: &str,
+    client: &str,
+    user: &str,
+) -> AppResult<()> {
+    let customer = state
+        .store()
+        .customers_of_client(issuer_id, client)
+        .await?
+        .into_iter()
+        .find(|m| key_of(&m.user) == user)
+        .ok_or(AppError::NotFound)?;
+    state.store().remove_membership(user, issuer_id).await?;
+    audit::record(state, actor, Some(issuer_id), "customer.remove", &customer.email, format!("client: {client}")).await
+}
+
 async fn invite_member(
     state: &AppState,
     actor: &Actor,

@@ -29,14 +29,77 @@ pub struct DcvRuntime {
 
 const FILE_LIMIT: usize = 16 * 1024;
 
+/// BR 3.2.2.4.18 allows redirects only to http or https on the standard ports; a host must be a name (an IP
+/// literal could aim Signet at its own network).
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let url = attempt.url();
+        let port_ok = matches!((url.scheme(), url.port_or_known_default()), ("http", Some(80)) | ("https", Some(443)));
+        let named = url
+            .host_str()
+            .is_some_and(|h| h.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_err());
+        if attempt.previous().len() >= 3 {
+            attempt.error("more than 3 redirects")
+        } else if !port_ok || !named {
+            attempt.error("a redirect to another port or to an address is not followed (BR 3.2.2.4.18)")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Resolves host names for HTTP validation, keeping only public addresses: a domain whose name points at
+/// loopback, a private network or link-local space is not fetched.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = format!("{}:0", name.as_str());
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host(host).await?.filter(|a| is_public(a.ip())).collect();
+            if found.is_empty() {
+                return Err("the domain has no public address".into());
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || o[0] >= 224)
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            !(v6.is_loopback() || v6.is_unspecified() || (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80)
+                && v6.to_ipv4_mapped().is_none_or(|v4| is_public(std::net::IpAddr::V4(v4)))
+        }
+    }
+}
+
 impl DcvRuntime {
     pub fn new(settings: &DcvSettings) -> DcvRuntime {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent("Signet domain validation")
-            .build()
-            .unwrap_or_default();
+            .redirect(redirect_policy())
+            .user_agent("Signet domain validation");
+        // With an explicit connect address (set by the operator) there is nothing to resolve or filter.
+        let builder = match settings.http_connect {
+            Some(_) => builder,
+            None => builder.dns_resolver(std::sync::Arc::new(PublicOnly)),
+        };
+        let http = builder.build().unwrap_or_default();
         let resolver = match settings.dns_server {
             Some(addr) => {
                 let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
@@ -69,6 +132,12 @@ pub fn http_url(domain: &str, file: &str) -> String {
     format!("http://{domain}{}", http_path(file))
 }
 
+/// The same URL with the domain written absolute (trailing dot), so that the resolver's search domains never
+/// turn `shop` into `shop.internal.lan`.
+fn fetch_url(domain: &str, file: &str) -> String {
+    format!("http://{domain}.{}", http_path(file))
+}
+
 pub fn dns_name(domain: &str) -> String {
     format!("_pki-validation.{domain}")
 }
@@ -86,7 +155,7 @@ async fn check_http(rt: &DcvRuntime, domain: &str, file: &str, token: &str) -> R
     let public = http_url(domain, file);
     let request = match &rt.http_connect {
         Some(connect) => rt.http.get(format!("http://{connect}{}", http_path(file))).header("host", domain),
-        None => rt.http.get(&public),
+        None => rt.http.get(fetch_url(domain, file)),
     };
     let response = request.send().await.map_err(|e| {
         if e.is_timeout() {

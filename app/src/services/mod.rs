@@ -52,6 +52,32 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+
+    /// What the service tests run with: outbox mail, no proxy, test host names.
+    #[cfg(test)]
+    pub fn for_tests() -> Settings {
+        Settings {
+            public_url: "https://signet.test".into(),
+            session_idle: Duration::minutes(60),
+            session_max: Duration::hours(12),
+            smtp_url: None,
+            mail_from: "Signet <signet@signet.test>".into(),
+            trust_proxy: false,
+            pki_url: "http://pki.signet.test".into(),
+            dcv: Default::default(),
+        }
+    }
+}
+
+/// A fresh in-memory state whose clock stands still at 2026-11-22 09:00 UTC until a test moves it.
+#[cfg(test)]
+pub async fn test_state() -> AppState {
+    use chrono::TimeZone;
+    AppState::new(
+        Store::in_memory().await,
+        Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
+        Settings::for_tests(),
+    )
 }
 
 struct Inner {

@@ -1,13 +1,11 @@
 //! Orders, CSR checks, issuance and e-mail DCV against a real in-memory SurrealDB with a settable clock.
 //! (HTTP and DNS validation run against loopback servers in server/tests/orders.rs.)
 
-use super::clock::Clock;
 use super::orders::{self, Scope};
-use super::{accounts, ca, clients, issuers, products, Actor, AppState, Settings};
+use super::{accounts, ca, clients, issuers, products, Actor, AppState};
 use crate::error::AppError;
 use crate::model::*;
-use crate::store::Store;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use rcgen::{CertificateParams, KeyPair};
 use x509_parser::prelude::*;
 
@@ -31,21 +29,7 @@ fn scope(issuer: &str, email: &str, can_approve: bool, client: Option<&str>) -> 
 }
 
 async fn world() -> World {
-    let settings = Settings {
-        public_url: "https://signet.example.com".into(),
-        session_idle: Duration::minutes(60),
-        session_max: Duration::hours(12),
-        smtp_url: None,
-        mail_from: "Signet <signet@signet.test>".into(),
-        trust_proxy: false,
-        pki_url: "http://pki.signet.test".into(),
-        dcv: Default::default(),
-    };
-    let s = AppState::new(
-        Store::in_memory().await,
-        Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
-        settings,
-    );
+    let s = super::test_state().await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
     let issuer =
@@ -333,4 +317,55 @@ async fn ca_keys_are_sealed_at_rest() {
     let overview = ca::overview(&w.s).await.unwrap();
     assert_eq!(overview.cas.len(), 2);
     assert_eq!(overview.issuers_without_ca.len(), 1);
+}
+
+#[tokio::test]
+async fn an_http_validation_is_not_reused_for_a_wildcard_and_old_validations_lapse() {
+    let w = world().await;
+    // shop.example.com validated by e-mail… then an HTTP-validated name of the same client.
+    let mut i = input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email);
+    i.dcv = vec![DcvChoice { name: "shop.example.com".into(), method: DcvMethod::Email, mailbox: String::new() }];
+    orders::create(&w.s, &w.admin, i).await.unwrap();
+    let token = dcv_link(&w.s, "admin@shop.example.com").await;
+    orders::confirm_email_dcv(&w.s, &token).await.unwrap();
+    // Mark the completed validation as done over HTTP, as a customer's HTTP file would have.
+    w.s.store().mark_validations_http_for_tests(&w.client).await;
+    let wildcard =
+        orders::create(&w.s, &w.admin, input(&w, "*.shop.example.com", csr(&["*.shop.example.com"]), DcvMethod::Dns))
+            .await
+            .unwrap();
+    assert_eq!(wildcard.status, OrderStatus::AwaitingValidation);
+    assert!(!wildcard.dcv[0].reused);
+    let plain =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns))
+            .await
+            .unwrap();
+    assert_eq!(plain.status, OrderStatus::Issued);
+    assert!(plain.dcv[0].reused);
+    // The reused validation keeps its original date; 201 days later it no longer counts.
+    let draft =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", String::new(), DcvMethod::Dns)).await.unwrap();
+    assert_eq!(draft.dcv[0].validated_at, plain.dcv[0].validated_at);
+    w.s.clock().advance(Duration::days(201));
+    let later = orders::submit_csr(&w.s, &w.admin, &draft.id, &csr(&["shop.example.com"])).await.unwrap();
+    assert_eq!(later.status, OrderStatus::AwaitingValidation);
+    assert_eq!(later.dcv[0].status, DcvStatus::Pending);
+    assert!(later.dcv[0].last_error.as_deref().unwrap().contains("too old"));
+}
+
+#[tokio::test]
+async fn internal_names_ov_data_and_email_floods_are_refused() {
+    let w = world().await;
+    for name in ["intranet.local", "db.internal", "shop.test", "printer.lan", "x.home.arpa", "foo.localhost"] {
+        let err = orders::create(&w.s, &w.admin, input(&w, name, String::new(), DcvMethod::Dns)).await.unwrap_err();
+        assert!(err.for_field("names").unwrap().contains("internal"), "{name}: {err:?}");
+    }
+    let order =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", String::new(), DcvMethod::Email)).await.unwrap();
+    let again = DcvChoice { name: "shop.example.com".into(), method: DcvMethod::Email, mailbox: "webmaster".into() };
+    let err = orders::set_dcv(&w.s, &w.admin, &order.id, again.clone()).await.unwrap_err();
+    assert!(err.to_string().contains("less than 10 minutes ago"), "{err}");
+    w.s.clock().advance(Duration::minutes(11));
+    let changed = orders::set_dcv(&w.s, &w.admin, &order.id, again).await.unwrap();
+    assert_eq!(changed.dcv[0].email_to.as_deref(), Some("webmaster@shop.example.com"));
 }

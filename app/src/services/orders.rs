@@ -289,6 +289,22 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
             )),
         );
     }
+    if product.profile == Profile::ServerOv {
+        let org = &client.organisation;
+        let country = org.country.trim();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) || org.city.trim().is_empty() {
+            checks.check(
+                "client_id",
+                Some(format!(
+                    "An OV certificate names the organisation's city and its country as a two-letter code (such as \
+                     HR); {} has city \"{}\" and country \"{}\". Correct the client's data first.",
+                    org.name,
+                    org.city.trim(),
+                    country
+                )),
+            );
+        }
+    }
     check_contact(&mut checks, "corporate", &input.corporate);
     check_contact(&mut checks, "technical", &input.technical);
     checks.finish()?;
@@ -335,7 +351,9 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
     let reuse_since = now - Duration::days(dcv_reuse_days(today));
     let mut dcvs = Vec::new();
     for (target, method, email_to) in &choices {
-        let reused = state.store().recent_validation(&client.id, target, reuse_since).await?;
+        let wildcard = names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == target);
+        let earlier = state.store().recent_validation(&client.id, target, reuse_since, wildcard).await?;
+        let reused = earlier.is_some();
         dcvs.push(NewDcv {
             cert_order: rid("cert_order", "pending"),
             issuer: rid("issuer", &scope.issuer),
@@ -345,7 +363,7 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
             token: secrets::random_token(),
             file: short_token(),
             status: if reused { "valid" } else { "pending" }.into(),
-            validated_at: reused.then_some(now),
+            validated_at: earlier,
             reused,
             email_to: email_to.clone(),
         });
@@ -457,27 +475,39 @@ async fn advance(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<()
         return Ok(());
     }
     let dcvs = state.store().dcvs_of_order(&order.id).await?;
-    if dcvs.iter().all(|d| d.status == "valid") {
-        issue(state, &order).await?;
+    // A validation older than the reuse period no longer counts (an order can wait long for approval).
+    let now = state.now();
+    let oldest_allowed = now - Duration::days(dcv_reuse_days(now.date_naive()));
+    let fresh = |d: &DcvRow| d.status == "valid" && d.validated_at.is_some_and(|t| t > oldest_allowed);
+    for stale in dcvs.iter().filter(|d| d.status == "valid" && !fresh(d)) {
+        state.store().expire_dcv(&stale.id).await?;
+    }
+    if dcvs.iter().all(fresh) && state.store().claim_for_issuance(&order.id, now).await? {
+        let outcome = issue(state, &order).await;
+        if !matches!(outcome, Ok(true)) {
+            state.store().release_issuance_claim(&order.id).await?;
+        }
+        outcome?;
     }
     Ok(())
 }
 
-async fn issue(state: &AppState, order: &OrderRow) -> AppResult<()> {
+/// Signs and stores the certificate; Ok(true) when it was issued.
+async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
     let issuer = key_of(&order.issuer);
     let now = state.now();
     let signer = match ca::issuing_signer(state, &issuer).await {
         Ok(s) => s,
-        Err(AppError::Conflict(m)) => return fail_issuance(state, order, &m).await,
+        Err(AppError::Conflict(m)) => return fail_issuance(state, order, &m).await.map(|_| false),
         Err(e) => return Err(e),
     };
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
     let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let Some(parsed) = order.csr_pem.as_deref().and_then(|p| csr::parse(p.as_bytes()).ok()) else {
-        return fail_issuance(state, order, "the CSR is missing or unreadable").await;
+        return fail_issuance(state, order, "the CSR is missing or unreadable").await.map(|_| false);
     };
     let Some(key_type) = parsed.key_type else {
-        return fail_issuance(state, order, "the CSR's key type is not accepted").await;
+        return fail_issuance(state, order, "the CSR's key type is not accepted").await.map(|_| false);
     };
     let urls = ca::urls(state, &signer);
     let spec = LeafSpec {
@@ -493,7 +523,7 @@ async fn issue(state: &AppState, order: &OrderRow) -> AppResult<()> {
     };
     let der = match ca::sign_leaf(&signer, &spec, &parsed.spki) {
         Ok(der) => der,
-        Err(findings) => return fail_issuance(state, order, &findings).await,
+        Err(findings) => return fail_issuance(state, order, &findings).await.map(|_| false),
     };
     let serial = ca::serial_hex(&der);
     let not_after = spec.not_after();
@@ -520,7 +550,7 @@ async fn issue(state: &AppState, order: &OrderRow) -> AppResult<()> {
         )
         .await?;
     if !issued {
-        return Ok(());
+        return Ok(false);
     }
     let actor = Actor { user_id: None, email: "Signet".into(), ip: String::new() };
     audit::record(state, &actor, Some(&issuer), "order.issue", &order.number, format!("serial {serial}")).await?;
@@ -551,7 +581,7 @@ async fn issue(state: &AppState, order: &OrderRow) -> AppResult<()> {
         )
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fn base64_der(der: &[u8]) -> String {
@@ -748,7 +778,7 @@ pub async fn list(
     status: Option<OrderStatus>,
     page: usize,
 ) -> AppResult<Page<OrderSummary>> {
-    let page = page.max(1);
+    let page = page.clamp(1, 100_000);
     let (rows, total) = state
         .store()
         .orders(&scope.store_scope(), status.map(|s| s.as_str()), (page - 1) * PAGE_SIZE, PAGE_SIZE)
@@ -827,6 +857,13 @@ pub async fn set_dcv(state: &AppState, scope: &Scope, id: &str, choice: DcvChoic
         return Err(AppError::Conflict(format!("{} is validated already.", d.name)));
     }
     let email_to = dcv_choice(product.profile, &order.names, &d.name, choice.method, &choice.mailbox)?;
+    let sent_at = d.email_expires_at.map(|e| e - Duration::hours(EMAIL_LINK_HOURS));
+    if choice.method == DcvMethod::Email && sent_at.is_some_and(|t| state.now() - t < Duration::minutes(10)) {
+        return Err(AppError::Conflict(format!(
+            "An approval e-mail for {} went out less than 10 minutes ago; wait a little before sending another.",
+            d.name
+        )));
+    }
     state.store().set_dcv_method(&d.id, choice.method.as_str(), email_to.clone()).await?;
     let detail = match &email_to {
         Some(to) => format!("{}: {} to {to}", d.name, choice.method.label()),

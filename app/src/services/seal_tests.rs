@@ -1,12 +1,10 @@
 //! Trust-seal services against a real (in-memory) SurrealDB with a clock the tests move.
 
-use super::clock::Clock;
 use super::seal_public::{self, CopyReport, IssuerBy};
-use super::{accounts, catalog, clients, issuers, seals, Actor, AppState, Settings};
+use super::{accounts, catalog, clients, issuers, seals, Actor, AppState};
 use crate::error::AppError;
 use crate::model::{CertTypeInput, ClientInput, SealFilter, SealInput, SealState};
-use crate::store::Store;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 
 struct World {
     s: AppState,
@@ -18,21 +16,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let settings = Settings {
-        public_url: "https://signet.test".into(),
-        session_idle: Duration::minutes(60),
-        session_max: Duration::hours(12),
-        smtp_url: None,
-        mail_from: "Signet <signet@signet.test>".into(),
-        trust_proxy: false,
-        pki_url: "http://pki.signet.test".into(),
-        dcv: Default::default(),
-    };
-    let s = AppState::new(
-        Store::in_memory().await,
-        Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
-        settings,
-    );
+    let s = super::test_state().await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
     let issuer =

@@ -1,28 +1,12 @@
 //! Service tests against a real (in-memory) SurrealDB with a clock the tests move.
 
-use super::clock::Clock;
-use super::{accounts, issuers, Actor, AppState, Settings};
+use super::{accounts, issuers, Actor, AppState};
 use crate::error::AppError;
 use crate::model::{MailStatus, Role};
-use crate::store::Store;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 
 async fn state() -> AppState {
-    let settings = Settings {
-        public_url: "https://signet.test".into(),
-        session_idle: Duration::minutes(60),
-        session_max: Duration::hours(12),
-        smtp_url: None,
-        mail_from: "Signet <signet@signet.test>".into(),
-        trust_proxy: false,
-        pki_url: "http://pki.signet.test".into(),
-        dcv: Default::default(),
-    };
-    AppState::new(
-        Store::in_memory().await,
-        Clock::manual(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
-        settings,
-    )
+    super::test_state().await
 }
 
 fn operator_actor(user: &crate::store::UserRow) -> Actor {

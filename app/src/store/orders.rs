@@ -195,8 +195,8 @@ impl Store {
             .db
             .query(
                 "BEGIN;
-                 LET $moved = UPDATE $o SET status = 'issued', updated_at = $cert.created_at, failure = NONE
-                    WHERE status = 'awaiting_validation' RETURN VALUE id;
+                 LET $moved = UPDATE $o SET status = 'issued', updated_at = $cert.created_at, failure = NONE,
+                    issuing_since = NONE WHERE status = 'awaiting_validation' RETURN VALUE id;
                  IF array::len($moved) = 0 { THROW 'signet:not-awaiting' };
                  LET $c = CREATE ONLY certificate CONTENT $cert;
                  UPDATE $o SET certificate = $c.id;
@@ -266,20 +266,52 @@ impl Store {
             .take(0)
     }
 
-    /// A validation of `name` for this client that completed after `since` (for reuse).
-    pub async fn recent_validation(&self, client: &str, name: &str, since: DateTime<Utc>) -> DbResult<bool> {
-        let found: Vec<RecordId> = self
+    /// When `name` was last validated for this client after `since`, if it was (for reuse). An HTTP-file
+    /// validation does not count for a wildcard (BR 3.2.2.4.18).
+    pub async fn recent_validation(
+        &self,
+        client: &str,
+        name: &str,
+        since: DateTime<Utc>,
+        wildcard: bool,
+    ) -> DbResult<Option<DateTime<Utc>>> {
+        let found: Vec<DateTime<Utc>> = self
             .db
             .query(
-                "SELECT VALUE id FROM dcv WHERE client = $client AND name = $name AND status = 'valid'
-                    AND validated_at > $since AND reused = false LIMIT 1",
+                "SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $name AND status = 'valid'
+                    AND validated_at > $since AND reused = false AND ($wildcard = false OR method != 'http')
+                 ORDER BY validated_at DESC LIMIT 1",
             )
             .bind(("client", rid("client", client)))
             .bind(("name", name.to_string()))
             .bind(("since", since))
+            .bind(("wildcard", wildcard))
             .await?
             .take(0)?;
-        Ok(!found.is_empty())
+        Ok(found.into_iter().next())
+    }
+
+    /// Claims an order for issuance; false if it is not awaiting validation or another check is issuing it.
+    pub async fn claim_for_issuance(&self, order: &RecordId, now: DateTime<Utc>) -> DbResult<bool> {
+        let claimed: Vec<RecordId> = self
+            .db
+            .query(
+                "UPDATE $o SET issuing_since = $now
+                 WHERE status = 'awaiting_validation' AND (issuing_since = NONE OR issuing_since < $stale)
+                 RETURN VALUE id",
+            )
+            .bind(("o", order.clone()))
+            .bind(("now", now))
+            .bind(("stale", now - chrono::Duration::minutes(2)))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(!claimed.is_empty())
+    }
+
+    pub async fn release_issuance_claim(&self, order: &RecordId) -> DbResult<()> {
+        self.db.query("UPDATE $o SET issuing_since = NONE").bind(("o", order.clone())).await?.check()?;
+        Ok(())
     }
 
     pub async fn order_events(&self, order: &RecordId) -> DbResult<Vec<EventRow>> {
@@ -393,6 +425,26 @@ impl Store {
         Ok(())
     }
 
+    #[cfg(test)]
+    pub async fn mark_validations_http_for_tests(&self, client: &str) {
+        self.db
+            .query("UPDATE dcv SET method = 'http' WHERE client = $c")
+            .bind(("c", rid("client", client)))
+            .await
+            .unwrap();
+    }
+
+    /// Sends a validation back to pending (it is older than the reuse period allows).
+    pub async fn expire_dcv(&self, dcv: &RecordId) -> DbResult<()> {
+        self.db
+            .query("UPDATE $d SET status = 'pending', validated_at = NONE, reused = false, last_error = $why")
+            .bind(("d", dcv.clone()))
+            .bind(("why", "The earlier validation is too old to be used; validate again."))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
     pub async fn set_dcv_email_token(&self, dcv: &RecordId, hash: &str, expires: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE $d SET email_token_hash = $hash, email_expires_at = $expires")
@@ -437,16 +489,30 @@ impl Store {
         Ok(rows.into_iter().map(|p| (p.cert_order, p.issuer, super::key_of(&p.client))).collect())
     }
 
+    /// The next order number of an issuer in a year. Concurrent orders of one issuer contend for the same
+    /// counter; a write conflict is retried rather than failing the order.
     pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
-        let n: Option<i64> = self
-            .db
-            .query("UPSERT ONLY type::record('order_counter', [$issuer, $year]) SET n += 1 RETURN VALUE n")
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("year", i64::from(year)))
-            .await?
-            .check()?
-            .take(0)?;
-        Ok(n.unwrap_or(1))
+        let mut attempt = 0;
+        loop {
+            let result: DbResult<Option<i64>> = async {
+                self.db
+                    .query("UPSERT ONLY type::record('order_counter', [$issuer, $year]) SET n += 1 RETURN VALUE n")
+                    .bind(("issuer", rid("issuer", issuer)))
+                    .bind(("year", i64::from(year)))
+                    .await?
+                    .check()?
+                    .take(0)
+            }
+            .await;
+            match result {
+                Ok(n) => return Ok(n.unwrap_or(1)),
+                Err(_) if attempt < 8 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(2 * attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     pub async fn create_api_key(

@@ -190,6 +190,14 @@ pub async fn outbox_links(operator: &Client, to: &str, prefix: &str) -> Vec<Stri
         .collect()
 }
 
+/// The operator creates an issuer with its first admin (who is invited by e-mail).
+pub async fn create_issuer(operator: &Client, name: &str, slug: &str, admin: &str) {
+    let r = operator
+        .call("admin/create-issuer", &[("name", name), ("slug", slug), ("admin_email", admin), ("admin_name", admin)])
+        .await;
+    assert!(r.ok(), "{r:?}");
+}
+
 /// Accepts the invitation mailed to `email` (read from the operator's outbox) and signs in.
 pub async fn accept(signet: &Signet, operator: &Client, email: &str, password: &str) -> Client {
     let prefix = format!("{}/invite/", signet.base);
