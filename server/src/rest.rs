@@ -104,6 +104,29 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
+/// The caller of a REST endpoint: the order scope of the key's holder.
+struct Caller(orders::Scope);
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> ApiResult<Self> {
+        scope(state, &parts.headers).await.map(Caller)
+    }
+}
+
+/// A JSON body; a missing or malformed one is a 422 with the reason, never a 5xx.
+struct Body<T>(T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Body<T> {
+    type Rejection = ApiError;
+    async fn from_request(request: axum::extract::Request, state: &AppState) -> ApiResult<Self> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(v)| Body(v))
+            .map_err(|e| ApiError(AppError::field("body", e.body_text())))
+    }
+}
+
 /// The order scope of the key's holder: issuer and role as they are now, not as when the key was made.
 async fn scope(state: &AppState, headers: &HeaderMap) -> ApiResult<orders::Scope> {
     let secret = headers
@@ -123,14 +146,8 @@ async fn scope(state: &AppState, headers: &HeaderMap) -> ApiResult<orders::Scope
     })
 }
 
-/// A JSON body that is missing or malformed gets a 422 with the reason, never a 5xx.
-fn body<T>(payload: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> ApiResult<T> {
-    payload.map(|Json(v)| v).map_err(|e| ApiError(AppError::field("body", e.body_text())))
-}
-
 #[utoipa::path(get, path = "/products", tag = "products", responses((status = 200, body = Vec<Product>)))]
-async fn list_products(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Vec<Product>>> {
-    scope(&state, &headers).await?;
+async fn list_products(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<Vec<Product>>> {
     Ok(Json(orders::products(&state).await?.into_iter().filter(|p| p.active).collect()))
 }
 
@@ -146,10 +163,9 @@ struct ListQuery {
     responses((status = 200, body = Page<OrderSummary>), (status = 401, body = Problem)))]
 async fn list_orders(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Page<OrderSummary>>> {
-    let scope = scope(&state, &headers).await?;
     let Query(q) = query.map_err(|e| ApiError(AppError::field("query", e.body_text())))?;
     Ok(Json(orders::list(&state, &scope, q.status, q.page.unwrap_or(1).min(100_000)).await?))
 }
@@ -182,11 +198,10 @@ struct NewOrder {
     responses((status = 201, body = OrderView), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn create_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    payload: Result<Json<NewOrder>, axum::extract::rejection::JsonRejection>,
+    Caller(scope): Caller,
+    Body(payload): Body<NewOrder>,
 ) -> ApiResult<Response> {
-    let scope = scope(&state, &headers).await?;
-    let o = body(payload)?;
+    let o = payload;
     let input = OrderInput {
         client_id: o.client_id,
         product_id: o.product_id,
@@ -206,10 +221,9 @@ async fn create_order(
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 async fn get_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
     Ok(Json(orders::view(&state, &scope, &id).await?))
 }
 
@@ -223,12 +237,11 @@ struct CsrBody {
     responses((status = 200, body = OrderView), (status = 422, body = Problem), (status = 409, body = Problem)))]
 async fn submit_csr(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
-    payload: Result<Json<CsrBody>, axum::extract::rejection::JsonRejection>,
+    Body(payload): Body<CsrBody>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
-    let b = body(payload)?;
+    let b = payload;
     Ok(Json(orders::submit_csr(&state, &scope, &id, &b.csr).await?))
 }
 
@@ -236,12 +249,11 @@ async fn submit_csr(
     responses((status = 200, body = OrderView), (status = 422, body = Problem), (status = 409, body = Problem)))]
 async fn set_dcv(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
-    payload: Result<Json<DcvChoice>, axum::extract::rejection::JsonRejection>,
+    Body(payload): Body<DcvChoice>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
-    let choice = body(payload)?;
+    let choice = payload;
     Ok(Json(orders::set_dcv(&state, &scope, &id, choice).await?))
 }
 
@@ -250,10 +262,9 @@ async fn set_dcv(
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 async fn check_dcv(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
     Ok(Json(orders::check_dcv(&state, &scope, &id).await?))
 }
 
@@ -266,12 +277,11 @@ struct ReasonBody {
     responses((status = 200, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn cancel_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
-    payload: Result<Json<ReasonBody>, axum::extract::rejection::JsonRejection>,
+    Body(payload): Body<ReasonBody>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
-    let b = body(payload)?;
+    let b = payload;
     Ok(Json(orders::cancel(&state, &scope, &id, &b.reason).await?))
 }
 
@@ -279,10 +289,9 @@ async fn cancel_order(
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn approve_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
     Ok(Json(orders::approve(&state, &scope, &id).await?))
 }
 
@@ -290,12 +299,11 @@ async fn approve_order(
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn reject_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
-    payload: Result<Json<ReasonBody>, axum::extract::rejection::JsonRejection>,
+    Body(payload): Body<ReasonBody>,
 ) -> ApiResult<Json<OrderView>> {
-    let scope = scope(&state, &headers).await?;
-    let b = body(payload)?;
+    let b = payload;
     Ok(Json(orders::reject(&state, &scope, &id, &b.reason).await?))
 }
 
@@ -310,11 +318,10 @@ struct FormatQuery {
               (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn download_certificate(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(scope): Caller,
     Path(id): Path<String>,
     query: Result<Query<FormatQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    let scope = scope(&state, &headers).await?;
     let Query(q) = query.map_err(|e| ApiError(AppError::field("query", e.body_text())))?;
     let format = ca::Format::parse(q.format.as_deref().unwrap_or("pem"))
         .ok_or_else(|| AppError::field("format", "Use pem, cer, chain, p7b or root."))?;
