@@ -142,6 +142,22 @@ pub fn Pager(page: usize, pages: usize, base: String) -> impl IntoView {
     .into_any()
 }
 
+/// Reads a file chosen in the browser and hands its content over as a `data:` URL.
+#[cfg(feature = "hydrate")]
+pub fn read_data_url(file: &web_sys::File, mut on_load: impl FnMut(String) + 'static) {
+    use wasm_bindgen::JsCast;
+    let Ok(reader) = web_sys::FileReader::new() else { return };
+    let r = reader.clone();
+    let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if let Some(url) = r.result().ok().and_then(|v| v.as_string()) {
+            on_load(url);
+        }
+    });
+    reader.set_onload(Some(onload.as_ref().unchecked_ref()));
+    onload.forget();
+    let _ = reader.read_as_data_url(file);
+}
+
 /// A date and time for tables: `2026-11-22 08:30 UTC`.
 pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()

@@ -103,7 +103,6 @@ fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoVie
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
-            use wasm_bindgen::JsCast;
             let input: web_sys::HtmlInputElement = event_target(&ev);
             let Some(file) = input.files().and_then(|f| f.get(0)) else {
                 return;
@@ -113,18 +112,9 @@ fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoVie
                 return;
             }
             local_error.set(None);
-            let Ok(reader) = web_sys::FileReader::new() else {
-                return;
-            };
-            let r = reader.clone();
-            let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-                if let Some(url) = r.result().ok().and_then(|v| v.as_string()) {
-                    action.dispatch(SetIssuerLogo { logo: url });
-                }
+            crate::components::read_data_url(&file, move |url| {
+                action.dispatch(SetIssuerLogo { logo: url });
             });
-            reader.set_onload(Some(onload.as_ref().unchecked_ref()));
-            onload.forget();
-            let _ = reader.read_as_data_url(&file);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;

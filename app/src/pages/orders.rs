@@ -278,17 +278,13 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
-            use wasm_bindgen::JsCast;
             let input: web_sys::HtmlInputElement = event_target(&ev);
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             if file.size() > 64.0 * 1024.0 {
                 local_error.set(Some("This file is larger than any CSR.".into()));
                 return;
             }
-            let Ok(reader) = web_sys::FileReader::new() else { return };
-            let r = reader.clone();
-            let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-                let Some(url) = r.result().ok().and_then(|v| v.as_string()) else { return };
+            crate::components::read_data_url(&file, move |url| {
                 let payload = url.split_once("base64,").map(|(_, b)| b.to_string()).unwrap_or_default();
                 // PEM files are shown as text; DER files stay base64, which the server reads as well.
                 let text = web_sys::window()
@@ -298,9 +294,6 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                 csr.set(text);
                 report.set(None);
             });
-            reader.set_onload(Some(onload.as_ref().unchecked_ref()));
-            onload.forget();
-            let _ = reader.read_as_data_url(&file);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
