@@ -29,21 +29,31 @@ pub async fn record_about(
     target: &str,
     detail: impl Into<String>,
 ) -> AppResult<()> {
-    state
-        .store()
-        .record_audit(NewAudit {
-            at: state.now(),
-            actor: actor.user_id.clone(),
-            actor_email: actor.email.clone(),
-            issuer: issuer.map(str::to_string),
-            action: action.to_string(),
-            target: target.to_string(),
-            detail: detail.into(),
-            ip: actor.ip.clone(),
-            subject: subject.map(str::to_string),
-        })
-        .await?;
+    state.store().record_audit(entry(state, actor, issuer, subject, action, target, detail)).await?;
     Ok(())
+}
+
+/// An entry ready to be stored, for callers that store it inside their own transaction.
+pub fn entry(
+    state: &AppState,
+    actor: &Actor,
+    issuer: Option<&str>,
+    subject: Option<&str>,
+    action: &str,
+    target: &str,
+    detail: impl Into<String>,
+) -> NewAudit {
+    NewAudit {
+        at: state.now(),
+        actor: actor.user_id.clone(),
+        actor_email: actor.email.clone(),
+        issuer: issuer.map(str::to_string),
+        action: action.to_string(),
+        target: target.to_string(),
+        detail: detail.into(),
+        ip: actor.ip.clone(),
+        subject: subject.map(str::to_string),
+    }
 }
 
 pub const MAX_ROWS: i64 = 5000;

@@ -4,6 +4,7 @@
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::MailStatus;
+use crate::store::{rid, NewMail};
 use chrono::Duration;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -14,10 +15,29 @@ const RETRY_DELAYS_MINUTES: [i64; 5] = [1, 5, 15, 60, 240];
 
 /// Stores a message for sending (or for the outbox) and wakes the worker.
 pub async fn send(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&str>) -> AppResult<()> {
-    let status = if state.settings().smtp_url.is_some() { MailStatus::Queued } else { MailStatus::Outbox };
-    state.store().enqueue_mail(to, subject, body, issuer, status, state.now()).await?;
-    state.mail_wakeup().notify_one();
+    state.store().enqueue_mail(prepare(state, to, subject, body, issuer)).await?;
+    wake(state);
     Ok(())
+}
+
+/// A message ready to be stored, for callers that store it inside their own transaction (then `wake`).
+pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&str>) -> NewMail {
+    let status = if state.settings().smtp_url.is_some() { MailStatus::Queued } else { MailStatus::Outbox };
+    NewMail {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        body: body.to_string(),
+        issuer: issuer.map(|i| rid("issuer", i)),
+        status: status.as_str().to_string(),
+        attempts: 0,
+        next_attempt_at: state.now(),
+        created_at: state.now(),
+    }
+}
+
+/// Tells the worker that a message was stored.
+pub fn wake(state: &AppState) {
+    state.mail_wakeup().notify_one();
 }
 
 /// Puts a failed or outbox message back in the queue. Only possible when SMTP is configured.

@@ -9,7 +9,9 @@ use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
 use crate::pki::csr::{self, to_pem, Expectations};
 use crate::pki::profile::{dns_name_problem, LeafSpec};
-use crate::store::{key_of, rid, DcvRow, NewCertificate, NewDcv, NewOrder, OrderRow, OrderScope, OrderUpdate};
+use crate::store::{
+    key_of, new_key, rid, DcvRow, Issuance, NewCertificate, NewDcv, NewOrder, OrderRow, OrderScope, OrderUpdate,
+};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use surrealdb::types::RecordId;
 
@@ -368,35 +370,70 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
             email_to: email_to.clone(),
         });
     }
-    let order_id = state
-        .store()
-        .create_order(
-            NewOrder {
-                issuer: rid("issuer", &scope.issuer),
-                client: rid("client", &client.id),
-                product: rid("product", &product.id),
-                number: number.clone(),
-                validity_days: i64::from(input.validity_days),
-                names: names.clone(),
-                status: status.as_str().into(),
-                parties: serde_json::to_string(&parties).map_err(|_| AppError::Internal)?,
-                csr_pem: parsed.as_ref().map(|p| p.pem()),
-                csr_report: report.as_ref().and_then(|r| serde_json::to_string(r).ok()),
-                key_fingerprint: parsed.as_ref().map(|p| p.key_fingerprint.clone()),
-                approved: !needs_approval,
-                approved_by: None,
-                tracking_token: secrets::random_token(),
-                created_by: scope.user_id.as_deref().map(|u| rid("user", u)),
-                created_by_email: scope.actor.email.clone(),
-                created_at: now,
-                updated_at: now,
-            },
-            dcvs,
-            (&scope.actor.email, &format!("{} for {}", product.name, names.join(", "))),
-        )
-        .await?;
+    let order_id = rid("cert_order", &new_key());
     let id = key_of(&order_id);
-    audit::record(state, &scope.actor, Some(&scope.issuer), "order.create", &number, names.join(", ")).await?;
+    let order = NewOrder {
+        issuer: rid("issuer", &scope.issuer),
+        client: rid("client", &client.id),
+        product: rid("product", &product.id),
+        number: number.clone(),
+        validity_days: i64::from(input.validity_days),
+        names: names.clone(),
+        status: status.as_str().into(),
+        parties: serde_json::to_string(&parties).map_err(|_| AppError::Internal)?,
+        csr_pem: parsed.as_ref().map(|p| p.pem()),
+        csr_report: report.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+        key_fingerprint: parsed.as_ref().map(|p| p.key_fingerprint.clone()),
+        approved: !needs_approval,
+        approved_by: None,
+        tracking_token: secrets::random_token(),
+        created_by: scope.user_id.as_deref().map(|u| rid("user", u)),
+        created_by_email: scope.actor.email.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    let created = format!("{} for {}", product.name, names.join(", "));
+    let create_audit =
+        audit::entry(state, &scope.actor, Some(&scope.issuer), None, "order.create", &number, names.join(", "));
+
+    // The common case for scripts and renewals: a CSR, every name validated before, no approval. It is signed
+    // first and stored in one transaction; anything else (or a refusal to sign) takes the stepwise path below.
+    if let (Some(csr), OrderStatus::AwaitingValidation, true) = (&parsed, status, dcvs.iter().all(|d| d.reused)) {
+        let facts = ToSign {
+            id: &order_id,
+            issuer: &order.issuer,
+            client: &order.client,
+            number: &number,
+            names: &names,
+            validity_days: order.validity_days,
+            tracking_token: &order.tracking_token,
+            parties: &parties,
+            product: &product,
+            csr,
+        };
+        if let Ok(issuance) = sign_order(state, &facts).await? {
+            let has_mail = issuance.mail.is_some();
+            let issued = NewOrder { status: OrderStatus::Issued.as_str().into(), ..order.clone() };
+            state
+                .store()
+                .create_issued_order(
+                    &order_id,
+                    issued,
+                    dcvs.clone(),
+                    (&scope.actor.email, &created),
+                    create_audit.clone().into_record(),
+                    issuance,
+                )
+                .await?;
+            if has_mail {
+                mail::wake(state);
+            }
+            return view(state, scope, &id).await;
+        }
+    }
+
+    state.store().create_order(&order_id, order, dcvs, (&scope.actor.email, &created)).await?;
+    state.store().record_audit(create_audit).await?;
     send_email_validations(state, &order_id, &number, &client.organisation.name, None).await?;
     if status == OrderStatus::PendingApproval {
         notify_approvers(state, &scope.issuer, &id, &number).await?;
@@ -494,26 +531,69 @@ async fn advance(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<()
 
 /// Signs and stores the certificate; Ok(true) when it was issued.
 async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
-    let issuer = key_of(&order.issuer);
-    let now = state.now();
-    let signer = match ca::issuing_signer(state, &issuer).await {
-        Ok(s) => s,
-        Err(AppError::Conflict(m)) => return fail_issuance(state, order, &m).await.map(|_| false),
-        Err(e) => return Err(e),
-    };
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
     let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let Some(parsed) = order.csr_pem.as_deref().and_then(|p| csr::parse(p.as_bytes()).ok()) else {
         return fail_issuance(state, order, "the CSR is missing or unreadable").await.map(|_| false);
     };
-    let Some(key_type) = parsed.key_type else {
-        return fail_issuance(state, order, "the CSR's key type is not accepted").await.map(|_| false);
+    let facts = ToSign {
+        id: &order.id,
+        issuer: &order.issuer,
+        client: &order.client,
+        number: &order.number,
+        names: &order.names,
+        validity_days: order.validity_days,
+        tracking_token: &order.tracking_token,
+        parties: &parties,
+        product: &product,
+        csr: &parsed,
+    };
+    let issuance = match sign_order(state, &facts).await? {
+        Ok(issuance) => issuance,
+        Err(why) => return fail_issuance(state, order, &why).await.map(|_| false),
+    };
+    let has_mail = issuance.mail.is_some();
+    if !state.store().issue_order(&order.id, issuance).await? {
+        return Ok(false);
+    }
+    if has_mail {
+        mail::wake(state);
+    }
+    Ok(true)
+}
+
+/// What signing needs to know about an order (stored already, or about to be stored with its certificate).
+struct ToSign<'a> {
+    id: &'a RecordId,
+    issuer: &'a RecordId,
+    client: &'a RecordId,
+    number: &'a str,
+    names: &'a [String],
+    validity_days: i64,
+    tracking_token: &'a str,
+    parties: &'a OrderParties,
+    product: &'a Product,
+    csr: &'a csr::ParsedCsr,
+}
+
+/// Lints and signs the certificate and prepares everything issuing stores: the certificate row, the history
+/// line, the audit entry and the e-mail to the technical contact. `Ok(Err(why))` when it may not be issued.
+async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Issuance, String>> {
+    let issuer = key_of(order.issuer);
+    let now = state.now();
+    let signer = match ca::issuing_signer(state, &issuer).await {
+        Ok(s) => s,
+        Err(AppError::Conflict(m)) => return Ok(Err(m)),
+        Err(e) => return Err(e),
+    };
+    let Some(key_type) = order.csr.key_type else {
+        return Ok(Err("the CSR's key type is not accepted".into()));
     };
     let urls = ca::urls(state, &signer);
     let spec = LeafSpec {
-        profile: product.profile,
-        names: &order.names,
-        organisation: &parties.organisation,
+        profile: order.product.profile,
+        names: order.names,
+        organisation: &order.parties.organisation,
         not_before: now,
         validity_days: order.validity_days.max(1) as u32,
         max_days: max_server_validity_days(now.date_naive()),
@@ -521,67 +601,57 @@ async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
         key_type,
         urls: &urls,
     };
-    let der = match ca::sign_leaf(&signer, &spec, &parsed.spki) {
+    let der = match ca::sign_leaf(&signer, &spec, &order.csr.spki) {
         Ok(der) => der,
-        Err(findings) => return fail_issuance(state, order, &findings).await.map(|_| false),
+        Err(findings) => return Ok(Err(findings)),
     };
     let serial = ca::serial_hex(&der);
     let not_after = spec.not_after();
-    let subject = x509_subject(&der);
-    let issued = state
-        .store()
-        .issue_order(
-            &order.id,
-            NewCertificate {
-                issuer: order.issuer.clone(),
-                client: order.client.clone(),
-                cert_order: order.id.clone(),
-                ca: signer.ca_id.clone(),
-                serial: serial.clone(),
-                names: order.names.clone(),
-                subject,
-                not_before: now,
-                not_after,
-                der: base64_der(&der),
-                key_fingerprint: parsed.key_fingerprint.clone(),
-                created_at: now,
-            },
-            &format!("serial {serial}, valid until {}", not_after.format("%Y-%m-%d %H:%M UTC")),
-        )
-        .await?;
-    if !issued {
-        return Ok(false);
-    }
-    let actor = Actor { user_id: None, email: "Signet".into(), ip: String::new() };
-    audit::record(state, &actor, Some(&issuer), "order.issue", &order.number, format!("serial {serial}")).await?;
-    let url = &state.settings().public_url;
-    let body = format!(
-        "Hello {name},\n\nThe certificate of order {number} for {names} is issued.\n\nDownload it in the format your \
-         server needs (PEM, full chain, DER, PKCS#7): {url}/orders/{id}\nTrack the order without signing in: \
-         {url}/track/{token}\n\nSerial number: {serial}\nValid until: {until}\n\n{pem}",
-        name = parties.technical.name,
-        number = order.number,
-        names = order.names.join(", "),
-        id = key_of(&order.id),
-        token = order.tracking_token,
-        until = not_after.format("%Y-%m-%d %H:%M UTC"),
-        pem = to_pem("CERTIFICATE", &der),
-    );
-    if !parties.technical.email.is_empty() {
-        mail::send(
-            state,
-            &parties.technical.email,
-            &format!(
-                "Your certificate for {} is issued (order {})",
-                order.names.first().cloned().unwrap_or_default(),
-                order.number
-            ),
-            &body,
-            Some(&issuer),
-        )
-        .await?;
-    }
-    Ok(true)
+    let until = not_after.format("%Y-%m-%d %H:%M UTC");
+    let certificate = NewCertificate {
+        issuer: order.issuer.clone(),
+        client: order.client.clone(),
+        cert_order: order.id.clone(),
+        ca: signer.ca_id.clone(),
+        serial: serial.clone(),
+        names: order.names.to_vec(),
+        subject: x509_subject(&der),
+        not_before: now,
+        not_after,
+        der: base64_der(&der),
+        key_fingerprint: order.csr.key_fingerprint.clone(),
+        created_at: now,
+    };
+    let signet = Actor { user_id: None, email: "Signet".into(), ip: String::new() };
+    let audit =
+        audit::entry(state, &signet, Some(&issuer), None, "order.issue", order.number, format!("serial {serial}"));
+    let technical = &order.parties.technical;
+    let mail = (!technical.email.is_empty()).then(|| {
+        let url = &state.settings().public_url;
+        let body = format!(
+            "Hello {name},\n\nThe certificate of order {number} for {names} is issued.\n\nDownload it in the format \
+             your server needs (PEM, full chain, DER, PKCS#7): {url}/orders/{id}\nTrack the order without signing \
+             in: {url}/track/{token}\n\nSerial number: {serial}\nValid until: {until}\n\n{pem}",
+            name = technical.name,
+            number = order.number,
+            names = order.names.join(", "),
+            id = key_of(order.id),
+            token = order.tracking_token,
+            pem = to_pem("CERTIFICATE", &der),
+        );
+        let subject = format!(
+            "Your certificate for {} is issued (order {})",
+            order.names.first().cloned().unwrap_or_default(),
+            order.number
+        );
+        mail::prepare(state, &technical.email, &subject, &body, Some(&issuer))
+    });
+    Ok(Ok(Issuance {
+        certificate,
+        detail: format!("serial {serial}, valid until {until}"),
+        audit: audit.into_record(),
+        mail,
+    }))
 }
 
 fn base64_der(der: &[u8]) -> String {

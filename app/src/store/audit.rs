@@ -20,6 +20,37 @@ pub struct NewAudit {
     pub subject: Option<String>,
 }
 
+/// An audit entry as stored; also written inside larger transactions (an order issued at once).
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct AuditRecord {
+    at: DateTime<Utc>,
+    actor: Option<RecordId>,
+    actor_email: String,
+    issuer: Option<RecordId>,
+    action: String,
+    target: String,
+    detail: String,
+    ip: String,
+    subject: Option<String>,
+}
+
+impl NewAudit {
+    pub fn into_record(self) -> AuditRecord {
+        AuditRecord {
+            at: self.at,
+            actor: self.actor.map(|a| rid("user", &a)),
+            actor_email: self.actor_email,
+            issuer: self.issuer.map(|i| rid("issuer", &i)),
+            action: self.action,
+            target: self.target,
+            detail: self.detail,
+            ip: self.ip,
+            subject: self.subject,
+        }
+    }
+}
+
 /// Which entries to list. `issuer: Some(..)` limits to one issuer.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
@@ -61,22 +92,7 @@ impl AuditRow {
 
 impl Store {
     pub async fn record_audit(&self, e: NewAudit) -> DbResult<()> {
-        self.db
-            .query(
-                "CREATE audit CONTENT { at: $at, actor: $actor, actor_email: $actor_email, issuer: $issuer,
-                 action: $action, target: $target, detail: $detail, ip: $ip, subject: $subject }",
-            )
-            .bind(("at", e.at))
-            .bind(("actor", e.actor.map(|a| rid("user", &a))))
-            .bind(("actor_email", e.actor_email))
-            .bind(("issuer", e.issuer.map(|i| rid("issuer", &i))))
-            .bind(("action", e.action))
-            .bind(("target", e.target))
-            .bind(("detail", e.detail))
-            .bind(("ip", e.ip))
-            .bind(("subject", e.subject))
-            .await?
-            .check()?;
+        self.db.query("CREATE audit CONTENT $a").bind(("a", e.into_record())).await?.check()?;
         Ok(())
     }
 

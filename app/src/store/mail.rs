@@ -38,31 +38,25 @@ impl MailRow {
     }
 }
 
+/// A message to queue; also written inside larger transactions (an order issued at once).
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub issuer: Option<RecordId>,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
 const MAIL_FIELDS: &str = "id, to, subject, body, status, attempts, last_error, created_at, sent_at";
 
 impl Store {
-    pub async fn enqueue_mail(
-        &self,
-        to: &str,
-        subject: &str,
-        body: &str,
-        issuer: Option<&str>,
-        status: MailStatus,
-        now: DateTime<Utc>,
-    ) -> DbResult<()> {
-        self.db
-            .query(
-                "CREATE mail CONTENT { to: $to, subject: $subject, body: $body, issuer: $issuer, status: $status,
-                 attempts: 0, next_attempt_at: $now, created_at: $now }",
-            )
-            .bind(("to", to.to_string()))
-            .bind(("subject", subject.to_string()))
-            .bind(("body", body.to_string()))
-            .bind(("issuer", issuer.map(|i| rid("issuer", i))))
-            .bind(("status", status.as_str()))
-            .bind(("now", now))
-            .await?
-            .check()?;
+    pub async fn enqueue_mail(&self, mail: NewMail) -> DbResult<()> {
+        self.db.query("CREATE mail CONTENT $m").bind(("m", mail)).await?.check()?;
         Ok(())
     }
 

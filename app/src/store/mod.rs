@@ -45,6 +45,9 @@ pub struct DbSettings {
 #[derive(Clone)]
 pub struct Store {
     db: Surreal<Any>,
+    /// Order numbers come from one counter row per issuer and year. Taking them one at a time in this process
+    /// spares concurrent orders a write conflict and a retry; other processes (scale-out) still retry.
+    order_numbers: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -55,7 +58,7 @@ impl Store {
             db.signin(Root { username: settings.user.clone(), password: settings.password.clone() }).await?;
         }
         db.use_ns(settings.namespace.as_str()).use_db(settings.database.as_str()).await?;
-        Ok(Store { db })
+        Ok(Store { db, order_numbers: Default::default() })
     }
 
     /// A fresh in-memory database with every migration applied, for tests.
@@ -91,6 +94,16 @@ pub fn key_of(id: &RecordId) -> String {
 /// A record id from a table and a key given by a caller. The key is bound as a value, never parsed.
 pub fn rid(table: &str, key: &str) -> RecordId {
     RecordId::new(table, key.to_string())
+}
+
+/// A fresh random record key (100 bits, lowercase base32), for records whose id is needed before they are
+/// written, such as an order and its certificate stored in one transaction.
+pub fn new_key() -> String {
+    use rand::RngCore;
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[usize::from(b & 31)] as char).collect()
 }
 
 /// Whether a database error is a unique-index violation.

@@ -1,7 +1,7 @@
 //! Certificate orders, their domain validations and events, and REST API keys. Every read of an order names
 //! the issuer (and, for customers, the client), so a guessed id from elsewhere finds nothing.
 
-use super::{rid, DbResult, Store};
+use super::{rid, AuditRecord, DbResult, NewMail, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -57,6 +57,17 @@ pub struct NewOrder {
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What issuing writes besides the order's new status.
+#[derive(Debug, Clone)]
+pub struct Issuance {
+    pub certificate: super::NewCertificate,
+    /// The history line ("serial …, valid until …").
+    pub detail: String,
+    pub audit: AuditRecord,
+    /// The certificate for the technical contact, when there is an address.
+    pub mail: Option<NewMail>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -144,27 +155,31 @@ pub struct OrderScope {
 }
 
 impl Store {
-    pub async fn create_order(&self, order: NewOrder, dcv: Vec<NewDcv>, event: (&str, &str)) -> DbResult<RecordId> {
-        let id: Option<RecordId> = self
-            .db
+    pub async fn create_order(
+        &self,
+        id: &RecordId,
+        order: NewOrder,
+        dcv: Vec<NewDcv>,
+        event: (&str, &str),
+    ) -> DbResult<()> {
+        self.db
             .query(
                 "BEGIN;
-                 LET $created = CREATE ONLY cert_order CONTENT $order;
-                 FOR $d IN $dcv { CREATE dcv CONTENT object::extend($d, { cert_order: $created.id }); };
-                 CREATE order_event CONTENT { cert_order: $created.id, at: $order.created_at, actor: $actor,
-                     kind: $kind, detail: $detail };
-                 RETURN $created.id;
+                 CREATE $id CONTENT $order;
+                 FOR $d IN $dcv { CREATE dcv CONTENT object::extend($d, { cert_order: $id }); };
+                 CREATE order_event CONTENT { cert_order: $id, at: $order.created_at, actor: $actor, kind: $kind,
+                     detail: $detail };
                  COMMIT;",
             )
+            .bind(("id", id.clone()))
             .bind(("order", order))
             .bind(("dcv", dcv))
             .bind(("actor", event.0.to_string()))
             .bind(("kind", "created"))
             .bind(("detail", event.1.to_string()))
             .await?
-            .check()?
-            .take(4)?;
-        id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+            .check()?;
+        Ok(())
     }
 
     pub async fn order(&self, scope: &OrderScope, id: &str) -> DbResult<Option<OrderRow>> {
@@ -188,9 +203,9 @@ impl Store {
         Ok(rows.into_iter().next())
     }
 
-    /// Stores the certificate and marks the order issued, in one transaction; false if the order no longer
-    /// awaited validation (issued by a concurrent check).
-    pub async fn issue_order(&self, order: &RecordId, cert: super::NewCertificate, detail: &str) -> DbResult<bool> {
+    /// Stores the certificate and marks the order issued, in one transaction with the history line, the audit
+    /// entry and the e-mail; false if the order no longer awaited validation (issued by a concurrent check).
+    pub async fn issue_order(&self, order: &RecordId, issuance: Issuance) -> DbResult<bool> {
         let result = self
             .db
             .query(
@@ -202,11 +217,15 @@ impl Store {
                  UPDATE $o SET certificate = $c.id;
                  CREATE order_event CONTENT { cert_order: $o, at: $cert.created_at, actor: 'Signet', kind: 'issued',
                     detail: $detail };
+                 CREATE audit CONTENT $audit;
+                 FOR $m IN $mail { CREATE mail CONTENT $m; };
                  COMMIT;",
             )
             .bind(("o", order.clone()))
-            .bind(("cert", cert))
-            .bind(("detail", detail.to_string()))
+            .bind(("cert", issuance.certificate))
+            .bind(("detail", issuance.detail))
+            .bind(("audit", issuance.audit))
+            .bind(("mail", issuance.mail.into_iter().collect::<Vec<_>>()))
             .await?
             .check();
         match result {
@@ -214,6 +233,52 @@ impl Store {
             Err(e) if e.to_string().contains("signet:not-awaiting") => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// An order that issues as it is placed (CSR given, every name validated before, no approval): the order, its
+    /// validations, its history, the certificate, the audit entries and the e-mail in one transaction.
+    pub async fn create_issued_order(
+        &self,
+        id: &RecordId,
+        order: NewOrder,
+        dcv: Vec<NewDcv>,
+        created: (&str, &str),
+        audit: AuditRecord,
+        issuance: Issuance,
+    ) -> DbResult<()> {
+        // The history lists "issued" after "created" (events sort by time).
+        let issued_at = issuance.certificate.created_at + chrono::Duration::milliseconds(1);
+        let certificate = RecordId::new("certificate", super::new_key());
+        self.db
+            .query(
+                "BEGIN;
+                 CREATE $id CONTENT object::extend($order, { certificate: $certificate });
+                 FOR $d IN $dcv { CREATE dcv CONTENT object::extend($d, { cert_order: $id }); };
+                 CREATE $certificate CONTENT $cert;
+                 CREATE order_event CONTENT { cert_order: $id, at: $order.created_at, actor: $actor, kind: 'created',
+                    detail: $created };
+                 CREATE order_event CONTENT { cert_order: $id, at: $issued_at, actor: 'Signet', kind: 'issued',
+                    detail: $detail };
+                 CREATE audit CONTENT $audit;
+                 CREATE audit CONTENT $issue_audit;
+                 FOR $m IN $mail { CREATE mail CONTENT $m; };
+                 COMMIT;",
+            )
+            .bind(("id", id.clone()))
+            .bind(("order", order))
+            .bind(("certificate", certificate))
+            .bind(("dcv", dcv))
+            .bind(("cert", issuance.certificate))
+            .bind(("actor", created.0.to_string()))
+            .bind(("created", created.1.to_string()))
+            .bind(("issued_at", issued_at))
+            .bind(("detail", issuance.detail))
+            .bind(("audit", audit))
+            .bind(("issue_audit", issuance.audit))
+            .bind(("mail", issuance.mail.into_iter().collect::<Vec<_>>()))
+            .await?
+            .check()?;
+        Ok(())
     }
 
     pub async fn order_by_tracking(&self, token: &str) -> DbResult<Option<OrderRow>> {
@@ -278,8 +343,8 @@ impl Store {
         let found: Vec<DateTime<Utc>> = self
             .db
             .query(
-                "SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $name AND status = 'valid'
-                    AND validated_at > $since AND reused = false AND ($wildcard = false OR method != 'http')
+                "SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $name AND reused = false
+                    AND status = 'valid' AND validated_at > $since AND ($wildcard = false OR method != 'http')
                  ORDER BY validated_at DESC LIMIT 1",
             )
             .bind(("client", rid("client", client)))
@@ -492,6 +557,7 @@ impl Store {
     /// The next order number of an issuer in a year. Concurrent orders of one issuer contend for the same
     /// counter; a write conflict is retried rather than failing the order.
     pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
+        let _one_at_a_time = self.order_numbers.lock().await;
         let mut attempt = 0;
         loop {
             let result: DbResult<Option<i64>> = async {

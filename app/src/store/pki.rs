@@ -228,8 +228,8 @@ impl Store {
         let numbers: Vec<String> = self
             .db
             .query(
-                "SELECT VALUE number FROM (SELECT number, issuer, id FROM cert_order WHERE key_fingerprint = $fp)
-                 WHERE issuer = $issuer AND id != $except LIMIT 1",
+                "SELECT VALUE number FROM cert_order WHERE key_fingerprint = $fp AND issuer = $issuer AND id != $except
+                 LIMIT 1",
             )
             .bind(("fp", fingerprint.to_string()))
             .bind(("issuer", rid("issuer", issuer)))
