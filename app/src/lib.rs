@@ -5,6 +5,8 @@
 pub mod api;
 pub mod components;
 pub mod error;
+#[cfg(feature = "keygen")]
+pub mod keygen;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "pki")]

@@ -3,6 +3,9 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+mod key_maker;
+pub use key_maker::{KeyMaker, SubjectFields};
+
 /// A rule run in the browser as the person leaves a field; the server runs the same rule again.
 pub type Rule = fn(&str) -> Option<String>;
 

@@ -1,0 +1,211 @@
+//! "Generate in my browser": the form that makes a key pair and a CSR on the customer's computer, used by
+//! the order wizard, the order page (CSR submitted later), and the invitation page.
+//!
+//! The private key exists only in this page's memory until the user saves it as a password-protected file;
+//! only the CSR is handed on (to `on_csr`), and only after the user confirms the key file is saved.
+
+use crate::keygen::{KeyAlgorithm, Subject};
+use crate::model::KeyType;
+use leptos::prelude::*;
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+/// Where the generation is: the three steps, then the key file waiting to be saved, then handed on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Form,
+    Step(usize),
+    Ready,
+    Handed,
+}
+
+const STEPS: [&str; 3] = ["Generating the key pair", "Building and signing the CSR", "Encrypting the key file with your password"];
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+/// What generation produced, kept in the page only.
+#[derive(Clone, Default)]
+struct Made {
+    key_file: String,
+    csr: String,
+    file_name: String,
+}
+
+/// The subject fields of a CSR or certificate, pre-filled and editable.
+#[component]
+pub fn SubjectFields(subject: RwSignal<Subject>, prefix: &'static str) -> impl IntoView {
+    type Get = fn(&Subject) -> String;
+    type Set = fn(&mut Subject, String);
+    let fields: [(&str, &str, Get, Set, &str); 7] = [
+        ("cn", "Common name (CN)", |s| s.common_name.clone(), |s, v| s.common_name = v, "shop.example.com"),
+        ("o", "Organisation (O)", |s| s.organisation.clone(), |s, v| s.organisation = v, ""),
+        ("ou", "Unit (OU)", |s| s.unit.clone(), |s, v| s.unit = v, "optional"),
+        ("l", "City (L)", |s| s.locality.clone(), |s, v| s.locality = v, ""),
+        ("st", "State or region (ST)", |s| s.state.clone(), |s, v| s.state = v, "optional"),
+        ("c", "Country (C)", |s| s.country.clone(), |s, v| s.country = v, "two letters, e.g. FR"),
+        ("email", "E-mail", |s| s.email.clone(), |s, v| s.email = v, "optional"),
+    ];
+    view! {
+        <div class="form-grid">
+            {fields.into_iter().map(|(key, label, get, set, hint)| {
+                let id = format!("{prefix}-{key}");
+                view! {
+                    <div class="field"><label for=id.clone()>{label}</label>
+                        <input id=id placeholder=hint prop:value=move || subject.with(get)
+                            on:input=move |ev| { let v = event_target_value(&ev); subject.update(|s| set(s, v)); }/></div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn KeyMaker(
+    /// Pre-filled from the organisation and the order.
+    subject: Subject,
+    /// The order's names, which become the CSR's subjectAltName.
+    names: Vec<String>,
+    /// The product's key policy (empty: every type).
+    key_types: Vec<KeyType>,
+    /// Receives the CSR once the key file is saved.
+    on_csr: Callback<String>,
+    /// Label of the final button.
+    #[prop(default = "Use this CSR")]
+    hand_label: &'static str,
+) -> impl IntoView {
+    let choices = KeyAlgorithm::allowed_by(&key_types);
+    let subject = RwSignal::new(subject);
+    let algorithm = RwSignal::new(choices.first().copied().unwrap_or(KeyAlgorithm::P256));
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let phase = RwSignal::new(Phase::Form);
+    let error = RwSignal::new(None::<String>);
+    let made = StoredValue::new(Made::default());
+    let saved = RwSignal::new(false);
+    let confirmed = RwSignal::new(false);
+    let timing = RwSignal::new(None::<(f64, f64)>);
+    let names = StoredValue::new(names);
+
+    let generate = move |_| {
+        error.set(None);
+        if password.get() != confirm.get() {
+            error.set(Some("The two passwords differ.".into()));
+            return;
+        }
+        if let Err(e) = crate::keygen::check_password(&password.get()) {
+            error.set(Some(e.to_string()));
+            return;
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (names, made, timing);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::keygen::{browser, make_csr};
+            let run = async {
+                phase.set(Phase::Step(0));
+                browser::next_frame().await;
+                let start = browser::now_ms();
+                let key = browser::generate(algorithm.get_untracked(), browser::Engine::for_this_page()).await?;
+                phase.set(Phase::Step(1));
+                browser::next_frame().await;
+                let s = subject.get_untracked();
+                let csr = names.with_value(|n| make_csr(&key, &s, n))?;
+                let csr_done = browser::now_ms();
+                phase.set(Phase::Step(2));
+                browser::next_frame().await;
+                let key_file = key.to_encrypted_pem(&password.get_untracked())?;
+                timing.set(Some((csr_done - start, browser::now_ms() - csr_done)));
+                let base: String = s
+                    .common_name
+                    .trim()
+                    .trim_start_matches("*.")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+                    .collect();
+                let file_name = format!("{}.key", if base.is_empty() { "private" } else { &base });
+                made.set_value(Made { key_file, csr, file_name });
+                Ok::<(), crate::keygen::KeygenError>(())
+            };
+            match run.await {
+                Ok(()) => {
+                    password.set(String::new());
+                    confirm.set(String::new());
+                    phase.set(Phase::Ready);
+                }
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    phase.set(Phase::Form);
+                }
+            }
+        });
+    };
+
+    let save = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let m = made.get_value();
+            match crate::keygen::browser::save_file(&m.file_name, m.key_file.as_bytes(), "application/x-pem-file") {
+                Ok(()) => saved.set(true),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (made, saved, error);
+    };
+    let hand = move |_| {
+        let csr = made.with_value(|m| m.csr.clone());
+        phase.set(Phase::Handed);
+        on_csr.run(csr);
+    };
+
+    view! {
+        <div class="key-maker">
+            {move || error.get().map(|e| view! { <div class="notice bad" role="alert">{e}</div> })}
+            {move || match phase.get() {
+                Phase::Form => view! {
+                    <p class="muted">"The key pair is made on this computer, by this page. The private key never leaves it: you save it as a password-protected file, and only the CSR goes to Signet."</p>
+                    <SubjectFields subject=subject prefix="kg"/>
+                    <div class="form-grid">
+                        <div class="field"><label for="kg-type">"Key type"</label>
+                            <select id="kg-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
+                                {choices.iter().map(|k| {
+                                    let k = *k;
+                                    view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }
+                                }).collect_view()}
+                            </select></div>
+                        <div class="field"><label for="kg-password">"Password for the key file"</label>
+                            <input id="kg-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                            <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
+                        <div class="field"><label for="kg-password2">"Password again"</label>
+                            <input id="kg-password2" type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
+                    </div>
+                    <p class="actions"><button type="button" on:click=generate>"Generate key and CSR"</button></p>
+                }.into_any(),
+                Phase::Step(current) => view! {
+                    <ol class="progress keygen-progress" aria-live="polite">
+                        {STEPS.iter().enumerate().map(|(i, label)| {
+                            let class = if i < current { "done" } else if i == current { "current" } else { "waiting" };
+                            view! { <li class=class><strong>{*label}</strong>{(i == current).then(|| view! { <span class="spinner" aria-hidden="true"></span> })}</li> }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+                Phase::Ready => view! {
+                    <div class="notice warn" role="status">
+                        <p><strong>"Save your private key now."</strong>" Signet never sees this file and cannot recover it. Without the file and its password, the certificate cannot be installed."</p>
+                    </div>
+                    {move || timing.get().map(|(csr_ms, enc_ms)| view! {
+                        <p class="small muted keygen-timing" data-keygen-ms=format!("{csr_ms:.1}") data-encrypt-ms=format!("{enc_ms:.1}")>
+                            {format!("Key and CSR made in {csr_ms:.0} ms; key file encrypted in {enc_ms:.0} ms.")}</p>
+                    })}
+                    <p class="actions"><button type="button" class="secondary" on:click=save>{move || format!("Save the private key ({})", made.with_value(|m| m.file_name.clone()))}</button></p>
+                    <label class="check"><input type="checkbox" prop:checked=move || confirmed.get() disabled=move || !saved.get()
+                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>" I have saved the private key file and I know its password."</label>
+                    <p class="actions"><button type="button" on:click=hand disabled=move || !confirmed.get()>{hand_label}</button></p>
+                    <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
+                }.into_any(),
+                Phase::Handed => view! {
+                    <p class="notice good">"The CSR was made in your browser and handed on; your private key stays in the file you saved."</p>
+                    <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
