@@ -501,6 +501,7 @@ async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
     for (endpoint, form) in [
         ("orders/get", vec![("id", id)]),
         ("orders/submit-csr", vec![("id", id), ("csr", csr.as_str())]),
+        ("orders/invite-csr", vec![("id", id), ("email", "evil@other.example.com"), ("name", "Evil")]),
         ("orders/set-dcv", vec![("id", id), ("name", "shop.example.com"), ("method", "dns"), ("mailbox", "")]),
         ("orders/check-dcv", vec![("id", id)]),
         ("orders/approve", vec![("id", id)]),
@@ -538,11 +539,82 @@ async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
     assert!(r.status >= 400, "{r:?}");
     assert!(w.staff.call("orders/approval-mode", &[("on", "true")]).await.ok());
     assert!(w.other.call("orders/track", &[("token", "not-a-real-tracking-token")]).await.status >= 400);
+    for (endpoint, form) in [
+        ("invitation/get", vec![("token", "not-a-real-invitation-token")]),
+        ("invitation/submit-csr", vec![("token", "not-a-real-invitation-token"), ("csr", csr.as_str())]),
+    ] {
+        let a = w.other.call(endpoint, &form).await;
+        assert!(!a.ok() && a.body.contains("NotFound"), "{endpoint}: {a:?}");
+    }
     // The draft is still a draft; nothing of it changed.
     let (_, still) = w.api(reqwest::Method::GET, &format!("/orders/{id}"), &w.key, None).await;
     assert_eq!(still["status"], "draft");
     assert_eq!(still["events"].as_array().unwrap().len(), 1);
     let _ = &w.operator;
+}
+
+#[tokio::test]
+async fn an_invitation_link_hands_in_the_csr_without_an_account_once() {
+    let w = world().await;
+    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    let product_id = products[0]["id"].as_str().unwrap().to_string();
+    let (_, draft) = w
+        .api(
+            reqwest::Method::POST,
+            "/orders",
+            &w.key,
+            Some(json!({
+                "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"]
+            })),
+        )
+        .await;
+    let id = draft["id"].as_str().unwrap();
+    assert_eq!(draft["actions"]["invite"], true, "{draft}");
+    assert_eq!(draft["key_types"], json!(["rsa", "p256", "p384"]));
+    let sent =
+        w.staff.call("orders/invite-csr", &[("id", id), ("email", "it@shop.example.com"), ("name", "Ivo")]).await;
+    assert!(sent.ok(), "{sent:?}");
+    assert_eq!(sent.json()["invitations"][0]["state"], "open");
+    let prefix = format!("{}/csr-invite/", w.signet.base);
+    let link = outbox_links(&w.operator, "it@shop.example.com", &prefix).await.remove(0);
+    let token = link.trim_start_matches(&prefix);
+
+    // Somebody without an account opens it…
+    let anyone = w.signet.client();
+    let shown = anyone.call("invitation/get", &[("token", token)]).await;
+    assert!(shown.ok(), "{shown:?}");
+    let shown = shown.json();
+    assert_eq!(shown["state"], "open");
+    assert_eq!(shown["names"], json!(["shop.example.com"]));
+    assert_eq!(shown["organisation"]["name"], "Shop d.o.o.");
+    // …another site cannot post into it…
+    let csr = openssl_csr(
+        w.work.path(),
+        "invited",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "/CN=shop.example.com",
+        &["shop.example.com"],
+    );
+    let forged = w
+        .http
+        .post(format!("{}/_sf/invitation/submit-csr", w.signet.base))
+        .header("Origin", "https://evil.example.com")
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("token", token), ("csr", csr.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    // …and the CSR goes in once.
+    let report = anyone.call("invitation/submit-csr", &[("token", token), ("csr", csr.as_str())]).await;
+    assert!(report.ok(), "{report:?}");
+    assert_eq!(report.json()["accepted"], true, "{report:?}");
+    let again = anyone.call("invitation/submit-csr", &[("token", token), ("csr", csr.as_str())]).await;
+    assert!(!again.ok() && again.body.contains("already been used"), "{again:?}");
+    let (_, order) = w.api(reqwest::Method::GET, &format!("/orders/{id}"), &w.key, None).await;
+    assert_eq!(order["status"], "awaiting_validation");
+    assert_eq!(order["invitations"][0]["state"], "used");
+    assert_eq!(order["actions"]["invite"], false);
 }
 
 #[tokio::test]

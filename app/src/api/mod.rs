@@ -12,6 +12,7 @@ pub mod guard;
 pub mod issuer;
 pub mod orders;
 pub mod seals;
+pub mod tools;
 
 /// All server functions live under this prefix, clear of the public URL contract (`/api/v1`, `/acme`, …).
 pub const PREFIX: &str = "/_sf";

@@ -3,8 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    ApiKeyInfo, CaImport, CaOverview, CsrReport, Customer, DcvMethod, EmailDcvInfo, OrderInput, OrderSetup,
-    OrderStatus, OrderSummary, OrderView, Page, Product, ProductInput,
+    ApiKeyInfo, CaImport, CaOverview, CsrReport, Customer, DcvMethod, EmailDcvInfo, InvitationView, OrderInput,
+    OrderSetup, OrderStatus, OrderSummary, OrderView, Page, Product, ProductInput,
 };
 use leptos::prelude::*;
 
@@ -13,7 +13,7 @@ use super::guard::{public, require, Ctx, Need};
 #[cfg(feature = "ssr")]
 use crate::model::{DcvChoice, Role};
 #[cfg(feature = "ssr")]
-use crate::services::{accounts, api_keys, ca, orders, products};
+use crate::services::{accounts, api_keys, ca, invitations, orders, products};
 
 /// The order scope of a checked caller: issuer from the session, client for customers, approval for admins.
 #[cfg(feature = "ssr")]
@@ -116,6 +116,13 @@ pub async fn submit_order_csr(id: String, csr: String) -> Result<OrderView, AppE
     orders::submit_csr(&ctx.state, &scope_of(&ctx)?, &id, &csr).await
 }
 
+/// E-mails a single-use link with which someone else, without an account, generates the key and hands in the CSR.
+#[server(prefix = "/_sf", endpoint = "orders/invite-csr")]
+pub async fn invite_csr(id: String, email: String, name: String) -> Result<OrderView, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    invitations::invite(&ctx.state, &scope_of(&ctx)?, &id, &email, &name).await
+}
+
 #[server(prefix = "/_sf", endpoint = "orders/set-dcv")]
 pub async fn set_order_dcv(
     id: String,
@@ -181,6 +188,21 @@ pub async fn get_email_dcv_info(token: String) -> Result<EmailDcvInfo, AppError>
 pub async fn confirm_email_dcv(token: String) -> Result<EmailDcvInfo, AppError> {
     let p = public().await?;
     orders::confirm_email_dcv(&p.state, &token).await
+}
+
+/// What the recipient of a CSR invitation link is asked to do.
+#[server(prefix = "/_sf", endpoint = "invitation/get")]
+pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
+    let p = public().await?;
+    invitations::invitation(&p.state, &token).await
+}
+
+/// The recipient of a CSR invitation link hands in the CSR made in their browser (never the key). A CSR that
+/// fails a check comes back in the report with `accepted: false`, and the link stays usable.
+#[server(prefix = "/_sf", endpoint = "invitation/submit-csr")]
+pub async fn submit_invitation_csr(token: String, csr: String) -> Result<CsrReport, AppError> {
+    let p = public().await?;
+    invitations::submit_invited_csr(&p.state, &token, &csr).await
 }
 
 // --- Customers and API keys -----------------------------------------------------------------------------------

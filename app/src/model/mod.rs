@@ -2,10 +2,12 @@
 
 pub mod orders;
 pub mod seals;
+pub mod tools;
 pub mod validate;
 
 pub use orders::*;
 pub use seals::*;
+pub use tools::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -498,6 +498,8 @@ pub struct OrderView {
     pub client_name: String,
     pub product_name: String,
     pub profile: Profile,
+    /// The key types the product accepts, so that the browser offers only those when it generates a key.
+    pub key_types: Vec<KeyType>,
     pub validity_days: u32,
     pub names: Vec<String>,
     pub parties: OrderParties,
@@ -514,6 +516,9 @@ pub struct OrderView {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub actions: OrderActions,
+    /// Invitation links sent for this order's CSR, newest first; empty on the tracking page.
+    #[serde(default)]
+    pub invitations: Vec<CsrInvitationInfo>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -523,6 +528,84 @@ pub struct OrderActions {
     pub change_dcv: bool,
     pub approve: bool,
     pub cancel: bool,
+    /// Send an invitation link so that someone else generates the key and CSR (the order waits for its CSR).
+    #[serde(default)]
+    pub invite: bool,
+}
+
+/// Where an invitation link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum InvitationState {
+    /// Waiting for the recipient's CSR.
+    Open,
+    /// The recipient handed in the CSR (a link works once).
+    Used,
+    /// Not used within its lifetime.
+    Expired,
+    /// The order no longer waits for a CSR (given another way, cancelled, …).
+    Closed,
+}
+
+impl InvitationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationState::Open => "open",
+            InvitationState::Used => "used",
+            InvitationState::Expired => "expired",
+            InvitationState::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            InvitationState::Open => "Open",
+            InvitationState::Used => "Used",
+            InvitationState::Expired => "Expired",
+            InvitationState::Closed => "Closed",
+        }
+    }
+}
+
+/// How long an invitation link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// The path of an invitation link; the token follows (`/csr-invite/{token}`).
+pub const INVITATION_PATH: &str = "/csr-invite/";
+
+/// An invitation link as listed on the order page (the link itself is only in the e-mail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CsrInvitationInfo {
+    pub email: String,
+    pub name: String,
+    /// Who sent it: their name, or their e-mail address.
+    pub invited_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub state: InvitationState,
+}
+
+/// What the recipient of an invitation link sees (no account): what is being ordered and for whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InvitationView {
+    pub state: InvitationState,
+    pub order_number: String,
+    pub organisation: Organisation,
+    pub product_name: String,
+    /// Server certificates name hosts (the CSR's CN and SANs); the others name mailboxes.
+    pub profile: Profile,
+    pub names: Vec<String>,
+    /// The key types the product accepts.
+    pub key_types: Vec<KeyType>,
+    pub invited_name: String,
+    pub invited_email: String,
+    /// Who sent the link: their name, or their e-mail address.
+    pub invited_by: String,
+    pub invited_by_email: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// One line of an order list.

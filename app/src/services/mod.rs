@@ -9,6 +9,9 @@ pub mod catalog;
 pub mod clients;
 pub mod clock;
 pub mod dcv;
+#[cfg(test)]
+mod invitation_tests;
+pub mod invitations;
 pub mod issuers;
 pub mod mail;
 #[cfg(test)]
@@ -22,6 +25,9 @@ pub mod seals;
 pub mod secrets;
 #[cfg(test)]
 mod tests;
+pub mod tracked;
+#[cfg(test)]
+mod tracked_tests;
 
 use crate::store::Store;
 use chrono::Duration;

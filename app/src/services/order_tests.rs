@@ -9,16 +9,16 @@ use chrono::Duration;
 use rcgen::{CertificateParams, KeyPair};
 use x509_parser::prelude::*;
 
-struct World {
-    s: AppState,
-    issuer: String,
-    other_issuer: String,
-    client: String,
-    product: String,
-    admin: Scope,
+pub(super) struct World {
+    pub s: AppState,
+    pub issuer: String,
+    pub other_issuer: String,
+    pub client: String,
+    pub product: String,
+    pub admin: Scope,
 }
 
-fn scope(issuer: &str, email: &str, can_approve: bool, client: Option<&str>) -> Scope {
+pub(super) fn scope(issuer: &str, email: &str, can_approve: bool, client: Option<&str>) -> Scope {
     Scope {
         issuer: issuer.into(),
         client: client.map(str::to_string),
@@ -28,7 +28,7 @@ fn scope(issuer: &str, email: &str, can_approve: bool, client: Option<&str>) -> 
     }
 }
 
-async fn world() -> World {
+pub(super) async fn world() -> World {
     let s = super::test_state().await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
@@ -74,14 +74,14 @@ async fn world() -> World {
     World { s, issuer: issuer.id, other_issuer: other.id, client: client.id, product: product.id, admin }
 }
 
-fn csr(names: &[&str]) -> String {
+pub(super) fn csr(names: &[&str]) -> String {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let mut params = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.serialize_request(&key).unwrap().pem().unwrap()
 }
 
-fn input(w: &World, names: &str, csr_pem: String, method: DcvMethod) -> OrderInput {
+pub(super) fn input(w: &World, names: &str, csr_pem: String, method: DcvMethod) -> OrderInput {
     let contact = Contact { name: "Iva".into(), email: "iva@shop.example.com".into(), phone: String::new() };
     OrderInput {
         client_id: w.client.clone(),
@@ -97,7 +97,7 @@ fn input(w: &World, names: &str, csr_pem: String, method: DcvMethod) -> OrderInp
 }
 
 /// The approval token from the last DCV e-mail (the outbox keeps every message).
-async fn dcv_link(s: &AppState, to: &str) -> String {
+pub(super) async fn dcv_link(s: &AppState, to: &str) -> String {
     let mail = s.store().list_mail(None, 200).await.unwrap();
     let body =
         &mail.iter().find(|m| m.to == to && m.subject.starts_with("Confirm the certificate")).expect("dcv mail").body;

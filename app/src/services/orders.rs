@@ -4,13 +4,14 @@
 //! → Awaiting validation → Issued; or Rejected / Cancelled. Issuance happens as soon as an order awaits
 //! validation and every name is validated.
 
-use super::{audit, ca, clients, dcv, mail, secrets, Actor, AppState};
+use super::{audit, ca, clients, dcv, invitations, mail, secrets, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
 use crate::pki::csr::{self, to_pem, Expectations};
 use crate::pki::profile::{dns_name_problem, LeafSpec};
 use crate::store::{
-    key_of, new_key, rid, DcvRow, Issuance, NewCertificate, NewDcv, NewOrder, OrderRow, OrderScope, OrderUpdate,
+    key_of, new_key, rid, Attached, CsrAttachment, DcvRow, Issuance, NewCertificate, NewDcv, NewOrder, OrderRow,
+    OrderScope, OrderUpdate,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 use surrealdb::types::RecordId;
@@ -31,7 +32,7 @@ pub struct Scope {
 }
 
 impl Scope {
-    fn store_scope(&self) -> OrderScope {
+    pub(crate) fn store_scope(&self) -> OrderScope {
         OrderScope { issuer: self.issuer.clone(), client: self.client.clone() }
     }
 }
@@ -189,7 +190,7 @@ fn check_contact(checks: &mut Checks, field: &str, c: &Contact) {
 /// The CSR checks for an order being placed (the wizard's CSR step) or a CSR submitted later.
 pub async fn inspect_csr(
     state: &AppState,
-    scope: &Scope,
+    issuer: &str,
     product: &Product,
     names: &[String],
     organisation: &Organisation,
@@ -198,7 +199,7 @@ pub async fn inspect_csr(
 ) -> AppResult<(CsrReport, Option<csr::ParsedCsr>)> {
     let parsed = csr::parse(csr_text.as_bytes());
     let key_seen_in = match &parsed {
-        Ok(p) => state.store().order_with_key(&scope.issuer, &p.key_fingerprint, order).await?,
+        Ok(p) => state.store().order_with_key(issuer, &p.key_fingerprint, order).await?,
         Err(_) => None,
     };
     let report = csr::check(
@@ -229,7 +230,7 @@ pub async fn preview_csr(
     let product = active_product(state, product).await?;
     let names = parse_names(names, &product)?;
     let client = order_client(state, scope, client).await?;
-    Ok(inspect_csr(state, scope, &product, &names, &client.organisation, csr_text, None).await?.0)
+    Ok(inspect_csr(state, &scope.issuer, &product, &names, &client.organisation, csr_text, None).await?.0)
 }
 
 async fn active_product(state: &AppState, id: &str) -> AppResult<Product> {
@@ -328,7 +329,7 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         (None, None)
     } else {
         let (report, parsed) =
-            inspect_csr(state, scope, &product, &names, &client.organisation, &input.csr, None).await?;
+            inspect_csr(state, &scope.issuer, &product, &names, &client.organisation, &input.csr, None).await?;
         if !report.accepted {
             return Err(AppError::field("csr", report.failures().join(" ")));
         }
@@ -501,7 +502,7 @@ async fn notify_approvers(state: &AppState, issuer: &str, id: &str, number: &str
     Ok(())
 }
 
-async fn load(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<OrderRow> {
+pub(super) async fn load(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<OrderRow> {
     state.store().order(scope, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -717,8 +718,13 @@ async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -
             change_dcv: open,
             approve: status == OrderStatus::PendingApproval && s.can_approve,
             cancel: open,
+            invite: status == OrderStatus::Draft,
         },
         None => OrderActions::default(),
+    };
+    let invitations = match scope {
+        Some(_) => invitations::of_order(state, order).await?,
+        None => Vec::new(),
     };
     let mut progress = vec![ProgressStep {
         label: "CSR check".into(),
@@ -802,6 +808,7 @@ async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -
         client_name: order.client_name.clone(),
         product_name: order.product_name.clone(),
         profile: product.profile,
+        key_types: product.key_types.clone(),
         validity_days: order.validity_days.max(0) as u32,
         names: order.names.clone(),
         parties: serde_json::from_str(&order.parties).unwrap_or_default(),
@@ -820,6 +827,7 @@ async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -
         created_by: order.created_by_email.clone(),
         created_at: order.created_at,
         actions,
+        invitations,
     })
 }
 
@@ -876,40 +884,83 @@ pub async fn list(
 /// Submits the CSR of a draft ("skip and submit later").
 pub async fn submit_csr(state: &AppState, scope: &Scope, id: &str, csr_text: &str) -> AppResult<OrderView> {
     let order = load(state, &scope.store_scope(), id).await?;
-    if order.status != OrderStatus::Draft.as_str() {
-        return Err(AppError::Conflict("This order has its CSR already.".into()));
+    let by = CsrSubmitter { actor: &scope.actor.email, how: None, invitation: None };
+    match attach_csr(state, &order, csr_text, by).await? {
+        CsrOutcome::Attached(_) => view(state, scope, id).await,
+        CsrOutcome::Rejected(report) => Err(AppError::field("csr", report.failures().join(" "))),
+        CsrOutcome::NotDraft | CsrOutcome::InvitationGone => {
+            Err(AppError::Conflict("This order has its CSR already.".into()))
+        }
     }
+}
+
+/// Who hands in the CSR of a draft order.
+pub(super) struct CsrSubmitter<'a> {
+    /// The name in the order's history.
+    pub actor: &'a str,
+    /// Said after the key in the history line ("submitted through the invitation link by …").
+    pub how: Option<String>,
+    /// The invitation link this submission uses up.
+    pub invitation: Option<&'a RecordId>,
+}
+
+pub(super) enum CsrOutcome {
+    /// Attached; the order moved on (approval, validation, issuance).
+    Attached(CsrReport),
+    /// A check failed; nothing changed.
+    Rejected(CsrReport),
+    /// The order does not wait for its CSR (any more).
+    NotDraft,
+    /// The invitation link was used or expired meanwhile.
+    InvitationGone,
+}
+
+/// The CSR step of a stored order, whoever hands the CSR in: the same checks as when ordering (the order's
+/// names, the product's key policy, the organisation's data, key reuse), then the CSR is attached and the order
+/// continues exactly as if it had been given at ordering.
+pub(super) async fn attach_csr(
+    state: &AppState,
+    order: &OrderRow,
+    csr_text: &str,
+    by: CsrSubmitter<'_>,
+) -> AppResult<CsrOutcome> {
+    if order.status != OrderStatus::Draft.as_str() {
+        return Ok(CsrOutcome::NotDraft);
+    }
+    let id = key_of(&order.id);
+    let issuer = key_of(&order.issuer);
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
     let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let (report, parsed) =
-        inspect_csr(state, scope, &product, &order.names, &parties.organisation, csr_text, Some(id)).await?;
+        inspect_csr(state, &issuer, &product, &order.names, &parties.organisation, csr_text, Some(&id)).await?;
     let parsed = match parsed {
         Some(p) if report.accepted => p,
-        _ => return Err(AppError::field("csr", report.failures().join(" "))),
+        _ => return Ok(CsrOutcome::Rejected(report)),
     };
-    state
-        .store()
-        .set_order_fields(
-            &order.id,
-            OrderUpdate {
-                set_csr: true,
-                csr_pem: Some(parsed.pem()),
-                csr_report: serde_json::to_string(&report).ok(),
-                key_fingerprint: Some(parsed.key_fingerprint.clone()),
-                now: Some(state.now()),
-                ..Default::default()
-            },
-        )
-        .await?;
     let next = if order.approved { OrderStatus::AwaitingValidation } else { OrderStatus::PendingApproval };
-    if state.store().set_order_status(&order.id, &["draft"], next.as_str(), state.now()).await? {
-        state.store().add_order_event(&order.id, state.now(), &scope.actor.email, "csr", &report.key).await?;
-        if next == OrderStatus::PendingApproval {
-            notify_approvers(state, &scope.issuer, id, &order.number).await?;
-        }
+    let detail = match &by.how {
+        Some(how) => format!("{}, {how}", report.key),
+        None => report.key.clone(),
+    };
+    let attachment = CsrAttachment {
+        csr_pem: parsed.pem(),
+        csr_report: serde_json::to_string(&report).ok(),
+        key_fingerprint: parsed.key_fingerprint.clone(),
+        status: next.as_str().into(),
+        actor: by.actor.to_string(),
+        detail,
+        now: state.now(),
+    };
+    match state.store().attach_csr(&order.id, attachment, by.invitation).await? {
+        Attached::Yes => {}
+        Attached::NotDraft => return Ok(CsrOutcome::NotDraft),
+        Attached::InvitationGone => return Ok(CsrOutcome::InvitationGone),
     }
-    advance(state, &scope.store_scope(), id).await?;
-    view(state, scope, id).await
+    if next == OrderStatus::PendingApproval {
+        notify_approvers(state, &issuer, &id, &order.number).await?;
+    }
+    advance(state, &OrderScope { issuer, client: None }, &id).await?;
+    Ok(CsrOutcome::Attached(report))
 }
 
 /// Changes how one name is validated (until issuance).

@@ -6,23 +6,27 @@ mod accounts;
 mod audit;
 mod catalog;
 mod clients;
+mod invitations;
 mod issuers;
 mod mail;
 mod migrate;
 mod orders;
 mod pki;
 mod seals;
+mod tracked;
 
 pub use accounts::*;
 pub use audit::*;
 pub use catalog::*;
 pub use clients::*;
+pub use invitations::*;
 pub use issuers::*;
 pub use mail::*;
 pub use migrate::MigrationError;
 pub use orders::*;
 pub use pki::*;
 pub use seals::*;
+pub use tracked::*;
 
 use surrealdb::engine::any::Any;
 use surrealdb::opt::auth::Root;

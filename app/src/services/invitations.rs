@@ -1,0 +1,242 @@
+//! Invitation links for a CSR. Whoever may hand in an order's CSR may instead e-mail a single-use link that
+//! expires in a week to somebody else (the administrator of the server, say); that person, without an account,
+//! sees what is being ordered, generates the key and the CSR in their browser, and hands the CSR in. The CSR
+//! gets exactly the checks of one given on the order page, and the order continues the same way.
+
+use super::orders::{self, CsrOutcome, CsrSubmitter, Scope};
+use super::{audit, mail, secrets, AppState};
+use crate::error::{AppError, AppResult, Checks};
+use crate::model::*;
+use crate::store::{key_of, rid, CsrInvitationRow, NewCsrInvitation, OrderRow};
+use chrono::{DateTime, Duration, Utc};
+
+/// One invitation to the same address per order in this many minutes (a mistyped click sends no flood).
+const RESEND_MINUTES: i64 = 10;
+/// At most this many invitations for one order in 24 hours.
+const MAX_PER_DAY: usize = 5;
+
+pub const USED: &str = "This invitation link has already been used.";
+pub const CLOSED: &str = "This order no longer needs a CSR.";
+
+/// Sends an invitation link for the CSR of a draft order. Authorised like handing in the CSR oneself.
+pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str, name: &str) -> AppResult<OrderView> {
+    let order = orders::load(state, &scope.store_scope(), order_id).await?;
+    if order.status != OrderStatus::Draft.as_str() {
+        return Err(AppError::Conflict(
+            "This order has its CSR already: an invitation link is for an order that waits for its CSR.".into(),
+        ));
+    }
+    let email = validate::normalize_email(email);
+    let name = name.trim();
+    Checks::new()
+        .check("email", validate::email(&email))
+        .check("name", validate::required(name, "name", 200))
+        .finish()?;
+    let now = state.now();
+    let earlier = state.store().csr_invitations_of_order(&order.id).await?;
+    if earlier.iter().any(|i| i.email == email && now - i.created_at < Duration::minutes(RESEND_MINUTES)) {
+        return Err(AppError::Conflict(format!(
+            "An invitation to {email} went out less than {RESEND_MINUTES} minutes ago; wait a little before sending \
+             another."
+        )));
+    }
+    if earlier.iter().filter(|i| now - i.created_at < Duration::days(1)).count() >= MAX_PER_DAY {
+        return Err(AppError::Conflict(format!(
+            "This order had {MAX_PER_DAY} invitations in the last 24 hours; wait before sending another."
+        )));
+    }
+
+    let sender_name = match &scope.user_id {
+        Some(user) => state.store().user_by_id(user).await?.map(|u| u.name.trim().to_string()),
+        None => None,
+    }
+    .filter(|n| !n.is_empty())
+    .unwrap_or_else(|| scope.actor.email.clone());
+    let sender = sender_line(&sender_name, &scope.actor.email);
+    let product =
+        state.store().product(&key_of(&order.product)).await?.map(orders::product_of).ok_or(AppError::Internal)?;
+    let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
+    let token = secrets::random_token();
+    let expires = now + Duration::days(INVITATION_DAYS);
+    let url = format!("{}{INVITATION_PATH}{token}", state.settings().public_url);
+    let body = format!(
+        "Hello {name},\n\n{sender} asks you to create the private key and the certificate signing request (CSR) \
+         for a certificate that {organisation} ordered (order {number}, {product}). The certificate will cover:\n\n\
+         {names}\n\nOpen this link to do it; you need no account:\n{url}\n\n\
+         The link works once and expires in {INVITATION_DAYS} days ({until} UTC).\n\n\
+         The private key is generated in your browser and never leaves it: it is not sent to Signet, to \
+         {sender_name} or to anyone else. You save it yourself, protected by a password you choose; keep both \
+         safe, because nobody can recover them for you.\n\n\
+         If you did not expect this message, ignore it: nothing happens without you.\n",
+        organisation = parties.organisation.name,
+        number = order.number,
+        product = product.name,
+        names = order.names.iter().map(|n| format!("  {n}")).collect::<Vec<_>>().join("\n"),
+        until = expires.format("%Y-%m-%d %H:%M"),
+    );
+    let subject = format!(
+        "{sender_name} asks you to create the key for {} (order {})",
+        order.names.first().cloned().unwrap_or_default(),
+        order.number
+    );
+    let issuer = key_of(&order.issuer);
+    let message = mail::prepare(state, &email, &subject, &body, Some(&issuer));
+    let audit = audit::entry(
+        state,
+        &scope.actor,
+        Some(&issuer),
+        None,
+        "order.invite_csr",
+        &order.number,
+        format!("to {email}"),
+    );
+    let invitation = NewCsrInvitation {
+        cert_order: order.id.clone(),
+        issuer: order.issuer.clone(),
+        token_hash: secrets::token_hash(&token),
+        email: email.clone(),
+        name: name.to_string(),
+        created_by: scope.user_id.as_deref().map(|u| rid("user", u)),
+        created_by_email: scope.actor.email.clone(),
+        created_by_name: sender_name,
+        created_at: now,
+        expires_at: expires,
+    };
+    let detail = format!("CSR invitation sent to {email}");
+    state
+        .store()
+        .create_csr_invitation(invitation, (&scope.actor.email, &detail), audit.into_record(), message)
+        .await?;
+    mail::wake(state);
+    orders::view(state, scope, order_id).await
+}
+
+/// What the recipient of a link sees. Anyone with the link; an unknown link is `NotFound`.
+pub async fn invitation(state: &AppState, token: &str) -> AppResult<InvitationView> {
+    let (row, order) = find(state, token).await?;
+    let product =
+        state.store().product(&key_of(&order.product)).await?.map(orders::product_of).ok_or(AppError::Internal)?;
+    let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
+    Ok(InvitationView {
+        state: state_of(&row, &order.status, state.now()),
+        order_number: order.number,
+        organisation: parties.organisation,
+        product_name: order.product_name,
+        profile: product.profile,
+        names: order.names,
+        key_types: product.key_types,
+        invited_name: row.name,
+        invited_email: row.email,
+        invited_by: row.created_by_name,
+        invited_by_email: row.created_by_email,
+        expires_at: row.expires_at,
+    })
+}
+
+/// The recipient hands in the CSR. A CSR that fails a check comes back in the report (`accepted: false`) and
+/// the link stays open; an accepted one uses the link up and the order continues.
+pub async fn submit_invited_csr(state: &AppState, token: &str, csr_text: &str) -> AppResult<CsrReport> {
+    let (row, order) = find(state, token).await?;
+    refuse_unless_open(&row, state_of(&row, &order.status, state.now()))?;
+    let by = CsrSubmitter {
+        actor: &row.email,
+        how: Some(format!("submitted through the invitation link by {}", row.email)),
+        invitation: Some(&row.id),
+    };
+    match orders::attach_csr(state, &order, csr_text, by).await? {
+        CsrOutcome::Attached(report) => {
+            tell_sender(state, &row, &order).await?;
+            Ok(report)
+        }
+        CsrOutcome::Rejected(report) => Ok(report),
+        CsrOutcome::NotDraft | CsrOutcome::InvitationGone => {
+            // Something changed while the CSR was checked: say what it is now.
+            let (row, order) = find(state, token).await?;
+            refuse_unless_open(&row, state_of(&row, &order.status, state.now()))?;
+            Err(AppError::Refused(USED.into()))
+        }
+    }
+}
+
+/// The invitations of an order as its page lists them.
+pub(super) async fn of_order(state: &AppState, order: &OrderRow) -> AppResult<Vec<CsrInvitationInfo>> {
+    let now = state.now();
+    Ok(state
+        .store()
+        .csr_invitations_of_order(&order.id)
+        .await?
+        .into_iter()
+        .map(|row| CsrInvitationInfo {
+            state: state_of(&row, &order.status, now),
+            email: row.email,
+            name: row.name,
+            invited_by: row.created_by_name,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            used_at: row.used_at,
+        })
+        .collect())
+}
+
+async fn find(state: &AppState, token: &str) -> AppResult<(CsrInvitationRow, OrderRow)> {
+    if token.len() < 20 {
+        return Err(AppError::NotFound);
+    }
+    let row = state.store().csr_invitation_by_token(&secrets::token_hash(token)).await?.ok_or(AppError::NotFound)?;
+    let order = state.store().order_by_id_any(&row.cert_order).await?.ok_or(AppError::NotFound)?;
+    Ok((row, order))
+}
+
+/// Used wins over everything; a link of an order that no longer waits for its CSR is closed even if it has also
+/// expired (a new link would not help).
+fn state_of(row: &CsrInvitationRow, order_status: &str, now: DateTime<Utc>) -> InvitationState {
+    if row.used_at.is_some() {
+        InvitationState::Used
+    } else if order_status != OrderStatus::Draft.as_str() {
+        InvitationState::Closed
+    } else if row.expires_at <= now {
+        InvitationState::Expired
+    } else {
+        InvitationState::Open
+    }
+}
+
+fn refuse_unless_open(row: &CsrInvitationRow, state: InvitationState) -> AppResult<()> {
+    match state {
+        InvitationState::Open => Ok(()),
+        InvitationState::Used => Err(AppError::Refused(USED.into())),
+        InvitationState::Closed => Err(AppError::Refused(CLOSED.into())),
+        InvitationState::Expired => Err(AppError::Refused(format!(
+            "This invitation link has expired; ask {} for a new one.",
+            sender_line(&row.created_by_name, &row.created_by_email)
+        ))),
+    }
+}
+
+/// "Ana Horvat (ana@example.com)", or just the address when there is no name.
+fn sender_line(name: &str, email: &str) -> String {
+    if name.is_empty() || name == email {
+        email.to_string()
+    } else {
+        format!("{name} ({email})")
+    }
+}
+
+/// Lets the person who sent the link know that the CSR is in and the order moved on.
+async fn tell_sender(state: &AppState, row: &CsrInvitationRow, order: &OrderRow) -> AppResult<()> {
+    let to = &row.created_by_email;
+    if validate::email(to).is_some() {
+        return Ok(());
+    }
+    let body = format!(
+        "Hello {name},\n\n{email} created the key and handed in the CSR of order {number} through the invitation \
+         link you sent. The order continues: {url}/orders/{id}\n",
+        name = row.created_by_name,
+        email = row.email,
+        number = order.number,
+        url = state.settings().public_url,
+        id = key_of(&order.id),
+    );
+    let subject = format!("The CSR of order {} is in", order.number);
+    mail::send(state, to, &subject, &body, Some(&key_of(&order.issuer))).await
+}

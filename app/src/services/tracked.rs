@@ -1,0 +1,108 @@
+//! Certificates kept for their expiry date: the self-signed tool's optional "track this certificate", or
+//! any certificate a person pastes. Only certificates are accepted; a private key is refused outright.
+
+use super::orders::Scope;
+use super::{audit, AppState};
+use crate::error::{AppError, AppResult};
+use crate::model::TrackedCert;
+use crate::store::{key_of, rid, NewTracked, TrackedRow};
+use chrono::{DateTime, TimeZone, Utc};
+use x509_parser::prelude::*;
+
+const FIELD: &str = "certificate";
+
+pub async fn track(state: &AppState, scope: &Scope, pem_text: &str) -> AppResult<TrackedCert> {
+    if pem_text.contains("PRIVATE KEY") {
+        // Said before anything else is looked at; the text is not stored or logged.
+        return Err(AppError::field(
+            FIELD,
+            "This is a private key. Signet keeps only certificates: keep the key to yourself.",
+        ));
+    }
+    let pem_text = pem_text.trim();
+    if pem_text.len() > 64 * 1024 {
+        return Err(AppError::field(FIELD, "This is larger than any certificate."));
+    }
+    let block = ::pem::parse(pem_text)
+        .ok()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .ok_or_else(|| AppError::field(FIELD, "Paste one certificate in PEM (-----BEGIN CERTIFICATE-----)."))?;
+    let (_, cert) = X509Certificate::from_der(block.contents())
+        .map_err(|_| AppError::field(FIELD, "This certificate cannot be read (its DER structure is damaged)."))?;
+    let common_name = |name: &X509Name| {
+        name.iter_common_name().next().and_then(|cn| cn.as_str().ok()).unwrap_or_default().to_string()
+    };
+    let time = |t: ASN1Time| Utc.timestamp_opt(t.timestamp(), 0).single().unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for n in &san.value.general_names {
+            match n {
+                GeneralName::DNSName(d) => names.push(d.to_string()),
+                GeneralName::RFC822Name(e) => names.push(e.to_string()),
+                GeneralName::IPAddress(ip) => names.push(format!("{ip:?}")),
+                _ => {}
+            }
+        }
+    }
+    let subject_cn = common_name(cert.subject());
+    let row = NewTracked {
+        issuer: rid("issuer", &scope.issuer),
+        client: scope.client.as_deref().map(|c| rid("client", c)),
+        common_name: if subject_cn.is_empty() { names.first().cloned().unwrap_or_default() } else { subject_cn },
+        names,
+        issued_by: common_name(cert.issuer()),
+        self_signed: cert.subject() == cert.issuer(),
+        serial: cert.raw_serial_as_string(),
+        not_before: time(cert.validity().not_before),
+        not_after: time(cert.validity().not_after),
+        pem: ::pem::encode(&::pem::Pem::new("CERTIFICATE", block.contents().to_vec())),
+        added_by: scope.actor.email.clone(),
+        added_at: state.now(),
+    };
+    let view = TrackedCert {
+        id: String::new(),
+        common_name: row.common_name.clone(),
+        names: row.names.clone(),
+        issued_by: row.issued_by.clone(),
+        self_signed: row.self_signed,
+        serial: row.serial.clone(),
+        not_before: row.not_before,
+        not_after: row.not_after,
+        added_by: row.added_by.clone(),
+        added_at: row.added_at,
+        days_left: (row.not_after - row.added_at).num_days(),
+    };
+    state.store().add_tracked(row).await?;
+    audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.track", &view.common_name, &view.serial)
+        .await?;
+    Ok(view)
+}
+
+pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<TrackedCert>> {
+    let rows = state.store().tracked(&scope.issuer, scope.client.as_deref()).await?;
+    let now = state.now();
+    Ok(rows.into_iter().map(|r| view_of(r, now)).collect())
+}
+
+pub async fn remove(state: &AppState, scope: &Scope, id: &str) -> AppResult<()> {
+    if !state.store().remove_tracked(&scope.issuer, scope.client.as_deref(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.untrack", id, "").await
+}
+
+fn view_of(r: TrackedRow, now: DateTime<Utc>) -> TrackedCert {
+    TrackedCert {
+        id: key_of(&r.id),
+        common_name: r.common_name,
+        names: r.names,
+        issued_by: r.issued_by,
+        self_signed: r.self_signed,
+        serial: r.serial,
+        not_before: r.not_before,
+        not_after: r.not_after,
+        added_by: r.added_by,
+        added_at: r.added_at,
+        days_left: (r.not_after - now).num_days(),
+    }
+}
