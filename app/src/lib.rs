@@ -71,6 +71,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup/:token") view=SetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/track/:token") view=TrackPage ssr=SsrMode::Async/>
                 <Route path=path!("/dcv/:token") view=EmailDcvPage ssr=SsrMode::Async/>
+                <Route path=path!("/csr-invite/:token") view=CsrInvitePage ssr=SsrMode::Async/>
+                <Route path=path!("/tools/csr") view=CsrToolPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
@@ -87,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orders/new") view=NewOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("orders/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("tools/self-signed") view=SelfSignedPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/ca") view=CaPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/products") view=ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("issuer") view=IssuerProfilePage ssr=SsrMode::Async/>

@@ -18,7 +18,8 @@ enum Phase {
     Handed,
 }
 
-const STEPS: [&str; 3] = ["Generating the key pair", "Building and signing the CSR", "Encrypting the key file with your password"];
+const STEPS: [&str; 3] =
+    ["Generating the key pair", "Building and signing the CSR", "Encrypting the key file with your password"];
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 /// What generation produced, kept in the page only.
@@ -82,7 +83,14 @@ pub fn KeyMaker(
     let saved = RwSignal::new(false);
     let confirmed = RwSignal::new(false);
     let timing = RwSignal::new(None::<(f64, f64)>);
-    let names = StoredValue::new(names);
+    // Without names from an order (the stand-alone CSR tool), the person types them.
+    let free_names = names.is_empty();
+    let names = RwSignal::new(names.join("\n"));
+    let name_list = move || -> Vec<String> {
+        names.with_untracked(|n| {
+            n.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        })
+    };
 
     let generate = move |_| {
         error.set(None);
@@ -95,7 +103,7 @@ pub fn KeyMaker(
             return;
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (names, made, timing);
+        let _ = (name_list, made, timing);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             use crate::keygen::{browser, make_csr};
@@ -107,7 +115,12 @@ pub fn KeyMaker(
                 phase.set(Phase::Step(1));
                 browser::next_frame().await;
                 let s = subject.get_untracked();
-                let csr = names.with_value(|n| make_csr(&key, &s, n))?;
+                let mut sans = name_list();
+                let cn = s.common_name.trim().to_lowercase();
+                if free_names && !cn.is_empty() && !sans.contains(&cn) {
+                    sans.insert(0, cn);
+                }
+                let csr = make_csr(&key, &s, &sans)?;
                 let csr_done = browser::now_ms();
                 phase.set(Phase::Step(2));
                 browser::next_frame().await;
@@ -163,6 +176,11 @@ pub fn KeyMaker(
                 Phase::Form => view! {
                     <p class="muted">"The key pair is made on this computer, by this page. The private key never leaves it: you save it as a password-protected file, and only the CSR goes to Signet."</p>
                     <SubjectFields subject=subject prefix="kg"/>
+                    {free_names.then(|| view! {
+                        <div class="field"><label for="kg-names">"Other names in the certificate (optional, one per line)"</label>
+                            <textarea id="kg-names" rows="3" prop:value=move || names.get() on:input=move |ev| names.set(event_target_value(&ev))></textarea>
+                            <span class="hint">"The common name is included as well."</span></div>
+                    })}
                     <div class="form-grid">
                         <div class="field"><label for="kg-type">"Key type"</label>
                             <select id="kg-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
@@ -202,7 +220,7 @@ pub fn KeyMaker(
                     <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
                 }.into_any(),
                 Phase::Handed => view! {
-                    <p class="notice good">"The CSR was made in your browser and handed on; your private key stays in the file you saved."</p>
+                    <p class="notice ok">"The CSR was made in your browser and handed on; your private key stays in the file you saved."</p>
                     <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
                 }.into_any(),
             }}

@@ -4,7 +4,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 mod key_maker;
+mod pkcs12_export;
 pub use key_maker::{KeyMaker, SubjectFields};
+pub use pkcs12_export::Pkcs12Export;
 
 /// A rule run in the browser as the person leaves a field; the server runs the same rule again.
 pub type Rule = fn(&str) -> Option<String>;

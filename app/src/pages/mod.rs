@@ -12,6 +12,7 @@ mod orders;
 mod pki;
 mod seals;
 mod shell;
+mod tools;
 
 pub use account::AccountPage;
 pub use admin::{AuditPage, IssueDetailPage as IssuerDetailPage, IssuersPage, MailPage};
@@ -20,7 +21,8 @@ pub use catalog::{CertTypesPage, GroupsPage};
 pub use clients::{ClientPage, ClientsPage, NewClientCertificatePage, NewClientDomainsPage, NewClientPage};
 pub use dashboard::DashboardPage;
 pub use issuer::IssuerProfilePage;
-pub use orders::{ApprovalsPage, EmailDcvPage, NewOrderPage, OrderPage, OrdersPage, TrackPage};
+pub use orders::{ApprovalsPage, CsrInvitePage, EmailDcvPage, NewOrderPage, OrderPage, OrdersPage, TrackPage};
 pub use pki::{CaPage, ProductsPage};
 pub use seals::{ActivityPage, CertificatePage, CertificatesPage};
 pub use shell::{AppShell, NotFound};
+pub use tools::{CsrToolPage, SelfSignedPage};

@@ -2,8 +2,9 @@
 //! progress tracker, the read-only tracking page and the page behind an e-mailed validation link.
 
 use crate::api::orders::*;
-use crate::components::{last_error, when, FormError, Pager};
+use crate::components::{last_error, when, FormError, KeyMaker, Pager, Pkcs12Export};
 use crate::error::AppError;
+use crate::keygen::Subject;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -103,9 +104,25 @@ const STEPS: [&str; 6] = ["Product", "Organisation and contacts", "Domains", "CS
 
 #[derive(Clone, Copy, PartialEq)]
 enum CsrMode {
+    /// Key pair and CSR made in this browser (the `keygen` module).
+    Browser,
     Paste,
     Upload,
     Later,
+}
+
+/// The subject a CSR made in the browser starts from: the organisation of the order and its first name.
+pub(crate) fn subject_for(org: &Organisation, names: &[String]) -> Subject {
+    let first = names.first().cloned().unwrap_or_default();
+    let country = org.country.trim();
+    Subject {
+        common_name: first.clone(),
+        organisation: org.name.clone(),
+        locality: org.city.clone(),
+        country: if country.len() == 2 { country.to_ascii_uppercase() } else { String::new() },
+        email: if first.contains('@') { first } else { String::new() },
+        ..Default::default()
+    }
 }
 
 #[component]
@@ -168,6 +185,7 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
             .map(|s| s.trim().to_lowercase())
             .collect()
     };
+    let name_list_untracked = move || untrack(name_list);
     let targets = move || -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for n in name_list() {
@@ -211,9 +229,14 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                     None
                 }
             }
-            3 if csr_mode.get() != CsrMode::Later && !report.get().is_some_and(|r| r.accepted) => {
-                Some("Check the CSR first (it must pass every check), or choose to submit it later.".to_string())
-            }
+            3 if csr_mode.get() != CsrMode::Later && !report.get().is_some_and(|r| r.accepted) => Some(
+                if csr_mode.get() == CsrMode::Browser {
+                    "Generate the key and CSR, save the key file, and use the CSR (it must pass every check)."
+                } else {
+                    "Check the CSR first (it must pass every check), or choose to submit it later."
+                }
+                .to_string(),
+            ),
             1 if corporate.get().email.trim().is_empty() || technical.get().email.trim().is_empty() => {
                 Some("Both contacts need a name and an e-mail address.".to_string())
             }
@@ -373,6 +396,7 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                     <h2>"Certificate signing request (CSR)"</h2>
                     <fieldset class="choices">
                         <legend>"How do you provide the CSR?"</legend>
+                        <label><input type="radio" name="csr-mode" checked=move || csr_mode.get() == CsrMode::Browser on:change=move |_| { csr_mode.set(CsrMode::Browser); csr.set(String::new()); report.set(None); }/>" Generate the key and CSR in my browser"</label>
                         <label><input type="radio" name="csr-mode" checked=move || csr_mode.get() == CsrMode::Paste on:change=move |_| csr_mode.set(CsrMode::Paste)/>" Paste it"</label>
                         <label><input type="radio" name="csr-mode" checked=move || csr_mode.get() == CsrMode::Upload on:change=move |_| csr_mode.set(CsrMode::Upload)/>" Upload a file (.csr, .pem, .der)"</label>
                         <label><input type="radio" name="csr-mode" checked=move || csr_mode.get() == CsrMode::Later on:change=move |_| csr_mode.set(CsrMode::Later)/>" Skip: submit the CSR later from the order's page"</label>
@@ -381,7 +405,24 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                         <div class="field"><label for="f-csr-file">"CSR file"</label>
                             <input id="f-csr-file" type="file" accept=".csr,.pem,.der,.req,.txt" on:change=on_file/></div>
                     })}
-                    {move || (csr_mode.get() != CsrMode::Later).then(|| view! {
+                    {move || (csr_mode.get() == CsrMode::Browser).then(|| {
+                        // Read without tracking: handing the CSR on sets `csr` and `report`, which must not
+                        // re-create the generator (and lose the key file the user has not saved yet).
+                        let order_names = name_list_untracked();
+                        let org = clients.with_value(|c| c.iter().find(|x| x.id == client_id.get_untracked()).map(|x| x.organisation.clone())).unwrap_or_default();
+                        let key_types = products.with_value(|p| p.iter().find(|x| x.id == product_id.get_untracked()).map(|x| x.key_types.clone())).unwrap_or_default();
+                        let on_csr = Callback::new(move |pem: String| {
+                            csr.set(pem.clone());
+                            report.set(None);
+                            check.dispatch(CheckCsr { client_id: client_id.get_untracked(), product_id: product_id.get_untracked(), names: name_list_untracked().join("\n"), csr: pem });
+                        });
+                        view! {
+                            <KeyMaker subject=subject_for(&org, &order_names) names=order_names key_types=key_types on_csr=on_csr/>
+                            <FormError error=last_error(check.value())/>
+                            {move || report.get().map(|r| view! { <CsrReportView report=r/> })}
+                        }
+                    })}
+                    {move || matches!(csr_mode.get(), CsrMode::Paste | CsrMode::Upload).then(|| view! {
                         <div class="field"><label for="f-csr">"CSR"</label>
                             <textarea id="f-csr" class="mono" rows="10" placeholder="-----BEGIN CERTIFICATE REQUEST-----"
                                 prop:value=move || csr.get() on:input=move |ev| { csr.set(event_target_value(&ev)); report.set(None); }></textarea></div>
@@ -536,6 +577,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
     let reject = ServerAction::<RejectOrder>::new();
     let cancel = ServerAction::<CancelOrder>::new();
     let submit = ServerAction::<SubmitOrderCsr>::new();
+    let invite = ServerAction::<InviteCsr>::new();
     let errors = Signal::derive(move || {
         last_error(check.value())
             .get()
@@ -544,6 +586,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
             .or_else(|| last_error(reject.value()).get())
             .or_else(|| last_error(cancel.value()).get())
             .or_else(|| last_error(submit.value()).get())
+            .or_else(|| last_error(invite.value()).get())
     });
     Effect::new(move |_| {
         let done = [
@@ -553,6 +596,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
             reject.version().get(),
             cancel.version().get(),
             submit.version().get(),
+            invite.version().get(),
         ];
         if done.iter().any(|v| *v > 0) && errors.get_untracked().is_none() {
             bump();
@@ -594,6 +638,11 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
                     </p>
                 })}
                 <details><summary>"Certificate in PEM"</summary><pre class="mono">{c.pem.clone()}</pre></details>
+                {refresh.is_some().then(|| view! {
+                    <details class="p12"><summary>"Make a .p12 / .pfx file with your private key"</summary>
+                        <Pkcs12Export chain_url=format!("/_app/downloads/{}/chain", c.id) name=c.names.first().cloned().unwrap_or_default()/>
+                    </details>
+                })}
             </section>
         })}
         <section class="panel">
@@ -613,15 +662,77 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
         </section>
         {actions.submit_csr.then(|| {
             let id = id.clone();
+            let id2 = id.clone();
+            let late_mode = RwSignal::new(CsrMode::Paste);
+            let subject = subject_for(&order.parties.organisation, &order.names);
+            let (names, key_types) = (order.names.clone(), order.key_types.clone());
+            let on_csr = Callback::new(move |pem: String| { submit.dispatch(SubmitOrderCsr { id: id2.clone(), csr: pem }); });
             view! {
                 <section class="panel">
                     <h2>"Submit the CSR"</h2>
-                    <div class="field"><label for="f-late-csr">"CSR"</label>
-                        <textarea id="f-late-csr" class="mono" rows="10" placeholder="-----BEGIN CERTIFICATE REQUEST-----"
-                            prop:value=move || csr_text.get() on:input=move |ev| csr_text.set(event_target_value(&ev))></textarea></div>
-                    <p class="actions"><button type="button" on:click=move |_| { submit.dispatch(SubmitOrderCsr { id: id.clone(), csr: csr_text.get() }); }>"Submit CSR"</button></p>
+                    <fieldset class="choices">
+                        <legend>"How do you provide the CSR?"</legend>
+                        <label><input type="radio" name="late-csr-mode" checked=move || late_mode.get() == CsrMode::Paste on:change=move |_| late_mode.set(CsrMode::Paste)/>" Paste it"</label>
+                        <label><input type="radio" name="late-csr-mode" checked=move || late_mode.get() == CsrMode::Browser on:change=move |_| late_mode.set(CsrMode::Browser)/>" Generate the key and CSR in my browser"</label>
+                    </fieldset>
+                    {move || match late_mode.get() {
+                        CsrMode::Browser => view! {
+                            <KeyMaker subject=subject.clone() names=names.clone() key_types=key_types.clone() on_csr=on_csr hand_label="Submit this CSR"/>
+                        }.into_any(),
+                        _ => {
+                            let id = id.clone();
+                            view! {
+                                <div class="field"><label for="f-late-csr">"CSR"</label>
+                                    <textarea id="f-late-csr" class="mono" rows="10" placeholder="-----BEGIN CERTIFICATE REQUEST-----"
+                                        prop:value=move || csr_text.get() on:input=move |ev| csr_text.set(event_target_value(&ev))></textarea></div>
+                                <p class="actions"><button type="button" on:click=move |_| { submit.dispatch(SubmitOrderCsr { id: id.clone(), csr: csr_text.get() }); }>"Submit CSR"</button></p>
+                            }.into_any()
+                        }
+                    }}
                 </section>
             }
+        })}
+        {actions.invite.then(|| {
+            let id = id.clone();
+            let email = RwSignal::new(String::new());
+            let name = RwSignal::new(String::new());
+            view! {
+                <section class="panel">
+                    <h2>"Ask someone else for the CSR"</h2>
+                    <p class="muted">"Send a link to the person who runs the server. Without an account, they see what is ordered, make their own key and CSR in their browser, and the order continues. The link works once and expires after 7 days."</p>
+                    <div class="form-grid">
+                        <div class="field"><label for="f-invite-name">"Their name"</label>
+                            <input id="f-invite-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></div>
+                        <div class="field"><label for="f-invite-email">"Their e-mail"</label>
+                            <input id="f-invite-email" type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/></div>
+                    </div>
+                    <p class="actions"><button type="button" disabled=move || invite.pending().get()
+                        on:click=move |_| { invite.dispatch(InviteCsr { id: id.clone(), email: email.get(), name: name.get() }); }>"Send the invitation link"</button></p>
+                </section>
+            }
+        })}
+        {(!order.invitations.is_empty()).then(|| view! {
+            <section class="panel">
+                <h2>"Invitation links"</h2>
+                <div class="table-wrap"><table>
+                    <thead><tr><th scope="col">"Sent to"</th><th scope="col">"By"</th><th scope="col">"Sent"</th><th scope="col">"State"</th></tr></thead>
+                    <tbody>
+                        {order.invitations.iter().map(|i| view! {
+                            <tr>
+                                <td>{format!("{} <{}>", i.name, i.email)}</td>
+                                <td>{i.invited_by.clone()}</td>
+                                <td>{when(&i.created_at)}</td>
+                                <td>{match i.state {
+                                    InvitationState::Open => format!("waiting (until {})", when(&i.expires_at)),
+                                    InvitationState::Used => format!("used {}", i.used_at.as_ref().map(when).unwrap_or_default()),
+                                    InvitationState::Expired => "expired".to_string(),
+                                    InvitationState::Closed => "no longer needed".to_string(),
+                                }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            </section>
         })}
         {order.csr_report.clone().map(|r| view! { <section class="panel"><h2>"CSR checks"</h2><CsrReportView report=r/></section> })}
         <section class="panel">
@@ -741,6 +852,62 @@ pub fn EmailDcvPage() -> impl IntoView {
                             <p>{format!("This message went to {}. Confirm only if you are responsible for {} and expect this certificate.", i.sent_to, i.domain)}</p>
                             <p class="actions"><button type="button" on:click=move |_| { confirm.dispatch(ConfirmEmailDcv { token: token() }); }>"I confirm"</button></p>
                         }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+// --- CSR invitation link ----------------------------------------------------------------------------------------
+
+/// The page behind an invitation link: someone without an account makes the key and CSR for an order.
+#[component]
+pub fn CsrInvitePage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let info = Resource::new(token, get_invitation);
+    let submit = ServerAction::<SubmitInvitationCsr>::new();
+    view! {
+        <Title text="Make your key and CSR"/>
+        <main class="public-page">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Err(_) => view! { <h1>"This link is not valid"</h1><p>"It may have been mistyped. Ask the person who sent it for a new one."</p> }.into_any(),
+                        Ok(i) => match i.state {
+                            InvitationState::Used => view! { <h1>"This invitation link has already been used"</h1>
+                                <p>{format!("A CSR was handed in with it for order {}. Links work once; if you need to make a new key, ask {} ({}) for a new link.", i.order_number, i.invited_by, i.invited_by_email)}</p> }.into_any(),
+                            InvitationState::Expired => view! { <h1>"This invitation link has expired"</h1>
+                                <p>{format!("Links work for 7 days. Ask {} ({}) for a new one.", i.invited_by, i.invited_by_email)}</p> }.into_any(),
+                            InvitationState::Closed => view! { <h1>"This order no longer needs a CSR"</h1>
+                                <p>{format!("Order {} has its CSR already, or was cancelled. Nothing is left to do here.", i.order_number)}</p> }.into_any(),
+                            InvitationState::Open => {
+                                let subject = subject_for(&i.organisation, &i.names);
+                                let on_csr = Callback::new(move |csr: String| { submit.dispatch(SubmitInvitationCsr { token: token(), csr }); });
+                                view! {
+                                    <h1>{format!("Make the key and CSR for order {}", i.order_number)}</h1>
+                                    <p>{format!("{} asks you, {}, for the certificate signing request (CSR) of this order.", i.invited_by, i.invited_name)}</p>
+                                    <dl class="facts">
+                                        <dt>"Organisation"</dt><dd>{i.organisation.name.clone()}</dd>
+                                        <dt>"Product"</dt><dd>{i.product_name.clone()}</dd>
+                                        <dt>"Names"</dt><dd>{i.names.join(", ")}</dd>
+                                        <dt>"Link valid until"</dt><dd>{when(&i.expires_at)}</dd>
+                                    </dl>
+                                    {move || match submit.value().get() {
+                                        Some(Ok(r)) if r.accepted => view! {
+                                            <div class="notice ok" role="status"><p><strong>"Thank you: the CSR is with the order."</strong>" Keep your key file and its password; you will need them to install the certificate."</p></div>
+                                        }.into_any(),
+                                        Some(Ok(r)) => view! { <CsrReportView report=r/> }.into_any(),
+                                        Some(Err(e)) => view! { <div class="notice bad" role="alert">{e.to_string()}</div> }.into_any(),
+                                        None => ().into_any(),
+                                    }}
+                                    <section class="panel">
+                                        <KeyMaker subject=subject names=i.names.clone() key_types=i.key_types.clone() on_csr=on_csr hand_label="Send the CSR"/>
+                                    </section>
+                                }.into_any()
+                            }
+                        },
                     }
                 })}
             </Suspense>

@@ -55,11 +55,13 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                     {customer.then(|| view! {
                         <A href="/orders">"Orders"</A>
                         <A href="/orders/new">"New order"</A>
+                        <A href="/tools/self-signed">"Self-signed certificates"</A>
                     })}
                     {staff.then(|| view! {
                         <A href="/clients">"Clients"</A>
                         <A href="/certificates">"Certificates"</A>
                         <A href="/orders">"TLS orders"</A>
+                        <A href="/tools/self-signed">"Self-signed certificates"</A>
                     })}
                     {is_admin.then(|| view! { <A href="/orders/approvals">"Approvals"</A> })}
                     {(staff || operator).then(|| view! {
