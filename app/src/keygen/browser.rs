@@ -22,9 +22,8 @@ pub enum Engine {
 impl Engine {
     /// WebCrypto unless it is missing or the page asks for the Rust generator (`?engine=wasm`).
     pub fn for_this_page() -> Engine {
-        let forced = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .is_some_and(|q| q.contains("engine=wasm"));
+        let forced =
+            web_sys::window().and_then(|w| w.location().search().ok()).is_some_and(|q| q.contains("engine=wasm"));
         if forced || subtle().is_none() {
             Engine::Wasm
         } else {
@@ -60,7 +59,10 @@ pub async fn generate(algorithm: KeyAlgorithm, engine: Engine) -> Result<Private
     }
 }
 
-async fn generate_webcrypto(subtle: &web_sys::SubtleCrypto, algorithm: KeyAlgorithm) -> Result<PrivateKey, KeygenError> {
+async fn generate_webcrypto(
+    subtle: &web_sys::SubtleCrypto,
+    algorithm: KeyAlgorithm,
+) -> Result<PrivateKey, KeygenError> {
     let params = Object::new();
     let set = |k: &str, v: JsValue| Reflect::set(&params, &JsValue::from_str(k), &v).map(|_| ());
     match algorithm.rsa_bits() {
@@ -111,7 +113,8 @@ pub fn save_file(file_name: &str, bytes: &[u8], mime: &str) -> Result<(), Keygen
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_error)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| KeygenError::Invalid("No page".into()))?;
+    let document =
+        web_sys::window().and_then(|w| w.document()).ok_or_else(|| KeygenError::Invalid("No page".into()))?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(js_error)?.unchecked_into();
     a.set_href(&url);
     a.set_download(file_name);
@@ -123,9 +126,13 @@ pub fn save_file(file_name: &str, bytes: &[u8], mime: &str) -> Result<(), Keygen
 /// The text of a same-origin URL (the issued chain for the PKCS#12), with the session cookie.
 pub async fn fetch_text(url: &str) -> Result<String, KeygenError> {
     let window = web_sys::window().ok_or_else(|| KeygenError::Invalid("No page".into()))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await.map_err(js_error)?.unchecked_into();
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(js_error)?.unchecked_into();
     if !response.ok() {
-        return Err(KeygenError::Invalid(format!("The certificate chain could not be loaded ({}).", response.status())));
+        return Err(KeygenError::Invalid(format!(
+            "The certificate chain could not be loaded ({}).",
+            response.status()
+        )));
     }
     let text = JsFuture::from(response.text().map_err(js_error)?).await.map_err(js_error)?;
     Ok(text.as_string().unwrap_or_default())

@@ -131,9 +131,9 @@ impl PrivateKey {
         let secret = match algorithm {
             KeyAlgorithm::P256 => Secret::P256(p256::ecdsa::SigningKey::random(rng)),
             KeyAlgorithm::P384 => Secret::P384(p384::ecdsa::SigningKey::random(rng)),
-            rsa => Secret::Rsa(Box::new(
-                rsa::RsaPrivateKey::new(rng, rsa.rsa_bits().unwrap_or(2048)).map_err(invalid)?,
-            )),
+            rsa => {
+                Secret::Rsa(Box::new(rsa::RsaPrivateKey::new(rng, rsa.rsa_bits().unwrap_or(2048)).map_err(invalid)?))
+            }
         };
         Self::from_secret(secret)
     }
@@ -179,7 +179,8 @@ impl PrivateKey {
         let block = pem::parse(text.trim()).map_err(|_| KeygenError::NotAKey)?;
         match block.tag() {
             "ENCRYPTED PRIVATE KEY" => {
-                let info = pkcs8::EncryptedPrivateKeyInfo::from_der(block.contents()).map_err(|_| KeygenError::NotAKey)?;
+                let info =
+                    pkcs8::EncryptedPrivateKeyInfo::from_der(block.contents()).map_err(|_| KeygenError::NotAKey)?;
                 let plain = info.decrypt(password.as_bytes()).map_err(|_| KeygenError::WrongPassword)?;
                 Self::from_pkcs8_der(plain.as_bytes())
             }
@@ -404,7 +405,8 @@ pub fn make_self_signed(
 
 /// The DER blocks of every CERTIFICATE in a PEM text, in order.
 pub fn certificates_in(pem_text: &str) -> Result<Vec<Vec<u8>>, KeygenError> {
-    let blocks = pem::parse_many(pem_text).map_err(|_| KeygenError::Invalid("The certificate file cannot be read.".into()))?;
+    let blocks =
+        pem::parse_many(pem_text).map_err(|_| KeygenError::Invalid("The certificate file cannot be read.".into()))?;
     let certs: Vec<Vec<u8>> =
         blocks.into_iter().filter(|b| b.tag() == "CERTIFICATE").map(|b| b.into_contents()).collect();
     if certs.is_empty() {

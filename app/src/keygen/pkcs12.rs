@@ -13,10 +13,10 @@ use hmac::{Hmac, Mac};
 use pkcs8::der::asn1::{BmpString, OctetString, SetOfVec};
 use pkcs8::der::{Any, Decode, Encode};
 use pkcs8::pkcs5::{pbes2, EncryptionScheme};
+use pkcs8::spki::AlgorithmIdentifierOwned;
 use pkcs8::ObjectIdentifier;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
-use pkcs8::spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attribute;
 
 use super::{certificates_in, check_password, invalid, KeygenError, PrivateKey};

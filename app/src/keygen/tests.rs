@@ -69,11 +69,21 @@ fn every_key_type_makes_a_csr_that_openssl_verifies_and_signet_accepts() {
         }
 
         // The same checks a pasted CSR goes through on the server.
-        let org = Organisation { name: "Shop d.o.o.".into(), city: "Ljubljana".into(), country: "SI".into(), ..Default::default() };
+        let org = Organisation {
+            name: "Shop d.o.o.".into(),
+            city: "Ljubljana".into(),
+            country: "SI".into(),
+            ..Default::default()
+        };
         let expected = names();
         let report = csr::check(
             &csr::parse(csr_pem.as_bytes()),
-            &Expectations { names: &expected, key_types: &[algorithm.policy()], organisation: Some(&org), key_seen_in: None },
+            &Expectations {
+                names: &expected,
+                key_types: &[algorithm.policy()],
+                organisation: Some(&org),
+                key_seen_in: None,
+            },
         );
         assert!(report.accepted, "{algorithm:?}: {report:?}");
     }
@@ -125,7 +135,10 @@ fn keys_made_by_openssl_are_read_in_every_usual_form() {
     assert!(ok, "{text}");
     let pem = std::fs::read_to_string(&path).unwrap();
     assert_eq!(PrivateKey::from_pem(&pem, "").err(), Some(KeygenError::UnsupportedKey));
-    assert_eq!(PrivateKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "").err(), Some(KeygenError::NotAKey));
+    assert_eq!(
+        PrivateKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "").err(),
+        Some(KeygenError::NotAKey)
+    );
     assert_eq!(PrivateKey::from_pem("hello", "").err(), Some(KeygenError::NotAKey));
 }
 
