@@ -255,7 +255,7 @@ test('keys made in the browser: order, no key leak, PKCS#12, invitation link, se
   await stranger.close();
   await page.reload();
   await expect(page.getByText(/^used /)).toBeVisible();
-  await expect(page.locator('h1 .badge')).not.toHaveText('Draft');
+  await expect(page.locator('h1 .badge')).not.toHaveText('Draft (CSR missing)');
 
   // --- "Submit the CSR later" from the order's page, generated in the browser there. ---
   await wizardToCsr(page, 'mail.shop.example.com');
@@ -264,13 +264,13 @@ test('keys made in the browser: order, no key leak, PKCS#12, invitation link, se
   await page.getByRole('button', { name: 'Submit order' }).click();
   await expect(page.getByRole('heading', { name: /Order SMIB-2026-00003/ })).toBeVisible();
   await hydrated(page);
-  await expect(page.locator('h1 .badge')).toHaveText('Draft');
+  await expect(page.locator('h1 .badge')).toHaveText('Draft (CSR missing)');
   await page.getByLabel('Generate the key and CSR in my browser').check();
   await expect(page.locator('#kg-cn')).toHaveValue('mail.shop.example.com');
   await generateAndSave(page, 'ECDSA P-384', 'mail key pass 1', 'mail.key');
   await page.getByRole('button', { name: 'Submit this CSR' }).click();
   await expect(page.getByText('The CSR passes the checks.')).toBeVisible();
-  await expect(page.locator('h1 .badge')).not.toHaveText('Draft');
+  await expect(page.locator('h1 .badge')).not.toHaveText('Draft (CSR missing)');
   expect(openssl(['pkey', '-in', 'mail.key', '-passin', 'pass:mail key pass 1', '-noout', '-text'])).toContain('NIST CURVE: P-384');
 
   // --- The self-signed tool, with an RSA 4096 key: the page keeps drawing while the key is made. ---
@@ -327,4 +327,21 @@ test('keys made in the browser: order, no key leak, PKCS#12, invitation link, se
   await expect(page.getByText('Signet now watches intranet.example.com')).toBeVisible();
   await expect(page.getByRole('cell', { name: /^intranet\.example\.com/ })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'self-signed' })).toBeVisible();
+});
+
+test('the CSR generator works for anyone, without an account', async ({ browser }) => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${signet.url}/tools/csr`);
+  await hydrated(page);
+  await page.locator('#kg-cn').fill('blog.example.org');
+  await page.locator('#kg-c').fill('FR');
+  await page.getByLabel('Other names in the certificate (optional, one per line)').fill('www.blog.example.org');
+  await generateAndSave(page, 'ECDSA P-256', 'blog key pass', 'blog.key');
+  await page.getByRole('button', { name: 'Show the CSR' }).click();
+  const csr = await page.getByLabel('Your CSR').inputValue();
+  const text = openssl(['req', '-noout', '-verify', '-text'], csr);
+  expect(text).toContain('DNS:blog.example.org, DNS:www.blog.example.org');
+  expect(openssl(['req', '-noout', '-pubkey'], csr)).toBe(openssl(['pkey', '-in', 'blog.key', '-passin', 'pass:blog key pass', '-pubout']));
+  await context.close();
 });
