@@ -54,6 +54,12 @@ ensure_test_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
+  # NSS's tools: the PKCS#12 the browser builds is imported the way Chromium on Linux stores certificates.
+  if ! command -v pk12util >/dev/null; then
+    say "installing Debian's libnss3-tools"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnss3-tools >/dev/null
+  fi
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund --silent)

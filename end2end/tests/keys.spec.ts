@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Signet, Smtp, freePort, hydrated, link, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, freePort, hydrated, link, signIn } from './support';
 
 const work = mkdtempSync(join(tmpdir(), 'signet-keys-'));
 const files = new Map<string, string>();
@@ -48,41 +48,11 @@ test.afterAll(async () => {
 async function setUp(page: Page) {
   await signIn(page, signet.url, 'olga@signet.test', 'operator passphrase 1');
   await expect(page.getByRole('link', { name: 'Certificate authority', exact: true })).toBeVisible();
-  const created = await page.request.post(`${signet.url}/_sf/admin/create-issuer`, {
-    form: { name: 'Chamber of Commerce Split', slug: 'smib', admin_email: 'ana@smib.test', admin_name: 'Ana Admin' },
-  });
-  expect(created.ok()).toBeTruthy();
-  await page.getByRole('link', { name: 'Certificate authority', exact: true }).click();
-  await hydrated(page);
-  await page.getByLabel('Common name *').fill('Signet Test Root');
-  await page.getByRole('button', { name: 'Create root CA' }).click();
-  await page.getByRole('button', { name: 'Create issuing CA for Chamber of Commerce Split' }).click();
-  await expect(page.getByText('Issuing CA of Chamber of Commerce Split')).toBeVisible();
-  await page.getByRole('link', { name: 'Products', exact: true }).click();
-  await hydrated(page);
-  await page.getByLabel('Product name').fill('TLS DV');
-  await page.getByLabel('Validity choices (days, comma-separated)').fill('90, 199');
-  await page.getByRole('button', { name: 'Save product' }).click();
-  await expect(page.getByRole('cell', { name: /^TLS DV/ })).toBeVisible();
+  await createIssuer(page, signet.url);
+  await createCaAndProduct(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
-
-  const invitation = await smtp.waitFor('ana@smib.test', 'You are invited to Chamber of Commerce Split');
-  await page.goto(link(invitation.text, `${signet.url}/invite/`));
-  await hydrated(page);
-  await page.getByLabel('New password *', { exact: true }).fill('ana passphrase 12');
-  await page.getByLabel('Repeat the new password *', { exact: true }).fill('ana passphrase 12');
-  await page.getByRole('button', { name: 'Create my account' }).click();
-  await expect(page.getByText('Your account is ready')).toBeVisible();
-  await signIn(page, signet.url, 'ana@smib.test', 'ana passphrase 12');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  const client = await page.request.post(`${signet.url}/_sf/clients/create`, {
-    form: {
-      'client[name]': 'Shop d.o.o.', 'client[path]': 'shop', 'client[city]': 'Split', 'client[country]': 'HR',
-      'client[email]': 'info@shop.example.com', 'client[contact_person]': 'Iva Ivić',
-    },
-    maxRedirects: 0,
-  });
-  expect(client.status()).toBeLessThan(400);
+  await acceptInvitation(page, smtp, signet.url, 'ana@smib.test', 'You are invited to Chamber of Commerce Split', 'ana passphrase 12');
+  await createShopClient(page, signet.url);
 }
 
 /** The wizard up to the CSR step, for `names`. */

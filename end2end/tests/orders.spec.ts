@@ -9,7 +9,7 @@ import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Signet, Smtp, freePort, hydrated, link, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, freePort, hydrated, link, signIn } from './support';
 
 const tools = process.env.SIGNET_PYTHON_TOOLS ?? join(homedir(), '.cache/signet-tools/venv/bin');
 const work = mkdtempSync(join(tmpdir(), 'signet-orders-'));
@@ -63,18 +63,6 @@ test.afterAll(async () => {
   await smtp?.stop();
 });
 
-async function acceptInvitation(page: Page, email: string, subject: string, password: string) {
-  const invitation = await smtp.waitFor(email, subject);
-  await page.goto(link(invitation.text, `${signet.url}/invite/`));
-  await hydrated(page);
-  await page.getByLabel('New password *', { exact: true }).fill(password);
-  await page.getByLabel('Repeat the new password *', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Create my account' }).click();
-  await expect(page.getByText('Your account is ready')).toBeVisible();
-  await signIn(page, signet.url, email, password);
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
 /** The row of the domain-validation table for one name. */
 function dcvRow(page: Page, name: string) {
   return page.locator('tr', { has: page.getByRole('cell', { name, exact: true }) });
@@ -85,38 +73,17 @@ test('a customer orders a certificate, proves control three ways, and downloads 
   // Operator: the root, the issuer's issuing CA, and a product.
   await signIn(page, signet.url, 'olga@signet.test', 'operator passphrase 1');
   await expect(page.getByRole('link', { name: 'Certificate authority', exact: true })).toBeVisible();
-  const created = await page.request.post(`${signet.url}/_sf/admin/create-issuer`, {
-    form: { name: 'Chamber of Commerce Split', slug: 'smib', admin_email: 'ana@smib.test', admin_name: 'Ana Admin' },
-  });
-  expect(created.ok()).toBeTruthy();
-  await page.getByRole('link', { name: 'Certificate authority', exact: true }).click();
-  await hydrated(page);
-  await page.getByLabel('Common name *').fill('Signet Test Root');
-  await page.getByRole('button', { name: 'Create root CA' }).click();
-  await page.getByRole('button', { name: 'Create issuing CA for Chamber of Commerce Split' }).click();
-  await expect(page.getByText('Issuing CA of Chamber of Commerce Split')).toBeVisible();
-  await page.getByRole('link', { name: 'Products', exact: true }).click();
-  await hydrated(page);
-  await page.getByLabel('Product name').fill('TLS DV');
-  await page.getByLabel('Validity choices (days, comma-separated)').fill('90, 199');
-  await page.getByRole('button', { name: 'Save product' }).click();
-  await expect(page.getByRole('cell', { name: /^TLS DV/ })).toBeVisible();
+  await createIssuer(page, signet.url);
+  await createCaAndProduct(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
 
   // Issuer admin: approval mode, a client, and its customer.
-  await acceptInvitation(page, 'ana@smib.test', 'You are invited to Chamber of Commerce Split', 'ana passphrase 12');
+  await acceptInvitation(page, smtp, signet.url, 'ana@smib.test', 'You are invited to Chamber of Commerce Split', 'ana passphrase 12');
   await page.getByRole('link', { name: 'Issuer profile', exact: true }).click();
   await hydrated(page);
   await page.getByLabel('Orders need approval').check();
   await expect(page.getByText('Approval mode saved.')).toBeVisible();
-  const client = await page.request.post(`${signet.url}/_sf/clients/create`, {
-    form: {
-      'client[name]': 'Shop d.o.o.', 'client[path]': 'shop', 'client[city]': 'Split', 'client[country]': 'HR',
-      'client[email]': 'info@shop.example.com', 'client[contact_person]': 'Iva Ivić',
-    },
-    maxRedirects: 0,
-  });
-  expect(client.status()).toBeLessThan(400);
+  await createShopClient(page, signet.url);
   await page.getByRole('link', { name: 'Clients', exact: true }).click();
   await page.getByRole('link', { name: 'Shop d.o.o.' }).click();
   await hydrated(page);
@@ -127,7 +94,7 @@ test('a customer orders a certificate, proves control three ways, and downloads 
   await page.getByRole('button', { name: 'Sign out' }).click();
 
   // Customer: the order wizard.
-  await acceptInvitation(page, 'iva@shop.example.com', 'You are invited to Chamber of Commerce Split', 'iva passphrase 12');
+  await acceptInvitation(page, smtp, signet.url, 'iva@shop.example.com', 'You are invited to Chamber of Commerce Split', 'iva passphrase 12');
   await page.getByRole('link', { name: 'New order', exact: true }).click();
   await hydrated(page);
   await expect(page.getByText('Step 1 :: Product')).toBeVisible();

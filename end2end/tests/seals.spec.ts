@@ -4,7 +4,7 @@
 // Two host names, shop.test and copy.test, resolve to 127.0.0.1 inside Chromium only.
 import { test, expect, Page } from '@playwright/test';
 import { createServer, Server } from 'node:http';
-import { Signet, Smtp, freePort, hydrated, link, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createIssuer, freePort, hydrated, link, signIn } from './support';
 import { chromiumArgs, executablePath } from '../chromium';
 
 const HOSTILE_NAME = `<script>alert("name")</script> Žutić & "Sons" d.o.o.`;
@@ -65,20 +65,9 @@ test('a client in three steps, the seal on its site only, verification, and the 
   await page.getByLabel('Seal subtitle').fill('Trusted shop');
   await page.getByRole('button', { name: 'Save type' }).click();
   await expect(page.getByRole('cell', { name: 'Trusted Shop', exact: true })).toBeVisible();
-  const created = await page.request.post(`${signet.url}/_sf/admin/create-issuer`, {
-    form: { name: 'Chamber of Commerce Split', slug: 'smib', admin_email: 'ana@smib.test', admin_name: 'Ana Admin' },
-  });
-  expect(created.ok()).toBeTruthy();
+  await createIssuer(page, signet.url);
   await page.getByRole('button', { name: 'Sign out' }).click();
-
-  const invitation = await smtp.waitFor('ana@smib.test', 'You are invited to Chamber of Commerce Split');
-  await page.goto(link(invitation.text, `${signet.url}/invite/`));
-  await hydrated(page);
-  await page.getByLabel('New password *', { exact: true }).fill('ana passphrase 12');
-  await page.getByLabel('Repeat the new password *', { exact: true }).fill('ana passphrase 12');
-  await page.getByRole('button', { name: 'Create my account' }).click();
-  await expect(page.getByText('Your account is ready')).toBeVisible();
-  await signIn(page, signet.url, 'ana@smib.test', 'ana passphrase 12');
+  await acceptInvitation(page, smtp, signet.url, 'ana@smib.test', 'You are invited to Chamber of Commerce Split', 'ana passphrase 12');
 
   // Step 1 :: Create client, from the dashboard's "+ Add client".
   await page.getByRole('link', { name: '+ Add client' }).click();

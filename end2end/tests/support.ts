@@ -151,3 +151,52 @@ export async function signIn(page: Page, base: string, email: string, password: 
   await page.getByLabel('Password *').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Follows the account invitation mailed to `email`, sets the password and signs in. */
+export async function acceptInvitation(page: Page, smtp: Smtp, base: string, email: string, subject: string, password: string) {
+  const invitation = await smtp.waitFor(email, subject);
+  await page.goto(link(invitation.text, `${base}/invite/`));
+  await hydrated(page);
+  await page.getByLabel('New password *', { exact: true }).fill(password);
+  await page.getByLabel('Repeat the new password *', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await expect(page.getByText('Your account is ready')).toBeVisible();
+  await signIn(page, base, email, password);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/** The signed-in operator creates the issuer "Chamber of Commerce Split" (admin ana@smib.test). */
+export async function createIssuer(page: Page, base: string) {
+  const created = await page.request.post(`${base}/_sf/admin/create-issuer`, {
+    form: { name: 'Chamber of Commerce Split', slug: 'smib', admin_email: 'ana@smib.test', admin_name: 'Ana Admin' },
+  });
+  expect(created.ok()).toBeTruthy();
+}
+
+/** The signed-in operator creates the root, the issuer's issuing CA and the product "TLS DV" (90 or 199 days). */
+export async function createCaAndProduct(page: Page) {
+  await page.getByRole('link', { name: 'Certificate authority', exact: true }).click();
+  await hydrated(page);
+  await page.getByLabel('Common name *').fill('Signet Test Root');
+  await page.getByRole('button', { name: 'Create root CA' }).click();
+  await page.getByRole('button', { name: 'Create issuing CA for Chamber of Commerce Split' }).click();
+  await expect(page.getByText('Issuing CA of Chamber of Commerce Split')).toBeVisible();
+  await page.getByRole('link', { name: 'Products', exact: true }).click();
+  await hydrated(page);
+  await page.getByLabel('Product name').fill('TLS DV');
+  await page.getByLabel('Validity choices (days, comma-separated)').fill('90, 199');
+  await page.getByRole('button', { name: 'Save product' }).click();
+  await expect(page.getByRole('cell', { name: /^TLS DV/ })).toBeVisible();
+}
+
+/** The signed-in issuer admin adds the client "Shop d.o.o." (path `shop`). */
+export async function createShopClient(page: Page, base: string) {
+  const client = await page.request.post(`${base}/_sf/clients/create`, {
+    form: {
+      'client[name]': 'Shop d.o.o.', 'client[path]': 'shop', 'client[city]': 'Split', 'client[country]': 'HR',
+      'client[email]': 'info@shop.example.com', 'client[contact_person]': 'Iva Ivić',
+    },
+    maxRedirects: 0,
+  });
+  expect(client.status()).toBeLessThan(400);
+}

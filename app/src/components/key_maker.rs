@@ -126,14 +126,7 @@ pub fn KeyMaker(
                 browser::next_frame().await;
                 let key_file = key.to_encrypted_pem(&password.get_untracked())?;
                 timing.set(Some((csr_done - start, browser::now_ms() - csr_done)));
-                let base: String = s
-                    .common_name
-                    .trim()
-                    .trim_start_matches("*.")
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
-                    .collect();
-                let file_name = format!("{}.key", if base.is_empty() { "private" } else { &base });
+                let file_name = crate::keygen::file_name(&s.common_name, "key");
                 made.set_value(Made { key_file, csr, file_name });
                 Ok::<(), crate::keygen::KeygenError>(())
             };

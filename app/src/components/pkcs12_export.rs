@@ -71,13 +71,7 @@ pub fn Pkcs12Export(
                 let key = PrivateKey::from_pem(&text, &password.get_untracked())?;
                 let chain = browser::fetch_text(&chain_url.get_value()).await?;
                 let p12 = build_pkcs12(&key, &chain, &name.get_value(), &export.get_untracked())?;
-                let base: String = name
-                    .get_value()
-                    .trim_start_matches("*.")
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
-                    .collect();
-                let file = format!("{base}.p12");
+                let file = crate::keygen::file_name(&name.get_value(), "p12");
                 browser::save_file(&file, &p12, "application/x-pkcs12")?;
                 Ok::<String, crate::keygen::KeygenError>(file)
             };

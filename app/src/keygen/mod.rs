@@ -403,6 +403,18 @@ pub fn make_self_signed(
     Ok(cert.pem())
 }
 
+/// A file name for a certificate's files: its first name, without a wildcard label and any character a file
+/// system might object to (`*.shop.example.com` → `shop.example.com.key`).
+pub fn file_name(name: &str, extension: &str) -> String {
+    let base: String = name
+        .trim()
+        .trim_start_matches("*.")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    format!("{}.{extension}", if base.is_empty() { "certificate" } else { &base })
+}
+
 /// The DER blocks of every CERTIFICATE in a PEM text, in order.
 pub fn certificates_in(pem_text: &str) -> Result<Vec<Vec<u8>>, KeygenError> {
     let blocks =

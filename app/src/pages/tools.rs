@@ -110,14 +110,7 @@ pub fn SelfSignedPage() -> impl IntoView {
                 phase.set(Phase::Working("Encrypting the key file with your password"));
                 browser::next_frame().await;
                 let key_file = key.to_encrypted_pem(&password.get_untracked())?;
-                let base: String = s
-                    .common_name
-                    .trim()
-                    .trim_start_matches("*.")
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
-                    .collect();
-                files.set_value((cert, key_file, base));
+                files.set_value((cert, key_file, s.common_name.clone()));
                 Ok::<(), crate::keygen::KeygenError>(())
             };
             match run.await {
@@ -142,11 +135,12 @@ pub fn SelfSignedPage() -> impl IntoView {
     let save = move |which: usize| {
         #[cfg(feature = "hydrate")]
         {
-            let (cert, key, base) = files.get_value();
+            let (cert, key, name) = files.get_value();
+            let file = |ext| crate::keygen::file_name(&name, ext);
             let result = if which == 0 {
-                crate::keygen::browser::save_file(&format!("{base}.crt"), cert.as_bytes(), "application/x-pem-file")
+                crate::keygen::browser::save_file(&file("crt"), cert.as_bytes(), "application/x-pem-file")
             } else {
-                crate::keygen::browser::save_file(&format!("{base}.key"), key.as_bytes(), "application/x-pem-file")
+                crate::keygen::browser::save_file(&file("key"), key.as_bytes(), "application/x-pem-file")
                     .map(|_| key_saved.set(true))
             };
             if let Err(e) = result {
