@@ -90,7 +90,7 @@ run() {
   ensure_rust_tools
   ensure_wasm_opt
   say "building the web client (release)"
-  cargo leptos build --release --frontend-only
+  cargo leptos build --release --frontend-only --split
   say "building signet (release)"
   cargo build --release -p server
   say "starting signet: $CARGO_TARGET_DIR/release/signet $*"
@@ -102,7 +102,7 @@ test_all() {
   ensure_test_tools
   ensure_python_tools
   say "building the web client"
-  cargo leptos build --frontend-only
+  cargo leptos build --frontend-only --split
   say "unit and integration tests"
   cargo test -p app -p server
   say "end-to-end tests in Chromium"

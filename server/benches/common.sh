@@ -11,7 +11,7 @@ BIN=${SIGNET_BIN:-}
 if [ -z "$BIN" ]; then
   say "building the release (as make run does)"
   export PATH="$HOME/.cache/signet-tools/node_modules/.bin:$PATH"
-  cargo leptos build --release --frontend-only >&2
+  cargo leptos build --release --frontend-only --split >&2
   cargo build --release -p server >&2
   BIN="$CARGO_TARGET_DIR/release/signet"
 fi

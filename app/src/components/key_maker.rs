@@ -106,13 +106,9 @@ pub fn KeyMaker(
         let _ = (name_list, made, timing);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            use crate::keygen::{browser, make_csr};
+            use crate::keygen::browser;
             let run = async {
                 phase.set(Phase::Step(0));
-                browser::next_frame().await;
-                let start = browser::now_ms();
-                let key = browser::generate(algorithm.get_untracked(), browser::Engine::for_this_page()).await?;
-                phase.set(Phase::Step(1));
                 browser::next_frame().await;
                 let s = subject.get_untracked();
                 let mut sans = name_list();
@@ -120,14 +116,20 @@ pub fn KeyMaker(
                 if free_names && !cn.is_empty() && !sans.contains(&cn) {
                     sans.insert(0, cn);
                 }
-                let csr = make_csr(&key, &s, &sans)?;
-                let csr_done = browser::now_ms();
-                phase.set(Phase::Step(2));
-                browser::next_frame().await;
-                let key_file = key.to_encrypted_pem(&password.get_untracked())?;
-                timing.set(Some((csr_done - start, browser::now_ms() - csr_done)));
                 let file_name = crate::keygen::file_name(&s.common_name, "key");
-                made.set_value(Made { key_file, csr, file_name });
+                // The key code is loaded on first use (see `browser`); the steps report as they start.
+                let step = Callback::new(move |i: usize| phase.set(Phase::Step(i)));
+                let made_key = browser::make_key_and_csr(
+                    algorithm.get_untracked(),
+                    browser::Engine::for_this_page(),
+                    s,
+                    sans,
+                    password.get_untracked(),
+                    step,
+                )
+                .await?;
+                timing.set(Some((made_key.csr_ms, made_key.encrypt_ms)));
+                made.set_value(Made { key_file: made_key.key_file, csr: made_key.csr, file_name });
                 Ok::<(), crate::keygen::KeygenError>(())
             };
             match run.await {

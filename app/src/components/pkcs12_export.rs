@@ -64,13 +64,19 @@ pub fn Pkcs12Export(
         busy.set(true);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            use crate::keygen::{browser, build_pkcs12, PrivateKey};
+            use crate::keygen::browser;
             let run = async {
                 browser::next_frame().await;
                 let text = key_text.get_value().unwrap_or_default();
-                let key = PrivateKey::from_pem(&text, &password.get_untracked())?;
                 let chain = browser::fetch_text(&chain_url.get_value()).await?;
-                let p12 = build_pkcs12(&key, &chain, &name.get_value(), &export.get_untracked())?;
+                let p12 = browser::make_pkcs12(
+                    text,
+                    password.get_untracked(),
+                    chain,
+                    name.get_value(),
+                    export.get_untracked(),
+                )
+                .await?;
                 let file = crate::keygen::file_name(&name.get_value(), "p12");
                 browser::save_file(&file, &p12, "application/x-pkcs12")?;
                 Ok::<String, crate::keygen::KeygenError>(file)

@@ -143,3 +143,78 @@ pub async fn read_text(file: &web_sys::File) -> Result<String, KeygenError> {
     let text = JsFuture::from(file.text()).await.map_err(js_error)?;
     Ok(text.as_string().unwrap_or_default())
 }
+
+// --- The lazily loaded work ----------------------------------------------------------------------------------------
+//
+// The arithmetic (RSA, P-256, P-384), scrypt, AES and the PKCS#12 assembly are most of this module's weight.
+// Each action below is a `#[lazy]` function: built with `cargo leptos --split`, its code (and everything only
+// it reaches) goes into a separate Wasm file that the browser loads the first time the action runs, so the
+// pages that never make a key do not download it.
+
+/// What "Generate key and CSR" produces.
+#[derive(Clone)]
+pub struct MadeKey {
+    pub csr: String,
+    pub key_file: String,
+    /// Milliseconds from the click to the signed CSR, and for the key file's encryption.
+    pub csr_ms: f64,
+    pub encrypt_ms: f64,
+}
+
+/// Key pair, CSR and encrypted key file. `step` is told when each of the three steps starts.
+#[leptos::lazy]
+pub async fn make_key_and_csr(
+    algorithm: KeyAlgorithm,
+    engine: Engine,
+    subject: super::Subject,
+    names: Vec<String>,
+    password: String,
+    step: leptos::prelude::Callback<usize>,
+) -> Result<MadeKey, KeygenError> {
+    use leptos::prelude::*;
+    let start = now_ms();
+    let key = generate(algorithm, engine).await?;
+    step.run(1);
+    next_frame().await;
+    let csr = super::make_csr(&key, &subject, &names)?;
+    let csr_done = now_ms();
+    step.run(2);
+    next_frame().await;
+    let key_file = key.to_encrypted_pem(&password)?;
+    Ok(MadeKey { csr, key_file, csr_ms: csr_done - start, encrypt_ms: now_ms() - csr_done })
+}
+
+/// Key pair, self-signed certificate and encrypted key file: (certificate PEM, key file).
+#[leptos::lazy]
+pub async fn make_self_signed_pair(
+    algorithm: KeyAlgorithm,
+    engine: Engine,
+    subject: super::Subject,
+    names: Vec<String>,
+    not_before: time::OffsetDateTime,
+    not_after: time::OffsetDateTime,
+    password: String,
+    step: leptos::prelude::Callback<usize>,
+) -> Result<(String, String), KeygenError> {
+    use leptos::prelude::*;
+    let key = generate(algorithm, engine).await?;
+    step.run(1);
+    next_frame().await;
+    let cert = super::make_self_signed(&key, &subject, &names, not_before, not_after)?;
+    step.run(2);
+    next_frame().await;
+    Ok((cert, key.to_encrypted_pem(&password)?))
+}
+
+/// A .p12 from a key file (with its password) and the issued chain.
+#[leptos::lazy]
+pub fn make_pkcs12(
+    key_file: String,
+    password: String,
+    chain_pem: String,
+    name: String,
+    export_password: String,
+) -> Result<Vec<u8>, KeygenError> {
+    let key = PrivateKey::from_pem(&key_file, &password)?;
+    super::build_pkcs12(&key, &chain_pem, &name, &export_password)
+}

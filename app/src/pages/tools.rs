@@ -92,12 +92,11 @@ pub fn SelfSignedPage() -> impl IntoView {
         };
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            use crate::keygen::{browser, make_self_signed};
+            use crate::keygen::browser;
+            const STEPS: [&str; 3] =
+                ["Generating the key pair", "Signing the certificate", "Encrypting the key file with your password"];
             let run = async {
-                phase.set(Phase::Working("Generating the key pair"));
-                browser::next_frame().await;
-                let key = browser::generate(algorithm.get_untracked(), browser::Engine::for_this_page()).await?;
-                phase.set(Phase::Working("Signing the certificate"));
+                phase.set(Phase::Working(STEPS[0]));
                 browser::next_frame().await;
                 let names: Vec<String> = extra_names
                     .get_untracked()
@@ -106,10 +105,18 @@ pub fn SelfSignedPage() -> impl IntoView {
                     .map(str::to_string)
                     .collect();
                 let s = subject.get_untracked();
-                let cert = make_self_signed(&key, &s, &names, from, to)?;
-                phase.set(Phase::Working("Encrypting the key file with your password"));
-                browser::next_frame().await;
-                let key_file = key.to_encrypted_pem(&password.get_untracked())?;
+                let step = Callback::new(move |i: usize| phase.set(Phase::Working(STEPS[i.min(2)])));
+                let (cert, key_file) = browser::make_self_signed_pair(
+                    algorithm.get_untracked(),
+                    browser::Engine::for_this_page(),
+                    s.clone(),
+                    names,
+                    from,
+                    to,
+                    password.get_untracked(),
+                    step,
+                )
+                .await?;
                 files.set_value((cert, key_file, s.common_name.clone()));
                 Ok::<(), crate::keygen::KeygenError>(())
             };
