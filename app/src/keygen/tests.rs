@@ -2,7 +2,7 @@
 //! what the Wasm build produces, since it is the same code.
 
 use super::*;
-use crate::model::{KeyType, Organisation};
+use crate::model::Organisation;
 use crate::pki::csr::{self, Expectations};
 use std::path::PathBuf;
 use std::process::Command;
@@ -152,7 +152,6 @@ fn bad_subjects_and_passwords_are_refused_in_words() {
         "The country is a two-letter code, such as FR or DE."
     );
     assert_eq!(key.to_encrypted_pem("short").unwrap_err().to_string(), "Choose a password of at least 8 characters.");
-    let _ = KeyType::Rsa;
 }
 
 #[test]
