@@ -340,12 +340,13 @@ impl Store {
         since: DateTime<Utc>,
         wildcard: bool,
     ) -> DbResult<Option<DateTime<Utc>>> {
+        // The matching rows are few (one per real validation), so the latest is picked here: an `ORDER BY
+        // validated_at DESC` made SurrealKV scan its index backwards, which cost a fifth of the issuance CPU.
         let found: Vec<DateTime<Utc>> = self
             .db
             .query(
                 "SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $name AND reused = false
-                    AND status = 'valid' AND validated_at > $since AND ($wildcard = false OR method != 'http')
-                 ORDER BY validated_at DESC LIMIT 1",
+                    AND status = 'valid' AND validated_at > $since AND ($wildcard = false OR method != 'http')",
             )
             .bind(("client", rid("client", client)))
             .bind(("name", name.to_string()))
@@ -353,7 +354,7 @@ impl Store {
             .bind(("wildcard", wildcard))
             .await?
             .take(0)?;
-        Ok(found.into_iter().next())
+        Ok(found.into_iter().max())
     }
 
     /// Claims an order for issuance; false if it is not awaiting validation or another check is issuing it.
