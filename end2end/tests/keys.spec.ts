@@ -313,5 +313,15 @@ test('the CSR generator works for anyone, without an account', async ({ browser 
   const text = openssl(['req', '-noout', '-verify', '-text'], csr);
   expect(text).toContain('DNS:blog.example.org, DNS:www.blog.example.org');
   expect(openssl(['req', '-noout', '-pubkey'], csr)).toBe(openssl(['pkey', '-in', 'blog.key', '-passin', 'pass:blog key pass', '-pubout']));
+  const slowWarning = page.getByText("your browser's own key generator is not available");
+  await expect(slowWarning).toHaveCount(0);
+
+  // Where the browser's own generator is missing (plain HTTP; forced here), an RSA choice warns before the click.
+  await page.goto(`${signet.url}/tools/csr?engine=wasm`);
+  await hydrated(page);
+  await page.getByLabel('Key type').selectOption({ label: 'RSA 2048' });
+  await expect(slowWarning).toBeVisible();
+  await page.getByLabel('Key type').selectOption({ label: 'ECDSA P-256' });
+  await expect(slowWarning).toHaveCount(0);
   await context.close();
 });

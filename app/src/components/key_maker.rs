@@ -30,6 +30,30 @@ struct Made {
     file_name: String,
 }
 
+/// Shown beside the key type when this browser has no WebCrypto key generator (a page served over plain HTTP
+/// from another host than localhost): the Rust fallback makes RSA keys in seconds to half a minute, with the
+/// page paused meanwhile (see the benchmark in the README), so the person is told before clicking.
+#[component]
+pub fn SlowKeyWarning(algorithm: RwSignal<KeyAlgorithm>) -> impl IntoView {
+    let fallback = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        fallback.set(crate::keygen::browser::Engine::for_this_page() == crate::keygen::browser::Engine::Wasm)
+    });
+    move || {
+        (fallback.get() && algorithm.get().rsa_bits().is_some()).then(|| {
+            view! {
+                <div class="notice warn slow-key" role="status">
+                    "This page is not served over HTTPS, so your browser's own key generator is not available and a \
+                     slower one is used: an RSA key takes from a few seconds (2048 bits) to half a minute (4096 bits), \
+                     and the page does not respond meanwhile. Choose ECDSA P-256 for an instant key, or open Signet \
+                     over HTTPS."
+                </div>
+            }
+        })
+    }
+}
+
 /// The subject fields of a CSR or certificate, pre-filled and editable.
 #[component]
 pub fn SubjectFields(subject: RwSignal<Subject>, prefix: &'static str) -> impl IntoView {
@@ -184,6 +208,7 @@ pub fn KeyMaker(
                                     view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }
                                 }).collect_view()}
                             </select></div>
+                        <SlowKeyWarning algorithm=algorithm/>
                         <div class="field"><label for="kg-password">"Password for the key file"</label>
                             <input id="kg-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                             <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 mod key_maker;
 mod pkcs12_export;
-pub use key_maker::{KeyMaker, SubjectFields};
+pub use key_maker::{KeyMaker, SlowKeyWarning, SubjectFields};
 pub use pkcs12_export::Pkcs12Export;
 
 /// A rule run in the browser as the person leaves a field; the server runs the same rule again.

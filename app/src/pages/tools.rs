@@ -3,7 +3,7 @@
 //! expiry.
 
 use crate::api::tools::*;
-use crate::components::{last_error, when, FormError, SubjectFields};
+use crate::components::{last_error, when, FormError, SlowKeyWarning, SubjectFields};
 use crate::keygen::{KeyAlgorithm, Subject};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -175,6 +175,7 @@ pub fn SelfSignedPage() -> impl IntoView {
                             <select id="ss-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
                                 {KeyAlgorithm::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }).collect_view()}
                             </select></div>
+                        <SlowKeyWarning algorithm=algorithm/>
                         <div class="field"><label for="ss-start">"Start date"</label>
                             <input id="ss-start" type="date" prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev))/></div>
                         <div class="field"><label for="ss-end">"Expiry date"</label>
