@@ -158,14 +158,10 @@ pub async fn submit_invited_csr(state: &AppState, token: &str, csr_text: &str) -
     }
 }
 
-/// The invitations of an order as its page lists them.
-pub(super) async fn of_order(state: &AppState, order: &OrderRow) -> AppResult<Vec<CsrInvitationInfo>> {
+/// The invitations of an order (newest first) as its page lists them.
+pub(super) fn infos(state: &AppState, order: &OrderRow, rows: Vec<CsrInvitationRow>) -> Vec<CsrInvitationInfo> {
     let now = state.now();
-    Ok(state
-        .store()
-        .csr_invitations_of_order(&order.id)
-        .await?
-        .into_iter()
+    rows.into_iter()
         .map(|row| CsrInvitationInfo {
             state: state_of(&row, &order.status, now),
             email: row.email,
@@ -175,7 +171,7 @@ pub(super) async fn of_order(state: &AppState, order: &OrderRow) -> AppResult<Ve
             expires_at: row.expires_at,
             used_at: row.used_at,
         })
-        .collect())
+        .collect()
 }
 
 async fn find(state: &AppState, token: &str) -> AppResult<(CsrInvitationRow, OrderRow)> {

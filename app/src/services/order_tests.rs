@@ -2,7 +2,7 @@
 //! (HTTP and DNS validation run against loopback servers in server/tests/orders.rs.)
 
 use super::orders::{self, Scope};
-use super::{accounts, ca, clients, issuers, products, Actor, AppState};
+use super::{accounts, api_keys, ca, clients, issuers, products, Actor, AppState};
 use crate::error::AppError;
 use crate::model::*;
 use chrono::Duration;
@@ -368,4 +368,31 @@ async fn internal_names_ov_data_and_email_floods_are_refused() {
     w.s.clock().advance(Duration::minutes(11));
     let changed = orders::set_dcv(&w.s, &w.admin, &order.id, again).await.unwrap();
     assert_eq!(changed.dcv[0].email_to.as_deref(), Some("webmaster@shop.example.com"));
+}
+
+#[tokio::test]
+async fn api_keys_act_for_their_holder_as_the_holder_is_now() {
+    let w = world().await;
+    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
+    accounts::invite_customer(&w.s, &staff, &w.issuer, &w.client, "cleo@shop.example.com", "Cleo").await.unwrap();
+    let ana = w.s.store().user_by_email("ana@smib.test").await.unwrap().unwrap();
+    let cleo = w.s.store().user_by_email("cleo@shop.example.com").await.unwrap().unwrap();
+    let admin_key = api_keys::create(&w.s, &staff, &ana.key(), &w.issuer, "ci").await.unwrap();
+    let customer_key = api_keys::create(&w.s, &staff, &cleo.key(), &w.issuer, "shop").await.unwrap();
+
+    let admin = api_keys::authenticate(&w.s, &admin_key).await.unwrap();
+    assert_eq!((admin.role, admin.client, admin.email.as_str()), (Role::Admin, None, "ana@smib.test"));
+    assert_eq!(admin.issuer, w.issuer);
+    let customer = api_keys::authenticate(&w.s, &customer_key).await.unwrap();
+    assert_eq!((customer.role, customer.client.as_deref()), (Role::Customer, Some(w.client.as_str())));
+
+    let refused = |r: Result<api_keys::KeyHolder, AppError>| matches!(r, Err(AppError::Unauthenticated));
+    assert!(refused(api_keys::authenticate(&w.s, "sgk_not-a-key").await));
+    assert!(refused(api_keys::authenticate(&w.s, &admin_key.replace("sgk_", "xyz_")).await));
+    // A revoked key, and the key of a customer taken off the client, stop working at once.
+    let id = api_keys::list(&w.s, &ana.key()).await.unwrap()[0].id.clone();
+    api_keys::revoke(&w.s, &staff, &ana.key(), &id).await.unwrap();
+    assert!(refused(api_keys::authenticate(&w.s, &admin_key).await));
+    accounts::remove_customer(&w.s, &staff, &w.issuer, &w.client, &cleo.key()).await.unwrap();
+    assert!(refused(api_keys::authenticate(&w.s, &customer_key).await));
 }

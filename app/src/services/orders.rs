@@ -10,8 +10,8 @@ use crate::model::*;
 use crate::pki::csr::{self, to_pem, Expectations};
 use crate::pki::profile::{dns_name_problem, LeafSpec};
 use crate::store::{
-    key_of, new_key, rid, Attached, CsrAttachment, DcvRow, Issuance, NewCertificate, NewDcv, NewOrder, OrderRow,
-    OrderScope, OrderUpdate,
+    key_of, new_key, rid, Attached, ClientRow, CsrAttachment, DcvRow, Issuance, NewCertificate, NewDcv, NewOrder,
+    OrderDetails, OrderRow, OrderScope, OrderUpdate, ProductRow, ReuseQuery,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 use surrealdb::types::RecordId;
@@ -202,8 +202,20 @@ pub async fn inspect_csr(
         Ok(p) => state.store().order_with_key(issuer, &p.key_fingerprint, order).await?,
         Err(_) => None,
     };
-    let report = csr::check(
-        &parsed,
+    let report = csr_report(&parsed, key_seen_in, product, names, organisation);
+    Ok((report, parsed.ok()))
+}
+
+/// The checks of a parsed CSR against an order; `key_seen_in` is an earlier order with the same public key.
+fn csr_report(
+    parsed: &Result<csr::ParsedCsr, csr::CsrError>,
+    key_seen_in: Option<String>,
+    product: &Product,
+    names: &[String],
+    organisation: &Organisation,
+) -> CsrReport {
+    csr::check(
+        parsed,
         &Expectations {
             names,
             key_types: &product.key_types,
@@ -214,8 +226,7 @@ pub async fn inspect_csr(
             },
             key_seen_in,
         },
-    );
-    Ok((report, parsed.ok()))
+    )
 }
 
 /// The wizard's "check CSR" button: the report without placing anything.
@@ -234,12 +245,11 @@ pub async fn preview_csr(
 }
 
 async fn active_product(state: &AppState, id: &str) -> AppResult<Product> {
-    let p = state
-        .store()
-        .product(id)
-        .await?
-        .map(product_of)
-        .ok_or_else(|| AppError::field("product_id", "Choose a product."))?;
+    active_product_of(state.store().product(id).await?)
+}
+
+fn active_product_of(row: Option<ProductRow>) -> AppResult<Product> {
+    let p = row.map(product_of).ok_or_else(|| AppError::field("product_id", "Choose a product."))?;
     if !p.active {
         return Err(AppError::field("product_id", "This product is no longer offered."));
     }
@@ -247,14 +257,24 @@ async fn active_product(state: &AppState, id: &str) -> AppResult<Product> {
 }
 
 async fn order_client(state: &AppState, scope: &Scope, client: &str) -> AppResult<OrderClient> {
+    check_client_choice(scope, client)?;
+    let c = state.store().client(&scope.issuer, client).await?.ok_or(AppError::NotFound)?;
+    Ok(order_client_of(c))
+}
+
+/// A customer orders only for their own client; staff choose one.
+fn check_client_choice(scope: &Scope, client: &str) -> AppResult<()> {
     if scope.client.as_deref().is_some_and(|c| c != client) {
         return Err(AppError::NotFound);
     }
     if client.trim().is_empty() {
         return Err(AppError::field("client_id", "Choose the organisation."));
     }
-    let c = state.store().client(&scope.issuer, client).await?.ok_or(AppError::NotFound)?;
-    Ok(OrderClient {
+    Ok(())
+}
+
+fn order_client_of(c: ClientRow) -> OrderClient {
+    OrderClient {
         id: key_of(&c.id),
         organisation: Organisation {
             name: c.name,
@@ -265,13 +285,19 @@ async fn order_client(state: &AppState, scope: &Scope, client: &str) -> AppResul
             country: c.country,
         },
         contact: Contact { name: c.contact_person, email: c.email, phone: c.phone },
-    })
+    }
 }
 
 /// Places an order. With a CSR that fails a check nothing is stored and the checks say why.
 pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> AppResult<OrderView> {
-    let product = active_product(state, &input.product_id).await?;
-    let client = order_client(state, scope, &input.client_id).await?;
+    check_client_choice(scope, &input.client_id)?;
+    // The CSR is parsed first so that the lookup of its public key joins the one read of the order's inputs.
+    let parsed_csr = (!input.csr.trim().is_empty()).then(|| csr::parse(input.csr.as_bytes()));
+    let fingerprint = parsed_csr.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.key_fingerprint.as_str());
+    let inputs = state.store().order_inputs(&scope.issuer, &input.product_id, &input.client_id, fingerprint).await?;
+    let product = active_product_of(inputs.product)?;
+    let client = order_client_of(inputs.client.ok_or(AppError::NotFound)?);
+    let issuer = inputs.issuer.ok_or(AppError::NotFound)?;
     // Contacts left empty are the client's contact person (the REST API documents this default).
     for contact in [&mut input.corporate, &mut input.technical] {
         if contact.name.trim().is_empty() && contact.email.trim().is_empty() {
@@ -325,18 +351,17 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         choices.push((t.clone(), method, email_to));
     }
 
-    let (report, parsed) = if input.csr.trim().is_empty() {
-        (None, None)
-    } else {
-        let (report, parsed) =
-            inspect_csr(state, &scope.issuer, &product, &names, &client.organisation, &input.csr, None).await?;
-        if !report.accepted {
-            return Err(AppError::field("csr", report.failures().join(" ")));
+    let (report, parsed) = match parsed_csr {
+        None => (None, None),
+        Some(parsed) => {
+            let report = csr_report(&parsed, inputs.key_seen_in, &product, &names, &client.organisation);
+            if !report.accepted {
+                return Err(AppError::field("csr", report.failures().join(" ")));
+            }
+            (Some(report), parsed.ok())
         }
-        (Some(report), parsed)
     };
 
-    let issuer = state.store().issuer_by_id(&scope.issuer).await?.ok_or(AppError::NotFound)?;
     let needs_approval = issuer.approval_mode && !scope.can_approve && !product.auto_approve;
     let status = match (&parsed, needs_approval) {
         (None, _) => OrderStatus::Draft,
@@ -352,10 +377,16 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         technical: tidy(&input.technical),
     };
     let reuse_since = now - Duration::days(dcv_reuse_days(today));
+    let reuse: Vec<ReuseQuery> = choices
+        .iter()
+        .map(|(target, _, _)| ReuseQuery {
+            name: target,
+            wildcard: names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == target),
+        })
+        .collect();
+    let earlier_validations = state.store().recent_validations(&client.id, &reuse, reuse_since).await?;
     let mut dcvs = Vec::new();
-    for (target, method, email_to) in &choices {
-        let wildcard = names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == target);
-        let earlier = state.store().recent_validation(&client.id, target, reuse_since, wildcard).await?;
+    for ((target, method, email_to), earlier) in choices.iter().zip(earlier_validations) {
         let reused = earlier.is_some();
         dcvs.push(NewDcv {
             cert_order: rid("cert_order", "pending"),
@@ -687,8 +718,8 @@ async fn fail_issuance(state: &AppState, order: &OrderRow, why: &str) -> AppResu
 
 /// The status page.
 pub async fn view(state: &AppState, scope: &Scope, id: &str) -> AppResult<OrderView> {
-    let order = load(state, &scope.store_scope(), id).await?;
-    build_view(state, &order, Some(scope)).await
+    let details = state.store().order_details(&scope.store_scope(), id).await?.ok_or(AppError::NotFound)?;
+    build_view(state, details, Some(scope))
 }
 
 /// The read-only tracking page: anyone with the link, no actions, no tracking link.
@@ -696,19 +727,14 @@ pub async fn track(state: &AppState, token: &str) -> AppResult<OrderView> {
     if token.len() < 20 {
         return Err(AppError::NotFound);
     }
-    let order = state.store().order_by_tracking(token).await?.ok_or(AppError::NotFound)?;
-    build_view(state, &order, None).await
+    let details = state.store().order_details_by_tracking(token).await?.ok_or(AppError::NotFound)?;
+    build_view(state, details, None)
 }
 
-async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -> AppResult<OrderView> {
+fn build_view(state: &AppState, details: OrderDetails, scope: Option<&Scope>) -> AppResult<OrderView> {
+    let OrderDetails { order, product, dcvs, events, certificate, ca_slug, invitations } = details;
     let status = OrderStatus::parse(&order.status).unwrap_or(OrderStatus::Draft);
-    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
-    let dcvs = state.store().dcvs_of_order(&order.id).await?;
-    let events = state.store().order_events(&order.id).await?;
-    let certificate = match &order.certificate {
-        Some(c) => state.store().certificate_by_id(c).await?,
-        None => None,
-    };
+    let product = product.map(product_of).ok_or(AppError::Internal)?;
     let csr_report: Option<CsrReport> = order.csr_report.as_deref().and_then(|r| serde_json::from_str(r).ok());
     let dcv: Vec<DcvView> = dcvs.iter().map(|d| dcv_view(d, product.profile)).collect();
     let open = status.open();
@@ -723,7 +749,7 @@ async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -
         None => OrderActions::default(),
     };
     let invitations = match scope {
-        Some(_) => invitations::of_order(state, order).await?,
+        Some(_) => invitations::infos(state, &order, invitations),
         None => Vec::new(),
     };
     let mut progress = vec![ProgressStep {
@@ -782,7 +808,6 @@ async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -
     });
     let issued = match certificate {
         Some(c) => {
-            let slug = state.store().ca_by_id(&key_of(&c.ca)).await?.map(|r| r.slug).unwrap_or_default();
             let der = {
                 use base64::Engine;
                 base64::engine::general_purpose::STANDARD.decode(&c.der).unwrap_or_default()
@@ -795,7 +820,7 @@ async fn build_view(state: &AppState, order: &OrderRow, scope: Option<&Scope>) -
                 not_before: c.not_before,
                 not_after: c.not_after,
                 pem: to_pem("CERTIFICATE", &der),
-                ca: slug,
+                ca: ca_slug.unwrap_or_default(),
             })
         }
         None => None,

@@ -47,7 +47,8 @@ pub struct DomainRow {
     pub description: String,
 }
 
-const CLIENT_FIELDS: &str = "id, issuer, name, path, registration_number, address, city, postal_code, country, \
+pub(super) const CLIENT_FIELDS: &str =
+    "id, issuer, name, path, registration_number, address, city, postal_code, country, \
      industry, contact_person, email, phone, created_at";
 
 #[derive(SurrealValue)]

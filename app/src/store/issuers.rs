@@ -81,7 +81,8 @@ pub struct IssuerListRow {
     pub created_at: DateTime<Utc>,
 }
 
-const ISSUER_FIELDS: &str = "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
+pub(super) const ISSUER_FIELDS: &str =
+    "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
      website, verified_host, logo != NONE AS has_logo, approval_mode ?? false AS approval_mode, created_at";
 
 impl Store {

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod bundles;
 mod catalog;
 mod clients;
 mod invitations;
@@ -17,6 +18,7 @@ mod tracked;
 
 pub use accounts::*;
 pub use audit::*;
+pub use bundles::*;
 pub use catalog::*;
 pub use clients::*;
 pub use invitations::*;

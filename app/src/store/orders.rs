@@ -32,7 +32,8 @@ pub struct OrderRow {
     pub created_at: DateTime<Utc>,
 }
 
-const ORDER_FIELDS: &str = "id, issuer, client, client.name AS client_name, product, product.name AS product_name, \
+pub(super) const ORDER_FIELDS: &str =
+    "id, issuer, client, client.name AS client_name, product, product.name AS product_name, \
      number, validity_days, names, status, parties, csr_pem, csr_report, key_fingerprint, approved, approved_by, \
      reason, failure, certificate, tracking_token, created_by_email, created_at";
 
@@ -105,7 +106,8 @@ pub struct NewDcv {
     pub email_to: Option<String>,
 }
 
-const DCV_FIELDS: &str = "id, cert_order, name, method, token, file, status, checks, last_checked_at, last_error, \
+pub(super) const DCV_FIELDS: &str =
+    "id, cert_order, name, method, token, file, status, checks, last_checked_at, last_error, \
      validated_at, reused, email_to, email_expires_at";
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -329,32 +331,6 @@ impl Store {
             .bind(("o", order.clone()))
             .await?
             .take(0)
-    }
-
-    /// When `name` was last validated for this client after `since`, if it was (for reuse). An HTTP-file
-    /// validation does not count for a wildcard (BR 3.2.2.4.18).
-    pub async fn recent_validation(
-        &self,
-        client: &str,
-        name: &str,
-        since: DateTime<Utc>,
-        wildcard: bool,
-    ) -> DbResult<Option<DateTime<Utc>>> {
-        // The matching rows are few (one per real validation), so the latest is picked here: an `ORDER BY
-        // validated_at DESC` made SurrealKV scan its index backwards, which cost a fifth of the issuance CPU.
-        let found: Vec<DateTime<Utc>> = self
-            .db
-            .query(
-                "SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $name AND reused = false
-                    AND status = 'valid' AND validated_at > $since AND ($wildcard = false OR method != 'http')",
-            )
-            .bind(("client", rid("client", client)))
-            .bind(("name", name.to_string()))
-            .bind(("since", since))
-            .bind(("wildcard", wildcard))
-            .await?
-            .take(0)?;
-        Ok(found.into_iter().max())
     }
 
     /// Claims an order for issuance; false if it is not awaiting validation or another check is issuing it.
@@ -613,16 +589,6 @@ impl Store {
             .bind(("user", rid("user", user)))
             .await?
             .take(0)
-    }
-
-    pub async fn api_key_by_hash(&self, hash: &str) -> DbResult<Option<ApiKeyRow>> {
-        let rows: Vec<ApiKeyRow> = self
-            .db
-            .query(format!("SELECT {API_KEY_FIELDS} FROM api_key WHERE secret_hash = $hash LIMIT 1"))
-            .bind(("hash", hash.to_string()))
-            .await?
-            .take(0)?;
-        Ok(rows.into_iter().next())
     }
 
     pub async fn revoke_api_key(&self, user: &str, id: &str, now: DateTime<Utc>) -> DbResult<bool> {

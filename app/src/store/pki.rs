@@ -107,7 +107,8 @@ pub struct NewCertificate {
     pub created_at: DateTime<Utc>,
 }
 
-const CERT_FIELDS: &str = "id, issuer, client, cert_order, ca, serial, names, subject, not_before, not_after, der";
+pub(super) const CERT_FIELDS: &str =
+    "id, issuer, client, cert_order, ca, serial, names, subject, not_before, not_after, der";
 
 impl Store {
     pub async fn create_ca(&self, ca: NewCa) -> DbResult<RecordId> {

@@ -1,0 +1,221 @@
+//! Reads that gather what one request needs in one round trip: the holder of an API key, the inputs of a new
+//! order, and an order with everything its status page shows.
+//!
+//! Why: every SurrealDB query is its own transaction, and each transaction parses the table definitions it
+//! touches afresh. Placing an order read about twenty small queries; issuance through the REST API spent most
+//! of its CPU there rather than on the certificate. Each statement below binds its lookup values as parameters
+//! (or `LET` values, which the planner also sees), never `$parent`: a subquery on `$parent` scans the whole
+//! table instead of its index.
+
+use super::clients::CLIENT_FIELDS;
+use super::invitations::INVITATION_FIELDS;
+use super::issuers::ISSUER_FIELDS;
+use super::orders::{DCV_FIELDS, ORDER_FIELDS};
+use super::pki::CERT_FIELDS;
+use super::{
+    rid, CertificateRow, ClientRow, CsrInvitationRow, DbResult, DcvRow, EventRow, IssuerRow, OrderRow, OrderScope,
+    ProductRow, Store,
+};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+const PRODUCT_FIELDS: &str = "id, name, profile, wildcard, max_names, validity_days, key_types, auto_approve, active";
+
+/// An API key with its holder's live membership and address.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct KeyHolderRow {
+    pub key: Option<KeyPart>,
+    pub member: Option<MemberPart>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct KeyPart {
+    pub id: RecordId,
+    pub user: RecordId,
+    pub issuer: RecordId,
+    pub email: Option<String>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct MemberPart {
+    pub role: String,
+    pub client: Option<RecordId>,
+}
+
+/// What placing an order reads before it checks anything.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct OrderInputs {
+    pub product: Option<ProductRow>,
+    pub client: Option<ClientRow>,
+    pub issuer: Option<IssuerRow>,
+    /// The number of an earlier order of this issuer with the CSR's public key.
+    pub key_seen_in: Option<String>,
+}
+
+/// An order and everything its status page shows.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct OrderDetails {
+    pub order: OrderRow,
+    pub product: Option<ProductRow>,
+    pub dcvs: Vec<DcvRow>,
+    pub events: Vec<EventRow>,
+    pub certificate: Option<CertificateRow>,
+    pub ca_slug: Option<String>,
+    pub invitations: Vec<CsrInvitationRow>,
+}
+
+/// One earlier validation a new order may reuse: the target and whether wildcards need more than HTTP.
+pub struct ReuseQuery<'a> {
+    pub name: &'a str,
+    pub wildcard: bool,
+}
+
+impl Store {
+    /// The key with this secret hash, its holder's membership in the key's issuer and the holder's address.
+    pub async fn api_key_holder(&self, hash: &str) -> DbResult<KeyHolderRow> {
+        let row: Option<KeyHolderRow> = self
+            .db
+            .query(
+                "LET $k = (SELECT id, user, issuer, user.email AS email, last_used_at, revoked_at FROM api_key
+                    WHERE secret_hash = $hash LIMIT 1)[0];
+                 RETURN { key: $k, member: (SELECT role, client FROM membership
+                    WHERE user = $k.user AND issuer = $k.issuer LIMIT 1)[0] };",
+            )
+            .bind(("hash", hash.to_string()))
+            .await?
+            .take(1)?;
+        Ok(row.unwrap_or(KeyHolderRow { key: None, member: None }))
+    }
+
+    /// The product, the client (only if it is the issuer's) and the issuer of a new order, and an earlier order
+    /// with the same public key when there is a CSR.
+    pub async fn order_inputs(
+        &self,
+        issuer: &str,
+        product: &str,
+        client: &str,
+        key_fingerprint: Option<&str>,
+    ) -> DbResult<OrderInputs> {
+        // Without a CSR the key lookup is left out: drafts all share the empty fingerprint.
+        let key_seen = if key_fingerprint.is_some() {
+            "(SELECT VALUE number FROM cert_order WHERE key_fingerprint = $fp AND issuer = $issuer LIMIT 1)[0]"
+        } else {
+            "NONE"
+        };
+        let row: Option<OrderInputs> = self
+            .db
+            .query(format!(
+                "RETURN {{
+                    product: (SELECT {PRODUCT_FIELDS} FROM ONLY $product),
+                    client: (SELECT {CLIENT_FIELDS} FROM client WHERE id = $client AND issuer = $issuer LIMIT 1)[0],
+                    issuer: (SELECT {ISSUER_FIELDS} FROM ONLY $issuer),
+                    key_seen_in: {key_seen},
+                 }}"
+            ))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("product", rid("product", product)))
+            .bind(("client", rid("client", client)))
+            .bind(("fp", key_fingerprint.map(str::to_string)))
+            .await?
+            .take(0)?;
+        Ok(row.unwrap_or(OrderInputs { product: None, client: None, issuer: None, key_seen_in: None }))
+    }
+
+    /// For each name, when this client last validated it after `since` (for reuse), in the order asked. An
+    /// HTTP-file validation does not count for a wildcard (BR 3.2.2.4.18).
+    pub async fn recent_validations(
+        &self,
+        client: &str,
+        names: &[ReuseQuery<'_>],
+        since: DateTime<Utc>,
+    ) -> DbResult<Vec<Option<DateTime<Utc>>>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One subquery per name, each with its own bound parameters, so that each uses the reuse index. The
+        // matching rows are few (one per real validation) and the latest is picked here: `ORDER BY validated_at
+        // DESC` would scan the index backwards, which SurrealKV does slowly.
+        let lookups: Vec<String> = (0..names.len())
+            .map(|i| {
+                format!(
+                    "(SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $n{i} AND reused = false
+                        AND status = 'valid' AND validated_at > $since AND ($w{i} = false OR method != 'http'))"
+                )
+            })
+            .collect();
+        let mut query = self
+            .db
+            .query(format!("RETURN [{}]", lookups.join(", ")))
+            .bind(("client", rid("client", client)))
+            .bind(("since", since));
+        for (i, n) in names.iter().enumerate() {
+            query = query.bind((format!("n{i}"), n.name.to_string())).bind((format!("w{i}"), n.wildcard));
+        }
+        let found: Vec<Vec<DateTime<Utc>>> = query.await?.take(0)?;
+        Ok(found.into_iter().map(|dates| dates.into_iter().max()).collect())
+    }
+
+    /// An order the caller may see, with its product, validations, history, certificate and invitations.
+    pub async fn order_details(&self, scope: &OrderScope, id: &str) -> DbResult<Option<OrderDetails>> {
+        self.details_of(
+            "SELECT {ORDER_FIELDS} FROM $id WHERE issuer = $issuer AND ($client = NONE OR client = $client)",
+            vec![
+                ("id", Some(rid("cert_order", id))),
+                ("issuer", Some(rid("issuer", &scope.issuer))),
+                ("client", scope.client.as_deref().map(|c| rid("client", c))),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// The order behind a read-only tracking link, with the same details.
+    pub async fn order_details_by_tracking(&self, token: &str) -> DbResult<Option<OrderDetails>> {
+        self.details_of(
+            "SELECT {ORDER_FIELDS} FROM cert_order WHERE tracking_token = $tracking LIMIT 1",
+            Vec::new(),
+            Some(token),
+        )
+        .await
+    }
+
+    async fn details_of(
+        &self,
+        find: &str,
+        ids: Vec<(&'static str, Option<RecordId>)>,
+        token: Option<&str>,
+    ) -> DbResult<Option<OrderDetails>> {
+        let find = find.replace("{ORDER_FIELDS}", ORDER_FIELDS);
+        let mut query = self.db.query(format!(
+            "LET $o = ({find})[0];
+             RETURN IF $o = NONE {{ NONE }} ELSE {{ {{
+                order: $o,
+                product: (SELECT {PRODUCT_FIELDS} FROM ONLY $o.product),
+                dcvs: (SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $o.id ORDER BY name),
+                events: (SELECT at, actor, kind, detail FROM order_event WHERE cert_order = $o.id ORDER BY at, id),
+                certificate: IF $o.certificate = NONE {{ NONE }} ELSE {{ SELECT {CERT_FIELDS} FROM ONLY $o.certificate }},
+                ca_slug: $o.certificate.ca.slug,
+                invitations: (SELECT {INVITATION_FIELDS} FROM csr_invitation WHERE cert_order = $o.id),
+             }} }};"
+        ));
+        for (name, value) in ids {
+            query = query.bind((name, value));
+        }
+        if let Some(token) = token {
+            query = query.bind(("tracking", token.to_string()));
+        }
+        let mut details: Option<OrderDetails> = query.await?.take(1)?;
+        if let Some(d) = details.as_mut() {
+            // Newest first, sorted here for the same reason as the validations above.
+            d.invitations.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        }
+        Ok(details)
+    }
+}
