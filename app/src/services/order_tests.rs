@@ -180,6 +180,14 @@ async fn the_next_order_reuses_completed_validation_and_issues_at_once() {
             .unwrap();
     assert_eq!(second.status, OrderStatus::Issued);
     assert!(second.dcv[0].reused);
+    // The answer is read back inside the transaction that placed it: the same as the status page shows later.
+    let kinds: Vec<&str> = second.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["created", "issued"]);
+    let cert = second.certificate.as_ref().expect("the certificate is in the answer");
+    assert!(cert.pem.starts_with("-----BEGIN CERTIFICATE-----") && !cert.ca.is_empty());
+    assert!(second.csr_report.as_ref().is_some_and(|r| r.checks.iter().any(|c| c.label == "Key reuse")));
+    let later = orders::view(&w.s, &w.admin, &second.id).await.unwrap();
+    assert_eq!(serde_json::to_value(&later).unwrap(), serde_json::to_value(&second).unwrap());
 }
 
 #[tokio::test]

@@ -446,7 +446,7 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         if let Ok(issuance) = sign_order(state, &facts).await? {
             let has_mail = issuance.mail.is_some();
             let issued = NewOrder { status: OrderStatus::Issued.as_str().into(), ..order.clone() };
-            state
+            let details = state
                 .store()
                 .create_issued_order(
                     &order_id,
@@ -460,7 +460,7 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
             if has_mail {
                 mail::wake(state);
             }
-            return view(state, scope, &id).await;
+            return build_view(state, details.ok_or(AppError::Internal)?, Some(scope));
         }
     }
 

@@ -193,29 +193,39 @@ impl Store {
         token: Option<&str>,
     ) -> DbResult<Option<OrderDetails>> {
         let find = find.replace("{ORDER_FIELDS}", ORDER_FIELDS);
-        let mut query = self.db.query(format!(
-            "LET $o = ({find})[0];
-             RETURN IF $o = NONE {{ NONE }} ELSE {{ {{
-                order: $o,
-                product: (SELECT {PRODUCT_FIELDS} FROM ONLY $o.product),
-                dcvs: (SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $o.id ORDER BY name),
-                events: (SELECT at, actor, kind, detail FROM order_event WHERE cert_order = $o.id ORDER BY at, id),
-                certificate: IF $o.certificate = NONE {{ NONE }} ELSE {{ SELECT {CERT_FIELDS} FROM ONLY $o.certificate }},
-                ca_slug: $o.certificate.ca.slug,
-                invitations: (SELECT {INVITATION_FIELDS} FROM csr_invitation WHERE cert_order = $o.id),
-             }} }};"
-        ));
+        let mut query = self.db.query(format!("LET $o = ({find})[0]; {}", details_statement()));
         for (name, value) in ids {
             query = query.bind((name, value));
         }
         if let Some(token) = token {
             query = query.bind(("tracking", token.to_string()));
         }
-        let mut details: Option<OrderDetails> = query.await?.take(1)?;
-        if let Some(d) = details.as_mut() {
-            // Newest first, sorted here for the same reason as the validations above.
-            d.invitations.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        }
-        Ok(details)
+        Ok(sorted(query.await?.take(1)?))
     }
+}
+
+/// The statement that returns the details of the order in `$o` (a row with `ORDER_FIELDS`, or NONE). Placing
+/// an order that issues at once ends its write transaction with it, so the answer needs no second round trip.
+pub(super) fn details_statement() -> String {
+    format!(
+        "RETURN IF $o = NONE {{ NONE }} ELSE {{ {{
+            order: $o,
+            product: (SELECT {PRODUCT_FIELDS} FROM ONLY $o.product),
+            dcvs: (SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $o.id ORDER BY name),
+            events: (SELECT at, actor, kind, detail FROM order_event WHERE cert_order = $o.id ORDER BY at, id),
+            certificate: IF $o.certificate = NONE {{ NONE }} ELSE {{ SELECT {CERT_FIELDS} FROM ONLY $o.certificate }},
+            ca_slug: $o.certificate.ca.slug,
+            invitations: (SELECT {INVITATION_FIELDS} FROM csr_invitation WHERE cert_order = $o.id),
+         }} }};"
+    )
+}
+
+/// Invitations newest first, sorted here for the same reason as the validations above; the history by time
+/// again: read inside the transaction that wrote it, SurrealDB returned it out of order.
+pub(super) fn sorted(details: Option<OrderDetails>) -> Option<OrderDetails> {
+    details.map(|mut d| {
+        d.invitations.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        d.events.sort_by_key(|e| e.at);
+        d
+    })
 }

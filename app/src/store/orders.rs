@@ -238,7 +238,8 @@ impl Store {
     }
 
     /// An order that issues as it is placed (CSR given, every name validated before, no approval): the order, its
-    /// validations, its history, the certificate, the audit entries and the e-mail in one transaction.
+    /// validations, its history, the certificate, the audit entries and the e-mail in one transaction, which
+    /// ends by reading the order's details back.
     pub async fn create_issued_order(
         &self,
         id: &RecordId,
@@ -247,25 +248,29 @@ impl Store {
         created: (&str, &str),
         audit: AuditRecord,
         issuance: Issuance,
-    ) -> DbResult<()> {
+    ) -> DbResult<Option<super::OrderDetails>> {
         // The history lists "issued" after "created" (events sort by time).
         let issued_at = issuance.certificate.created_at + chrono::Duration::milliseconds(1);
         let certificate = RecordId::new("certificate", super::new_key());
-        self.db
-            .query(
-                "BEGIN;
-                 CREATE $id CONTENT object::extend($order, { certificate: $certificate });
-                 FOR $d IN $dcv { CREATE dcv CONTENT object::extend($d, { cert_order: $id }); };
-                 CREATE $certificate CONTENT $cert;
-                 CREATE order_event CONTENT { cert_order: $id, at: $order.created_at, actor: $actor, kind: 'created',
-                    detail: $created };
-                 CREATE order_event CONTENT { cert_order: $id, at: $issued_at, actor: 'Signet', kind: 'issued',
-                    detail: $detail };
-                 CREATE audit CONTENT $audit;
-                 CREATE audit CONTENT $issue_audit;
-                 FOR $m IN $mail { CREATE mail CONTENT $m; };
-                 COMMIT;",
-            )
+        let statements = "BEGIN;
+             CREATE $id CONTENT object::extend($order, { certificate: $certificate });
+             FOR $d IN $dcv { CREATE dcv CONTENT object::extend($d, { cert_order: $id }); };
+             CREATE $certificate CONTENT $cert;
+             CREATE order_event CONTENT { cert_order: $id, at: $order.created_at, actor: $actor, kind: 'created',
+                detail: $created };
+             CREATE order_event CONTENT { cert_order: $id, at: $issued_at, actor: 'Signet', kind: 'issued',
+                detail: $detail };
+             CREATE audit CONTENT $audit;
+             CREATE audit CONTENT $issue_audit;
+             FOR $m IN $mail { CREATE mail CONTENT $m; };
+             LET $o = (SELECT {ORDER_FIELDS} FROM $id)[0];
+             {DETAILS}
+             COMMIT;"
+            .replace("{ORDER_FIELDS}", ORDER_FIELDS)
+            .replace("{DETAILS}", &super::bundles::details_statement());
+        let mut answer = self
+            .db
+            .query(statements)
             .bind(("id", id.clone()))
             .bind(("order", order))
             .bind(("certificate", certificate))
@@ -280,7 +285,9 @@ impl Store {
             .bind(("mail", issuance.mail.into_iter().collect::<Vec<_>>()))
             .await?
             .check()?;
-        Ok(())
+        // The details are the statement before COMMIT.
+        let at = answer.num_statements() - 2;
+        Ok(super::bundles::sorted(answer.take(at)?))
     }
 
     pub async fn order_by_tracking(&self, token: &str) -> DbResult<Option<OrderRow>> {
