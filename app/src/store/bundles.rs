@@ -1,5 +1,5 @@
 //! Reads that gather what one request needs in one round trip: the holder of an API key, the inputs of a new
-//! order, and an order with everything its status page shows.
+//! order, the validations it may reuse, and an order with everything its status page shows.
 //!
 //! Why: every SurrealDB query is its own transaction, and each transaction parses the table definitions it
 //! touches afresh. Placing an order read about twenty small queries; issuance through the REST API spent most
