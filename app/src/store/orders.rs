@@ -290,16 +290,6 @@ impl Store {
         Ok(super::bundles::sorted(answer.take(at)?))
     }
 
-    pub async fn order_by_tracking(&self, token: &str) -> DbResult<Option<OrderRow>> {
-        let rows: Vec<OrderRow> = self
-            .db
-            .query(format!("SELECT {ORDER_FIELDS} FROM cert_order WHERE tracking_token = $t LIMIT 1"))
-            .bind(("t", token.to_string()))
-            .await?
-            .take(0)?;
-        Ok(rows.into_iter().next())
-    }
-
     pub async fn orders(
         &self,
         scope: &OrderScope,
@@ -361,14 +351,6 @@ impl Store {
     pub async fn release_issuance_claim(&self, order: &RecordId) -> DbResult<()> {
         self.db.query("UPDATE $o SET issuing_since = NONE").bind(("o", order.clone())).await?.check()?;
         Ok(())
-    }
-
-    pub async fn order_events(&self, order: &RecordId) -> DbResult<Vec<EventRow>> {
-        self.db
-            .query("SELECT at, actor, kind, detail FROM order_event WHERE cert_order = $o ORDER BY at, id")
-            .bind(("o", order.clone()))
-            .await?
-            .take(0)
     }
 
     pub async fn add_order_event(

@@ -215,10 +215,6 @@ impl Store {
         Ok(rows.into_iter().next())
     }
 
-    pub async fn certificate_by_id(&self, id: &RecordId) -> DbResult<Option<CertificateRow>> {
-        self.db.query(format!("SELECT {CERT_FIELDS} FROM ONLY $id")).bind(("id", id.clone())).await?.take(0)
-    }
-
     /// An earlier order of this issuer whose CSR or certificate had the same public key (its number).
     pub async fn order_with_key(
         &self,
