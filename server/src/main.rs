@@ -16,6 +16,10 @@ use config::{AdminCommand, Cli, Command, Config};
 use std::io::BufRead;
 use std::process::ExitCode;
 
+// See server/Cargo.toml: most of a request's allocations are the embedded database's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
