@@ -88,6 +88,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_database_refuses_malformed_slugs_and_client_paths() {
+        let store = Store::in_memory().await;
+        let now = Utc::now();
+        for good in ["smib", "smib-2", "a1-b2-c3"] {
+            store.create_issuer(good, "Issuer", now).await.unwrap_or_else(|e| panic!("{good}: {e}"));
+        }
+        for bad in ["Smib", "s", "-smib", "smib-", "sm--ib", "sm_ib", "sm ib", "smïb", "smib/x"] {
+            assert!(store.create_issuer(bad, "Issuer", now).await.is_err(), "slug {bad:?} was accepted");
+        }
+        let issuer = store.create_issuer("paths", "Issuer", now).await.unwrap();
+        let issuer = super::super::key_of(&issuer.id);
+        let client =
+            |path: &str| crate::model::ClientInput { name: "Shop".into(), path: path.into(), ..Default::default() };
+        store.create_client(&issuer, &client("Shop-2"), now).await.unwrap();
+        for bad in ["-shop", "shop-", "sh--op", "sh op", "shöp", "sh.op", ""] {
+            assert!(store.create_client(&issuer, &client(bad), now).await.is_err(), "path {bad:?} was accepted");
+        }
+    }
+
+    #[tokio::test]
     async fn a_failing_migration_names_its_file_and_leaves_nothing_behind() {
         let store = Store::in_memory().await;
         let bad = [(
