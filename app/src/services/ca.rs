@@ -14,6 +14,7 @@ use ring::aead;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use surrealdb::types::RecordId;
 use x509_parser::prelude::*;
 
@@ -37,13 +38,24 @@ pub struct Signer {
 pub struct CaRuntime {
     master: aead::LessSafeKey,
     signers: Mutex<HashMap<String, Arc<Signer>>>,
+    /// Each issuer's current issuing CA, so that issuing a certificate does not look it up every time. A CA
+    /// made in this process replaces it at once; one made by another process sharing the database is picked
+    /// up within `ISSUING_CA_REFRESH` (until then the previous CA, still valid, signs).
+    issuing: Mutex<HashMap<String, (Instant, Arc<Signer>)>>,
     crls: Mutex<HashMap<String, (DateTime<Utc>, Vec<u8>)>>,
 }
+
+const ISSUING_CA_REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl CaRuntime {
     pub fn new(master_key: [u8; 32]) -> CaRuntime {
         let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &master_key).unwrap_or_else(|_| unreachable!());
-        CaRuntime { master: aead::LessSafeKey::new(unbound), signers: Mutex::default(), crls: Mutex::default() }
+        CaRuntime {
+            master: aead::LessSafeKey::new(unbound),
+            signers: Mutex::default(),
+            issuing: Mutex::default(),
+            crls: Mutex::default(),
+        }
     }
 
     /// AES-256-GCM with a random nonce: `v1.` + base64(nonce ‖ ciphertext ‖ tag).
@@ -83,6 +95,10 @@ impl CaRuntime {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Signer>>> {
         self.signers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_issuing(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Signer>)>> {
+        self.issuing.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -192,7 +208,7 @@ async fn store_ca(
 ) -> AppResult<RecordId> {
     let (subject, not_before, not_after) = subject_of(der)?;
     let sealed = state.ca_runtime().seal(&key.serialize_der());
-    Ok(state
+    let id = state
         .store()
         .create_ca(NewCa {
             slug: slug.to_string(),
@@ -209,7 +225,10 @@ async fn store_ca(
             imported,
             created_at: state.now(),
         })
-        .await?)
+        .await?;
+    // The new CA may be an issuer's issuing CA from now on.
+    state.ca_runtime().lock_issuing().clear();
+    Ok(id)
 }
 
 /// Creates an issuer's issuing CA under the root: ECDSA P-256, 5 years, path length 0.
@@ -360,10 +379,17 @@ async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>>
 
 /// The issuer's issuing CA, ready to sign.
 pub async fn issuing_signer(state: &AppState, issuer: &str) -> AppResult<Arc<Signer>> {
+    if let Some((at, signer)) = state.ca_runtime().lock_issuing().get(issuer) {
+        if at.elapsed() < ISSUING_CA_REFRESH {
+            return Ok(signer.clone());
+        }
+    }
     let row = state.store().issuing_ca(issuer).await?.ok_or_else(|| {
         AppError::Conflict("This issuer has no issuing CA yet: the operator creates it on the CA page.".into())
     })?;
-    signer_for_row(state, &row).await
+    let signer = signer_for_row(state, &row).await?;
+    state.ca_runtime().lock_issuing().insert(issuer.to_string(), (Instant::now(), signer.clone()));
+    Ok(signer)
 }
 
 /// Signs a leaf: lint first (signed by a throw-away key), then the CA's signature. Errors are lint findings.

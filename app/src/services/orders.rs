@@ -10,8 +10,9 @@ use crate::model::*;
 use crate::pki::csr::{self, to_pem, Expectations};
 use crate::pki::profile::{dns_name_problem, LeafSpec};
 use crate::store::{
-    key_of, new_key, rid, Attached, ClientRow, CsrAttachment, DcvRow, Issuance, NewCertificate, NewDcv, NewOrder,
-    OrderDetails, OrderRow, OrderScope, OrderUpdate, ProductRow, ReuseQuery,
+    key_of, latest_validations, new_key, rid, Attached, ClientRow, CsrAttachment, DcvRow, Issuance, IssuedOrder,
+    NewCertificate, NewDcv, NewOrder, OrderDetails, OrderRow, OrderScope, OrderUpdate, ProductRow, ReuseLookup,
+    ReuseQuery, Shown,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 use surrealdb::types::RecordId;
@@ -127,6 +128,40 @@ pub fn parse_names(input: &str, product: &Product) -> AppResult<Vec<String>> {
         ));
     }
     Ok(names)
+}
+
+/// The names as `parse_names` will most likely return them, before the product is known: mailboxes where
+/// there is an `@`, host names otherwise; what does not parse is left out (the real parse reports it).
+fn likely_names(input: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for raw in input.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|s| !s.is_empty()) {
+        let name = if raw.contains('@') {
+            validate::normalize_email(raw)
+        } else {
+            let (wild, body) = raw.strip_prefix("*.").map_or((false, raw), |rest| (true, rest));
+            match clients::normalize_host(body) {
+                Ok(host) if wild => format!("*.{host}"),
+                Ok(host) => host,
+                Err(_) => continue,
+            }
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// What to look up for reusing earlier validations of `names`: each validation target, and whether a
+/// wildcard needs it (an HTTP-file validation does not count for one).
+fn reuse_queries(names: &[String]) -> Vec<ReuseQuery> {
+    validation_targets(names)
+        .into_iter()
+        .map(|target| ReuseQuery {
+            wildcard: names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == target),
+            name: target,
+        })
+        .collect()
 }
 
 /// The domains (or mailboxes) whose control is proved for `names`: wildcards at their base domain.
@@ -294,8 +329,17 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
     // The CSR is parsed first so that the lookup of its public key joins the one read of the order's inputs.
     let parsed_csr = (!input.csr.trim().is_empty()).then(|| csr::parse(input.csr.as_bytes()));
     let fingerprint = parsed_csr.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.key_fingerprint.as_str());
-    let inputs = state.store().order_inputs(&scope.issuer, &input.product_id, &input.client_id, fingerprint).await?;
+    // So does the lookup of earlier validations, for the names as they will most likely be parsed; if the
+    // product's rules parse them otherwise, they are looked up again below.
+    let now = state.now();
+    let reuse_since = now - Duration::days(dcv_reuse_days(now.date_naive()));
+    let likely_reuse = reuse_queries(&likely_names(&input.names));
+    let lookup = ReuseLookup { names: &likely_reuse, since: reuse_since };
+    let inputs =
+        state.store().order_inputs(&scope.issuer, &input.product_id, &input.client_id, fingerprint, &lookup).await?;
+    let product_row = inputs.product.clone();
     let product = active_product_of(inputs.product)?;
+    let client_name = inputs.client.as_ref().map(|c| c.name.clone()).unwrap_or_default();
     let client = order_client_of(inputs.client.ok_or(AppError::NotFound)?);
     let issuer = inputs.issuer.ok_or(AppError::NotFound)?;
     // Contacts left empty are the client's contact person (the REST API documents this default).
@@ -305,7 +349,7 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         }
     }
     let names = parse_names(&input.names, &product)?;
-    let today = state.now().date_naive();
+    let today = now.date_naive();
     let mut checks = Checks::new();
     if !product.validity_days.contains(&input.validity_days) {
         checks.check("validity_days", Some("Choose one of the product's validity periods.".to_string()));
@@ -368,7 +412,6 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         (Some(_), true) => OrderStatus::PendingApproval,
         (Some(_), false) => OrderStatus::AwaitingValidation,
     };
-    let now = state.now();
     let n = state.store().next_order_number(&scope.issuer, now.year()).await?;
     let number = format!("{}-{}-{n:05}", issuer.slug.to_uppercase(), now.year());
     let parties = OrderParties {
@@ -376,20 +419,21 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         corporate: tidy(&input.corporate),
         technical: tidy(&input.technical),
     };
-    let reuse_since = now - Duration::days(dcv_reuse_days(today));
-    let reuse: Vec<ReuseQuery> = choices
-        .iter()
-        .map(|(target, _, _)| ReuseQuery {
-            name: target,
-            wildcard: names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == target),
-        })
-        .collect();
-    let earlier_validations = state.store().recent_validations(&client.id, &reuse, reuse_since).await?;
+    let reuse = reuse_queries(&names);
+    let earlier_validations = if reuse == likely_reuse {
+        latest_validations(inputs.validations)
+    } else {
+        let lookup = ReuseLookup { names: &reuse, since: reuse_since };
+        state.store().recent_validations(&client.id, &lookup).await?
+    };
+    let order_id = rid("cert_order", &new_key());
+    let id = key_of(&order_id);
     let mut dcvs = Vec::new();
     for ((target, method, email_to), earlier) in choices.iter().zip(earlier_validations) {
         let reused = earlier.is_some();
         dcvs.push(NewDcv {
-            cert_order: rid("cert_order", "pending"),
+            id: rid("dcv", &new_key()),
+            cert_order: order_id.clone(),
             issuer: rid("issuer", &scope.issuer),
             client: rid("client", &client.id),
             name: target.clone(),
@@ -402,8 +446,6 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
             email_to: email_to.clone(),
         });
     }
-    let order_id = rid("cert_order", &new_key());
-    let id = key_of(&order_id);
     let order = NewOrder {
         issuer: rid("issuer", &scope.issuer),
         client: rid("client", &client.id),
@@ -443,24 +485,22 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
             product: &product,
             csr,
         };
-        if let Ok(issuance) = sign_order(state, &facts).await? {
+        if let Ok(Signed { issuance, ca_slug }) = sign_order(state, &facts).await? {
             let has_mail = issuance.mail.is_some();
-            let issued = NewOrder { status: OrderStatus::Issued.as_str().into(), ..order.clone() };
-            let details = state
-                .store()
-                .create_issued_order(
-                    &order_id,
-                    issued,
-                    dcvs.clone(),
-                    (&scope.actor.email, &created),
-                    create_audit.clone().into_record(),
-                    issuance,
-                )
-                .await?;
+            let placed = IssuedOrder {
+                id: order_id.clone(),
+                order: NewOrder { status: OrderStatus::Issued.as_str().into(), ..order.clone() },
+                dcv: dcvs.clone(),
+                created: (scope.actor.email.clone(), created.clone()),
+                audit: create_audit.clone().into_record(),
+                issuance,
+            };
+            let shown = Shown { product: product_row.ok_or(AppError::Internal)?, client_name, ca_slug };
+            let details = state.store().create_issued_order(placed, shown).await?;
             if has_mail {
                 mail::wake(state);
             }
-            return build_view(state, details.ok_or(AppError::Internal)?, Some(scope));
+            return build_view(state, details, Some(scope));
         }
     }
 
@@ -581,7 +621,7 @@ async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
         csr: &parsed,
     };
     let issuance = match sign_order(state, &facts).await? {
-        Ok(issuance) => issuance,
+        Ok(signed) => signed.issuance,
         Err(why) => return fail_issuance(state, order, &why).await.map(|_| false),
     };
     let has_mail = issuance.mail.is_some();
@@ -608,9 +648,15 @@ struct ToSign<'a> {
     csr: &'a csr::ParsedCsr,
 }
 
+/// A signed certificate with everything issuing stores, and the slug of the CA that signed it.
+struct Signed {
+    issuance: Issuance,
+    ca_slug: String,
+}
+
 /// Lints and signs the certificate and prepares everything issuing stores: the certificate row, the history
 /// line, the audit entry and the e-mail to the technical contact. `Ok(Err(why))` when it may not be issued.
-async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Issuance, String>> {
+async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Signed, String>> {
     let issuer = key_of(order.issuer);
     let now = state.now();
     let signer = match ca::issuing_signer(state, &issuer).await {
@@ -678,11 +724,14 @@ async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Is
         );
         mail::prepare(state, &technical.email, &subject, &body, Some(&issuer))
     });
-    Ok(Ok(Issuance {
-        certificate,
-        detail: format!("serial {serial}, valid until {until}"),
-        audit: audit.into_record(),
-        mail,
+    Ok(Ok(Signed {
+        issuance: Issuance {
+            certificate,
+            detail: format!("serial {serial}, valid until {until}"),
+            audit: audit.into_record(),
+            mail,
+        },
+        ca_slug: signer.slug.clone(),
     }))
 }
 

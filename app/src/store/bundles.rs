@@ -1,5 +1,6 @@
-//! Reads that gather what one request needs in one round trip: the holder of an API key, the inputs of a new
-//! order, the validations it may reuse, and an order with everything its status page shows.
+//! Reads that gather what one request needs in one round trip: the holder of an API key (kept for a moment,
+//! see `api_key_holder`), the inputs of a new order with the validations it may reuse, and an order with
+//! everything its status page shows.
 //!
 //! Why: every SurrealDB query is its own transaction, and each transaction parses the table definitions it
 //! touches afresh. Placing an order read about twenty small queries; issuance through the REST API spent most
@@ -17,6 +18,11 @@ use super::{
     ProductRow, Store,
 };
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use surrealdb::engine::any::Any;
+use surrealdb::method::Query;
 use surrealdb::types::{RecordId, SurrealValue};
 
 const PRODUCT_FIELDS: &str = "id, name, profile, wildcard, max_names, validity_days, key_types, auto_approve, active";
@@ -47,6 +53,20 @@ pub struct MemberPart {
     pub client: Option<RecordId>,
 }
 
+/// How long a live API key's holder is used without reading it again, and how many are kept.
+const KEY_HOLDER_FRESH: Duration = Duration::from_secs(2);
+const KEY_HOLDERS_KEPT: usize = 10_000;
+
+/// Live API key holders by secret hash, with when they were read.
+#[derive(Default)]
+pub(super) struct KeyHolders(Mutex<HashMap<String, (Instant, KeyHolderRow)>>);
+
+impl KeyHolders {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, KeyHolderRow)>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// What placing an order reads before it checks anything.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -56,6 +76,8 @@ pub struct OrderInputs {
     pub issuer: Option<IssuerRow>,
     /// The number of an earlier order of this issuer with the CSR's public key.
     pub key_seen_in: Option<String>,
+    /// For each name of the reuse lookup, the times the client validated it (see `recent_validations`).
+    pub validations: Vec<Vec<DateTime<Utc>>>,
 }
 
 /// An order and everything its status page shows.
@@ -72,14 +94,57 @@ pub struct OrderDetails {
 }
 
 /// One earlier validation a new order may reuse: the target and whether wildcards need more than HTTP.
-pub struct ReuseQuery<'a> {
-    pub name: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReuseQuery {
+    pub name: String,
     pub wildcard: bool,
+}
+
+/// The client's validations of these names after `since`, looked up with the order's other inputs.
+pub struct ReuseLookup<'a> {
+    pub names: &'a [ReuseQuery],
+    pub since: DateTime<Utc>,
 }
 
 impl Store {
     /// The key with this secret hash, its holder's membership in the key's issuer and the holder's address.
+    /// Live keys are kept for `KEY_HOLDER_FRESH`: a script calling in a loop would otherwise pay this read on
+    /// every call. Revoking a key and changing or ending a membership in this process take effect at once
+    /// (`forget_key_holders`); done by another process sharing the database, within `KEY_HOLDER_FRESH`.
     pub async fn api_key_holder(&self, hash: &str) -> DbResult<KeyHolderRow> {
+        if let Some((at, row)) = self.key_holders.lock().get(hash) {
+            if at.elapsed() < KEY_HOLDER_FRESH {
+                return Ok(row.clone());
+            }
+        }
+        let row = self.read_api_key_holder(hash).await?;
+        if row.key.as_ref().is_some_and(|k| k.revoked_at.is_none()) && row.member.is_some() {
+            let mut cache = self.key_holders.lock();
+            if cache.len() >= KEY_HOLDERS_KEPT {
+                cache.retain(|_, (at, _)| at.elapsed() < KEY_HOLDER_FRESH);
+            }
+            if cache.len() < KEY_HOLDERS_KEPT {
+                cache.insert(hash.to_string(), (Instant::now(), row.clone()));
+            }
+        }
+        Ok(row)
+    }
+
+    /// Drops the kept API key holders, after a change to keys or memberships.
+    pub(super) fn forget_key_holders(&self) {
+        self.key_holders.lock().clear();
+    }
+
+    /// Notes in the kept holders when a key was last used (the store writes it at most once a minute).
+    pub(super) fn note_key_used(&self, id: &RecordId, at: DateTime<Utc>) {
+        for (_, row) in self.key_holders.lock().values_mut() {
+            if let Some(key) = row.key.as_mut().filter(|k| &k.id == id) {
+                key.last_used_at = Some(at);
+            }
+        }
+    }
+
+    async fn read_api_key_holder(&self, hash: &str) -> DbResult<KeyHolderRow> {
         let row: Option<KeyHolderRow> = self
             .db
             .query(
@@ -94,14 +159,15 @@ impl Store {
         Ok(row.unwrap_or(KeyHolderRow { key: None, member: None }))
     }
 
-    /// The product, the client (only if it is the issuer's) and the issuer of a new order, and an earlier order
-    /// with the same public key when there is a CSR.
+    /// The product, the client (only if it is the issuer's) and the issuer of a new order, an earlier order
+    /// with the same public key when there is a CSR, and the client's validations the order may reuse.
     pub async fn order_inputs(
         &self,
         issuer: &str,
         product: &str,
         client: &str,
         key_fingerprint: Option<&str>,
+        reuse: &ReuseLookup<'_>,
     ) -> DbResult<OrderInputs> {
         // Without a CSR the key lookup is left out: drafts all share the empty fingerprint.
         let key_seen = if key_fingerprint.is_some() {
@@ -109,7 +175,7 @@ impl Store {
         } else {
             "NONE"
         };
-        let row: Option<OrderInputs> = self
+        let query = self
             .db
             .query(format!(
                 "RETURN {{
@@ -117,15 +183,22 @@ impl Store {
                     client: (SELECT {CLIENT_FIELDS} FROM client WHERE id = $client AND issuer = $issuer LIMIT 1)[0],
                     issuer: (SELECT {ISSUER_FIELDS} FROM ONLY $issuer),
                     key_seen_in: {key_seen},
-                 }}"
+                    validations: {validations},
+                 }}",
+                validations = validation_lookups(reuse.names.len()),
             ))
             .bind(("issuer", rid("issuer", issuer)))
             .bind(("product", rid("product", product)))
             .bind(("client", rid("client", client)))
-            .bind(("fp", key_fingerprint.map(str::to_string)))
-            .await?
-            .take(0)?;
-        Ok(row.unwrap_or(OrderInputs { product: None, client: None, issuer: None, key_seen_in: None }))
+            .bind(("fp", key_fingerprint.map(str::to_string)));
+        let row: Option<OrderInputs> = bind_reuse(query, reuse).await?.take(0)?;
+        Ok(row.unwrap_or(OrderInputs {
+            product: None,
+            client: None,
+            issuer: None,
+            key_seen_in: None,
+            validations: Vec::new(),
+        }))
     }
 
     /// For each name, when this client last validated it after `since` (for reuse), in the order asked. An
@@ -133,33 +206,17 @@ impl Store {
     pub async fn recent_validations(
         &self,
         client: &str,
-        names: &[ReuseQuery<'_>],
-        since: DateTime<Utc>,
+        reuse: &ReuseLookup<'_>,
     ) -> DbResult<Vec<Option<DateTime<Utc>>>> {
-        if names.is_empty() {
+        if reuse.names.is_empty() {
             return Ok(Vec::new());
         }
-        // One subquery per name, each with its own bound parameters, so that each uses the reuse index. The
-        // matching rows are few (one per real validation) and the latest is picked here: `ORDER BY validated_at
-        // DESC` would scan the index backwards, which SurrealKV does slowly.
-        let lookups: Vec<String> = (0..names.len())
-            .map(|i| {
-                format!(
-                    "(SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $n{i} AND reused = false
-                        AND status = 'valid' AND validated_at > $since AND ($w{i} = false OR method != 'http'))"
-                )
-            })
-            .collect();
-        let mut query = self
+        let query = self
             .db
-            .query(format!("RETURN [{}]", lookups.join(", ")))
-            .bind(("client", rid("client", client)))
-            .bind(("since", since));
-        for (i, n) in names.iter().enumerate() {
-            query = query.bind((format!("n{i}"), n.name.to_string())).bind((format!("w{i}"), n.wildcard));
-        }
-        let found: Vec<Vec<DateTime<Utc>>> = query.await?.take(0)?;
-        Ok(found.into_iter().map(|dates| dates.into_iter().max()).collect())
+            .query(format!("RETURN {}", validation_lookups(reuse.names.len())))
+            .bind(("client", rid("client", client)));
+        let found: Vec<Vec<DateTime<Utc>>> = bind_reuse(query, reuse).await?.take(0)?;
+        Ok(latest_validations(found))
     }
 
     /// An order the caller may see, with its product, validations, history, certificate and invitations.
@@ -202,6 +259,35 @@ impl Store {
         }
         Ok(sorted(query.await?.take(1)?))
     }
+}
+
+/// An array with, per name, the times the client (`$client`) validated it: one subquery per name, each with its
+/// own bound parameters, so that each uses the reuse index. The matching rows are few (one per real
+/// validation) and the latest is picked in Rust: `ORDER BY validated_at DESC` would scan the index backwards,
+/// which SurrealKV does slowly.
+fn validation_lookups(count: usize) -> String {
+    let lookups: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                "(SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $n{i} AND reused = false
+                    AND status = 'valid' AND validated_at > $since AND ($w{i} = false OR method != 'http'))"
+            )
+        })
+        .collect();
+    format!("[{}]", lookups.join(", "))
+}
+
+fn bind_reuse<'r>(mut query: Query<'r, Any>, reuse: &ReuseLookup<'_>) -> Query<'r, Any> {
+    query = query.bind(("since", reuse.since));
+    for (i, n) in reuse.names.iter().enumerate() {
+        query = query.bind((format!("n{i}"), n.name.clone())).bind((format!("w{i}"), n.wildcard));
+    }
+    query
+}
+
+/// The latest validation per name, from what `validation_lookups` found.
+pub fn latest_validations(found: Vec<Vec<DateTime<Utc>>>) -> Vec<Option<DateTime<Utc>>> {
+    found.into_iter().map(|dates| dates.into_iter().max()).collect()
 }
 
 /// The statement that returns the details of the order in `$o` (a row with `ORDER_FIELDS`, or NONE). Placing

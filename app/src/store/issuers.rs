@@ -282,6 +282,7 @@ impl Store {
             .bind(("now", now))
             .await?
             .check()?;
+        self.forget_key_holders();
         Ok(())
     }
 
@@ -293,6 +294,7 @@ impl Store {
             .bind(("role", role.as_str()))
             .await?
             .check()?;
+        self.forget_key_holders();
         Ok(())
     }
 
@@ -303,6 +305,7 @@ impl Store {
             .bind(("issuer", rid("issuer", issuer)))
             .await?
             .check()?;
+        self.forget_key_holders();
         Ok(())
     }
 

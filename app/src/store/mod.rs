@@ -51,9 +51,10 @@ pub struct DbSettings {
 #[derive(Clone)]
 pub struct Store {
     db: Surreal<Any>,
-    /// Order numbers come from one counter row per issuer and year. Taking them one at a time in this process
-    /// spares concurrent orders a write conflict and a retry; other processes (scale-out) still retry.
-    order_numbers: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Order numbers come from one counter row per issuer and year, taken in batches (see `next_order_number`).
+    order_numbers: std::sync::Arc<orders::OrderNumbers>,
+    /// API key holders read recently (see `api_key_holder`).
+    key_holders: std::sync::Arc<bundles::KeyHolders>,
 }
 
 impl Store {
@@ -64,7 +65,7 @@ impl Store {
             db.signin(Root { username: settings.user.clone(), password: settings.password.clone() }).await?;
         }
         db.use_ns(settings.namespace.as_str()).use_db(settings.database.as_str()).await?;
-        Ok(Store { db, order_numbers: Default::default() })
+        Ok(Store { db, order_numbers: Default::default(), key_holders: Default::default() })
     }
 
     /// A fresh in-memory database with every migration applied, for tests.
