@@ -290,8 +290,8 @@ pub fn latest_validations(found: Vec<Vec<DateTime<Utc>>>) -> Vec<Option<DateTime
     found.into_iter().map(|dates| dates.into_iter().max()).collect()
 }
 
-/// The statement that returns the details of the order in `$o` (a row with `ORDER_FIELDS`, or NONE). Placing
-/// an order that issues at once ends its write transaction with it, so the answer needs no second round trip.
+/// The statement that returns the details of the order in `$o` (a row with `ORDER_FIELDS`, or NONE). An order
+/// issued as it is placed answers with the same details built from what it wrote (`create_issued_order`).
 pub(super) fn details_statement() -> String {
     format!(
         "RETURN IF $o = NONE {{ NONE }} ELSE {{ {{
@@ -307,7 +307,7 @@ pub(super) fn details_statement() -> String {
 }
 
 /// Invitations newest first, sorted here for the same reason as the validations above; the history by time
-/// again: read inside the transaction that wrote it, SurrealDB returned it out of order.
+/// as well (read inside the transaction that wrote it, SurrealDB once returned it out of order).
 pub(super) fn sorted(details: Option<OrderDetails>) -> Option<OrderDetails> {
     details.map(|mut d| {
         d.invitations.sort_by(|a, b| b.created_at.cmp(&a.created_at));
