@@ -5,9 +5,10 @@ use super::tracked;
 use crate::error::AppError;
 use crate::keygen::{make_self_signed, KeyAlgorithm, PrivateKey, Subject};
 
-fn self_signed(cn: &str, days: i64) -> (String, PrivateKey) {
+/// A certificate valid for `days` from `now`: the test state's clock, which is fixed and not today's date.
+fn self_signed(now: chrono::DateTime<chrono::Utc>, cn: &str, days: i64) -> (String, PrivateKey) {
     let key = PrivateKey::generate(KeyAlgorithm::P256).unwrap();
-    let start = time::OffsetDateTime::from_unix_timestamp(chrono::Utc::now().timestamp()).unwrap();
+    let start = time::OffsetDateTime::from_unix_timestamp(now.timestamp()).unwrap();
     let subject = Subject { common_name: cn.into(), country: "HR".into(), ..Default::default() };
     let pem = make_self_signed(&key, &subject, &[], start, start + time::Duration::days(days)).unwrap();
     (pem, key)
@@ -16,7 +17,7 @@ fn self_signed(cn: &str, days: i64) -> (String, PrivateKey) {
 #[tokio::test]
 async fn a_self_signed_certificate_is_kept_with_its_dates_and_only_its_owner_sees_it() {
     let w = world().await;
-    let (pem, _) = self_signed("intranet.shop.example.com", 30);
+    let (pem, _) = self_signed(w.s.now(), "intranet.shop.example.com", 30);
     let kept = tracked::track(&w.s, &w.admin, &pem).await.unwrap();
     assert_eq!(kept.common_name, "intranet.shop.example.com");
     assert_eq!(kept.names, vec!["intranet.shop.example.com".to_string()]);
@@ -38,7 +39,7 @@ async fn a_self_signed_certificate_is_kept_with_its_dates_and_only_its_owner_see
 #[tokio::test]
 async fn a_private_key_or_garbage_is_refused_in_words() {
     let w = world().await;
-    let (_, key) = self_signed("x.example.com", 10);
+    let (_, key) = self_signed(w.s.now(), "x.example.com", 10);
     let key_file = key.to_encrypted_pem("a long password").unwrap();
     let err = tracked::track(&w.s, &w.admin, &key_file).await.unwrap_err();
     assert!(err.to_string().contains("This is a private key"), "{err}");
