@@ -190,6 +190,39 @@ async fn the_next_order_reuses_completed_validation_and_issues_at_once() {
     assert_eq!(serde_json::to_value(&later).unwrap(), serde_json::to_value(&second).unwrap());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewals_placed_at_the_same_time_each_issue_with_their_own_number_and_certificate() {
+    let w = world().await;
+    let first =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
+            .await
+            .unwrap();
+    orders::confirm_email_dcv(&w.s, &dcv_link(&w.s, "admin@shop.example.com").await).await.unwrap();
+    // Placed at once, they are stored together (one shared write); each answer is still its own order.
+    let mut placing = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let (s, scope) = (w.s.clone(), w.admin.clone());
+        let order = input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns);
+        placing.spawn(async move { orders::create(&s, &scope, order).await });
+    }
+    let mut numbers = std::collections::BTreeSet::new();
+    let mut serials = std::collections::BTreeSet::new();
+    while let Some(placed) = placing.join_next().await {
+        let placed = placed.unwrap().unwrap();
+        assert_eq!(placed.status, OrderStatus::Issued);
+        let later = orders::view(&w.s, &w.admin, &placed.id).await.unwrap();
+        assert_eq!(serde_json::to_value(&later).unwrap(), serde_json::to_value(&placed).unwrap());
+        numbers.insert(placed.number.clone());
+        serials.insert(placed.certificate.expect("issued with its certificate").serial);
+    }
+    // Twelve numbers in a row after the first order's, and twelve different certificates.
+    let base: u32 = first.number.rsplit('-').next().unwrap().parse().unwrap();
+    let expected: std::collections::BTreeSet<String> =
+        (base + 1..=base + 12).map(|n| format!("{}-{n:05}", first.number.rsplit_once('-').unwrap().0)).collect();
+    assert_eq!(numbers, expected);
+    assert_eq!(serials.len(), 12);
+}
+
 #[tokio::test]
 async fn email_links_expire_after_24_hours() {
     let w = world().await;

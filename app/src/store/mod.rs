@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod batch;
 mod bundles;
 mod catalog;
 mod clients;
@@ -53,6 +54,8 @@ pub struct Store {
     db: Surreal<Any>,
     /// Order numbers come from one counter row per issuer and year, taken in batches (see `next_order_number`).
     order_numbers: std::sync::Arc<orders::OrderNumbers>,
+    /// Orders issued as they are placed, written together (see `create_issued_order`).
+    issued_writes: std::sync::Arc<orders::IssuedWrites>,
     /// API key holders read recently (see `api_key_holder`).
     key_holders: std::sync::Arc<bundles::KeyHolders>,
 }
@@ -65,7 +68,12 @@ impl Store {
             db.signin(Root { username: settings.user.clone(), password: settings.password.clone() }).await?;
         }
         db.use_ns(settings.namespace.as_str()).use_db(settings.database.as_str()).await?;
-        Ok(Store { db, order_numbers: Default::default(), key_holders: Default::default() })
+        Ok(Store {
+            db,
+            order_numbers: Default::default(),
+            issued_writes: Default::default(),
+            key_holders: Default::default(),
+        })
     }
 
     /// A fresh in-memory database with every migration applied, for tests.

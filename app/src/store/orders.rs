@@ -3,7 +3,7 @@
 
 use super::{rid, AuditRecord, DbResult, NewMail, Store};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::{RecordId, SurrealValue, Value};
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -280,9 +280,10 @@ impl Store {
     }
 
     /// An order that issues as it is placed (CSR given, every name validated before, no approval): the order, its
-    /// validations, its history, the certificate, the audit entries and the e-mail in one transaction. Answers
-    /// with the order's details as a read would return them, built from what was written: reading them back
-    /// inside the transaction cost as much as the writes.
+    /// validations, its history, the certificate, the audit entries and the e-mail in one transaction, shared
+    /// with the orders of concurrent callers (see `batch`). Answers with the order's details as a read would
+    /// return them, built from what was written: reading them back inside the transaction cost as much as the
+    /// writes.
     pub async fn create_issued_order(&self, placed: IssuedOrder, shown: Shown) -> DbResult<super::OrderDetails> {
         let IssuedOrder { id, order, dcv, created, audit, issuance } = placed;
         // The history lists "issued" after "created" (events sort by time).
@@ -292,29 +293,22 @@ impl Store {
             EventRow { at: order.created_at, actor: created.0, kind: "created".into(), detail: created.1 },
             EventRow { at: issued_at, actor: "Signet".into(), kind: "issued".into(), detail: issuance.detail },
         ];
-        self.db
-            .query(
-                "BEGIN;
-                 CREATE $id CONTENT object::extend($order, { certificate: $certificate });
-                 FOR $d IN $dcv { CREATE dcv CONTENT $d; };
-                 CREATE $certificate CONTENT $cert;
-                 FOR $e IN $events { CREATE order_event CONTENT object::extend($e, { cert_order: $id }); };
-                 CREATE audit CONTENT $audit;
-                 CREATE audit CONTENT $issue_audit;
-                 FOR $m IN $mail { CREATE mail CONTENT $m; };
-                 COMMIT;",
-            )
-            .bind(("id", id.clone()))
-            .bind(("order", order.clone()))
-            .bind(("certificate", certificate_id.clone()))
-            .bind(("dcv", dcv.clone()))
-            .bind(("cert", issuance.certificate.clone()))
-            .bind(("events", events.clone()))
-            .bind(("audit", audit))
-            .bind(("issue_audit", issuance.audit))
-            .bind(("mail", issuance.mail.into_iter().collect::<Vec<_>>()))
-            .await?
-            .check()?;
+        let mut rows = IssuedRows::default();
+        rows[0].push(row_with(order.clone(), [("id", &id), ("certificate", &certificate_id)]));
+        rows[1].extend(dcv.iter().cloned().map(SurrealValue::into_value));
+        rows[2].push(row_with(issuance.certificate.clone(), [("id", &certificate_id)]));
+        rows[3].extend(events.iter().map(|e| row_with(e.clone(), [("cert_order", &id)])));
+        rows[4].extend([audit.into_value(), issuance.audit.into_value()]);
+        rows[5].extend(issuance.mail.map(SurrealValue::into_value));
+        let store = self.clone();
+        let serve = move |group| {
+            let store = store.clone();
+            async move { store.write_issued(group).await }
+        };
+        self.issued_writes
+            .submit(rows, serve)
+            .await
+            .unwrap_or_else(|| Err(surrealdb::Error::internal("the shared write of issued orders stopped".into())))?;
         let c = issuance.certificate;
         Ok(super::OrderDetails {
             order: OrderRow {
@@ -592,35 +586,85 @@ impl Store {
         Ok(rows.into_iter().map(|p| (p.cert_order, p.issuer, super::key_of(&p.client))).collect())
     }
 
-    /// The next order number of an issuer in a year. Concurrent orders of one issuer contend for the same
-    /// counter; a write conflict is retried rather than failing the order.
-    /// The next number of an issuer's order in a year. Concurrent callers in this process are served in batches:
-    /// whoever gets the turn takes numbers for everyone waiting, by counter row, in one write, so that placing
-    /// many orders at once costs few writes and no write conflicts; other processes (scale-out) retry.
-    pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
-        let (reply, mut answer) = tokio::sync::oneshot::channel();
-        self.order_numbers.lock_waiting().push(NumberRequest { issuer: issuer.to_string(), year, reply });
-        let _turn = self.order_numbers.turn.lock().await;
-        if let Ok(Some(n)) = answer.try_recv() {
-            return Ok(n);
-        }
-        let mut waiting = std::mem::take(&mut *self.order_numbers.lock_waiting());
-        while let Some(first) = waiting.first() {
-            let (issuer, year) = (first.issuer.clone(), first.year);
-            let (group, rest): (Vec<_>, Vec<_>) =
-                waiting.into_iter().partition(|r| r.issuer == issuer && r.year == year);
-            waiting = rest;
-            // A failed batch answers None and each waiter then asks alone, with its own error.
-            let last = self.take_numbers(&issuer, year, group.len() as i64).await.ok();
-            let first_number = last.map(|last| last - group.len() as i64 + 1);
-            for (i, request) in group.into_iter().enumerate() {
-                let _ = request.reply.send(first_number.map(|f| f + i as i64));
+    /// Issued orders of concurrent callers in one transaction; if that fails, each in its own, with its own error.
+    async fn write_issued(&self, group: Vec<IssuedRows>) -> Vec<DbResult<()>> {
+        if group.len() > 1 {
+            match self.insert_issued(&group).await {
+                Ok(()) => return group.iter().map(|_| Ok(())).collect(),
+                Err(e) => tracing::debug!(orders = group.len(), error = %e, "a shared write failed; each order alone"),
             }
         }
-        match answer.try_recv() {
-            Ok(Some(n)) => Ok(n),
-            _ => self.take_numbers(issuer, year, 1).await,
+        let mut answers = Vec::with_capacity(group.len());
+        for rows in &group {
+            answers.push(self.insert_issued(std::slice::from_ref(rows)).await);
         }
+        answers
+    }
+
+    async fn insert_issued(&self, group: &[IssuedRows]) -> DbResult<()> {
+        let mut tables = IssuedRows::default();
+        for rows in group {
+            for (all, these) in tables.iter_mut().zip(rows) {
+                all.extend(these.iter().cloned());
+            }
+        }
+        let mut sql = String::from("BEGIN;");
+        for (i, (table, rows)) in ISSUED_TABLES.iter().zip(&tables).enumerate() {
+            if !rows.is_empty() {
+                sql.push_str(&format!(" INSERT INTO {table} $rows{i} RETURN NONE;"));
+            }
+        }
+        sql.push_str(" COMMIT;");
+        let mut query = self.db.query(sql);
+        for (i, rows) in tables.into_iter().enumerate() {
+            if !rows.is_empty() {
+                query = query.bind((format!("rows{i}"), rows));
+            }
+        }
+        query.await?.check()?;
+        Ok(())
+    }
+
+    /// The next number of an issuer's order in a year. Concurrent callers in this process are served together:
+    /// one counter write per issuer and year for everyone waiting, so that placing many orders at once costs few
+    /// writes and no write conflicts; other processes (scale-out) retry.
+    pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
+        let store = self.clone();
+        let serve = move |group| {
+            let store = store.clone();
+            async move { store.serve_numbers(group).await }
+        };
+        match self.order_numbers.submit((issuer.to_string(), year), serve).await {
+            Some(answer) => answer,
+            None => self.take_numbers(issuer, year, 1).await,
+        }
+    }
+
+    /// Numbers for a group of callers, in the order they asked; if a counter write fails, each of its callers
+    /// asks alone and gets its own error.
+    async fn serve_numbers(&self, group: Vec<(String, i32)>) -> Vec<DbResult<i64>> {
+        let mut answers: Vec<Option<DbResult<i64>>> = group.iter().map(|_| None).collect();
+        for i in 0..group.len() {
+            if answers[i].is_some() {
+                continue;
+            }
+            let (issuer, year) = &group[i];
+            let callers: Vec<usize> = (i..group.len()).filter(|&j| group[j] == group[i]).collect();
+            match self.take_numbers(issuer, *year, callers.len() as i64).await {
+                Ok(last) => {
+                    let first = last - callers.len() as i64 + 1;
+                    for (k, &j) in callers.iter().enumerate() {
+                        answers[j] = Some(Ok(first + k as i64));
+                    }
+                }
+                Err(_) => {
+                    for &j in &callers {
+                        answers[j] = Some(self.take_numbers(issuer, *year, 1).await);
+                    }
+                }
+            }
+        }
+        answers.into_iter().flatten().collect()
     }
 
     /// Raises the counter by `count` and returns its new value (the last number taken).
@@ -725,21 +769,65 @@ pub struct OrderUpdate {
     pub now: Option<DateTime<Utc>>,
 }
 
-/// Callers waiting for an order number, and whose turn it is to take numbers for them.
-#[derive(Default)]
-pub(super) struct OrderNumbers {
-    waiting: std::sync::Mutex<Vec<NumberRequest>>,
-    turn: tokio::sync::Mutex<()>,
+/// Callers waiting for an order number (issuer, year).
+pub(super) type OrderNumbers = super::batch::Batcher<(String, i32), DbResult<i64>>;
+
+/// The tables an order issued as it is placed writes to, in the order they are written.
+const ISSUED_TABLES: [&str; 6] = ["cert_order", "dcv", "certificate", "order_event", "audit", "mail"];
+
+/// The rows of one issued order, by table as in `ISSUED_TABLES`.
+type IssuedRows = [Vec<Value>; 6];
+
+/// Issued orders waiting to be written.
+pub(super) type IssuedWrites = super::batch::Batcher<IssuedRows, DbResult<()>>;
+
+/// A row as the database stores it, with record ids chosen before the write (its own, links to rows written with
+/// it in the same transaction).
+fn row_with<const N: usize>(row: impl SurrealValue, ids: [(&str, &RecordId); N]) -> Value {
+    let mut value = row.into_value();
+    if let Value::Object(object) = &mut value {
+        for (field, id) in ids {
+            object.insert(field, id.clone());
+        }
+    }
+    value
 }
 
-struct NumberRequest {
-    issuer: String,
-    year: i32,
-    reply: tokio::sync::oneshot::Sender<Option<i64>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewAudit;
 
-impl OrderNumbers {
-    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<NumberRequest>> {
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    /// The rows of an "order" that only writes an audit entry; a broken one has a date the schema refuses.
+    fn audit_only(action: &str, broken: bool) -> IssuedRows {
+        let entry = NewAudit {
+            at: Utc::now(),
+            actor: None,
+            actor_email: "ana@smib.test".into(),
+            issuer: None,
+            action: action.into(),
+            target: String::new(),
+            detail: String::new(),
+            ip: "127.0.0.1".into(),
+            subject: None,
+        };
+        let mut value = entry.into_record().into_value();
+        if let (true, Value::Object(row)) = (broken, &mut value) {
+            row.insert("at", "not a date".to_string());
+        }
+        let mut rows = IssuedRows::default();
+        rows[4].push(value);
+        rows
+    }
+
+    #[tokio::test]
+    async fn when_a_shared_write_fails_the_others_are_written_and_only_the_bad_one_fails() {
+        let store = Store::in_memory().await;
+        let group = vec![audit_only("a", false), audit_only("b", true), audit_only("c", false)];
+        let answers = store.write_issued(group).await;
+        assert!(answers[0].is_ok() && answers[1].is_err() && answers[2].is_ok(), "{answers:?}");
+        let written: Vec<String> =
+            store.db.query("SELECT VALUE action FROM audit ORDER BY action").await.unwrap().take(0).unwrap();
+        assert_eq!(written, ["a", "c"]);
     }
 }
