@@ -68,7 +68,7 @@ impl KeyHolders {
 }
 
 /// What placing an order reads before it checks anything.
-#[derive(Debug, Clone, SurrealValue)]
+#[derive(Debug, Clone, Default, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct OrderInputs {
     pub product: Option<ProductRow>,
@@ -79,6 +79,19 @@ pub struct OrderInputs {
     /// For each name of the reuse lookup, the times the client validated it (see `recent_validations`).
     pub validations: Vec<Vec<DateTime<Utc>>>,
 }
+
+/// One caller's part of a shared read of order inputs.
+pub(super) struct InputsRequest {
+    issuer: RecordId,
+    product: RecordId,
+    client: RecordId,
+    key_fingerprint: Option<String>,
+    names: Vec<ReuseQuery>,
+    since: DateTime<Utc>,
+}
+
+/// Callers waiting for their order's inputs.
+pub(super) type InputReads = super::batch::Batcher<InputsRequest, DbResult<OrderInputs>>;
 
 /// An order and everything its status page shows.
 #[derive(Debug, Clone, SurrealValue)]
@@ -160,7 +173,9 @@ impl Store {
     }
 
     /// The product, the client (only if it is the issuer's) and the issuer of a new order, an earlier order
-    /// with the same public key when there is a CSR, and the client's validations the order may reuse.
+    /// with the same public key when there is a CSR, and the client's validations the order may reuse. Read
+    /// together with the inputs of orders placed at the same moment (see `batch`): each read transaction parses
+    /// the definitions of the five tables afresh, which cost more than the lookups themselves.
     pub async fn order_inputs(
         &self,
         issuer: &str,
@@ -169,36 +184,54 @@ impl Store {
         key_fingerprint: Option<&str>,
         reuse: &ReuseLookup<'_>,
     ) -> DbResult<OrderInputs> {
-        // Without a CSR the key lookup is left out: drafts all share the empty fingerprint.
-        let key_seen = if key_fingerprint.is_some() {
-            "(SELECT VALUE number FROM cert_order WHERE key_fingerprint = $fp AND issuer = $issuer LIMIT 1)[0]"
-        } else {
-            "NONE"
+        let request = InputsRequest {
+            issuer: rid("issuer", issuer),
+            product: rid("product", product),
+            client: rid("client", client),
+            key_fingerprint: key_fingerprint.map(str::to_string),
+            names: reuse.names.to_vec(),
+            since: reuse.since,
         };
-        let query = self
-            .db
-            .query(format!(
-                "RETURN {{
-                    product: (SELECT {PRODUCT_FIELDS} FROM ONLY $product),
-                    client: (SELECT {CLIENT_FIELDS} FROM client WHERE id = $client AND issuer = $issuer LIMIT 1)[0],
-                    issuer: (SELECT {ISSUER_FIELDS} FROM ONLY $issuer),
-                    key_seen_in: {key_seen},
-                    validations: {validations},
-                 }}",
-                validations = validation_lookups(reuse.names.len()),
-            ))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("product", rid("product", product)))
-            .bind(("client", rid("client", client)))
-            .bind(("fp", key_fingerprint.map(str::to_string)));
-        let row: Option<OrderInputs> = bind_reuse(query, reuse).await?.take(0)?;
-        Ok(row.unwrap_or(OrderInputs {
-            product: None,
-            client: None,
-            issuer: None,
-            key_seen_in: None,
-            validations: Vec::new(),
-        }))
+        let store = self.clone();
+        let serve = move |group| {
+            let store = store.clone();
+            async move { store.read_inputs(group).await }
+        };
+        self.input_reads
+            .submit(request, serve)
+            .await
+            .unwrap_or_else(|| Err(surrealdb::Error::internal("the shared read of order inputs stopped".into())))
+    }
+
+    /// The inputs of a group of orders in one read; if that fails, each alone, with its own error.
+    async fn read_inputs(&self, group: Vec<InputsRequest>) -> Vec<DbResult<OrderInputs>> {
+        if group.len() > 1 {
+            match self.inputs_of(&group).await {
+                Ok(all) if all.len() == group.len() => return all.into_iter().map(Ok).collect(),
+                Ok(_) => tracing::debug!(orders = group.len(), "a shared read answered short; each order alone"),
+                Err(e) => tracing::debug!(orders = group.len(), error = %e, "a shared read failed; each order alone"),
+            }
+        }
+        let mut answers = Vec::with_capacity(group.len());
+        for request in &group {
+            let one = self.inputs_of(std::slice::from_ref(request)).await;
+            answers.push(one.map(|mut all| all.pop().unwrap_or_default()));
+        }
+        answers
+    }
+
+    async fn inputs_of(&self, group: &[InputsRequest]) -> DbResult<Vec<OrderInputs>> {
+        let each: Vec<String> = group.iter().enumerate().map(|(c, r)| inputs_expression(c, r)).collect();
+        let mut query = self.db.query(format!("RETURN [{}]", each.join(", ")));
+        for (c, r) in group.iter().enumerate() {
+            query = query
+                .bind((format!("issuer_{c}"), r.issuer.clone()))
+                .bind((format!("product_{c}"), r.product.clone()))
+                .bind((format!("client_{c}"), r.client.clone()))
+                .bind((format!("fp_{c}"), r.key_fingerprint.clone()));
+            query = bind_reuse(query, c, &ReuseLookup { names: &r.names, since: r.since });
+        }
+        query.await?.take(0)
     }
 
     /// For each name, when this client last validated it after `since` (for reuse), in the order asked. An
@@ -213,9 +246,9 @@ impl Store {
         }
         let query = self
             .db
-            .query(format!("RETURN {}", validation_lookups(reuse.names.len())))
-            .bind(("client", rid("client", client)));
-        let found: Vec<Vec<DateTime<Utc>>> = bind_reuse(query, reuse).await?.take(0)?;
+            .query(format!("RETURN {}", validation_lookups(0, reuse.names.len())))
+            .bind(("client_0", rid("client", client)));
+        let found: Vec<Vec<DateTime<Utc>>> = bind_reuse(query, 0, reuse).await?.take(0)?;
         Ok(latest_validations(found))
     }
 
@@ -265,22 +298,45 @@ impl Store {
 /// own bound parameters, so that each uses the reuse index. The matching rows are few (one per real
 /// validation) and the latest is picked in Rust: `ORDER BY validated_at DESC` would scan the index backwards,
 /// which SurrealKV does slowly.
-fn validation_lookups(count: usize) -> String {
+/// The lookups of caller `c` of a shared read, each value a bound parameter suffixed with `_{c}`.
+fn inputs_expression(c: usize, request: &InputsRequest) -> String {
+    // Without a CSR the key lookup is left out: drafts all share the empty fingerprint.
+    let key_seen = if request.key_fingerprint.is_some() {
+        format!(
+            "(SELECT VALUE number FROM cert_order WHERE key_fingerprint = $fp_{c} AND issuer = $issuer_{c} LIMIT 1)[0]"
+        )
+    } else {
+        "NONE".to_string()
+    };
+    format!(
+        "{{
+            product: (SELECT {PRODUCT_FIELDS} FROM ONLY $product_{c}),
+            client: (SELECT {CLIENT_FIELDS} FROM client WHERE id = $client_{c} AND issuer = $issuer_{c} LIMIT 1)[0],
+            issuer: (SELECT {ISSUER_FIELDS} FROM ONLY $issuer_{c}),
+            key_seen_in: {key_seen},
+            validations: {validations},
+        }}",
+        validations = validation_lookups(c, request.names.len()),
+    )
+}
+
+/// The validation lookups of caller `c`, one per name (see `recent_validations`).
+fn validation_lookups(c: usize, count: usize) -> String {
     let lookups: Vec<String> = (0..count)
         .map(|i| {
             format!(
-                "(SELECT VALUE validated_at FROM dcv WHERE client = $client AND name = $n{i} AND reused = false
-                    AND status = 'valid' AND validated_at > $since AND ($w{i} = false OR method != 'http'))"
+                "(SELECT VALUE validated_at FROM dcv WHERE client = $client_{c} AND name = $n_{c}_{i} AND reused = false
+                    AND status = 'valid' AND validated_at > $since_{c} AND ($w_{c}_{i} = false OR method != 'http'))"
             )
         })
         .collect();
     format!("[{}]", lookups.join(", "))
 }
 
-fn bind_reuse<'r>(mut query: Query<'r, Any>, reuse: &ReuseLookup<'_>) -> Query<'r, Any> {
-    query = query.bind(("since", reuse.since));
+fn bind_reuse<'r>(mut query: Query<'r, Any>, c: usize, reuse: &ReuseLookup<'_>) -> Query<'r, Any> {
+    query = query.bind((format!("since_{c}"), reuse.since));
     for (i, n) in reuse.names.iter().enumerate() {
-        query = query.bind((format!("n{i}"), n.name.clone())).bind((format!("w{i}"), n.wildcard));
+        query = query.bind((format!("n_{c}_{i}"), n.name.clone())).bind((format!("w_{c}_{i}"), n.wildcard));
     }
     query
 }

@@ -56,6 +56,8 @@ pub struct Store {
     order_numbers: std::sync::Arc<orders::OrderNumbers>,
     /// Orders issued as they are placed, written together (see `create_issued_order`).
     issued_writes: std::sync::Arc<orders::IssuedWrites>,
+    /// Orders' inputs, read together for orders placed at the same moment (see `order_inputs`).
+    input_reads: std::sync::Arc<bundles::InputReads>,
     /// API key holders read recently (see `api_key_holder`).
     key_holders: std::sync::Arc<bundles::KeyHolders>,
 }
@@ -72,6 +74,7 @@ impl Store {
             db,
             order_numbers: Default::default(),
             issued_writes: Default::default(),
+            input_reads: Default::default(),
             key_holders: Default::default(),
         })
     }
