@@ -25,11 +25,12 @@ impl<T, A> Default for Batcher<T, A> {
 }
 
 impl<T: Send + 'static, A: Send + 'static> Batcher<T, A> {
-    /// Hands `item` over and waits for its answer. `serve` answers a group of items, one answer per item in the
-    /// order given. None only if `serve` panicked.
-    pub(super) async fn submit<S, F>(self: &Arc<Self>, item: T, serve: S) -> Option<A>
+    /// Hands `item` over and waits for its answer. `serve` answers a group of items with `with` (the store), one
+    /// answer per item in the order given. None only if `serve` panicked.
+    pub(super) async fn submit<W, S, F>(self: &Arc<Self>, with: &W, item: T, serve: S) -> Option<A>
     where
-        S: Fn(Vec<T>) -> F + Send + 'static,
+        W: Clone + Send + 'static,
+        S: Fn(W, Vec<T>) -> F + Send + 'static,
         F: Future<Output = Vec<A>> + Send,
     {
         let (reply, answer) = oneshot::channel();
@@ -39,15 +40,15 @@ impl<T: Send + 'static, A: Send + 'static> Batcher<T, A> {
             !std::mem::replace(&mut queue.serving, true)
         };
         if start {
-            let this = Arc::clone(self);
-            tokio::spawn(async move { this.serve(serve).await });
+            let (this, with) = (Arc::clone(self), with.clone());
+            tokio::spawn(async move { this.serve(with, serve).await });
         }
         answer.await.ok()
     }
 
-    async fn serve<S, F>(&self, serve: S)
+    async fn serve<W: Clone, S, F>(&self, with: W, serve: S)
     where
-        S: Fn(Vec<T>) -> F,
+        S: Fn(W, Vec<T>) -> F,
         F: Future<Output = Vec<A>>,
     {
         let _on_panic = OnPanic(self);
@@ -62,7 +63,7 @@ impl<T: Send + 'static, A: Send + 'static> Batcher<T, A> {
                 std::mem::take(&mut queue.waiting)
             };
             let (items, replies): (Vec<T>, Vec<_>) = group.into_iter().unzip();
-            for (reply, answer) in replies.into_iter().zip(serve(items).await) {
+            for (reply, answer) in replies.into_iter().zip(serve(with.clone(), items).await) {
                 let _ = reply.send(answer);
             }
         }

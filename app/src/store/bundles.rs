@@ -192,19 +192,14 @@ impl Store {
             names: reuse.names.to_vec(),
             since: reuse.since,
         };
-        let store = self.clone();
-        let serve = move |group| {
-            let store = store.clone();
-            async move { store.read_inputs(group).await }
-        };
         self.input_reads
-            .submit(request, serve)
+            .submit(self, request, Store::read_inputs)
             .await
             .unwrap_or_else(|| Err(surrealdb::Error::internal("the shared read of order inputs stopped".into())))
     }
 
     /// The inputs of a group of orders in one read; if that fails, each alone, with its own error.
-    async fn read_inputs(&self, group: Vec<InputsRequest>) -> Vec<DbResult<OrderInputs>> {
+    async fn read_inputs(self, group: Vec<InputsRequest>) -> Vec<DbResult<OrderInputs>> {
         if group.len() > 1 {
             match self.inputs_of(&group).await {
                 Ok(all) if all.len() == group.len() => return all.into_iter().map(Ok).collect(),

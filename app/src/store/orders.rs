@@ -300,13 +300,8 @@ impl Store {
         rows[3].extend(events.iter().map(|e| row_with(e.clone(), [("cert_order", &id)])));
         rows[4].extend([audit.into_value(), issuance.audit.into_value()]);
         rows[5].extend(issuance.mail.map(SurrealValue::into_value));
-        let store = self.clone();
-        let serve = move |group| {
-            let store = store.clone();
-            async move { store.write_issued(group).await }
-        };
         self.issued_writes
-            .submit(rows, serve)
+            .submit(self, rows, Store::write_issued)
             .await
             .unwrap_or_else(|| Err(surrealdb::Error::internal("the shared write of issued orders stopped".into())))?;
         let c = issuance.certificate;
@@ -587,7 +582,7 @@ impl Store {
     }
 
     /// Issued orders of concurrent callers in one transaction; if that fails, each in its own, with its own error.
-    async fn write_issued(&self, group: Vec<IssuedRows>) -> Vec<DbResult<()>> {
+    async fn write_issued(self, group: Vec<IssuedRows>) -> Vec<DbResult<()>> {
         if group.len() > 1 {
             match self.insert_issued(&group).await {
                 Ok(()) => return group.iter().map(|_| Ok(())).collect(),
@@ -629,12 +624,7 @@ impl Store {
     /// one counter write per issuer and year for everyone waiting, so that placing many orders at once costs few
     /// writes and no write conflicts; other processes (scale-out) retry.
     pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
-        let store = self.clone();
-        let serve = move |group| {
-            let store = store.clone();
-            async move { store.serve_numbers(group).await }
-        };
-        match self.order_numbers.submit((issuer.to_string(), year), serve).await {
+        match self.order_numbers.submit(self, (issuer.to_string(), year), Store::serve_numbers).await {
             Some(answer) => answer,
             None => self.take_numbers(issuer, year, 1).await,
         }
@@ -642,7 +632,7 @@ impl Store {
 
     /// Numbers for a group of callers, in the order they asked; if a counter write fails, each of its callers
     /// asks alone and gets its own error.
-    async fn serve_numbers(&self, group: Vec<(String, i32)>) -> Vec<DbResult<i64>> {
+    async fn serve_numbers(self, group: Vec<(String, i32)>) -> Vec<DbResult<i64>> {
         let mut answers: Vec<Option<DbResult<i64>>> = group.iter().map(|_| None).collect();
         for i in 0..group.len() {
             if answers[i].is_some() {
@@ -824,7 +814,7 @@ mod tests {
     async fn when_a_shared_write_fails_the_others_are_written_and_only_the_bad_one_fails() {
         let store = Store::in_memory().await;
         let group = vec![audit_only("a", false), audit_only("b", true), audit_only("c", false)];
-        let answers = store.write_issued(group).await;
+        let answers = store.clone().write_issued(group).await;
         assert!(answers[0].is_ok() && answers[1].is_err() && answers[2].is_ok(), "{answers:?}");
         let written: Vec<String> =
             store.db.query("SELECT VALUE action FROM audit ORDER BY action").await.unwrap().take(0).unwrap();
