@@ -289,10 +289,6 @@ impl Store {
     }
 }
 
-/// An array with, per name, the times the client (`$client`) validated it: one subquery per name, each with its
-/// own bound parameters, so that each uses the reuse index. The matching rows are few (one per real
-/// validation) and the latest is picked in Rust: `ORDER BY validated_at DESC` would scan the index backwards,
-/// which SurrealKV does slowly.
 /// The lookups of caller `c` of a shared read, each value a bound parameter suffixed with `_{c}`.
 fn inputs_expression(c: usize, request: &InputsRequest) -> String {
     // Without a CSR the key lookup is left out: drafts all share the empty fingerprint.
@@ -315,7 +311,10 @@ fn inputs_expression(c: usize, request: &InputsRequest) -> String {
     )
 }
 
-/// The validation lookups of caller `c`, one per name (see `recent_validations`).
+/// An array with, per name, the times the client (`$client_{c}`) validated it: one subquery per name, each with
+/// its own bound parameters, so that each uses the reuse index. The matching rows are few (one per real
+/// validation) and the latest is picked in Rust: `ORDER BY validated_at DESC` would scan the index backwards,
+/// which SurrealKV does slowly.
 fn validation_lookups(c: usize, count: usize) -> String {
     let lookups: Vec<String> = (0..count)
         .map(|i| {
