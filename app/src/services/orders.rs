@@ -89,7 +89,7 @@ pub fn product_of(r: crate::store::ProductRow) -> Product {
 /// Splits, normalises and checks the order's names against the product.
 pub fn parse_names(input: &str, product: &Product) -> AppResult<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
-    for raw in input.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|s| !s.is_empty()) {
+    for raw in name_tokens(input) {
         let name = if product.profile.is_server() {
             let (wild, body) = match raw.strip_prefix("*.") {
                 Some(rest) => (true, rest),
@@ -130,11 +130,16 @@ pub fn parse_names(input: &str, product: &Product) -> AppResult<Vec<String>> {
     Ok(names)
 }
 
+/// The names typed into an order, one per token: separated by commas, semicolons or white space.
+fn name_tokens(input: &str) -> impl Iterator<Item = &str> {
+    input.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|s| !s.is_empty())
+}
+
 /// The names as `parse_names` will most likely return them, before the product is known: mailboxes where
 /// there is an `@`, host names otherwise; what does not parse is left out (the real parse reports it).
 fn likely_names(input: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for raw in input.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|s| !s.is_empty()) {
+    for raw in name_tokens(input) {
         let name = if raw.contains('@') {
             validate::normalize_email(raw)
         } else {
