@@ -99,6 +99,12 @@ pub struct Config {
     #[arg(long, env = "SIGNET_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
 
+    /// With --trust-proxy: how many reverse proxies in a row append to X-Forwarded-For (a CDN in front of a
+    /// load balancer is 2). The client's address is the one this many places from the right; what the client
+    /// itself put in the header further left is ignored.
+    #[arg(long, env = "SIGNET_TRUSTED_PROXIES", default_value_t = 1, global = true)]
+    pub trusted_proxies: usize,
+
     /// Base URL written into issued certificates for the CA certificate and CRL (`/pki/…`) and OCSP
     /// (`/ocsp`). Relying parties fetch these over plain http (BR 7.1.2), so the default is SIGNET_PUBLIC_URL
     /// with http instead of https. Point it at a host that forwards /pki/ and /ocsp to Signet.
@@ -106,9 +112,24 @@ pub struct Config {
     pub pki_url: Option<String>,
 
     /// The key that encrypts CA private keys at rest: 32 bytes as 64 hex digits or base64
-    /// (`openssl rand -hex 32`). Without it, Signet creates `master.key` (mode 0600) in the data folder.
+    /// (`openssl rand -hex 32`). With the embedded database and neither this nor SIGNET_MASTER_KEY_FILE,
+    /// Signet creates `master.key` (mode 0600) in the data folder; a remote database needs one of the two.
     #[arg(long, env = "SIGNET_MASTER_KEY", hide_env_values = true, global = true)]
     pub master_key: Option<String>,
+
+    /// A file holding the master key (32 raw bytes, or 64 hex digits or base64), e.g. a mounted secret.
+    #[arg(long, env = "SIGNET_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
+
+    /// The key that signs the seals' secure coded links, in the same forms as the master key. With the
+    /// embedded database and neither this nor SIGNET_SEAL_LINK_KEY_FILE, Signet creates `seal-link.key` in the
+    /// data folder; a remote database needs one of the two (the same on every instance).
+    #[arg(long, env = "SIGNET_SEAL_LINK_KEY", hide_env_values = true, global = true)]
+    pub seal_link_key: Option<String>,
+
+    /// A file holding the seal-link key (32 raw bytes, or 64 hex digits or base64).
+    #[arg(long, env = "SIGNET_SEAL_LINK_KEY_FILE", global = true)]
+    pub seal_link_key_file: Option<PathBuf>,
 
     /// Domain validation: ask this DNS server (ip:port) for `_pki-validation` TXT records instead of the
     /// system's resolvers.
@@ -126,6 +147,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// Proxies whose `X-Forwarded-For` entries are believed (0 without --trust-proxy).
+    pub fn trusted_proxies(&self) -> usize {
+        if self.trust_proxy {
+            self.trusted_proxies
+        } else {
+            0
+        }
+    }
+
     pub fn public_url(&self) -> String {
         match &self.public_url {
             Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),

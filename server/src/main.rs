@@ -4,10 +4,13 @@
 
 mod assets;
 mod config;
+#[cfg(test)]
+mod entry_points;
 mod http;
 mod jobs;
-mod public;
+mod keys;
 mod rest;
+mod visitor;
 
 use app::services::{accounts, clock::Clock, AppState, Settings};
 use app::store::{DbSettings, Store};
@@ -48,6 +51,7 @@ fn init_logging(filter: &str) {
 /// Opens the database and applies migrations; the same for serving and for admin commands.
 async fn open(config: &Config) -> Result<AppState, String> {
     let endpoint = config.db_endpoint();
+    let keys = keys::resolve(config, &endpoint)?;
     if endpoint.starts_with("surrealkv://") {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
@@ -71,69 +75,22 @@ async fn open(config: &Config) -> Result<AppState, String> {
         session_max: chrono::Duration::hours(config.session_max_hours.max(1)),
         smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: config.mail_from.clone(),
-        trust_proxy: config.trust_proxy,
+        trusted_proxies: config.trusted_proxies(),
         pki_url: config.pki_url(),
         dcv: app::services::dcv::DcvSettings {
             dns_server: config.dcv_dns_server,
             http_connect: config.dcv_http_connect.clone().filter(|c| !c.trim().is_empty()),
         },
     };
-    let keep_keys = endpoint.starts_with("surrealkv://") || config.data_dir.exists();
-    let link_key = if keep_keys {
-        load_key_file(&config.data_dir, "seal-link.key")?
-    } else {
-        app::services::secrets::random_key()
-    };
-    let master_key = match config.master_key.as_deref().filter(|k| !k.trim().is_empty()) {
-        Some(text) => parse_master_key(text)?,
-        None if keep_keys => load_key_file(&config.data_dir, "master.key")?,
-        None => app::services::secrets::random_key(),
-    };
-    Ok(AppState::new(store, Clock::System, settings).with_link_key(link_key).with_master_key(master_key))
-}
-
-/// SIGNET_MASTER_KEY: 32 bytes as 64 hex digits or as base64.
-fn parse_master_key(text: &str) -> Result<[u8; 32], String> {
-    use base64::Engine;
-    let text = text.trim();
-    let bytes = hex::decode(text)
-        .ok()
-        .or_else(|| base64::engine::general_purpose::STANDARD.decode(text).ok())
-        .filter(|b| b.len() == 32)
-        .ok_or("SIGNET_MASTER_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -hex 32)")?;
-    let mut key = [0u8; 32];
-    key.copy_from_slice(&bytes);
-    Ok(key)
-}
-
-/// A 32-byte key kept in the data folder (mode 0600), created on first start: `seal-link.key` signs secure
-/// coded links, `master.key` seals CA private keys. Several instances on one remote database need the same files.
-fn load_key_file(data_dir: &std::path::Path, name: &str) -> Result<[u8; 32], String> {
-    let path = data_dir.join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) if bytes.len() == 32 => {
-            let mut key = [0u8; 32];
-            key.copy_from_slice(&bytes);
-            Ok(key)
-        }
-        Ok(_) => Err(format!("{} is damaged (it must hold 32 bytes); delete it to make a new one", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
-            let key = app::services::secrets::random_key();
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            file.write_all(&key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            Ok(key)
-        }
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    let state =
+        AppState::new(store, Clock::System, settings).with_link_key(keys.seal_link).with_master_key(keys.master);
+    let resealed = app::services::ca::reseal_unbound_keys(&state)
+        .await
+        .map_err(|e| format!("cannot seal the CA keys again bound to their CA: {e}"))?;
+    if resealed > 0 {
+        tracing::info!(count = resealed, "CA keys sealed again, bound to their CA");
     }
+    Ok(state)
 }
 
 async fn serve(config: Config) -> Result<(), String> {

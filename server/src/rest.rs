@@ -3,9 +3,9 @@
 
 use app::error::AppError;
 use app::model::{Contact, DcvChoice, DcvMethod, OrderInput, OrderStatus, OrderSummary, OrderView, Page, Product};
-use app::services::{api_keys, ca, orders, Actor, AppState};
+use app::services::{ca, orders, AppState};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -94,10 +94,13 @@ impl IntoResponse for ApiError {
                 r
             }
             AppError::NotFound => problem(StatusCode::NOT_FOUND, &message, vec![]),
+            AppError::Forbidden => problem(StatusCode::FORBIDDEN, &message, vec![]),
             AppError::Invalid(fields) => problem(StatusCode::UNPROCESSABLE_ENTITY, &message, fields),
             AppError::Conflict(_) => problem(StatusCode::CONFLICT, &message, vec![]),
             AppError::Refused(_) => problem(StatusCode::FORBIDDEN, &message, vec![]),
-            AppError::Internal | AppError::Transport(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, &message, vec![]),
+            AppError::Internal | AppError::InternalLogged(_) | AppError::Transport(_) => {
+                problem(StatusCode::INTERNAL_SERVER_ERROR, &message, vec![])
+            }
         }
     }
 }
@@ -110,7 +113,8 @@ struct Caller(orders::Scope);
 impl axum::extract::FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> ApiResult<Self> {
-        scope(state, &parts.headers).await.map(Caller)
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(Caller(app::api::guard::api_key_scope(state, &parts.headers, peer).await?))
     }
 }
 
@@ -125,25 +129,6 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Bo
             .map(|Json(v)| Body(v))
             .map_err(|e| ApiError(AppError::field("body", e.body_text())))
     }
-}
-
-/// The order scope of the key's holder: issuer and role as they are now, not as when the key was made.
-async fn scope(state: &AppState, headers: &HeaderMap) -> ApiResult<orders::Scope> {
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(AppError::Unauthenticated)?;
-    let holder = api_keys::authenticate(state, secret).await?;
-    let ip = app::api::guard::client_ip(headers, None, state.settings().trust_proxy);
-    Ok(orders::Scope {
-        issuer: holder.issuer,
-        client: holder.client,
-        can_approve: holder.role == app::model::Role::Admin,
-        user_id: Some(holder.user_id.clone()),
-        actor: Actor { user_id: Some(holder.user_id), email: format!("{} (API)", holder.email), ip },
-    })
 }
 
 #[utoipa::path(get, path = "/products", tag = "products", responses((status = 200, body = Vec<Product>)))]

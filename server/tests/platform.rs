@@ -240,3 +240,105 @@ async fn mail_that_cannot_be_sent_stays_visible_with_its_error() {
     let id = message["id"].as_str().unwrap();
     assert!(c.call("admin/resend-mail", &[("mail_id", id)]).await.body.contains("Only failed or outbox"));
 }
+
+#[tokio::test]
+async fn a_remote_database_without_both_instance_keys_is_refused_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    // Nothing listens there: the keys are checked before the database is opened.
+    let remote = format!("ws://127.0.0.1:{}", free_port());
+    let key = "11".repeat(32);
+    let start = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(["--data-dir"]).arg(data.path()).args(["--db", &remote]).env("SIGNET_LOG", "warn");
+        for var in ["SIGNET_MASTER_KEY", "SIGNET_MASTER_KEY_FILE", "SIGNET_SEAL_LINK_KEY", "SIGNET_SEAL_LINK_KEY_FILE"]
+        {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success(), "signet must not serve: {env:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let neither = start(&[]);
+    assert!(neither.contains("SIGNET_MASTER_KEY and SIGNET_SEAL_LINK_KEY"), "{neither}");
+    let no_link_key = start(&[("SIGNET_MASTER_KEY", &key)]);
+    assert!(no_link_key.contains("set SIGNET_SEAL_LINK_KEY"), "{no_link_key}");
+    // The data folder's key files are not used for a remote database unless named.
+    assert!(!data.path().join("master.key").exists());
+
+    // Both given (one as a file): the keys pass, and Signet goes on to the database, which is not there.
+    let file = data.path().join("link.key");
+    std::fs::write(&file, [9u8; 32]).unwrap();
+    let both = start(&[("SIGNET_MASTER_KEY", &key), ("SIGNET_SEAL_LINK_KEY_FILE", file.to_str().unwrap())]);
+    assert!(both.contains("cannot open the database"), "{both}");
+}
+
+#[tokio::test]
+async fn every_route_carries_the_security_headers() {
+    let data = tempfile::tempdir().unwrap();
+    let signet = Signet::start(data.path()).await;
+    let c = signet.client();
+    for path in [
+        "/login",
+        "/no/such/page",
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/api/v1/products",
+        "/api/v1/no-such-endpoint",
+        "/seal/nosuchseal.js",
+        "/pki/none.crt",
+        "/pkg/signet.css",
+    ] {
+        let r = c.get(path).await;
+        let h = r.headers();
+        assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{path}");
+        assert!(h.get("referrer-policy").is_some(), "{path}: Referrer-Policy");
+        assert!(h.get("content-security-policy").is_some(), "{path}: Content-Security-Policy");
+    }
+}
+
+#[tokio::test]
+async fn twenty_parallel_wrong_passwords_lock_the_account_without_a_server_error() {
+    let (_data, signet, _c) = with_operator(&[]).await;
+    let attempts = (0..20).map(|i| {
+        let c = signet.client();
+        async move { c.login(OPERATOR, &format!("wrong password {i}")).await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    for a in &answers {
+        assert!(a.status < 500, "no server error: {a:?}");
+        assert!(a.body.contains("do not match") || a.body.contains("locked for 15 minutes"), "{a:?}");
+    }
+    assert!(answers.iter().any(|a| a.body.contains("locked for 15 minutes")), "{answers:?}");
+    // Every failure was counted: the right password is refused now.
+    let right = signet.client().login(OPERATOR, OPERATOR_PASSWORD).await;
+    assert!(right.body.contains("locked for 15 minutes"), "{right:?}");
+}
+
+#[tokio::test]
+async fn server_functions_answer_refusals_with_honest_statuses_and_the_same_json_error() {
+    let (_data, signet, operator) = with_operator(&[]).await;
+    let stranger = signet.client();
+    let not_signed_in = stranger.call("admin/issuers", &[]).await;
+    assert_eq!((not_signed_in.status, not_signed_in.body.as_str()), (401, "\"Unauthenticated\""));
+
+    assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
+    let bad_slug = [("name", "X"), ("slug", "Not A Slug!"), ("admin_email", "x@x.test"), ("admin_name", "X")];
+    let invalid = operator.call("admin/create-issuer", &bad_slug).await;
+    assert_eq!(invalid.status, 422, "{invalid:?}");
+    assert!(invalid.json()["Invalid"][0]["field"] == "slug", "{invalid:?}");
+
+    let missing = operator.call("admin/issuer", &[("issuer_id", "nosuchissuer")]).await;
+    assert_eq!((missing.status, missing.body.as_str()), (404, "\"NotFound\""));
+
+    let root = [("common_name", "Signet Test Root"), ("organisation", "Signet")];
+    assert!(operator.call("ca/create-root", &root).await.ok());
+    let conflict = operator.call("ca/create-root", &root).await;
+    assert_eq!(conflict.status, 409, "{conflict:?}");
+    assert!(conflict.json()["Conflict"].as_str().unwrap().contains("exists already"), "{conflict:?}");
+
+    create_issuer(&operator, "Issuer", "issuer", "ana@issuer.test").await;
+    let admin = accept(&signet, &operator, "ana@issuer.test", "ana's passphrase").await;
+    let no_right = admin.call("admin/issuers", &[]).await;
+    assert_eq!((no_right.status, no_right.body.as_str()), (403, "\"Forbidden\""));
+}

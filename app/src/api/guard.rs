@@ -1,9 +1,11 @@
-//! The authorisation helpers every server function (and every authenticated HTTP handler) starts with.
+//! The authorisation helpers every server function, REST endpoint and authenticated HTTP handler starts with,
+//! and the one place that turns a session or an API key into an order `Scope`.
 
 use crate::error::{AppError, AppResult};
 use crate::model::Role;
 use crate::services::accounts::{self, Session};
-use crate::services::{Actor, AppState};
+use crate::services::orders::Scope;
+use crate::services::{api_keys, Actor, AppState};
 use http::HeaderMap;
 use leptos::prelude::*;
 use std::net::{IpAddr, SocketAddr};
@@ -65,7 +67,7 @@ pub async fn public() -> AppResult<Public> {
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip = client_ip(&parts.headers, peer, state.settings().trust_proxy);
+    let ip = client_ip(&parts.headers, peer, state.settings().trusted_proxies);
     let user_agent =
         parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     Ok(Public { state, ip, user_agent, headers: parts.headers })
@@ -92,7 +94,7 @@ pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: Stri
         Need::Signed => None,
         Need::Operator => {
             if !session.user.operator {
-                return Err(AppError::NotFound);
+                return Err(AppError::Forbidden);
             }
             None
         }
@@ -105,7 +107,7 @@ pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: Stri
                 _ => true,
             };
             if !allowed {
-                return Err(AppError::NotFound);
+                return Err(AppError::Forbidden);
             }
             Some((current.id, current.role))
         }
@@ -113,11 +115,43 @@ pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: Stri
     let client_scope = match &issuer {
         Some((issuer_id, Role::Customer)) => {
             // A customer without a client (removed since) sees nothing.
-            Some(state.store().customer_client(&session.user.key(), issuer_id).await?.ok_or(AppError::NotFound)?)
+            Some(accounts::customer_client(&state, &session, issuer_id).await?.ok_or(AppError::NotFound)?)
         }
         _ => None,
     };
     Ok(Ctx { state, session, actor, issuer, client_scope })
+}
+
+/// The order scope of a signed-in caller: issuer from the session, client for customers, approval for admins.
+pub fn scope_of(ctx: &Ctx) -> AppResult<Scope> {
+    let (issuer, role) = ctx.issuer.clone().ok_or(AppError::NotFound)?;
+    Ok(Scope {
+        issuer,
+        client: ctx.client_scope.clone(),
+        can_approve: role == Role::Admin,
+        user_id: Some(ctx.session.user.key()),
+        actor: ctx.actor.clone(),
+    })
+}
+
+/// The order scope of a REST caller, from the bearer API key: the key holder's issuer and role as they are
+/// now, not as when the key was made.
+pub async fn api_key_scope(state: &AppState, headers: &HeaderMap, peer: Option<IpAddr>) -> AppResult<Scope> {
+    let secret = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(AppError::Unauthenticated)?;
+    let holder = api_keys::authenticate(state, secret).await?;
+    let ip = client_ip(headers, peer, state.settings().trusted_proxies);
+    Ok(Scope {
+        issuer: holder.issuer,
+        client: holder.client,
+        can_approve: holder.role == Role::Admin,
+        user_id: Some(holder.user_id.clone()),
+        actor: Actor { user_id: Some(holder.user_id), email: format!("{} (API)", holder.email), ip },
+    })
 }
 
 fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
@@ -145,16 +179,26 @@ pub fn session_cookie(state: &AppState, token: Option<&str>) -> String {
     }
 }
 
-/// The caller's address: the peer, or the proxy's `X-Forwarded-For` when the proxy is trusted.
-pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-        {
-            return forwarded.to_string();
+/// The caller's address. Behind `trusted_proxies` reverse proxies (0: none), it is the address the first of
+/// them saw: each proxy appends the address it was reached from to `X-Forwarded-For`, so the client's own is
+/// the `trusted_proxies`-th from the right. Anything left of it was written by the client and proves nothing.
+/// Without a usable header the peer's address is used.
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted_proxies: usize) -> String {
+    if trusted_proxies > 0 {
+        // Several proxies may each add their own header line instead of appending to one: read them in order.
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty())
+            .collect();
+        // Fewer hops than proxies: the request skipped a proxy, and the left-most hop is the nearest to the client
+        // that a trusted proxy wrote.
+        let client = hops.len().checked_sub(trusted_proxies).and_then(|i| hops.get(i)).or(hops.first());
+        if let Some(ip) = client.and_then(|hop| hop.parse::<IpAddr>().ok()) {
+            return ip.to_string();
         }
     }
     peer.map(|p| p.to_string()).unwrap_or_else(|| "unknown".into())
@@ -165,5 +209,44 @@ pub fn set_header(name: http::HeaderName, value: &str) {
     if let (Some(resp), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
     {
         resp.append_header(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use http::HeaderMap;
+    use std::net::IpAddr;
+
+    fn headers(lines: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for line in lines {
+            h.append("x-forwarded-for", line.parse().unwrap());
+        }
+        h
+    }
+
+    const PEER: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1)));
+
+    #[test]
+    fn a_forged_left_most_address_is_not_taken_for_the_client() {
+        // The client sent "X-Forwarded-For: 6.6.6.6"; the one proxy appended the address it saw.
+        assert_eq!(client_ip(&headers(&["6.6.6.6, 203.0.113.7"]), PEER, 1), "203.0.113.7");
+        // The same with the proxy adding a header line of its own.
+        assert_eq!(client_ip(&headers(&["6.6.6.6", "203.0.113.7"]), PEER, 1), "203.0.113.7");
+    }
+
+    #[test]
+    fn behind_two_proxies_the_client_is_second_from_the_right() {
+        let h = headers(&["6.6.6.6, 203.0.113.7, 10.0.0.2"]);
+        assert_eq!(client_ip(&h, PEER, 2), "203.0.113.7");
+    }
+
+    #[test]
+    fn without_trusted_proxies_or_a_usable_header_the_peer_is_the_client() {
+        assert_eq!(client_ip(&headers(&["203.0.113.7"]), PEER, 0), "10.0.0.1");
+        assert_eq!(client_ip(&headers(&["not an address"]), PEER, 1), "10.0.0.1");
+        assert_eq!(client_ip(&HeaderMap::new(), PEER, 1), "10.0.0.1");
+        assert_eq!(client_ip(&HeaderMap::new(), None, 1), "unknown");
     }
 }

@@ -8,6 +8,7 @@ pub mod ca;
 pub mod catalog;
 pub mod clients;
 pub mod clock;
+pub mod csv_export;
 pub mod dcv;
 #[cfg(test)]
 mod invitation_tests;
@@ -18,16 +19,16 @@ pub mod mail;
 mod order_tests;
 pub mod orders;
 pub mod products;
-pub mod seal_public;
+pub mod seal_pages;
 #[cfg(test)]
 mod seal_tests;
 pub mod seals;
 pub mod secrets;
 #[cfg(test)]
 mod tests;
-pub mod tracked;
+pub mod watched;
 #[cfg(test)]
-mod tracked_tests;
+mod watched_tests;
 
 use crate::store::Store;
 use chrono::Duration;
@@ -45,8 +46,8 @@ pub struct Settings {
     /// The SMTP URL as given (`smtp://…`, `smtps://…`); `None` keeps mail in the outbox.
     pub smtp_url: Option<String>,
     pub mail_from: String,
-    /// Take the client address from `X-Forwarded-For` (a reverse proxy in front of Signet).
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front of Signet append to `X-Forwarded-For` (0: none, use the peer address).
+    pub trusted_proxies: usize,
     /// Base of the URLs written into certificates (AIA, CRL distribution point): plain http, as BR 7.1.2
     /// requires, without a trailing slash.
     pub pki_url: String,
@@ -68,7 +69,7 @@ impl Settings {
             session_max: Duration::hours(12),
             smtp_url: None,
             mail_from: "Signet <signet@signet.test>".into(),
-            trust_proxy: false,
+            trusted_proxies: 0,
             pki_url: "http://pki.signet.test".into(),
             dcv: Default::default(),
         }
@@ -92,7 +93,7 @@ struct Inner {
     settings: Settings,
     mail_wakeup: Notify,
     setup_token: Mutex<Option<String>>,
-    seals: seal_public::SealRuntime,
+    seals: seal_pages::SealRuntime,
     ca: ca::CaRuntime,
     dcv: dcv::DcvRuntime,
 }
@@ -104,7 +105,7 @@ pub struct AppState(Arc<Inner>);
 impl AppState {
     pub fn new(store: Store, clock: Clock, settings: Settings) -> Self {
         // A random key until the server sets the one kept in the data folder (`with_link_key`).
-        let seals = seal_public::SealRuntime::new(secrets::random_key());
+        let seals = seal_pages::SealRuntime::new(secrets::random_key());
         // Likewise a random master key until the server sets the configured one (`with_master_key`).
         let ca = ca::CaRuntime::new(secrets::random_key());
         let dcv = dcv::DcvRuntime::new(&settings.dcv);
@@ -137,19 +138,24 @@ impl AppState {
     /// Sets the key that signs secure coded links (`/c/{token}`); call right after `new`.
     pub fn with_link_key(mut self, key: [u8; 32]) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.seals = seal_public::SealRuntime::new(key);
+            inner.seals = seal_pages::SealRuntime::new(key);
         }
         self
     }
-    pub fn seal_runtime(&self) -> &seal_public::SealRuntime {
+    pub fn seal_runtime(&self) -> &seal_pages::SealRuntime {
         &self.0.seals
     }
     /// Forgets the cached public facts of seals; called after every change to a seal or a domain.
     pub fn invalidate_seal_cache(&self) {
         self.0.seals.clear();
     }
+    /// The database, for services only: everything else goes through a service (see `api::tests`).
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+    /// Whether the database answers; for `/healthz`.
+    pub async fn database_answers(&self) -> bool {
+        self.0.store.ping().await
     }
     pub fn clock(&self) -> &Clock {
         &self.0.clock
