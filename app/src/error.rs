@@ -20,6 +20,9 @@ pub enum AppError {
     /// The same answer whether the thing does not exist or belongs to somebody else, so that nothing leaks.
     #[error("Not found, or you are not allowed to see it.")]
     NotFound,
+    /// Signed in, but the role does not allow this (the thing itself may exist: no secret is kept by hiding it).
+    #[error("Your role does not allow this. Ask an admin of your issuer, or the operator, if you need it.")]
+    Forbidden,
     #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
     Invalid(Vec<FieldError>),
     #[error("{0}")]
@@ -28,6 +31,12 @@ pub enum AppError {
     Refused(String),
     #[error("Something went wrong on our side. Please try again; if it keeps happening, tell the operator.")]
     Internal,
+    /// `Internal` as a page receives it: with the id under which the server logged the cause.
+    #[error(
+        "Something went wrong on our side (request {0}). Please try again; if it keeps happening, tell the operator \
+         this request number."
+    )]
+    InternalLogged(String),
     #[error("The server could not be reached or answered oddly ({0}). Check your connection and try again.")]
     Transport(String),
 }
@@ -35,6 +44,19 @@ pub enum AppError {
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    /// The HTTP status this error is answered with: 401 not signed in, 403 no right, 404 not found (or not
+    /// yours), 409 conflict, 422 refused input, 500 a bug.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Invalid(_) | AppError::Refused(_) => 422,
+            AppError::Internal | AppError::InternalLogged(_) | AppError::Transport(_) => 500,
+        }
     }
 
     /// The message for one field, if this error is about that field.
@@ -86,6 +108,14 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<surrealdb::Error> for AppError {
     fn from(e: surrealdb::Error) -> Self {
+        // The store retries write conflicts; one that still conflicts is a busy record, not a bug.
+        if crate::store::is_conflict(&e) {
+            tracing::warn!(error = %e, "write conflict left after retries");
+            return AppError::Conflict(
+                "Somebody changed the same thing at the same moment, so this change was not saved. Please try again."
+                    .into(),
+            );
+        }
         tracing::error!(error = %e, "database error");
         AppError::Internal
     }

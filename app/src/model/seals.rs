@@ -366,7 +366,10 @@ pub struct ExpiryEntry {
 pub struct SealOverview {
     /// (`YYYY-MM`, certificates created that month), oldest first, 12 entries.
     pub issued_per_month: Vec<(String, usize)>,
+    /// The first page of them, soonest first.
     pub expiring_soon: Vec<ExpiryEntry>,
+    /// All of them, however many pages.
+    pub expiring_count: usize,
     pub recently_expired: Vec<ExpiryEntry>,
     pub clients: usize,
     pub valid_seals: usize,

@@ -1,6 +1,7 @@
 //! Sign-in, sessions, lockout, password changes and resets, invitations.
 
-use super::{audit, mail, secrets, Actor, AppState};
+use super::mail::{self, texts};
+use super::{audit, secrets, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, InvitationInfo, IssuerChoice, Role, Viewer};
 use crate::store::{is_duplicate, key_of, SessionRow, UserRow};
@@ -10,6 +11,8 @@ use surrealdb::types::RecordId;
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 pub const RESET_LINK_HOURS: i64 = 1;
+/// Reset links e-mailed to one address in an hour, at most.
+pub const MAX_RESETS_PER_HOUR: usize = 3;
 pub const INVITE_LINK_DAYS: i64 = 7;
 
 /// The same words for an unknown e-mail and a wrong password.
@@ -45,6 +48,11 @@ pub async fn create_operator(state: &AppState, email: &str, name: &str, password
     let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: "local".into() };
     audit::record(state, &actor, None, "operator.create", &user.email, "operator account created").await?;
     Ok(user)
+}
+
+/// Whether a first-run setup link is (still) valid: the printed token, and no operator yet.
+pub async fn setup_link_valid(state: &AppState, token: &str) -> AppResult<bool> {
+    Ok(state.setup_token_matches(token) && state.store().count_operators().await? == 0)
 }
 
 /// First-run setup through the printed link.
@@ -83,12 +91,6 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
         secrets::burn_password_check(password);
         return Err(AppError::Refused(LOCKED.into()));
     }
-    // A lock that has run out starts the count again.
-    let previous_failures = match &guard {
-        Some(g) if g.locked_until.is_none() => g.failures,
-        _ => 0,
-    };
-
     let user = store.user_by_email(&email).await?;
     let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
         Some(hash) => secrets::verify_password(password, hash),
@@ -99,21 +101,16 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
     };
 
     if !ok {
-        let failures = previous_failures + 1;
+        // Counted in the database, not from the count read above: parallel attempts each count.
+        let failures =
+            store.record_login_failure(&email, MAX_FAILED_LOGINS, now + Duration::minutes(LOCK_MINUTES), now).await?;
         let locks = failures >= MAX_FAILED_LOGINS;
-        let until = locks.then(|| now + Duration::minutes(LOCK_MINUTES));
-        store.record_login_failure(&email, failures, until, now).await?;
-        if let (true, Some(user)) = (locks, &user) {
+        // The attempt that locked it tells the owner; the ones racing it do not mail again.
+        if let (true, Some(user)) = (failures == MAX_FAILED_LOGINS, &user) {
             let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
             audit::record(state, &actor, None, "auth.locked", &user.email, "locked after 5 failed sign-ins").await?;
-            let body = format!(
-                "Hello {name},\n\nThere were {MAX_FAILED_LOGINS} failed attempts to sign in to your Signet account, so \
-                 sign-in is locked for {LOCK_MINUTES} minutes (the last attempt came from {ip}).\n\nIf this was not you, \
-                 reset your password: {url}/forgot-password\n",
-                name = user.name,
-                url = state.settings().public_url
-            );
-            mail::send(state, &user.email, "Your Signet account was locked", &body, None).await?;
+            let text = texts::account_locked(&user.name, failures, LOCK_MINUTES, ip, &state.settings().public_url);
+            mail::send(state, &user.email, &text.subject, &text.body, None).await?;
         }
         return Err(AppError::Refused(if locks { LOCKED.into() } else { BAD_CREDENTIALS.into() }));
     }
@@ -159,6 +156,23 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
     }
     let SessionRow { id, issuer, .. } = row;
     Ok(Some(Session { id, user, issuer: issuer.as_ref().map(key_of) }))
+}
+
+/// Ends a session without an audit entry: the browser's previous session when it signs in again.
+pub async fn end_session(state: &AppState, session: &Session) -> AppResult<()> {
+    Ok(state.store().delete_session(&session.id).await?)
+}
+
+/// Removes sessions past their idle or absolute limit (they are refused on use anyway).
+pub async fn purge_sessions(state: &AppState) -> AppResult<()> {
+    let now = state.now();
+    let settings = state.settings();
+    Ok(state.store().purge_sessions(now - settings.session_idle, now - settings.session_max).await?)
+}
+
+/// The client a customer of `issuer` works for; `None` when they were taken off it meanwhile.
+pub async fn customer_client(state: &AppState, session: &Session, issuer: &str) -> AppResult<Option<String>> {
+    Ok(state.store().customer_client(&session.user.key(), issuer).await?)
 }
 
 pub async fn logout(state: &AppState, session: &Session, ip: &str) -> AppResult<()> {
@@ -240,6 +254,14 @@ pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> 
         return Ok(());
     };
     let now = state.now();
+    // A known address must not be mail-bombed through this form: a few links an hour, then silence (the
+    // answer stays the same, so the form does not tell whether the address has an account).
+    let recent = state.store().link_tokens_made_since(&user.key(), "reset", now - Duration::hours(1)).await?;
+    if recent >= MAX_RESETS_PER_HOUR {
+        let actor = Actor { user_id: None, email: email.clone(), ip: ip.to_string() };
+        let detail = format!("not sent: {MAX_RESETS_PER_HOUR} reset links in the last hour already");
+        return audit::record(state, &actor, None, "auth.reset_throttled", &email, detail).await;
+    }
     let token = secrets::random_token();
     state.store().void_link_tokens(&user.key(), "reset", now).await?;
     state
@@ -253,14 +275,8 @@ pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> 
             now + Duration::hours(RESET_LINK_HOURS),
         )
         .await?;
-    let body = format!(
-        "Hello {name},\n\nSomebody (from {ip}) asked to reset the password of your Signet account.\n\n\
-         Choose a new password here (the link works once, for one hour):\n{url}/reset-password/{token}\n\n\
-         If this was not you, ignore this e-mail: your password stays as it is.\n",
-        name = user.name,
-        url = state.settings().public_url
-    );
-    mail::send(state, &user.email, "Reset your Signet password", &body, None).await?;
+    let text = texts::password_reset(&user.name, ip, &state.settings().public_url, &token);
+    mail::send(state, &user.email, &text.subject, &text.body, None).await?;
     let actor = Actor { user_id: None, email: email.clone(), ip: ip.to_string() };
     audit::record(state, &actor, None, "auth.reset_requested", &email, "reset link sent").await
 }
@@ -327,6 +343,21 @@ pub async fn invite_customer(
     invite_member(state, actor, issuer_id, email, name, Role::Customer, Some(client)).await
 }
 
+/// The customers of one of the issuer's clients.
+pub async fn customers(state: &AppState, issuer_id: &str, client: &str) -> AppResult<Vec<crate::model::Customer>> {
+    state.store().client(issuer_id, client).await?.ok_or(AppError::NotFound)?;
+    let members = state.store().customers_of_client(issuer_id, client).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| crate::model::Customer {
+            user_id: key_of(&m.user),
+            email: m.email,
+            name: m.name,
+            pending: !m.has_password,
+        })
+        .collect())
+}
+
 /// Takes a customer off a client (and so out of the issuer). Only customers of this client can be removed here.
 pub async fn remove_customer(
     state: &AppState,
@@ -377,16 +408,8 @@ async fn invite_member(
             AppError::from(e)
         }
     })?;
-    let url = &state.settings().public_url;
-    let body = if user.password_hash.is_some() {
-        format!(
-            "Hello {name},\n\n{inviter} added you to {issuer} in Signet as {role}.\n\nSign in as usual and choose \
-             \"{issuer}\" in the issuer selector: {url}/login\n",
-            name = user.name,
-            inviter = actor.email,
-            issuer = issuer.name,
-            role = role.label().to_lowercase(),
-        )
+    let token = if user.password_hash.is_some() {
+        None
     } else {
         let token = secrets::random_token();
         store
@@ -399,16 +422,19 @@ async fn invite_member(
                 now + Duration::days(INVITE_LINK_DAYS),
             )
             .await?;
-        format!(
-            "Hello {name},\n\n{inviter} invited you to work for {issuer} in Signet as {role}.\n\n\
-             Choose your password here (the link works once, for {INVITE_LINK_DAYS} days):\n{url}/invite/{token}\n",
-            name = name.trim(),
-            inviter = actor.email,
-            issuer = issuer.name,
-            role = role.label().to_lowercase(),
-        )
+        Some(token)
     };
-    mail::send(state, &email, &format!("You are invited to {} on Signet", issuer.name), &body, Some(issuer_id)).await?;
+    // Someone with an account already is greeted by the name they chose; a new person by the name given here.
+    let greeting = if token.is_some() { name.trim() } else { user.name.as_str() };
+    let text = texts::member_invitation(
+        greeting,
+        &actor.email,
+        &issuer.name,
+        &role.label().to_lowercase(),
+        &state.settings().public_url,
+        token.as_deref().map(|t| (t, INVITE_LINK_DAYS)),
+    );
+    mail::send(state, &email, &text.subject, &text.body, Some(issuer_id)).await?;
     let detail = match client {
         Some(c) => format!("role: {}, client: {c}", role.as_str()),
         None => format!("role: {}", role.as_str()),

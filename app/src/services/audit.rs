@@ -1,5 +1,6 @@
 //! Recording and reading the audit log.
 
+use super::csv_export::{self, CsvExport};
 use super::{Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{AuditEntry, AuditFilter};
@@ -56,21 +57,31 @@ pub fn entry(
     }
 }
 
+/// The most entries the audit page shows at once (the CSV export has every one).
 pub const MAX_ROWS: i64 = 5000;
 
-/// Lists entries. `issuer_scope` is `Some(id)` for issuer admins (forced to their issuer) and `None` for the
-/// operator, who may pick an issuer by slug in the filter.
+/// Lists entries, newest first. `issuer_scope` is `Some(id)` for issuer admins (forced to their issuer) and
+/// `None` for the operator, who may pick an issuer by slug in the filter.
 pub async fn list(
     state: &AppState,
     issuer_scope: Option<String>,
     filter: &AuditFilter,
     limit: i64,
 ) -> AppResult<Vec<AuditEntry>> {
+    let Some(mut query) = query(state, issuer_scope, filter).await? else {
+        return Ok(Vec::new());
+    };
+    query.limit = limit.clamp(1, MAX_ROWS);
+    Ok(state.store().list_audit(query).await?.into_iter().map(|r| r.into_model()).collect())
+}
+
+/// The store query of a filter; `None` when it names an issuer that does not exist (nothing matches).
+async fn query(state: &AppState, issuer_scope: Option<String>, filter: &AuditFilter) -> AppResult<Option<AuditQuery>> {
     let issuer = match issuer_scope {
         Some(id) => Some(id),
         None if !filter.issuer.trim().is_empty() => match state.store().issuer_by_slug(filter.issuer.trim()).await? {
             Some(i) => Some(i.key()),
-            None => return Ok(Vec::new()),
+            None => return Ok(None),
         },
         None => None,
     };
@@ -86,58 +97,63 @@ pub async fn list(
     let from = date("from", &filter.from)?;
     let to = date("to", &filter.to)?;
     let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    let rows = state
-        .store()
-        .list_audit(AuditQuery {
-            issuer,
-            actor: nonempty(&filter.actor),
-            action: nonempty(&filter.action),
-            from: from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| Utc.from_utc_datetime(&d)),
-            to: to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| Utc.from_utc_datetime(&d)),
-            limit: limit.clamp(1, MAX_ROWS),
-        })
-        .await?;
-    Ok(rows.into_iter().map(|r| r.into_model()).collect())
+    Ok(Some(AuditQuery {
+        issuer,
+        actor: nonempty(&filter.actor),
+        action: nonempty(&filter.action),
+        from: from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| Utc.from_utc_datetime(&d)),
+        to: to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| Utc.from_utc_datetime(&d)),
+        limit: 1,
+        start: 0,
+    }))
 }
 
-/// The entries as CSV, with a header line.
-pub fn to_csv(entries: &[AuditEntry]) -> AppResult<String> {
-    let rows = entries.iter().map(|e| {
-        vec![
-            e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            e.actor_email.clone(),
-            e.issuer.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.target.clone(),
-            e.detail.clone(),
-            e.ip.clone(),
-        ]
-    });
-    csv_document(&["time (UTC)", "user", "issuer", "action", "target", "detail", "address"], rows)
+/// The filtered audit log (every entry) as CSV.
+#[derive(Clone)]
+pub struct AuditExport {
+    /// `None`: the filter matches nothing.
+    query: Option<AuditQuery>,
 }
 
-/// A CSV document with a header line; every cell is neutralised against spreadsheet formulas.
-pub fn csv_document(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> AppResult<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| {
-        tracing::error!(error = %e, "csv export");
-        AppError::Internal
-    };
-    w.write_record(header).map_err(internal)?;
-    for row in rows {
-        w.write_record(row.iter().map(|cell| neutralise(cell))).map_err(internal)?;
+/// Starts an export: the filter is checked now, so that a bad one is refused before anything is sent. Entries
+/// written while the export runs are left out, so that they do not shift the chunks still to come.
+pub async fn export(state: &AppState, issuer_scope: Option<String>, filter: &AuditFilter) -> AppResult<AuditExport> {
+    let mut query = query(state, issuer_scope, filter).await?;
+    if let Some(q) = query.as_mut() {
+        let started = state.now() + chrono::Duration::microseconds(1);
+        q.to = Some(q.to.map_or(started, |to| to.min(started)));
+        q.limit = csv_export::CHUNK_ROWS as i64;
     }
-    let bytes = w.into_inner().map_err(|e| internal(e.into_error().into()))?;
-    String::from_utf8(bytes).map_err(|_| AppError::Internal)
+    Ok(AuditExport { query })
 }
 
-/// Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text.
-fn neutralise(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
+impl CsvExport for AuditExport {
+    async fn chunk(&self, state: &AppState, n: usize) -> AppResult<Option<String>> {
+        let rows = match &self.query {
+            Some(q) => {
+                let q = AuditQuery { start: n as i64 * q.limit, ..q.clone() };
+                state.store().list_audit(q).await?.into_iter().map(|r| r.into_model()).collect()
+            }
+            None => Vec::new(),
+        };
+        if rows.is_empty() && n > 0 {
+            return Ok(None);
+        }
+        let header: &[&str] = &["time (UTC)", "user", "issuer", "action", "target", "detail", "address"];
+        csv_export::lines((n == 0).then_some(header), rows.iter().map(csv_row)).map(Some)
     }
+}
+
+fn csv_row(e: &AuditEntry) -> Vec<String> {
+    vec![
+        e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        e.actor_email.clone(),
+        e.issuer.clone().unwrap_or_default(),
+        e.action.clone(),
+        e.target.clone(),
+        e.detail.clone(),
+        e.ip.clone(),
+    ]
 }
 
 #[cfg(test)]
@@ -156,7 +172,8 @@ mod tests {
             detail: "name, \"quoted\"".into(),
             ip: "127.0.0.1".into(),
         };
-        let csv = to_csv(&[entry]).unwrap();
+        let header: &[&str] = &["time (UTC)", "user", "issuer", "action", "target", "detail", "address"];
+        let csv = csv_export::lines(Some(header), [csv_row(&entry)].into_iter()).unwrap();
         let mut lines = csv.lines();
         assert_eq!(lines.next().unwrap(), "time (UTC),user,issuer,action,target,detail,address");
         assert_eq!(

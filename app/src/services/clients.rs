@@ -135,6 +135,12 @@ pub async fn get(state: &AppState, issuer: &str, id: &str) -> AppResult<Client> 
     Ok(state.store().client(issuer, id).await?.ok_or(AppError::NotFound)?.into())
 }
 
+/// The domains registered for one of the issuer's clients.
+pub async fn domains(state: &AppState, issuer: &str, client: &str) -> AppResult<Vec<Domain>> {
+    get(state, issuer, client).await?;
+    Ok(state.store().domains_of_client(issuer, client).await?.into_iter().map(Domain::from).collect())
+}
+
 pub async fn list(state: &AppState, issuer: &str, search: &str, page: usize) -> AppResult<Page<ClientSummary>> {
     let page = page.max(1);
     let search = search.trim().to_lowercase();
@@ -166,7 +172,7 @@ pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<Clien
         store.copy_attempts(issuer, Some(id), 200).await?.into_iter().map(seals::copy_attempt_model).collect();
     let activity = store.audit_about(issuer, id, 100).await?.into_iter().map(|r| r.into_model()).collect();
     let issuer_row = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
-    let verified_url = super::seal_public::verified_url(state, &issuer_row.slug, &client.path);
+    let verified_url = super::seal_pages::verified_url(state, &issuer_row.slug, &client.path);
     Ok(ClientDetail { client, domains, seals, copy_attempts, activity, verified_url })
 }
 

@@ -82,24 +82,66 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
         }
     }
     if !p.verified_host.is_empty() {
+        if let Some(problem) = own_host_problem(state, &p.verified_host) {
+            return Err(AppError::field("verified_host", problem));
+        }
         if let Some(other) = store.issuer_by_verified_host(&p.verified_host).await? {
             if other.key() != issuer {
-                return Err(AppError::field("verified_host", "Another issuer uses this host name already."));
+                return Err(AppError::field("verified_host", HOST_TAKEN));
             }
         }
     }
     let before = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     store.update_issuer_profile(issuer, &p).await.map_err(|e| {
-        if is_duplicate(&e) {
-            AppError::field("slug", "Another issuer uses this short name already.")
-        } else {
-            AppError::from(e)
+        // Two unique indexes: the database names the one that refused.
+        match is_duplicate(&e) {
+            true if e.to_string().contains("issuer_verified_host") => AppError::field("verified_host", HOST_TAKEN),
+            true => AppError::field("slug", "Another issuer uses this short name already."),
+            false => AppError::from(e),
         }
     })?;
     let after = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     audit::record(state, actor, Some(issuer), "issuer.update", &after.slug, describe_changes(&before, &after)).await?;
     state.invalidate_seal_cache();
     Ok(after.into_model())
+}
+
+/// Approval mode: orders placed by people without the approval right wait for an admin's approval.
+pub async fn set_approval_mode(state: &AppState, actor: &Actor, issuer: &str, on: bool) -> AppResult<()> {
+    state.store().set_approval_mode(issuer, on).await?;
+    audit::record(state, actor, Some(issuer), "issuer.approval_mode", "", on.to_string()).await
+}
+
+const HOST_TAKEN: &str = "Another issuer uses this host name already.";
+
+/// A verified-pages host serves that issuer's verified pages and nothing else, so it must not be a name Signet
+/// itself answers to (its public or PKI address: `/pki/*`, `/healthz` and the app would vanish for everyone),
+/// nor an IP address (any visitor who types the server's address would get this issuer's pages).
+fn own_host_problem(state: &AppState, host: &str) -> Option<String> {
+    let settings = state.settings();
+    let own = [&settings.public_url, &settings.pki_url].map(|url| host_of_url(url));
+    if own.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return Some(format!(
+            "{host} is Signet's own address. Choose a host name of your own that points to Signet, like \
+             verified.example.org."
+        ));
+    }
+    let last_label = host.rsplit('.').next().unwrap_or("");
+    if host.parse::<std::net::IpAddr>().is_ok() || last_label.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("Enter a host name, not an IP address, like verified.example.org.".into());
+    }
+    None
+}
+
+/// `https://signet.example.org:8443/path` → `signet.example.org`.
+fn host_of_url(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    }
 }
 
 fn describe_changes(a: &crate::store::IssuerRow, b: &crate::store::IssuerRow) -> String {

@@ -1,7 +1,7 @@
 //! Trust-seal services against a real (in-memory) SurrealDB with a clock the tests move.
 
-use super::seal_public::{self, CopyReport, IssuerBy};
-use super::{accounts, catalog, clients, issuers, seals, Actor, AppState};
+use super::seal_pages::{self, CopyReport, IssuerBy};
+use super::{accounts, catalog, clients, csv_export, issuers, seals, Actor, AppState};
 use crate::error::AppError;
 use crate::model::{CertTypeInput, ClientInput, SealFilter, SealInput, SealState};
 use chrono::Duration;
@@ -229,7 +229,7 @@ async fn list_filters_dashboard_and_csv() {
     assert_eq!(o.expiring_soon.iter().map(|e| e.client_name.as_str()).collect::<Vec<_>>(), vec!["Beta"]);
     assert_eq!(o.recently_expired.iter().map(|e| e.client_name.as_str()).collect::<Vec<_>>(), vec!["=Gamma"]);
 
-    let csv = seals::export_csv(s, i, &list("expired")).await.unwrap();
+    let csv = csv_export::collect(s, &seals::export(s, i, &list("expired")).unwrap()).await.unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next().unwrap(), "client,type,level,valid from,valid to,state,domains,seal script,created");
     assert!(lines.next().unwrap().starts_with("'=Gamma,Trusted Shop,Gold,2025-11-01,2026-11-01,Expired,"));
@@ -243,25 +243,25 @@ async fn seal_links_copy_attempts_and_verified_pages() {
     let d = clients::add_domain(s, &w.staff, i, &c.id, "shop.example", "Our <b>shop</b>").await.unwrap();
     let seal = seals::create(s, &w.staff, i, &c.id, seal_input(&w, vec![d.id.clone()])).await.unwrap();
 
-    let public = seal_public::public_seal(s, &seal.id).await.unwrap().unwrap();
-    assert_eq!(seal_public::frame_ancestors(&public), "https://shop.example:* http://shop.example:*");
-    let script = String::from_utf8(seal_public::seal_script(s, Some(&public)).to_vec()).unwrap();
+    let public = seal_pages::public_seal(s, &seal.id).await.unwrap().unwrap();
+    assert_eq!(seal_pages::frame_ancestors(&public), "https://shop.example:* http://shop.example:*");
+    let script = String::from_utf8(seal_pages::seal_script(s, Some(&public)).to_vec()).unwrap();
     assert!(script.contains(r#"hosts = ["shop.example"]"#), "{script}");
-    assert!(seal_public::public_seal(s, "no-such-seal").await.unwrap().is_none());
+    assert!(seal_pages::public_seal(s, "no-such-seal").await.unwrap().is_none());
 
     // A secure coded link works for 10 minutes, for its seal and origin only.
-    let token = seal_public::mint_link(s, &seal.id, "https://shop.example");
-    let v = seal_public::verify_link(s, &token).await.unwrap();
+    let token = seal_pages::mint_link(s, &seal.id, "https://shop.example");
+    let v = seal_pages::verify_link(s, &token).await.unwrap();
     assert_eq!(v.back_to, "https://shop.example/");
     assert_eq!(v.verified_url, "https://signet.test/v/smib/shop");
     let (payload, tag) = token.split_once('.').unwrap();
     let forged_payload = format!("{}.{tag}", payload.replace('A', "B"));
-    assert!(seal_public::verify_link(s, &forged_payload).await.is_err());
-    assert!(seal_public::verify_link(s, "garbage").await.is_err());
-    let elsewhere = seal_public::mint_link(s, &seal.id, "https://copy.example");
-    assert!(seal_public::verify_link(s, &elsewhere).await.is_err(), "a link for a host that is not a domain");
+    assert!(seal_pages::verify_link(s, &forged_payload).await.is_err());
+    assert!(seal_pages::verify_link(s, "garbage").await.is_err());
+    let elsewhere = seal_pages::mint_link(s, &seal.id, "https://copy.example");
+    assert!(seal_pages::verify_link(s, &elsewhere).await.is_err(), "a link for a host that is not a domain");
     s.clock().advance(Duration::minutes(11));
-    assert!(seal_public::verify_link(s, &token).await.is_err(), "expired after 10 minutes");
+    assert!(seal_pages::verify_link(s, &token).await.is_err(), "expired after 10 minutes");
 
     // Copy attempts: recorded once per host and day, never for the seal's own domains.
     let report = |url: &str| CopyReport {
@@ -270,11 +270,11 @@ async fn seal_links_copy_attempts_and_verified_pages() {
         user_agent: "Test browser".into(),
         at: s.now(),
     };
-    assert!(seal_public::record_copy(s, report("https://copy.example/about")).await.unwrap());
-    assert!(!seal_public::record_copy(s, report("https://copy.example/other")).await.unwrap());
-    assert!(!seal_public::record_copy(s, report("https://shop.example/")).await.unwrap());
+    assert!(seal_pages::record_copy(s, report("https://copy.example/about")).await.unwrap());
+    assert!(!seal_pages::record_copy(s, report("https://copy.example/other")).await.unwrap());
+    assert!(!seal_pages::record_copy(s, report("https://shop.example/")).await.unwrap());
     s.clock().advance(Duration::days(1));
-    assert!(seal_public::record_copy(s, report("https://copy.example/about")).await.unwrap());
+    assert!(seal_pages::record_copy(s, report("https://copy.example/about")).await.unwrap());
     let attempts = seals::copy_attempts(s, i).await.unwrap();
     assert_eq!(attempts.len(), 2);
     assert_eq!(
@@ -284,19 +284,74 @@ async fn seal_links_copy_attempts_and_verified_pages() {
     assert!(seals::copy_attempts(s, &w.other_issuer).await.unwrap().is_empty());
 
     // The verified page: by slug, or by the issuer's own host; unknown paths are not found.
-    let page = seal_public::verified_page(s, IssuerBy::Slug("smib"), "SHOP").await.unwrap();
+    let page = seal_pages::verified_page(s, IssuerBy::Slug("smib"), "SHOP").await.unwrap();
     assert_eq!(page.domains[0].description, "Our <b>shop</b>");
-    let html = crate::public::verified_page(&page);
+    let html = crate::seal_html::verified_page(&page);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"));
     assert!(html.contains("Our &lt;b&gt;shop&lt;/b&gt;"));
-    assert!(matches!(seal_public::verified_page(s, IssuerBy::Slug("smib"), "nope").await, Err(AppError::NotFound)));
-    assert!(matches!(seal_public::verified_page(s, IssuerBy::Slug("other"), "shop").await, Err(AppError::NotFound)));
-    assert!(matches!(seal_public::verified_page(s, IssuerBy::Slug("smib"), "../x").await, Err(AppError::NotFound)));
+    assert!(matches!(seal_pages::verified_page(s, IssuerBy::Slug("smib"), "nope").await, Err(AppError::NotFound)));
+    assert!(matches!(seal_pages::verified_page(s, IssuerBy::Slug("other"), "shop").await, Err(AppError::NotFound)));
+    assert!(matches!(seal_pages::verified_page(s, IssuerBy::Slug("smib"), "../x").await, Err(AppError::NotFound)));
 
     // Invalidated: the script shows nothing and links stop working.
     seals::invalidate(s, &w.staff, i, &seal.id).await.unwrap();
-    let public = seal_public::public_seal(s, &seal.id).await.unwrap().unwrap();
-    assert_eq!(&seal_public::seal_script(s, Some(&public))[..], seal_public::NO_SEAL_SCRIPT.as_bytes());
-    let token = seal_public::mint_link(s, &seal.id, "https://shop.example");
-    assert!(seal_public::verify_link(s, &token).await.is_err());
+    let public = seal_pages::public_seal(s, &seal.id).await.unwrap().unwrap();
+    assert_eq!(&seal_pages::seal_script(s, Some(&public))[..], seal_pages::NO_SEAL_SCRIPT.as_bytes());
+    let token = seal_pages::mint_link(s, &seal.id, "https://shop.example");
+    assert!(seal_pages::verify_link(s, &token).await.is_err());
+}
+
+#[tokio::test]
+async fn parallel_edits_of_one_client_and_one_seal_all_land_without_an_error() {
+    let w = world().await;
+    let (s, i) = (&w.s, &w.issuer);
+    let c = clients::create(s, &w.staff, i, client_input("Shop", "shop")).await.unwrap();
+    let seal = seals::create(s, &w.staff, i, &c.id, seal_input(&w, vec![])).await.unwrap();
+    const WRITERS: usize = 12;
+
+    let names: Vec<String> = (0..WRITERS).map(|n| format!("Shop {n}")).collect();
+    let edits = names.iter().map(|name| clients::update(s, &w.staff, i, &c.id, client_input(name, "shop")));
+    for result in futures::future::join_all(edits).await {
+        result.expect("every parallel client edit is saved");
+    }
+    let saved = clients::get(s, i, &c.id).await.unwrap();
+    assert!(names.contains(&saved.name), "{}", saved.name);
+
+    let ends: Vec<String> = (0..WRITERS).map(|n| format!("2027-12-{:02}", n + 1)).collect();
+    let edits = ends.iter().map(|to| {
+        let input = SealInput { valid_to: to.clone(), ..seal_input(&w, vec![]) };
+        seals::edit(s, &w.staff, i, &seal.id, input)
+    });
+    for result in futures::future::join_all(edits).await {
+        result.expect("every parallel seal edit is saved");
+    }
+    let detail = seals::detail(s, i, &seal.id).await.unwrap();
+    assert!(ends.contains(&detail.seal.valid_to.to_string()), "{}", detail.seal.valid_to);
+    // Each edit kept its history entry (plus the creation).
+    assert_eq!(detail.history.len(), WRITERS + 1);
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_every_expiring_seal_and_the_export_crosses_chunk_borders() {
+    let w = world().await;
+    let (s, i) = (&w.s, &w.issuer);
+    const SEALS: usize = 53;
+    for n in 0..SEALS {
+        let c =
+            clients::create(s, &w.staff, i, client_input(&format!("Shop {n:02}"), &format!("shop{n}"))).await.unwrap();
+        // Ends within the next 30 days: "expiring".
+        let input =
+            SealInput { valid_from: "2026-01-01".into(), valid_to: "2026-12-10".into(), ..seal_input(&w, vec![]) };
+        seals::create(s, &w.staff, i, &c.id, input).await.unwrap();
+    }
+    let o = seals::overview(s, i).await.unwrap();
+    assert_eq!(o.expiring_count, SEALS, "all of them, not the first page");
+    assert_eq!(o.expiring_soon.len(), seals::SEALS_PER_PAGE);
+    assert_eq!(o.valid_seals, SEALS);
+
+    let export = seals::export(s, i, &SealFilter::default()).unwrap().in_chunks_of(10);
+    let csv = csv_export::collect(s, &export).await.unwrap();
+    let clients: std::collections::HashSet<&str> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(csv.lines().count(), 1 + SEALS);
+    assert_eq!(clients.len(), SEALS, "each seal once");
 }

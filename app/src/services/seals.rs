@@ -1,6 +1,7 @@
 //! Seal certificates (step 3 of the wizard): issue, edit, extend, irregular renewal, invalidate; the
 //! certificate list, its CSV export and the dashboard figures.
 
+use super::csv_export::{self, CsvExport};
 use super::{audit, clients, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{
@@ -11,8 +12,6 @@ use crate::store::{key_of, CopyAttemptRow, HistoryWrite, SealQuery, SealRow, Sea
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 pub const SEALS_PER_PAGE: usize = 50;
-/// The CSV export holds at most this many rows.
-pub const MAX_EXPORT: usize = 10_000;
 
 fn day(s: &str) -> NaiveDate {
     // Stored dates were checked on the way in; a broken one reads as the earliest day (so: expired).
@@ -284,28 +283,52 @@ pub async fn list(state: &AppState, issuer: &str, f: &SealFilter) -> AppResult<P
 }
 
 /// The filtered list (every page) as CSV.
-pub async fn export_csv(state: &AppState, issuer: &str, f: &SealFilter) -> AppResult<String> {
-    let q = query(state, f, 0, MAX_EXPORT)?;
-    let (rows, _) = state.store().list_seals(issuer, &q).await?;
-    let today = state.now().date_naive();
-    let base = &state.settings().public_url;
-    let rows = rows.into_iter().map(|r| to_model(r, today)).map(|s| {
-        vec![
-            s.client_name,
-            s.type_name,
-            s.level,
-            fmt(s.valid_from),
-            fmt(s.valid_to),
-            s.state.label().to_string(),
-            s.domains.iter().map(|d| d.display.clone()).collect::<Vec<_>>().join(" "),
-            format!("{base}/seal/{}.js", s.id),
-            s.created_at.format("%Y-%m-%d").to_string(),
-        ]
-    });
-    audit::csv_document(
-        &["client", "type", "level", "valid from", "valid to", "state", "domains", "seal script", "created"],
-        rows,
-    )
+#[derive(Clone)]
+pub struct SealExport {
+    issuer: String,
+    filter: SealFilter,
+    chunk_rows: usize,
+}
+
+/// Starts an export: the filter is checked now, so that a bad one is refused before anything is sent.
+pub fn export(state: &AppState, issuer: &str, f: &SealFilter) -> AppResult<SealExport> {
+    query(state, f, 0, 1)?;
+    Ok(SealExport { issuer: issuer.to_string(), filter: f.clone(), chunk_rows: csv_export::CHUNK_ROWS })
+}
+
+impl SealExport {
+    /// The same export read `rows` at a time (tests cross chunk borders with few seals).
+    pub fn in_chunks_of(self, rows: usize) -> SealExport {
+        SealExport { chunk_rows: rows.max(1), ..self }
+    }
+}
+
+impl CsvExport for SealExport {
+    async fn chunk(&self, state: &AppState, n: usize) -> AppResult<Option<String>> {
+        let q = query(state, &self.filter, n * self.chunk_rows, self.chunk_rows)?;
+        let (rows, _) = state.store().list_seals(&self.issuer, &q).await?;
+        if rows.is_empty() && n > 0 {
+            return Ok(None);
+        }
+        let today = state.now().date_naive();
+        let base = &state.settings().public_url;
+        let rows = rows.into_iter().map(|r| to_model(r, today)).map(|s| {
+            vec![
+                s.client_name,
+                s.type_name,
+                s.level,
+                fmt(s.valid_from),
+                fmt(s.valid_to),
+                s.state.label().to_string(),
+                s.domains.iter().map(|d| d.display.clone()).collect::<Vec<_>>().join(" "),
+                format!("{base}/seal/{}.js", s.id),
+                s.created_at.format("%Y-%m-%d").to_string(),
+            ]
+        });
+        let header: &[&str] =
+            &["client", "type", "level", "valid from", "valid to", "state", "domains", "seal script", "created"];
+        csv_export::lines((n == 0).then_some(header), rows).map(Some)
+    }
 }
 
 /// The dashboard: issuance per month (12 months), expiring in the next 30 days, expired in the last 30.
@@ -332,7 +355,9 @@ pub async fn overview(state: &AppState, issuer: &str) -> AppResult<SealOverview>
         state: s.state,
     };
     let soon = SealFilter { state: "expiring".into(), ..Default::default() };
-    let expiring_soon = list(state, issuer, &soon).await?.items.into_iter().map(entry).collect();
+    let expiring = list(state, issuer, &soon).await?;
+    let expiring_count = expiring.total;
+    let expiring_soon = expiring.items.into_iter().map(entry).collect();
     let month_ago = today.checked_sub_days(Days::new(EXPIRING_DAYS)).ok_or(AppError::Internal)?;
     let yesterday = today.checked_sub_days(Days::new(1)).ok_or(AppError::Internal)?;
     let recent = SealFilter {
@@ -344,8 +369,8 @@ pub async fn overview(state: &AppState, issuer: &str) -> AppResult<SealOverview>
     let recently_expired = list(state, issuer, &recent).await?.items.into_iter().map(entry).collect();
     let clients = state.store().count_clients(issuer).await?;
     let valid = SealFilter { state: "valid".into(), ..Default::default() };
-    let valid_seals = list(state, issuer, &valid).await?.total + list(state, issuer, &soon).await?.total;
-    Ok(SealOverview { issued_per_month, expiring_soon, recently_expired, clients, valid_seals })
+    let valid_seals = list(state, issuer, &valid).await?.total + expiring_count;
+    Ok(SealOverview { issued_per_month, expiring_soon, expiring_count, recently_expired, clients, valid_seals })
 }
 
 /// Copy attempts across the issuer, newest first: the "activity" view.

@@ -139,3 +139,78 @@ async fn profile_rules_are_enforced_on_the_server() {
     let svg = "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+";
     assert!(issuers::set_logo(&s, &actor, &a.id, Some(svg)).await.is_err());
 }
+
+#[tokio::test]
+async fn a_verified_pages_host_cannot_be_signets_own_an_ip_address_or_another_issuers() {
+    let s = state().await;
+    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let actor = operator_actor(&olga);
+    let a = issuers::create(&s, &actor, "A", "issuer-a", "a@a.test", "A").await.unwrap();
+    let b = issuers::create(&s, &actor, "B", "issuer-b", "b@b.test", "B").await.unwrap();
+    let profile = |slug: &str, host: &str| crate::model::IssuerProfile {
+        name: slug.into(),
+        slug: slug.into(),
+        verified_host: host.into(),
+        ..Default::default()
+    };
+    // Signet's public host (https://signet.test) and PKI host (http://pki.signet.test), in any case.
+    for host in ["signet.test", "SIGNET.test.", "pki.signet.test", "192.0.2.10", "10.0.0.1"] {
+        let e = issuers::update_profile(&s, &actor, &a.id, profile("issuer-a", host)).await.unwrap_err();
+        assert!(e.for_field("verified_host").is_some(), "{host} refused: {e:?}");
+    }
+    issuers::update_profile(&s, &actor, &a.id, profile("issuer-a", "verified.a.test")).await.unwrap();
+    let e = issuers::update_profile(&s, &actor, &b.id, profile("issuer-b", "verified.a.test")).await.unwrap_err();
+    assert_eq!(e.for_field("verified_host").as_deref(), Some("Another issuer uses this host name already."));
+    // The database keeps the host unique too, whatever a caller skipped.
+    let e = s.store().update_issuer_profile(&b.id, &profile("issuer-b", "verified.a.test")).await.unwrap_err();
+    assert!(crate::store::is_duplicate(&e), "{e}");
+    // Issuers without a host of their own do not collide.
+    issuers::update_profile(&s, &actor, &b.id, profile("issuer-b", "")).await.unwrap();
+    issuers::create(&s, &actor, "C", "issuer-c", "c@c.test", "C").await.unwrap();
+}
+
+#[tokio::test]
+async fn reset_requests_for_one_address_send_at_most_three_links_an_hour() {
+    let s = state().await;
+    accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let resets = |s: &AppState| {
+        let s = s.clone();
+        async move {
+            let mail = s.store().list_mail(Some(MailStatus::Outbox), 100).await.unwrap();
+            mail.iter().filter(|m| m.to == "olga@signet.test" && m.body.contains("/reset-password/")).count()
+        }
+    };
+    for _ in 0..10 {
+        // The same answer every time, sent or not.
+        accounts::request_password_reset(&s, "olga@signet.test", "ip").await.unwrap();
+        s.clock().advance(Duration::seconds(1));
+    }
+    assert_eq!(resets(&s).await, accounts::MAX_RESETS_PER_HOUR);
+    // The last link sent still works.
+    let token = link_token(&s, "olga@signet.test", "/reset-password/").await;
+    accounts::reset_password(&s, &token, "a new passphrase", "a new passphrase", "ip").await.unwrap();
+
+    s.clock().advance(Duration::minutes(61));
+    accounts::request_password_reset(&s, "olga@signet.test", "ip").await.unwrap();
+    assert_eq!(resets(&s).await, accounts::MAX_RESETS_PER_HOUR + 1, "an hour later a new link goes out");
+}
+
+#[tokio::test]
+async fn the_audit_export_holds_every_entry_past_the_old_five_thousand_cap() {
+    use super::{audit, csv_export};
+    let s = state().await;
+    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let actor = operator_actor(&olga);
+    const ENTRIES: usize = 5_001;
+    for n in 0..ENTRIES {
+        audit::record(&s, &actor, None, "test.entry", &format!("entry {n}"), "").await.unwrap();
+    }
+    let filter = crate::model::AuditFilter { action: "test.entry".into(), ..Default::default() };
+    let csv = csv_export::collect(&s, &audit::export(&s, None, &filter).await.unwrap()).await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "time (UTC),user,issuer,action,target,detail,address");
+    assert_eq!(lines.len(), 1 + ENTRIES, "a header and every entry");
+    // Each entry once, none twice at a chunk border.
+    let targets: std::collections::HashSet<&str> = lines[1..].iter().map(|l| l.split(',').nth(4).unwrap()).collect();
+    assert_eq!(targets.len(), ENTRIES);
+}

@@ -1,6 +1,6 @@
 //! Users, sessions, the per-e-mail login guard and single-use e-mailed links.
 
-use super::{key_of, rid, DbResult, Store};
+use super::{key_of, retry_conflicts, rid, transaction, DbResult, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -214,29 +214,44 @@ impl Store {
             .take(0)
     }
 
-    /// Counts one more failed sign-in and returns the new state.
+    /// Counts one more failed sign-in of `email` and returns the count. One transaction on one record per e-mail,
+    /// retried on a write conflict, so that parallel failures are each counted: the count reaching `max` locks
+    /// sign-in until `lock_until`; a lock that has run out starts the count again at 1.
     pub async fn record_login_failure(
         &self,
         email: &str,
-        failures: i64,
-        locked_until: Option<DateTime<Utc>>,
+        max: i64,
+        lock_until: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> DbResult<()> {
-        self.db
-            .query(
-                "IF (SELECT id FROM login_guard WHERE email = $email) {
-                     UPDATE login_guard SET failures = $failures, locked_until = $locked, updated_at = $now WHERE email = $email;
-                 } ELSE {
-                     CREATE login_guard CONTENT { email: $email, failures: $failures, locked_until: $locked, updated_at: $now };
-                 };",
-            )
-            .bind(("email", email.to_string()))
-            .bind(("failures", failures))
-            .bind(("locked", locked_until))
-            .bind(("now", now))
-            .await?
-            .check()?;
-        Ok(())
+    ) -> DbResult<i64> {
+        retry_conflicts(|| async {
+            // One transaction: the count read and the count written are the same, or the commit conflicts with
+            // the concurrent attempt and is run again. The last statement's value is the new count.
+            let mut response = self
+                .db
+                .query(
+                    "BEGIN TRANSACTION;
+                     LET $guard = type::record('login_guard', $email);
+                     LET $was = (SELECT failures, locked_until FROM ONLY $guard);
+                     LET $locked = $was.locked_until != NONE AND $was.locked_until > $now;
+                     LET $lapsed = $was.locked_until != NONE AND $was.locked_until <= $now;
+                     LET $failures = IF $lapsed { 1 } ELSE { ($was.failures ?? 0) + 1 };
+                     LET $until = IF $locked { $was.locked_until } ELSE IF $failures >= $max { $lock_until } ELSE { NONE };
+                     UPSERT ONLY $guard SET email = $email, failures = $failures, locked_until = $until, updated_at = $now;
+                     COMMIT TRANSACTION;
+                     RETURN $failures;",
+                )
+                .bind(("email", email.to_string()))
+                .bind(("max", max))
+                .bind(("lock_until", lock_until))
+                .bind(("now", now))
+                .await
+                .and_then(transaction)?;
+            let last = response.num_statements().saturating_sub(1);
+            let failures: Option<i64> = response.take(last)?;
+            failures.ok_or_else(|| surrealdb::Error::internal("the failed sign-in was not counted".into()))
+        })
+        .await
     }
 
     pub async fn clear_login_guard(&self, email: &str) -> DbResult<()> {
@@ -302,6 +317,19 @@ impl Store {
     }
 
     /// Voids every unused link of one purpose for a user (after a password change, say).
+    /// How many links for `purpose` were made for `user` since `since`, used or not.
+    pub async fn link_tokens_made_since(&self, user: &str, purpose: &str, since: DateTime<Utc>) -> DbResult<usize> {
+        let n: Option<i64> = self
+            .db
+            .query("RETURN count(SELECT id FROM link_token WHERE user = $user AND purpose = $purpose AND created_at > $since)")
+            .bind(("user", rid("user", user)))
+            .bind(("purpose", purpose.to_string()))
+            .bind(("since", since))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+
     pub async fn void_link_tokens(&self, user: &str, purpose: &str, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE link_token SET used_at = $now WHERE user = $user AND purpose = $purpose AND used_at = NONE")

@@ -60,6 +60,8 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: i64,
+    /// Matching entries skipped before the first returned.
+    pub start: i64,
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -105,7 +107,7 @@ impl Store {
                    AND ($action = NONE OR string::contains(action, $action))
                    AND ($from = NONE OR at >= $from)
                    AND ($to = NONE OR at < $to)
-                 ORDER BY at DESC LIMIT $limit",
+                 ORDER BY at DESC, id DESC LIMIT $limit START $start",
             )
             .bind(("issuer", q.issuer.map(|i| rid("issuer", &i))))
             .bind(("actor", q.actor.map(|s| s.to_lowercase())))
@@ -113,6 +115,7 @@ impl Store {
             .bind(("from", q.from))
             .bind(("to", q.to))
             .bind(("limit", q.limit))
+            .bind(("start", q.start))
             .await?
             .take(0)
     }

@@ -1,7 +1,7 @@
 //! Clients of an issuer and their domains. Every query names the issuer, so one issuer never reaches
 //! another's rows even with a guessed id.
 
-use super::{rid, DbResult, Store};
+use super::{retry_conflicts, rid, DbResult, Store};
 use crate::model::ClientInput;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -118,14 +118,17 @@ impl Store {
     }
 
     pub async fn update_client(&self, issuer: &str, client: &str, c: &ClientInput) -> DbResult<()> {
-        self.db
-            .query(format!("UPDATE $id SET {CLIENT_SET} WHERE issuer = $issuer"))
-            .bind(("id", rid("client", client)))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("c", ClientParams::from(c)))
-            .await?
-            .check()?;
-        Ok(())
+        retry_conflicts(|| async {
+            self.db
+                .query(format!("UPDATE $id SET {CLIENT_SET} WHERE issuer = $issuer"))
+                .bind(("id", rid("client", client)))
+                .bind(("issuer", rid("issuer", issuer)))
+                .bind(("c", ClientParams::from(c)))
+                .await?
+                .check()?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn client(&self, issuer: &str, client: &str) -> DbResult<Option<ClientRow>> {

@@ -15,7 +15,7 @@ mod migrate;
 mod orders;
 mod pki;
 mod seals;
-mod tracked;
+mod watched;
 
 pub use accounts::*;
 pub use audit::*;
@@ -29,7 +29,7 @@ pub use migrate::MigrationError;
 pub use orders::*;
 pub use pki::*;
 pub use seals::*;
-pub use tracked::*;
+pub use watched::*;
 
 use surrealdb::engine::any::Any;
 use surrealdb::opt::auth::Root;
@@ -122,6 +122,59 @@ pub fn new_key() -> String {
     let mut bytes = [0u8; 20];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| ALPHABET[usize::from(b & 31)] as char).collect()
+}
+
+/// Whether a database error is a write conflict with a concurrent transaction: nothing of the failed one was
+/// written, and running it again will succeed once the other has committed. SurrealDB says so in the error's
+/// details, or (for conflicts met by a statement inside a query) only in its message: "… can be retried".
+pub fn is_conflict(e: &surrealdb::Error) -> bool {
+    matches!(e.query_details(), Some(surrealdb::types::QueryError::TransactionConflict))
+        || e.message().contains("can be retried")
+}
+
+/// The outcome of a query that runs as one transaction (`BEGIN … COMMIT`). When the transaction fails, every
+/// statement reports an error and most only say "not executed"; this returns the one that tells why, a write
+/// conflict first, so that `retry_conflicts` recognises it.
+pub(crate) fn transaction(mut response: surrealdb::IndexedResults) -> DbResult<surrealdb::IndexedResults> {
+    let mut errors: Vec<(usize, surrealdb::Error)> = response.take_errors().into_iter().collect();
+    if errors.is_empty() {
+        return Ok(response);
+    }
+    errors.sort_by_key(|(i, _)| *i);
+    let telling =
+        |e: &surrealdb::Error| !e.message().contains("not executed") && !e.message().contains("Cannot COMMIT");
+    let at = errors
+        .iter()
+        .position(|(_, e)| is_conflict(e))
+        .or_else(|| errors.iter().position(|(_, e)| telling(e)))
+        .unwrap_or(0);
+    Err(errors.swap_remove(at).1)
+}
+
+/// Attempts at a write that keeps meeting concurrent writers, before its conflict is the caller's error.
+const WRITE_ATTEMPTS: u32 = 12;
+
+/// Runs `write` again while it fails with a write conflict, up to `WRITE_ATTEMPTS` times, after a pause that
+/// grows with each attempt and is random within it, so that writers that collided do not collide again.
+/// `write` must be one statement or one transaction: a conflict then undid all of it.
+pub(crate) async fn retry_conflicts<T, F, Fut>(mut write: F) -> DbResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = DbResult<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match write().await {
+            Err(e) if attempt < WRITE_ATTEMPTS && is_conflict(&e) => {
+                use rand::Rng;
+                let ceiling_ms = 2u64.saturating_pow(attempt).min(200);
+                let pause = rand::thread_rng().gen_range(1..=ceiling_ms);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Whether a database error is a unique-index violation.

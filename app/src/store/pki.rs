@@ -111,15 +111,30 @@ pub(super) const CERT_FIELDS: &str =
     "id, issuer, client, cert_order, ca, serial, names, subject, not_before, not_after, der";
 
 impl Store {
-    pub async fn create_ca(&self, ca: NewCa) -> DbResult<RecordId> {
+    /// Writes a CA under the key its sealed private key is bound to.
+    pub async fn create_ca(&self, key: &str, ca: NewCa) -> DbResult<RecordId> {
         let id: Option<RecordId> = self
             .db
-            .query("LET $created = CREATE ONLY ca CONTENT $ca; RETURN $created.id;")
+            .query("LET $created = CREATE ONLY $id CONTENT $ca; RETURN $created.id;")
+            .bind(("id", rid("ca", key)))
             .bind(("ca", ca))
             .await?
             .check()?
             .take(1)?;
         id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
+    }
+
+    /// Replaces a CA's sealed key if it is still `old`; whether it was replaced.
+    pub async fn replace_ca_key_sealed(&self, ca: &str, old: &str, new: &str) -> DbResult<bool> {
+        let changed: Vec<RecordId> = self
+            .db
+            .query("UPDATE $id SET key_sealed = $new WHERE key_sealed = $old RETURN VALUE id")
+            .bind(("id", rid("ca", ca)))
+            .bind(("old", old.to_string()))
+            .bind(("new", new.to_string()))
+            .await?
+            .take(0)?;
+        Ok(!changed.is_empty())
     }
 
     pub async fn cas(&self) -> DbResult<Vec<CaRow>> {
@@ -139,13 +154,20 @@ impl Store {
     }
 
     /// The issuing CA of an issuer (the newest, if an older one was kept).
+    /// The issuer's TLS issuing CA.
     pub async fn issuing_ca(&self, issuer: &str) -> DbResult<Option<CaRow>> {
+        self.issuing_ca_of(issuer, "intermediate").await
+    }
+
+    /// The issuer's newest issuing CA of `kind` (`intermediate` for TLS, `smime`).
+    pub async fn issuing_ca_of(&self, issuer: &str, kind: &str) -> DbResult<Option<CaRow>> {
         self.db
             .query(format!(
-                "SELECT {CA_FIELDS}, created_at FROM ca WHERE issuer = $issuer AND kind = 'intermediate'
+                "SELECT {CA_FIELDS}, created_at FROM ca WHERE issuer = $issuer AND kind = $kind
                  ORDER BY created_at DESC LIMIT 1"
             ))
             .bind(("issuer", rid("issuer", issuer)))
+            .bind(("kind", kind.to_string()))
             .await?
             .take(0)
     }

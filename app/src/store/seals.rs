@@ -1,6 +1,6 @@
 //! Seal certificates, their history and copy attempts.
 
-use super::{rid, DbResult, DomainRow, Store};
+use super::{retry_conflicts, rid, transaction, DbResult, DomainRow, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -85,14 +85,15 @@ pub struct SealQuery {
     pub limit: usize,
 }
 
-/// The orderings the list offers; only these fixed strings ever reach the query text.
+/// The orderings the list offers; only these fixed strings ever reach the query text. Each ends with the id, so
+/// that pages (and export chunks) of equal rows neither repeat nor skip one.
 pub const ORDERINGS: [(&str, &str); 6] = [
-    ("valid_to", "valid_to ASC, client_name ASC"),
-    ("-valid_to", "valid_to DESC, client_name ASC"),
-    ("client", "client_name ASC, valid_to ASC"),
-    ("type", "type_name ASC, valid_to ASC"),
-    ("created", "created_at ASC"),
-    ("-created", "created_at DESC"),
+    ("valid_to", "valid_to ASC, client_name ASC, id ASC"),
+    ("-valid_to", "valid_to DESC, client_name ASC, id ASC"),
+    ("client", "client_name ASC, valid_to ASC, id ASC"),
+    ("type", "type_name ASC, valid_to ASC, id ASC"),
+    ("created", "created_at ASC, id ASC"),
+    ("-created", "created_at DESC, id ASC"),
 ];
 
 impl SealQuery {
@@ -139,15 +140,20 @@ impl Store {
             .bind(("valid_to", s.valid_to.clone()))
             .bind(("domains", s.domains.iter().map(|d| rid("domain", d)).collect::<Vec<_>>()))
             .bind(("at", history.at))
-            .bind(("actor", history.actor_email))
-            .bind(("action", history.action))
-            .bind(("detail", history.detail))
+            .bind(("actor", history.actor_email.clone()))
+            .bind(("action", history.action.clone()))
+            .bind(("detail", history.detail.clone()))
             .await?
             .check()?;
         Ok(())
     }
 
+    /// One transaction, retried on a write conflict (parallel changes of one seal each land, with their history).
     pub async fn update_seal(&self, issuer: &str, seal: &str, s: &SealWrite, history: HistoryWrite) -> DbResult<()> {
+        retry_conflicts(|| self.write_seal(issuer, seal, s, &history)).await
+    }
+
+    async fn write_seal(&self, issuer: &str, seal: &str, s: &SealWrite, history: &HistoryWrite) -> DbResult<()> {
         self.db
             .query(
                 "BEGIN;
@@ -166,11 +172,11 @@ impl Store {
             .bind(("domains", s.domains.iter().map(|d| rid("domain", d)).collect::<Vec<_>>()))
             .bind(("invalidated", s.invalidated))
             .bind(("at", history.at))
-            .bind(("actor", history.actor_email))
-            .bind(("action", history.action))
-            .bind(("detail", history.detail))
-            .await?
-            .check()?;
+            .bind(("actor", history.actor_email.clone()))
+            .bind(("action", history.action.clone()))
+            .bind(("detail", history.detail.clone()))
+            .await
+            .and_then(transaction)?;
         Ok(())
     }
 

@@ -1,6 +1,8 @@
 //! E-mail: every message is stored first, then sent by a background worker with retries. Without an SMTP
 //! server the message stays in the outbox, where the operator reads it.
 
+pub mod texts;
+
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::MailStatus;
@@ -41,6 +43,12 @@ pub fn wake(state: &AppState) {
 }
 
 /// Puts a failed or outbox message back in the queue. Only possible when SMTP is configured.
+/// The operator's view of outgoing mail (newest 200, of one status or all), and whether an SMTP server is set.
+pub async fn outbox(state: &AppState, status: Option<MailStatus>) -> AppResult<(bool, Vec<crate::model::MailMessage>)> {
+    let rows = state.store().list_mail(status, 200).await?;
+    Ok((state.settings().smtp_url.is_some(), rows.into_iter().map(|r| r.into_model()).collect()))
+}
+
 pub async fn resend(state: &AppState, mail: &str) -> AppResult<()> {
     if state.settings().smtp_url.is_none() {
         return Err(AppError::Refused(
