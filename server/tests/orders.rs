@@ -243,13 +243,21 @@ fn dcv_of<'a>(order: &'a Value, name: &str) -> &'a Value {
 
 /// pkilint's findings of ERROR or FATAL severity for a DV certificate (PEM file).
 fn pkilint_errors(file: &Path) -> Vec<String> {
-    let out = Command::new(python_tools().join("lint_cabf_serverauth_cert"))
-        .args(["lint", "-t", "DV-FINAL-CERTIFICATE", "-f", "JSON"])
+    pkilint("lint_cabf_serverauth_cert", &["-t", "DV-FINAL-CERTIFICATE"], file)
+}
+
+/// The findings of ERROR or FATAL severity of one of pkilint's linters.
+fn pkilint(linter: &str, args: &[&str], file: &Path) -> Vec<String> {
+    let out = Command::new(python_tools().join(linter))
+        .arg("lint")
+        .args(args)
+        .args(["-f", "JSON"])
         .arg(file)
         .output()
         .expect("pkilint (.ci/signet.sh installs it)");
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("pkilint: {}", String::from_utf8_lossy(&out.stderr)));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("{linter}: {} {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
     report["results"]
         .as_array()
         .unwrap()
@@ -497,7 +505,9 @@ async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
         .await;
     assert_eq!(draft["status"], "draft");
     let id = draft["id"].as_str().unwrap();
-    let refused = |a: &Answer| !a.ok() && (a.body.contains("NotFound") || a.body.contains("Unauthenticated"));
+    let refused = |a: &Answer| {
+        !a.ok() && ["NotFound", "Forbidden", "Unauthenticated"].iter().any(|refusal| a.body.contains(refusal))
+    };
     for (endpoint, form) in [
         ("orders/get", vec![("id", id)]),
         ("orders/submit-csr", vec![("id", id), ("csr", csr.as_str())]),
@@ -634,4 +644,129 @@ async fn schemathesis_finds_no_server_error_in_the_rest_api() {
         String::from_utf8_lossy(&out.stderr),
         w.signet.output()
     );
+}
+
+impl World {
+    /// A product of `profile` for mailboxes (the operator's), and its id.
+    async fn mailbox_product(&self, name: &str, profile: &str, days: &str) -> Result<String, Answer> {
+        let r = self
+            .operator
+            .call(
+                "products/save",
+                &[
+                    ("id", ""),
+                    ("product[name]", name),
+                    ("product[profile]", profile),
+                    ("product[wildcard]", "false"),
+                    ("product[max_names]", "2"),
+                    ("product[validity_days]", days),
+                    ("product[key_types][0]", "p256"),
+                    ("product[key_types][1]", "rsa"),
+                    ("product[auto_approve]", "false"),
+                    ("product[active]", "true"),
+                ],
+            )
+            .await;
+        if !r.ok() {
+            return Err(r);
+        }
+        let (_, products) = self.api(reqwest::Method::GET, "/products", &self.key, None).await;
+        Ok(products.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_str().unwrap().to_string())
+    }
+
+    /// Orders a certificate for `mailbox` with a CSR made by openssl, confirms the e-mailed validation link,
+    /// and writes the certificate (`{name}.pem`), the chain (`{name}-chain.pem`) and the root (`root.pem`).
+    async fn issue_for_mailbox(&self, name: &str, product: &str, mailbox: &str) {
+        let dir = self.work.path();
+        let san = format!("subjectAltName=email:{mailbox}");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-subj",
+                &format!("/emailAddress={mailbox}"),
+                "-addext",
+                &san,
+                "-out",
+                &format!("{name}.csr"),
+            ],
+        );
+        let csr = std::fs::read_to_string(dir.join(format!("{name}.csr"))).unwrap();
+        let (status, order) = self
+            .api(
+                reqwest::Method::POST,
+                "/orders",
+                &self.key,
+                Some(json!({
+                    "client_id": self.client_id, "product_id": product, "validity_days": 365,
+                    "names": [mailbox], "csr": csr, "dcv_method": "email"
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{order}");
+        assert_eq!(order["status"], "awaiting_validation", "{order}");
+        let links = outbox_links(&self.operator, mailbox, &format!("{}/dcv/", self.signet.base)).await;
+        let token =
+            links.first().unwrap_or_else(|| panic!("a validation link to {mailbox}")).rsplit('/').next().unwrap();
+        let confirmed = self.signet.client().call("dcv/confirm", &[("token", token)]).await;
+        assert!(confirmed.ok(), "{confirmed:?}");
+        let (_, issued) = self
+            .api(reqwest::Method::GET, &format!("/orders/{}", order["id"].as_str().unwrap()), &self.key, None)
+            .await;
+        assert_eq!(issued["status"], "issued", "{issued}");
+        let cert = issued["certificate"]["id"].as_str().unwrap();
+        std::fs::write(dir.join(format!("{name}.pem")), self.download(cert, "pem").await).unwrap();
+        std::fs::write(dir.join(format!("{name}-chain.pem")), self.download(cert, "chain").await).unwrap();
+        std::fs::write(dir.join("root.pem"), self.download(cert, "root").await).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn smime_and_client_certificates_verify_for_their_purpose_and_lint_clean() {
+    let w = world().await;
+    let dir = w.work.path();
+
+    // S/MIME validity is capped by the S/MIME Baseline Requirements.
+    let too_long = w.mailbox_product("S/MIME forever", "smime", "826").await.unwrap_err();
+    assert!(too_long.body.contains("825 days"), "{too_long:?}");
+
+    let smime = w.mailbox_product("S/MIME", "smime", "365").await.unwrap();
+    w.issue_for_mailbox("smime", &smime, "iva@shop.example.com").await;
+    let text = openssl(dir, &["x509", "-in", "smime.pem", "-noout", "-text"]);
+    assert!(text.contains("E-mail Protection") && !text.contains("TLS Web"), "{text}");
+    assert!(text.contains("2.23.140.1.5.1.3"), "the mailbox-validated strict policy: {text}");
+    // Signed by the issuer's S/MIME CA, whose chain permits e-mail protection.
+    let verify = openssl(
+        dir,
+        &["verify", "-CAfile", "root.pem", "-untrusted", "smime-chain.pem", "-purpose", "smimesign", "smime.pem"],
+    );
+    assert!(verify.contains("smime.pem: OK"), "{verify}");
+    let chain = openssl(dir, &["crl2pkcs7", "-nocrl", "-certfile", "smime-chain.pem"]);
+    std::fs::write(dir.join("smime-chain.p7"), chain).unwrap();
+    let subjects = openssl(dir, &["pkcs7", "-in", "smime-chain.p7", "-print_certs", "-noout"]);
+    assert!(subjects.contains("S/MIME CA"), "{subjects}");
+    // The S/MIME type from the certificate's policy OID (mailbox-validated, strict).
+    let errors = pkilint("lint_cabf_smime_cert", &["-d"], &dir.join("smime.pem"));
+    assert!(errors.is_empty(), "pkilint: {errors:?}");
+
+    let client = w.mailbox_product("TLS client", "client", "365").await.unwrap();
+    w.issue_for_mailbox("client", &client, "ivo@shop.example.com").await;
+    let verify = openssl(
+        dir,
+        &["verify", "-CAfile", "root.pem", "-untrusted", "client-chain.pem", "-purpose", "sslclient", "client.pem"],
+    );
+    assert!(verify.contains("client.pem: OK"), "{verify}");
+    let text = openssl(dir, &["x509", "-in", "client.pem", "-noout", "-text"]);
+    assert!(text.contains("TLS Web Client Authentication") && !text.contains("E-mail Protection"), "{text}");
+    // No CA/B Forum profile covers TLS client certificates: RFC 5280's rules.
+    let errors = pkilint("lint_pkix_cert", &[], &dir.join("client.pem"));
+    assert!(errors.is_empty(), "pkilint: {errors:?}");
 }

@@ -17,6 +17,10 @@ const OID_CA_ISSUERS: [u64; 9] = [1, 3, 6, 1, 5, 5, 7, 48, 2];
 const OID_CERTIFICATE_POLICIES: [u64; 4] = [2, 5, 29, 32];
 pub const POLICY_DV: [u64; 6] = [2, 23, 140, 1, 2, 1];
 pub const POLICY_OV: [u64; 6] = [2, 23, 140, 1, 2, 2];
+/// S/MIME Baseline Requirements, mailbox-validated, strict (7.1.6.1): e-mail protection and nothing else.
+pub const POLICY_SMIME_MAILBOX_STRICT: [u64; 7] = [2, 23, 140, 1, 5, 1, 3];
+/// The longest validity the S/MIME Baseline Requirements allow a subscriber certificate (6.3.2).
+pub const SMIME_MAX_DAYS: u32 = 825;
 
 /// Where relying parties find the CA certificate, the CRL and the OCSP responder.
 #[derive(Debug, Clone)]
@@ -93,8 +97,45 @@ pub fn root_params(common_name: &str, organisation: &str, now: DateTime<Utc>, se
     p
 }
 
-/// An issuer's issuing CA: 5 years, path length 0, for TLS server and client certificates and S/MIME.
+/// What an issuing CA may issue: the TLS Baseline Requirements forbid e-mail protection in a TLS CA (7.1.2.10.6)
+/// and the S/MIME ones server authentication in an S/MIME CA (7.1.2.2), so an issuer has one of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaPurpose {
+    /// TLS server and client certificates.
+    Tls,
+    /// S/MIME (e-mail protection) certificates.
+    Smime,
+}
+
+impl CaPurpose {
+    /// The CA's `kind` in the database.
+    pub fn kind(self) -> &'static str {
+        match self {
+            CaPurpose::Tls => "intermediate",
+            CaPurpose::Smime => "smime",
+        }
+    }
+
+    /// The CA that signs certificates of `profile`.
+    pub fn for_profile(profile: Profile) -> CaPurpose {
+        match profile {
+            Profile::Smime => CaPurpose::Smime,
+            Profile::ServerDv | Profile::ServerOv | Profile::Client => CaPurpose::Tls,
+        }
+    }
+
+    /// What an imported CA certificate was made for, from its extended key usage.
+    pub fn of_certificate(cert: &X509Certificate) -> CaPurpose {
+        match cert.extended_key_usage().ok().flatten() {
+            Some(eku) if eku.value.email_protection && !eku.value.server_auth => CaPurpose::Smime,
+            _ => CaPurpose::Tls,
+        }
+    }
+}
+
+/// An issuer's issuing CA of one purpose: 5 years, path length 0.
 pub fn intermediate_params(
+    purpose: CaPurpose,
     common_name: &str,
     organisation: &str,
     now: DateTime<Utc>,
@@ -105,13 +146,20 @@ pub fn intermediate_params(
     p.distinguished_name = ca_name(common_name, organisation);
     p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    p.extended_key_usages = match purpose {
+        CaPurpose::Tls => vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth],
+        CaPurpose::Smime => vec![ExtendedKeyUsagePurpose::EmailProtection],
+    };
     p.not_before = to_offset(now);
     p.not_after = to_offset(now + chrono::Duration::days(5 * 365 + 1));
     p.serial_number = Some(random_serial(serial));
     p.use_authority_key_identifier_extension = true;
     p.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![parent.crl.clone()] }];
-    p.custom_extensions = vec![aia(parent, false), policies_of(&[&POLICY_DV, &POLICY_OV])];
+    let policies = match purpose {
+        CaPurpose::Tls => policies_of(&[&POLICY_DV, &POLICY_OV]),
+        CaPurpose::Smime => policies(&POLICY_SMIME_MAILBOX_STRICT),
+    };
+    p.custom_extensions = vec![aia(parent, false), policies];
     p
 }
 
@@ -197,7 +245,8 @@ pub fn leaf_params(spec: &LeafSpec) -> Result<CertificateParams, String> {
     match spec.profile {
         Profile::ServerDv => p.custom_extensions.push(policies(&POLICY_DV)),
         Profile::ServerOv => p.custom_extensions.push(policies(&POLICY_OV)),
-        _ => {}
+        Profile::Smime => p.custom_extensions.push(policies(&POLICY_SMIME_MAILBOX_STRICT)),
+        Profile::Client => {}
     }
     Ok(p)
 }
@@ -222,6 +271,12 @@ pub fn lint(der: &[u8], spec: &LeafSpec) -> Vec<String> {
             "the validity ({} days) exceeds the CA/Browser Forum limit of {} days",
             (seconds + 86_399) / 86_400,
             spec.max_days
+        ));
+    }
+    if spec.profile == Profile::Smime && seconds > i64::from(SMIME_MAX_DAYS) * 86_400 {
+        findings.push(format!(
+            "the validity ({} days) exceeds the S/MIME Baseline Requirements' limit of {SMIME_MAX_DAYS} days",
+            (seconds + 86_399) / 86_400
         ));
     }
     let mut sans = Vec::new();

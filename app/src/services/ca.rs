@@ -5,8 +5,8 @@ use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{CaImport, CaInfo, CaOverview};
 use crate::pki::csr::to_pem;
-use crate::pki::profile::{self, CaUrls, LeafSpec};
-use crate::store::{key_of, CaRow, NewCa};
+use crate::pki::profile::{self, CaPurpose, CaUrls, LeafSpec};
+use crate::store::{key_of, new_key, CaRow, NewCa};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rcgen::{Issuer, KeyPair, PublicKeyData};
@@ -18,7 +18,11 @@ use std::time::Instant;
 use surrealdb::types::RecordId;
 use x509_parser::prelude::*;
 
-const SEAL_AAD: &[u8] = b"signet ca key v1";
+/// Keys sealed before they were bound to their CA (`v1.`); only `reseal_unbound_keys` still opens them.
+const UNBOUND_AAD: &[u8] = b"signet ca key v1";
+/// The associated data of a `v2.` sealed key: this prefix and the CA's id, so that a sealed key copied into
+/// another CA's row does not open there.
+const BOUND_AAD: &[u8] = b"signet ca key v2\0";
 /// A fresh CRL is signed when the cached one is older than this.
 const CRL_REFRESH: chrono::Duration = chrono::Duration::hours(1);
 const CRL_VALIDITY: chrono::Duration = chrono::Duration::days(7);
@@ -58,38 +62,51 @@ impl CaRuntime {
         }
     }
 
-    /// AES-256-GCM with a random nonce: `v1.` + base64(nonce ‖ ciphertext ‖ tag).
-    pub fn seal(&self, plain: &[u8]) -> String {
+    /// AES-256-GCM with a random nonce, bound to the CA `ca_id`: `v2.` + base64(nonce ‖ ciphertext ‖ tag).
+    pub fn seal(&self, ca_id: &str, plain: &[u8]) -> String {
+        format!("v2.{}", self.seal_raw(plain, &bound_aad(ca_id)))
+    }
+
+    fn seal_raw(&self, plain: &[u8], aad: &[u8]) -> String {
         let mut nonce = [0u8; 12];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
         let mut data = plain.to_vec();
         // Sealing only fails for inputs of more than 64 GiB.
         let _ = self.master.seal_in_place_append_tag(
             aead::Nonce::assume_unique_for_key(nonce),
-            aead::Aad::from(SEAL_AAD),
+            aead::Aad::from(aad),
             &mut data,
         );
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&data);
-        format!("v1.{}", base64::engine::general_purpose::STANDARD.encode(out))
+        base64::engine::general_purpose::STANDARD.encode([nonce.as_slice(), &data].concat())
     }
 
-    pub fn open(&self, sealed: &str) -> AppResult<Vec<u8>> {
-        let fail = || {
-            tracing::error!(
-                "a CA key cannot be unsealed: is SIGNET_MASTER_KEY (or master.key) the one it was sealed with?"
-            );
-            AppError::Internal
-        };
-        let raw = sealed
-            .strip_prefix("v1.")
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+    /// The key of CA `ca_id`; fails for a key sealed for another CA, or under another master key.
+    pub fn open(&self, ca_id: &str, sealed: &str) -> AppResult<Vec<u8>> {
+        let raw = sealed.strip_prefix("v2.").ok_or_else(unseal_failed)?;
+        self.open_raw(raw, &bound_aad(ca_id))
+    }
+
+    /// A key sealed the way keys were before they were bound to their CA, for the re-sealing test.
+    #[cfg(test)]
+    pub fn seal_unbound_for_tests(&self, plain: &[u8]) -> String {
+        format!("v1.{}", self.seal_raw(plain, UNBOUND_AAD))
+    }
+
+    /// A key sealed before keys were bound to their CA.
+    fn open_unbound(&self, sealed: &str) -> AppResult<Vec<u8>> {
+        self.open_raw(sealed.strip_prefix("v1.").ok_or_else(unseal_failed)?, UNBOUND_AAD)
+    }
+
+    fn open_raw(&self, base64_text: &str, aad: &[u8]) -> AppResult<Vec<u8>> {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(base64_text)
+            .ok()
             .filter(|r| r.len() > 12 + 16)
-            .ok_or_else(fail)?;
+            .ok_or_else(unseal_failed)?;
         let (nonce, rest) = raw.split_at(12);
         let mut data = rest.to_vec();
-        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| fail())?;
-        let plain = self.master.open_in_place(nonce, aead::Aad::from(SEAL_AAD), &mut data).map_err(|_| fail())?;
+        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| unseal_failed())?;
+        let plain = self.master.open_in_place(nonce, aead::Aad::from(aad), &mut data).map_err(|_| unseal_failed())?;
         Ok(plain.to_vec())
     }
 
@@ -100,6 +117,36 @@ impl CaRuntime {
     fn lock_issuing(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Signer>)>> {
         self.issuing.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+fn bound_aad(ca_id: &str) -> Vec<u8> {
+    [BOUND_AAD, ca_id.as_bytes()].concat()
+}
+
+fn unseal_failed() -> AppError {
+    tracing::error!(
+        "a CA key cannot be unsealed: is SIGNET_MASTER_KEY (or master.key) the one it was sealed with, and is the \
+         sealed key in its own CA's row?"
+    );
+    AppError::Internal
+}
+
+/// Seals again, bound to their CA, the keys sealed before binding existed (`v1.`). Run at start-up; a key
+/// that another instance re-sealed meanwhile is left as that instance wrote it. Returns how many were sealed.
+pub async fn reseal_unbound_keys(state: &AppState) -> AppResult<usize> {
+    let runtime = state.ca_runtime();
+    let mut resealed = 0;
+    for row in state.store().cas().await? {
+        if !row.key_sealed.starts_with("v1.") {
+            continue;
+        }
+        let id = key_of(&row.id);
+        let bound = runtime.seal(&id, &runtime.open_unbound(&row.key_sealed)?);
+        if state.store().replace_ca_key_sealed(&id, &row.key_sealed, &bound).await? {
+            resealed += 1;
+        }
+    }
+    Ok(resealed)
 }
 
 fn random16() -> [u8; 16] {
@@ -141,7 +188,8 @@ pub async fn overview(state: &AppState) -> AppResult<CaOverview> {
     let rows = state.store().cas().await?;
     let mut without = Vec::new();
     for issuer in state.store().list_issuers().await? {
-        if !rows.iter().any(|r| r.issuer.as_ref() == Some(&issuer.id)) {
+        let has = |kind: &str| rows.iter().any(|r| r.issuer.as_ref() == Some(&issuer.id) && r.kind == kind);
+        if !has(CaPurpose::Tls.kind()) || !has(CaPurpose::Smime.kind()) {
             without.push((key_of(&issuer.id), issuer.name.clone()));
         }
     }
@@ -207,61 +255,72 @@ async fn store_ca(
     imported: bool,
 ) -> AppResult<RecordId> {
     let (subject, not_before, not_after) = subject_of(der)?;
-    let sealed = state.ca_runtime().seal(&key.serialize_der());
+    // The id is chosen here so that the key can be sealed bound to it before the row is written.
+    let id = new_key();
+    let sealed = state.ca_runtime().seal(&id, &key.serialize_der());
     let id = state
         .store()
-        .create_ca(NewCa {
-            slug: slug.to_string(),
-            name: name.trim().to_string(),
-            kind: kind.to_string(),
-            issuer,
-            parent,
-            subject,
-            cert_der: b64(der),
-            key_sealed: sealed,
-            key_alg: key_alg_label(key),
-            not_before,
-            not_after,
-            imported,
-            created_at: state.now(),
-        })
+        .create_ca(
+            &id,
+            NewCa {
+                slug: slug.to_string(),
+                name: name.trim().to_string(),
+                kind: kind.to_string(),
+                issuer,
+                parent,
+                subject,
+                cert_der: b64(der),
+                key_sealed: sealed,
+                key_alg: key_alg_label(key),
+                not_before,
+                not_after,
+                imported,
+                created_at: state.now(),
+            },
+        )
         .await?;
     // The new CA may be an issuer's issuing CA from now on.
     state.ca_runtime().lock_issuing().clear();
     Ok(id)
 }
 
-/// Creates an issuer's issuing CA under the root: ECDSA P-256, 5 years, path length 0.
-pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &str) -> AppResult<CaInfo> {
+/// Creates the issuing CAs an issuer lacks under the root, one for TLS and one for S/MIME (the Baseline
+/// Requirements keep the two apart): ECDSA P-256, 5 years, path length 0.
+pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &str) -> AppResult<Vec<CaInfo>> {
     let issuer = state.store().issuer_by_id(issuer_id).await?.ok_or(AppError::NotFound)?;
-    if state.store().issuing_ca(issuer_id).await?.is_some() {
-        return Err(AppError::Conflict(format!("{} has an issuing CA already.", issuer.name)));
+    let mut missing = Vec::new();
+    for purpose in [CaPurpose::Tls, CaPurpose::Smime] {
+        if state.store().issuing_ca_of(issuer_id, purpose.kind()).await?.is_none() {
+            missing.push(purpose);
+        }
+    }
+    if missing.is_empty() {
+        return Err(AppError::Conflict(format!("{} has its issuing CAs already.", issuer.name)));
     }
     let root = state.store().root_ca().await?.ok_or_else(|| {
         AppError::Conflict("Create or import the root CA first: the issuing CA is signed by it.".into())
     })?;
     let root_signer = signer_for_row(state, &root).await?;
-    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|_| AppError::Internal)?;
-    let name = format!("{} TLS CA", issuer.name.chars().take(50).collect::<String>());
-    let urls = CaUrls::for_ca(&state.settings().pki_url, &root.slug);
-    let params = profile::intermediate_params(&name, &issuer.name, state.now(), random16(), &urls);
-    let cert = params.signed_by(&key, &root_signer.issuer).map_err(|_| AppError::Internal)?;
-    let slug = unique_slug(state, &format!("{}-ca", issuer.slug)).await?;
-    let id = store_ca(
-        state,
-        &slug,
-        &name,
-        "intermediate",
-        Some(issuer.id.clone()),
-        Some(root.id.clone()),
-        cert.der(),
-        &key,
-        false,
-    )
-    .await?;
-    audit::record(state, actor, Some(issuer_id), "ca.intermediate.create", &slug, &name).await?;
-    let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
-    Ok(info(&row))
+    let mut created = Vec::new();
+    for purpose in missing {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|_| AppError::Internal)?;
+        let (label, slug_suffix) = match purpose {
+            CaPurpose::Tls => ("TLS CA", "ca"),
+            CaPurpose::Smime => ("S/MIME CA", "smime-ca"),
+        };
+        let name = format!("{} {label}", issuer.name.chars().take(50).collect::<String>());
+        let urls = CaUrls::for_ca(&state.settings().pki_url, &root.slug);
+        let params = profile::intermediate_params(purpose, &name, &issuer.name, state.now(), random16(), &urls);
+        let cert = params.signed_by(&key, &root_signer.issuer).map_err(|_| AppError::Internal)?;
+        let slug = unique_slug(state, &format!("{}-{slug_suffix}", issuer.slug)).await?;
+        let issuer_row = Some(issuer.id.clone());
+        let kind = purpose.kind();
+        let id =
+            store_ca(state, &slug, &name, kind, issuer_row, Some(root.id.clone()), cert.der(), &key, false).await?;
+        audit::record(state, actor, Some(issuer_id), "ca.intermediate.create", &slug, &name).await?;
+        created.push(info(&state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?));
+    }
+    Ok(created)
 }
 
 /// Imports an existing CA certificate with its key (PEM; the key plain or encrypted PKCS#8).
@@ -296,8 +355,10 @@ pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResu
         ("root", None, None, "root".to_string())
     } else {
         let issuer = state.store().issuer_by_id(input.issuer_id.trim()).await?.ok_or(AppError::NotFound)?;
-        if state.store().issuing_ca(&key_of(&issuer.id)).await?.is_some() {
-            return Err(AppError::Conflict(format!("{} has an issuing CA already.", issuer.name)));
+        let purpose = CaPurpose::of_certificate(&cert);
+        if state.store().issuing_ca_of(&key_of(&issuer.id), purpose.kind()).await?.is_some() {
+            let what = if purpose == CaPurpose::Smime { "an S/MIME" } else { "a TLS" };
+            return Err(AppError::Conflict(format!("{} has {what} issuing CA already.", issuer.name)));
         }
         let root = state.store().root_ca().await?.ok_or_else(|| {
             AppError::Conflict("Import the root CA first, so that Signet can serve the whole chain.".into())
@@ -307,7 +368,11 @@ pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResu
         if cert.verify_signature(Some(root_cert.public_key())).is_err() {
             return Err(AppError::field("cert_pem", "This CA certificate was not signed by Signet's root CA."));
         }
-        ("intermediate", Some(issuer.id.clone()), Some(root.id.clone()), format!("{}-ca", issuer.slug))
+        let slug_base = match purpose {
+            CaPurpose::Tls => format!("{}-ca", issuer.slug),
+            CaPurpose::Smime => format!("{}-smime-ca", issuer.slug),
+        };
+        (purpose.kind(), Some(issuer.id.clone()), Some(root.id.clone()), slug_base)
     };
     let slug = unique_slug(state, &slug_base).await?;
     let id = store_ca(state, &slug, &name, kind, issuer.clone(), parent, &cert_der, &key, true).await?;
@@ -349,7 +414,7 @@ async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>>
     }
     let der = unb64(&row.cert_der)?;
     let key =
-        KeyPair::try_from(state.ca_runtime().open(&row.key_sealed)?.as_slice()).map_err(|_| AppError::Internal)?;
+        KeyPair::try_from(state.ca_runtime().open(&id, &row.key_sealed)?.as_slice()).map_err(|_| AppError::Internal)?;
     let lint_key = if key.algorithm() == &rcgen::PKCS_ECDSA_P384_SHA384 {
         KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)
     } else {
@@ -377,18 +442,25 @@ async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>>
     Ok(signer)
 }
 
-/// The issuer's issuing CA, ready to sign.
+/// The issuer's TLS issuing CA, ready to sign.
 pub async fn issuing_signer(state: &AppState, issuer: &str) -> AppResult<Arc<Signer>> {
-    if let Some((at, signer)) = state.ca_runtime().lock_issuing().get(issuer) {
+    issuing_signer_for(state, issuer, CaPurpose::Tls).await
+}
+
+/// The issuer's issuing CA of `purpose`, ready to sign.
+pub async fn issuing_signer_for(state: &AppState, issuer: &str, purpose: CaPurpose) -> AppResult<Arc<Signer>> {
+    let cache_key = format!("{issuer}/{}", purpose.kind());
+    if let Some((at, signer)) = state.ca_runtime().lock_issuing().get(&cache_key) {
         if at.elapsed() < ISSUING_CA_REFRESH {
             return Ok(signer.clone());
         }
     }
-    let row = state.store().issuing_ca(issuer).await?.ok_or_else(|| {
-        AppError::Conflict("This issuer has no issuing CA yet: the operator creates it on the CA page.".into())
+    let row = state.store().issuing_ca_of(issuer, purpose.kind()).await?.ok_or_else(|| {
+        let what = if purpose == CaPurpose::Smime { "an S/MIME issuing CA" } else { "an issuing CA" };
+        AppError::Conflict(format!("This issuer has no {what} yet: the operator creates it on the CA page."))
     })?;
     let signer = signer_for_row(state, &row).await?;
-    state.ca_runtime().lock_issuing().insert(issuer.to_string(), (Instant::now(), signer.clone()));
+    state.ca_runtime().lock_issuing().insert(cache_key, (Instant::now(), signer.clone()));
     Ok(signer)
 }
 

@@ -145,7 +145,21 @@ async fn an_order_validated_by_email_is_issued_with_the_promised_profile() {
     assert_eq!(seconds, 199 * 86_400);
     assert!(!x.basic_constraints().unwrap().unwrap().value.ca);
     assert!(x.extended_key_usage().unwrap().unwrap().value.server_auth);
-    // The whole chain verifies: leaf by the issuing CA, issuing CA by the root.
+    // The whole chain verifies: leaf by the issuing CA, issuing CA by the root, the root by itself.
+    let ca_der = |row: crate::store::CaRow| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(row.cert_der).unwrap()
+    };
+    let issuing_der = ca_der(w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap());
+    let root_der = ca_der(w.s.store().root_ca().await.unwrap().unwrap());
+    let (_, issuing) = X509Certificate::from_der(&issuing_der).unwrap();
+    let (_, root) = X509Certificate::from_der(&root_der).unwrap();
+    assert_eq!(x.issuer(), issuing.subject());
+    x.verify_signature(Some(issuing.public_key())).expect("the leaf is signed by the issuing CA");
+    assert_eq!(issuing.issuer(), root.subject());
+    issuing.verify_signature(Some(root.public_key())).expect("the issuing CA is signed by the root");
+    root.verify_signature(None).expect("the root is self-signed");
+    // The chain download carries the leaf and its CAs.
     let chain = ca::render(
         &w.s,
         &w.s.store().certificate(&w.issuer, &cert.id).await.unwrap().unwrap().ca,
@@ -167,10 +181,10 @@ async fn an_order_validated_by_email_is_issued_with_the_promised_profile() {
 #[tokio::test]
 async fn the_next_order_reuses_completed_validation_and_issues_at_once() {
     let w = world().await;
-    let first =
-        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
-            .await
-            .unwrap();
+    let first_csr = csr(&["shop.example.com"]);
+    let first = orders::create(&w.s, &w.admin, input(&w, "shop.example.com", first_csr.clone(), DcvMethod::Email))
+        .await
+        .unwrap();
     let token = dcv_link(&w.s, "admin@shop.example.com").await;
     orders::confirm_email_dcv(&w.s, &token).await.unwrap();
     assert_eq!(orders::view(&w.s, &w.admin, &first.id).await.unwrap().status, OrderStatus::Issued);
@@ -185,9 +199,20 @@ async fn the_next_order_reuses_completed_validation_and_issues_at_once() {
     assert_eq!(kinds, ["created", "issued"]);
     let cert = second.certificate.as_ref().expect("the certificate is in the answer");
     assert!(cert.pem.starts_with("-----BEGIN CERTIFICATE-----") && !cert.ca.is_empty());
-    assert!(second.csr_report.as_ref().is_some_and(|r| r.checks.iter().any(|c| c.label == "Key reuse")));
+    let key_reuse = |view: &OrderView| {
+        let report = view.csr_report.as_ref().expect("a CSR report");
+        report.checks.iter().find(|c| c.label == "Key reuse").cloned().expect("a key reuse line")
+    };
+    // A fresh key: the report says so, without a warning.
+    assert_eq!(key_reuse(&second).level, CheckLevel::Pass, "{:?}", key_reuse(&second));
     let later = orders::view(&w.s, &w.admin, &second.id).await.unwrap();
     assert_eq!(serde_json::to_value(&later).unwrap(), serde_json::to_value(&second).unwrap());
+    // The first order's CSR again: reused validation still issues it, and the report warns of the old key.
+    let third = orders::create(&w.s, &w.admin, input(&w, "shop.example.com", first_csr, DcvMethod::Dns)).await.unwrap();
+    assert_eq!(third.status, OrderStatus::Issued);
+    let warning = key_reuse(&third);
+    assert_eq!(warning.level, CheckLevel::Warning);
+    assert!(warning.message.contains(&first.number), "{warning:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -346,18 +371,51 @@ async fn names_methods_and_validity_are_checked_against_the_product() {
 async fn ca_keys_are_sealed_at_rest() {
     let w = world().await;
     let root = w.s.store().root_ca().await.unwrap().unwrap();
-    assert!(root.key_sealed.starts_with("v1."));
-    let plain = w.s.ca_runtime().open(&root.key_sealed).unwrap();
+    let root_id = crate::store::key_of(&root.id);
+    assert!(root.key_sealed.starts_with("v2."));
+    let plain = w.s.ca_runtime().open(&root_id, &root.key_sealed).unwrap();
     assert!(!root.key_sealed.contains(&{
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(&plain)
     }));
     // Another master key cannot open it.
     let other = super::ca::CaRuntime::new([7u8; 32]);
-    assert!(other.open(&root.key_sealed).is_err());
+    assert!(other.open(&root_id, &root.key_sealed).is_err());
     let overview = ca::overview(&w.s).await.unwrap();
-    assert_eq!(overview.cas.len(), 2);
+    // The root, and the issuer's TLS and S/MIME issuing CAs.
+    assert_eq!(overview.cas.len(), 3);
     assert_eq!(overview.issuers_without_ca.len(), 1);
+}
+
+#[tokio::test]
+async fn a_sealed_ca_key_copied_into_another_cas_row_does_not_open_there() {
+    let w = world().await;
+    let root = w.s.store().root_ca().await.unwrap().unwrap();
+    let issuing = w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap();
+    let issuing_id = crate::store::key_of(&issuing.id);
+    // The issuing CA's row now holds the root's sealed key: an attacker with write access to the database
+    // would sign leaves with the root key this way if the seal were not bound to its row.
+    assert!(w.s.store().replace_ca_key_sealed(&issuing_id, &issuing.key_sealed, &root.key_sealed).await.unwrap());
+    assert!(w.s.ca_runtime().open(&issuing_id, &root.key_sealed).is_err());
+    assert!(w.s.ca_runtime().open(&crate::store::key_of(&root.id), &root.key_sealed).is_ok());
+}
+
+#[tokio::test]
+async fn keys_sealed_before_binding_are_sealed_again_bound_to_their_ca_at_start() {
+    let w = world().await;
+    let root = w.s.store().root_ca().await.unwrap().unwrap();
+    let root_id = crate::store::key_of(&root.id);
+    let key = w.s.ca_runtime().open(&root_id, &root.key_sealed).unwrap();
+    let unbound = w.s.ca_runtime().seal_unbound_for_tests(&key);
+    assert!(w.s.store().replace_ca_key_sealed(&root_id, &root.key_sealed, &unbound).await.unwrap());
+    // Unbound keys are not used to sign until they are re-sealed.
+    assert!(w.s.ca_runtime().open(&root_id, &unbound).is_err());
+
+    assert_eq!(ca::reseal_unbound_keys(&w.s).await.unwrap(), 1);
+    let resealed = w.s.store().root_ca().await.unwrap().unwrap().key_sealed;
+    assert!(resealed.starts_with("v2."), "{resealed}");
+    assert_eq!(w.s.ca_runtime().open(&root_id, &resealed).unwrap(), key);
+    assert_eq!(ca::reseal_unbound_keys(&w.s).await.unwrap(), 0, "nothing left to re-seal");
 }
 
 #[tokio::test]
@@ -409,6 +467,41 @@ async fn internal_names_ov_data_and_email_floods_are_refused() {
     w.s.clock().advance(Duration::minutes(11));
     let changed = orders::set_dcv(&w.s, &w.admin, &order.id, again).await.unwrap();
     assert_eq!(changed.dcv[0].email_to.as_deref(), Some("webmaster@shop.example.com"));
+
+    // An OV certificate names the organisation: a client without a city, or without a two-letter country, is
+    // refused before anything is signed with an empty or wrong subject.
+    let operator = Actor { user_id: None, email: "olga@signet.test".into(), ip: "127.0.0.1".into() };
+    let ov = ProductInput {
+        name: "TLS OV".into(),
+        profile: Profile::ServerOv,
+        wildcard: false,
+        max_names: 5,
+        validity_days: "199".into(),
+        key_types: vec![KeyType::P256],
+        auto_approve: false,
+        active: true,
+    };
+    let ov = products::create(&w.s, &operator, ov).await.unwrap();
+    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
+    for (city, country) in [("", "HR"), ("Split", "Croatia"), ("Split", "")] {
+        let client = ClientInput {
+            name: format!("OV {city} {country}"),
+            path: format!("ov-{}{}", city.len(), country.len()),
+            email: "info@shop.example.com".into(),
+            city: city.into(),
+            country: country.into(),
+            ..Default::default()
+        };
+        let client = clients::create(&w.s, &staff, &w.issuer, client).await.unwrap();
+        let order = OrderInput {
+            client_id: client.id,
+            product_id: ov.id.clone(),
+            ..input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns)
+        };
+        let err = orders::create(&w.s, &w.admin, order).await.unwrap_err();
+        let message = err.for_field("client_id").unwrap_or_else(|| panic!("{city}/{country}: {err:?}"));
+        assert!(message.contains("An OV certificate names the organisation"), "{message}");
+    }
 }
 
 #[tokio::test]

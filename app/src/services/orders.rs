@@ -664,7 +664,8 @@ struct Signed {
 async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Signed, String>> {
     let issuer = key_of(order.issuer);
     let now = state.now();
-    let signer = match ca::issuing_signer(state, &issuer).await {
+    let purpose = crate::pki::profile::CaPurpose::for_profile(order.product.profile);
+    let signer = match ca::issuing_signer_for(state, &issuer, purpose).await {
         Ok(s) => s,
         Err(AppError::Conflict(m)) => return Ok(Err(m)),
         Err(e) => return Err(e),

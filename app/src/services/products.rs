@@ -2,7 +2,8 @@
 
 use super::{audit, orders::product_of, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
-use crate::model::{max_server_validity_days, validate, Product, ProductInput};
+use crate::model::{max_server_validity_days, validate, Product, ProductInput, Profile};
+use crate::pki::profile::SMIME_MAX_DAYS;
 use crate::store::{key_of, ProductParams};
 
 fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
@@ -30,6 +31,13 @@ fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
             "validity_days",
             Some(format!(
                 "TLS server certificates issued today may be valid for at most {limit} days (CA/Browser Forum)."
+            )),
+        );
+    } else if input.profile == Profile::Smime && days.iter().any(|d| *d > SMIME_MAX_DAYS) {
+        checks.check(
+            "validity_days",
+            Some(format!(
+                "S/MIME certificates may be valid for at most {SMIME_MAX_DAYS} days (S/MIME Baseline Requirements)."
             )),
         );
     }
