@@ -12,7 +12,7 @@ pub mod pages;
 #[cfg(feature = "pki")]
 pub mod pki;
 #[cfg(feature = "ssr")]
-pub mod public;
+pub mod seal_html;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
@@ -78,11 +78,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/new") view=NewClientPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/new/:id/domains") view=NewClientDomainsPage ssr=SsrMode::Async/>
-                    <Route path=path!("clients/new/:id/certificate") view=NewClientCertificatePage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/new/:id/seal") view=NewClientSealPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/:id") view=ClientPage ssr=SsrMode::Async/>
-                    <Route path=path!("certificates") view=CertificatesPage ssr=SsrMode::Async/>
-                    <Route path=path!("certificates/:id") view=CertificatePage ssr=SsrMode::Async/>
-                    <Route path=path!("certificate-types") view=CertTypesPage ssr=SsrMode::Async/>
+                    <Route path=path!("seals") view=SealsPage ssr=SsrMode::Async/>
+                    <Route path=path!("seals/:id") view=SealPage ssr=SsrMode::Async/>
+                    <Route path=path!("seal-types") view=CertTypesPage ssr=SsrMode::Async/>
                     <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async/>
                     <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("orders") view=OrdersPage ssr=SsrMode::Async/>

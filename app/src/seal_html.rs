@@ -3,7 +3,7 @@
 //! and everything shown is escaped by the view macro like any other page.
 
 use crate::model::SealState;
-use crate::services::seal_public::{frame_size, PublicSeal, Verification, VerifiedPage};
+use crate::services::seal_pages::{frame_size, PublicSeal, Verification, VerifiedPage};
 use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 

@@ -1,10 +1,11 @@
 //! The router: Leptos pages and server functions, the public endpoints of the URL contract, embedded assets,
 //! and the request checks that apply to all of them.
 
-use crate::{assets, public};
+use crate::{assets, visitor};
 use app::api::guard::{client_ip, require_from_headers, Need};
 use app::error::AppError;
 use app::model::{AuditFilter, SealFilter};
+use app::services::csv_export::CsvExport;
 use app::services::{audit, issuers, seals, AppState};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
@@ -13,6 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
@@ -49,17 +51,23 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/_app/logo/{issuer}", get(logo))
         .route("/_app/audit.csv", get(audit_csv))
-        .route("/_app/certificates.csv", get(certificates_csv))
+        .route("/_app/seals.csv", get(seals_csv))
         .route("/_app/downloads/{id}/{format}", get(certificate_download))
         .route("/pki/{file}", get(pki_file))
-        .route("/seal/{id}/frame", get(public::seal_frame))
-        .route("/seal/{id}/seen", get(public::seal_seen))
-        .route("/c/{token}", get(public::verification))
-        .route("/v/{issuer}/{path}", get(public::verified))
+        .route("/seal/{id}/frame", get(visitor::seal_frame))
+        .route("/seal/{id}/seen", get(visitor::seal_seen))
+        .route("/c/{token}", get(visitor::verification))
+        .route("/v/{issuer}/{path}", get(visitor::verified))
+        .route("/seal/{file}", get(visitor::seal_script))
         .leptos_routes_with_context(&web, routes, context, move || app::shell(shell_options.clone()))
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(web.clone(), verified_host_only))
+        .layer(middleware::from_fn(server_fn_status))
+        .with_state(web.clone())
+        .nest("/api/v1", crate::rest::router(state))
+        // Every route below gets every layer: the API and the seal script too (they once skipped them, and so
+        // went without the security headers, and the API answered on issuers' verified-pages hosts).
         .layer(middleware::from_fn(check_origin))
+        .layer(middleware::from_fn_with_state(web, verified_host_only))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -71,12 +79,6 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
         ))
         .layer(CompressionLayer::new())
-        // The seal script is the hottest path (every page view of every client's site): added after the
-        // layers above, it skips them and sets its own headers.
-        .route("/seal/{file}", get(public::seal_script))
-        .with_state(web)
-        // The REST API authenticates with bearer keys, not cookies, so the cross-site check does not apply.
-        .nest("/api/v1", crate::rest::router(state))
 }
 
 /// `/pki/{ca}.crt` (DER certificate) and `/pki/{ca}.crl` (DER CRL), named in every issued certificate.
@@ -102,33 +104,41 @@ async fn certificate_download(
     headers: HeaderMap,
     Path((id, format)): Path<(String, String)>,
 ) -> Response {
-    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trust_proxy);
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trusted_proxies);
     let Some(format) = app::services::ca::Format::parse(&format) else {
         return (StatusCode::NOT_FOUND, "Unknown format.").into_response();
     };
     let result = async {
         let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::OrderDesk).await?;
-        let scope = app::api::orders::scope_of(&ctx)?;
+        let scope = app::api::guard::scope_of(&ctx)?;
         app::services::orders::download(&web.app, &scope, &id, format).await
     }
     .await;
     match result {
         Ok((bytes, file)) => crate::rest::file_response(bytes, &file, format),
-        Err(AppError::Unauthenticated) => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
-        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A plain-text error for the handlers outside the server functions, with the error's honest status.
+fn error_response(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match e {
+        AppError::Unauthenticated => (status, "Please sign in.".to_string()).into_response(),
+        e => (status, e.to_string()).into_response(),
     }
 }
 
 /// An issuer's own verified-pages host serves its clients' verified pages (`/{client_path}`) and its logo,
 /// and nothing else: not Signet's sign-in page or app, which must not appear under a host the issuer controls.
 async fn verified_host_only(State(web): State<Web>, request: Request, next: Next) -> Response {
-    let Some(host) = public::foreign_host(&web, request.headers()) else {
+    let Some(host) = visitor::foreign_host(&web, request.headers()) else {
         return next.run(request).await;
     };
-    match web.app.store().issuer_by_verified_host(&host).await {
-        Ok(Some(_)) => {}
+    match app::services::seal_pages::is_verified_host(&web.app, &host).await {
+        Ok(true) => {}
         // Another name for Signet itself (an address of this machine, say): served as usual.
-        Ok(None) => return next.run(request).await,
+        Ok(false) => return next.run(request).await,
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
     let path = request.uri().path();
@@ -139,14 +149,53 @@ async fn verified_host_only(State(web): State<Web>, request: Request, next: Next
         return next.run(request).await;
     }
     let client_path = path.trim_start_matches('/').to_string();
-    public::verified_page(&web, app::services::seal_public::IssuerBy::Host(&host), &client_path).await
+    visitor::verified_page(&web, app::services::seal_pages::IssuerBy::Host(&host), &client_path).await
+}
+
+/// Server functions answer every error with 500 and the error as JSON; this gives each its honest status (422
+/// refused input, 403 no right, 404 not found, 409 conflict, 401 not signed in), the body unchanged, so pages
+/// show the same message. A real 500 is a bug: it is logged with a request id, which the page shows, and every
+/// log line of that request carries the same id.
+async fn server_fn_status(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    if !request.uri().path().starts_with(app::api::PREFIX) {
+        return next.run(request).await;
+    }
+    let request_id = app::services::secrets::random_token().chars().take(12).collect::<String>();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).instrument(tracing::info_span!("request", id = %request_id)).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Error bodies are a few hundred bytes; anything larger is not one of ours and stays a 500.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let error: Option<AppError> = serde_json::from_slice(&bytes).ok();
+    let body = match error {
+        Some(AppError::Internal) | None => {
+            tracing::error!(request = %request_id, path, "server function failed (the cause is logged above)");
+            serde_json::to_vec(&AppError::InternalLogged(request_id)).unwrap_or_default().into()
+        }
+        Some(e) => {
+            parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            bytes
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// CSRF defence: a state-changing request must come from our own pages. Browsers say where a request
 /// comes from in `Sec-Fetch-Site` and `Origin`; a request without either is not from a browser page
 /// (curl, a script with an API key) and cannot carry a victim's cookie by accident.
+/// The REST API is exempt: it authenticates with bearer keys, never cookies, so a cross-site request cannot
+/// carry a victim's authority there.
 async fn check_origin(request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || request.uri().path().starts_with("/api/v1/")
+    {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -170,7 +219,7 @@ fn refuse_cross_site() -> Response {
 }
 
 async fn healthz(State(web): State<Web>) -> Response {
-    let db_ok = web.app.store().ping().await;
+    let db_ok = web.app.database_answers().await;
     let body = serde_json::json!({
         "status": if db_ok { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
@@ -203,48 +252,68 @@ async fn audit_csv(
     headers: HeaderMap,
     Query(filter): Query<AuditFilter>,
 ) -> Response {
-    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trust_proxy);
-    let result = async {
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trusted_proxies);
+    let export = async {
         let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::Signed).await?;
         let scope = app::api::admin::audit_scope(&ctx).await?;
-        let entries = audit::list(&web.app, scope, &filter, audit::MAX_ROWS).await?;
-        audit::to_csv(&entries)
+        audit::export(&web.app, scope, &filter).await
     }
     .await;
-    csv_response(result, "signet-audit.csv")
+    csv_response(&web.app, export, "signet-audit.csv").await
 }
 
 /// The certificate list as CSV, with the filters of the list page. Same authorisation as the page.
-async fn certificates_csv(
+async fn seals_csv(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(filter): Query<SealFilter>,
 ) -> Response {
-    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trust_proxy);
-    let result = async {
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trusted_proxies);
+    let export = async {
         let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::IssuerMember).await?;
-        seals::export_csv(&web.app, &ctx.issuer_id()?, &filter).await
+        seals::export(&web.app, &ctx.issuer_id()?, &filter)
     }
     .await;
-    csv_response(result, "signet-certificates.csv")
+    csv_response(&web.app, export, "signet-seals.csv").await
 }
 
-fn csv_response(result: Result<String, AppError>, file_name: &str) -> Response {
-    match result {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(AppError::Unauthenticated) => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
-        Err(AppError::Invalid(e)) => (StatusCode::BAD_REQUEST, AppError::Invalid(e).to_string()).into_response(),
-        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
-    }
+/// Streams an export chunk by chunk. The first chunk is read before answering, so that a failure there still
+/// gets an honest status; a failure later cuts the download short (and is logged), since the status is sent.
+async fn csv_response(state: &AppState, export: Result<impl CsvExport, AppError>, file_name: &str) -> Response {
+    let first = match export {
+        Ok(export) => export.chunk(state, 0).await.map(|first| (export, first.unwrap_or_default())),
+        Err(e) => Err(e),
+    };
+    let (export, first) = match first {
+        Ok(ok) => ok,
+        Err(e) => return error_response(e),
+    };
+    let state = state.clone();
+    let rest = futures_util::stream::unfold(Some(1usize), move |next| {
+        let (state, export) = (state.clone(), export.clone());
+        async move {
+            let n = next?;
+            match export.chunk(&state, n).await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(n + 1))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = %e, chunk = n, "CSV export cut short");
+                    Some((Err(std::io::Error::other("export failed")), None))
+                }
+            }
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(rest);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
 }
 
 /// Embedded files first; anything else is rendered by the app, whose fallback route answers 404.

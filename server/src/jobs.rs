@@ -1,11 +1,11 @@
 //! Background work that runs beside the web server.
 
-use app::services::{mail, orders, seal_public, AppState};
+use app::services::{mail, orders, seal_pages, AppState};
 use std::time::Duration;
 
 pub fn spawn(state: AppState) {
     tokio::spawn(mail::run_worker(state.clone()));
-    tokio::spawn(seal_public::run_copy_writer(state.clone()));
+    tokio::spawn(seal_pages::run_copy_writer(state.clone()));
     tokio::spawn(recheck_validations(state.clone()));
     tokio::spawn(purge_sessions(state));
 }
@@ -27,9 +27,7 @@ async fn purge_sessions(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let now = state.now();
-        let s = state.settings();
-        if let Err(e) = state.store().purge_sessions(now - s.session_idle, now - s.session_max).await {
+        if let Err(e) = app::services::accounts::purge_sessions(&state).await {
             tracing::warn!(error = %e, "session purge failed");
         }
     }

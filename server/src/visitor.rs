@@ -1,9 +1,9 @@
 //! The public trust-seal endpoints of the URL contract: the seal script and its frame, copy reports, secure
 //! coded links (`/c/{token}`) and verified pages (`/v/{issuer}/{path}`, or `/{path}` on an issuer's own
-//! verified-pages host). No sign-in; each is a thin front door to `app::services::seal_public`.
+//! verified-pages host). No sign-in; each is a thin front door to `app::services::seal_pages`.
 
 use crate::http::Web;
-use app::services::seal_public::{self, IssuerBy};
+use app::services::seal_pages::{self, IssuerBy};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -33,12 +33,12 @@ pub async fn seal_script(State(web): State<Web>, Path(file): Path<String>) -> Re
     let Some(id) = file.strip_suffix(".js") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let seal = match seal_public::public_seal(&web.app, id).await {
+    let seal = match seal_pages::public_seal(&web.app, id).await {
         Ok(seal) => seal,
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     let status = if seal.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    let body = seal_public::seal_script(&web.app, seal.as_deref());
+    let body = seal_pages::seal_script(&web.app, seal.as_deref());
     (
         status,
         [
@@ -69,32 +69,32 @@ pub async fn seal_frame(
     headers: HeaderMap,
 ) -> Response {
     let state = &web.app;
-    let seal = match seal_public::public_seal(state, &id).await {
+    let seal = match seal_pages::public_seal(state, &id).await {
         Ok(Some(seal)) => seal,
-        Ok(None) => return html(StatusCode::NOT_FOUND, app::public::empty_frame(), "frame-ancestors *", "no-store"),
+        Ok(None) => return html(StatusCode::NOT_FOUND, app::seal_html::empty_frame(), "frame-ancestors *", "no-store"),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     let csp = format!(
         "frame-ancestors {}; default-src 'none'; style-src 'unsafe-inline'",
-        seal_public::frame_ancestors(&seal)
+        seal_pages::frame_ancestors(&seal)
     );
     if !seal.state(state.now().date_naive()).shows() {
-        return html(StatusCode::NOT_FOUND, app::public::empty_frame(), &csp, "no-store");
+        return html(StatusCode::NOT_FOUND, app::seal_html::empty_frame(), &csp, "no-store");
     }
-    let allowed = seal_public::origin_host(&q.origin).is_some_and(|h| seal.allows_host(&h));
+    let allowed = seal_pages::origin_host(&q.origin).is_some_and(|h| seal.allows_host(&h));
     if !allowed {
         // Someone framed the seal directly, or altered the script: the browser refuses the frame anyway (CSP),
         // and the issuer hears of it.
         let page = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or(&q.origin).to_string();
-        seal_public::report_copy(state, &seal.id, &page, &user_agent(&headers));
-        return html(StatusCode::OK, app::public::empty_frame(), &csp, "no-store");
+        seal_pages::report_copy(state, &seal.id, &page, &user_agent(&headers));
+        return html(StatusCode::OK, app::seal_html::empty_frame(), &csp, "no-store");
     }
-    let token = seal_public::mint_link(state, &seal.id, &q.origin);
+    let token = seal_pages::mint_link(state, &seal.id, &q.origin);
     let link = format!("{}/c/{token}", state.settings().public_url);
-    let style = seal_public::style_or_default(&q.style);
+    let style = seal_pages::style_or_default(&q.style);
     // Reload a minute before the link expires, so a click always carries a live token.
-    let refresh = seal_public::LINK_LIFETIME_SECS - 60;
-    html(StatusCode::OK, app::public::seal_frame(&seal, style, &link, refresh), &csp, "no-store")
+    let refresh = seal_pages::LINK_LIFETIME_SECS - 60;
+    html(StatusCode::OK, app::seal_html::seal_frame(&seal, style, &link, refresh), &csp, "no-store")
 }
 
 #[derive(Deserialize)]
@@ -115,16 +115,16 @@ pub async fn seal_seen(
     } else {
         q.u
     };
-    seal_public::report_copy(&web.app, &id, &page, &user_agent(&headers));
+    seal_pages::report_copy(&web.app, &id, &page, &user_agent(&headers));
     (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "no-store")]).into_response()
 }
 
 /// `GET /c/{token}`
 pub async fn verification(State(web): State<Web>, Path(token): Path<String>) -> Response {
-    match seal_public::verify_link(&web.app, &token).await {
-        Ok(v) => html(StatusCode::OK, app::public::verification_page(&v), PAGE_CSP, "no-store"),
+    match seal_pages::verify_link(&web.app, &token).await {
+        Ok(v) => html(StatusCode::OK, app::seal_html::verification_page(&v), PAGE_CSP, "no-store"),
         Err(app::error::AppError::NotFound) => {
-            html(StatusCode::NOT_FOUND, app::public::invalid_link_page(), PAGE_CSP, "no-store")
+            html(StatusCode::NOT_FOUND, app::seal_html::invalid_link_page(), PAGE_CSP, "no-store")
         }
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
@@ -144,14 +144,14 @@ pub async fn verified_page(web: &Web, issuer: IssuerBy<'_>, path: &str) -> Respo
     let runtime = web.app.seal_runtime();
     let body = match runtime.cached_page(&key) {
         Some(body) => body,
-        None => match seal_public::verified_page(&web.app, issuer, path).await {
+        None => match seal_pages::verified_page(&web.app, issuer, path).await {
             Ok(p) => {
-                let body = axum::body::Bytes::from(app::public::verified_page(&p));
+                let body = axum::body::Bytes::from(app::seal_html::verified_page(&p));
                 runtime.keep_page(key, body.clone());
                 body
             }
             Err(app::error::AppError::NotFound) => {
-                return html(StatusCode::NOT_FOUND, app::public::not_found_page(), PAGE_CSP, "no-store")
+                return html(StatusCode::NOT_FOUND, app::seal_html::not_found_page(), PAGE_CSP, "no-store")
             }
             Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         },
@@ -169,6 +169,6 @@ pub async fn verified_page(web: &Web, issuer: IssuerBy<'_>, path: &str) -> Respo
 pub fn foreign_host(web: &Web, headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
     let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host).trim_end_matches('.').to_ascii_lowercase();
-    let own = seal_public::origin_host(&web.app.settings().public_url);
+    let own = seal_pages::origin_host(&web.app.settings().public_url);
     (own.as_deref() != Some(host.as_str()) && host.contains('.')).then_some(host)
 }

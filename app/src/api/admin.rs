@@ -50,8 +50,7 @@ pub async fn operator_unlock(issuer_id: String, user_id: String) -> Result<(), A
 #[server(prefix = "/_sf", endpoint = "admin/mail")]
 pub async fn list_mail(status: String) -> Result<(bool, Vec<MailMessage>), AppError> {
     let ctx = require(Need::Operator).await?;
-    let rows = ctx.state.store().list_mail(MailStatus::parse(&status), 200).await?;
-    Ok((ctx.state.settings().smtp_url.is_some(), rows.into_iter().map(|r| r.into_model()).collect()))
+    mail::outbox(&ctx.state, MailStatus::parse(&status)).await
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/resend-mail")]
@@ -78,6 +77,7 @@ pub async fn audit_scope(ctx: &super::guard::Ctx) -> Result<Option<String>, AppE
     let viewer = crate::services::accounts::viewer(&ctx.state, &ctx.session).await?;
     match viewer.current {
         Some(c) if c.role == Role::Admin => Ok(Some(c.id)),
-        _ => Err(AppError::NotFound),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::NotFound),
     }
 }

@@ -23,7 +23,7 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 #[server(prefix = "/_sf", endpoint = "auth/setup-status")]
 pub async fn setup_status(token: String) -> Result<bool, AppError> {
     let p = public().await?;
-    Ok(p.state.setup_token_matches(&token) && p.state.store().count_operators().await? == 0)
+    accounts::setup_link_valid(&p.state, &token).await
 }
 
 #[server(prefix = "/_sf", endpoint = "auth/setup")]
@@ -45,7 +45,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let p = public().await?;
     // A new session id at every sign-in: whatever session the browser had is ended first.
     if let Some(old) = super::guard::session_from_headers(&p.state, &p.headers).await? {
-        p.state.store().delete_session(&old.id).await?;
+        accounts::end_session(&p.state, &old).await?;
     }
     let token = accounts::login(&p.state, &email, &password, &p.ip, &p.user_agent).await?;
     set_header(http::header::SET_COOKIE, &session_cookie(&p.state, Some(&token)));

@@ -6,11 +6,17 @@
 
 pub mod account;
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
+pub mod ca;
+pub mod catalog;
+pub mod clients;
+pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod issuer;
 pub mod orders;
+pub mod products;
 pub mod seals;
 pub mod tools;
 
@@ -45,5 +51,38 @@ mod tests {
             }
         }
         assert!(checked >= 20, "expected to check the server functions, found only {checked}");
+    }
+
+    /// The database is reached through services only: server functions and the binary's handlers call a service,
+    /// never `state.store()`, so that every rule a service applies (scope, audit, validation) applies to them too.
+    #[test]
+    fn only_services_reach_the_store() {
+        let app = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        // Spelled in two pieces so that this test does not find itself.
+        let needle = [".store", "()"].concat();
+        let mut offenders = Vec::new();
+        let mut scanned = 0;
+        let mut folders = vec![app.join("src"), app.join("../server/src")];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    let name = path.file_name().unwrap().to_string_lossy().to_string();
+                    if !(dir.ends_with("app/src") && (name == "services" || name == "store")) {
+                        folders.push(path);
+                    }
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap();
+                scanned += 1;
+                for (n, line) in source.lines().enumerate() {
+                    if line.contains(&needle) && !line.trim_start().starts_with("//") {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(scanned > 20, "scanned only {scanned} files");
+        assert!(offenders.is_empty(), "call a service instead:\n{}", offenders.join("\n"));
     }
 }

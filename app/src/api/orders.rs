@@ -1,76 +1,19 @@
-//! Certificates: the CA hierarchy and products (operator), orders (staff and customers), approval,
-//! customers of a client, API keys, and the public pages behind tracking and validation links.
+//! Certificate orders (staff and customers), approval, and the public pages behind tracking and validation
+//! links.
 
 use crate::error::AppError;
 use crate::model::{
-    ApiKeyInfo, CaImport, CaOverview, CsrReport, Customer, DcvMethod, EmailDcvInfo, InvitationView, OrderInput,
-    OrderSetup, OrderStatus, OrderSummary, OrderView, Page, Product, ProductInput,
+    CsrReport, DcvMethod, EmailDcvInfo, InvitationView, OrderInput, OrderSetup, OrderStatus, OrderSummary, OrderView,
+    Page,
 };
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::guard::{public, require, Ctx, Need};
+use super::guard::{public, require, scope_of, Need};
 #[cfg(feature = "ssr")]
-use crate::model::{DcvChoice, Role};
+use crate::model::DcvChoice;
 #[cfg(feature = "ssr")]
-use crate::services::{accounts, api_keys, ca, invitations, orders, products};
-
-/// The order scope of a checked caller: issuer from the session, client for customers, approval for admins.
-#[cfg(feature = "ssr")]
-pub fn scope_of(ctx: &Ctx) -> Result<orders::Scope, AppError> {
-    let (issuer, role) = ctx.issuer.clone().ok_or(AppError::NotFound)?;
-    Ok(orders::Scope {
-        issuer,
-        client: ctx.client_scope.clone(),
-        can_approve: role == Role::Admin,
-        user_id: Some(ctx.session.user.key()),
-        actor: ctx.actor.clone(),
-    })
-}
-
-// --- CA hierarchy and products (operator) -------------------------------------------------------------------
-
-#[server(prefix = "/_sf", endpoint = "ca/overview")]
-pub async fn get_ca_overview() -> Result<CaOverview, AppError> {
-    let ctx = require(Need::Operator).await?;
-    ca::overview(&ctx.state).await
-}
-
-#[server(prefix = "/_sf", endpoint = "ca/create-root")]
-pub async fn create_root_ca(common_name: String, organisation: String) -> Result<(), AppError> {
-    let ctx = require(Need::Operator).await?;
-    ca::create_root(&ctx.state, &ctx.actor, &common_name, &organisation).await.map(|_| ())
-}
-
-#[server(prefix = "/_sf", endpoint = "ca/create-intermediate")]
-pub async fn create_issuing_ca(issuer_id: String) -> Result<(), AppError> {
-    let ctx = require(Need::Operator).await?;
-    ca::create_intermediate(&ctx.state, &ctx.actor, &issuer_id).await.map(|_| ())
-}
-
-#[server(prefix = "/_sf", endpoint = "ca/import")]
-pub async fn import_ca(ca_import: CaImport) -> Result<(), AppError> {
-    let ctx = require(Need::Operator).await?;
-    ca::import(&ctx.state, &ctx.actor, ca_import).await.map(|_| ())
-}
-
-/// Products: everybody signed in may read them (the order wizard offers the active ones).
-#[server(prefix = "/_sf", endpoint = "products/list")]
-pub async fn list_products() -> Result<Vec<Product>, AppError> {
-    let ctx = require(Need::Signed).await?;
-    orders::products(&ctx.state).await
-}
-
-/// Creates a product (`id` empty) or changes one.
-#[server(prefix = "/_sf", endpoint = "products/save")]
-pub async fn save_product(id: String, product: ProductInput) -> Result<(), AppError> {
-    let ctx = require(Need::Operator).await?;
-    if id.trim().is_empty() {
-        products::create(&ctx.state, &ctx.actor, product).await.map(|_| ())
-    } else {
-        products::update(&ctx.state, &ctx.actor, id.trim(), product).await.map(|_| ())
-    }
-}
+use crate::services::{invitations, orders};
 
 // --- Orders ---------------------------------------------------------------------------------------------------
 
@@ -162,10 +105,7 @@ pub async fn cancel_order(id: String, reason: String) -> Result<OrderView, AppEr
 #[server(prefix = "/_sf", endpoint = "orders/approval-mode")]
 pub async fn set_approval_mode(on: bool) -> Result<(), AppError> {
     let ctx = require(Need::IssuerAdmin).await?;
-    let issuer = ctx.issuer_id()?;
-    ctx.state.store().set_approval_mode(&issuer, on).await?;
-    crate::services::audit::record(&ctx.state, &ctx.actor, Some(&issuer), "issuer.approval_mode", "", on.to_string())
-        .await
+    crate::services::issuers::set_approval_mode(&ctx.state, &ctx.actor, &ctx.issuer_id()?, on).await
 }
 
 // --- Links that work without an account -------------------------------------------------------------------
@@ -203,58 +143,4 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 pub async fn submit_invitation_csr(token: String, csr: String) -> Result<CsrReport, AppError> {
     let p = public().await?;
     invitations::submit_invited_csr(&p.state, &token, &csr).await
-}
-
-// --- Customers and API keys -----------------------------------------------------------------------------------
-
-#[server(prefix = "/_sf", endpoint = "customers/list")]
-pub async fn list_customers(client_id: String) -> Result<Vec<Customer>, AppError> {
-    let ctx = require(Need::IssuerMember).await?;
-    let issuer = ctx.issuer_id()?;
-    ctx.state.store().client(&issuer, &client_id).await?.ok_or(AppError::NotFound)?;
-    Ok(ctx
-        .state
-        .store()
-        .customers_of_client(&issuer, &client_id)
-        .await?
-        .into_iter()
-        .map(|m| Customer {
-            user_id: crate::store::key_of(&m.user),
-            email: m.email,
-            name: m.name,
-            pending: !m.has_password,
-        })
-        .collect())
-}
-
-#[server(prefix = "/_sf", endpoint = "customers/invite")]
-pub async fn invite_customer(client_id: String, email: String, name: String) -> Result<(), AppError> {
-    let ctx = require(Need::IssuerMember).await?;
-    accounts::invite_customer(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &client_id, &email, &name).await
-}
-
-/// Removes a customer from the client: their sign-in no longer reaches the issuer, and their API keys stop working.
-#[server(prefix = "/_sf", endpoint = "customers/remove")]
-pub async fn remove_customer(client_id: String, user_id: String) -> Result<(), AppError> {
-    let ctx = require(Need::IssuerMember).await?;
-    accounts::remove_customer(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &client_id, &user_id).await
-}
-
-#[server(prefix = "/_sf", endpoint = "api-keys/list")]
-pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
-    let ctx = require(Need::OrderDesk).await?;
-    api_keys::list(&ctx.state, &ctx.session.user.key()).await
-}
-
-/// Creates a key in the current issuer; the answer is the secret, shown once.
-#[server(prefix = "/_sf", endpoint = "api-keys/create")]
-pub async fn create_api_key(name: String) -> Result<String, AppError> {
-    let ctx = require(Need::OrderDesk).await?;
-    api_keys::create(&ctx.state, &ctx.actor, &ctx.session.user.key(), &ctx.issuer_id()?, &name).await
-}
-
-#[server(prefix = "/_sf", endpoint = "api-keys/revoke")]
-pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
-    let ctx = require(Need::OrderDesk).await?;
-    api_keys::revoke(&ctx.state, &ctx.actor, &ctx.session.user.key(), &id).await
 }

@@ -3,10 +3,14 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+mod audit;
 mod key_maker;
 mod pkcs12_export;
+mod seals;
+pub use audit::AuditTable;
 pub use key_maker::{KeyMaker, SlowKeyWarning, SubjectFields};
 pub use pkcs12_export::Pkcs12Export;
+pub use seals::{CopyAttemptTable, SealForm, SealTable, StateBadge};
 
 /// A rule run in the browser as the person leaves a field; the server runs the same rule again.
 pub type Rule = fn(&str) -> Option<String>;
@@ -118,6 +122,16 @@ pub fn Saved(done: Signal<bool>, text: &'static str) -> impl IntoView {
 }
 
 /// Signet's mark: a shield with a tick.
+/// The frame of the pages people use without an account (tracking, validation and invitation links, the CSR
+/// tool): Signet's header above a centred column, as the signed-in pages have their shell.
+#[component]
+pub fn VisitorPage(children: Children) -> impl IntoView {
+    view! {
+        <header class="visitor-head"><a class="brand" href="/"><Mark/>"Signet"</a></header>
+        <main class="public-page">{children()}</main>
+    }
+}
+
 #[component]
 pub fn Mark() -> impl IntoView {
     view! {

@@ -52,7 +52,7 @@ pub fn AccountPage() -> impl IntoView {
 /// REST API keys: the secret is shown once; the list shows the prefix only.
 #[component]
 fn ApiKeys() -> impl IntoView {
-    use crate::api::orders::{list_api_keys, CreateApiKey, RevokeApiKey};
+    use crate::api::api_keys::{list_api_keys, CreateApiKey, RevokeApiKey};
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());

@@ -1,7 +1,7 @@
 //! The operator's pages (issuers, the mail outbox) and the audit log.
 
-use super::dashboard::AuditTable;
 use crate::api::admin::*;
+use crate::components::AuditTable;
 use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Saved};
 use crate::model::{validate, AuditFilter, MailMessage, MailStatus, Viewer};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! "Certificate types" and "Groups": set up by the operator, read-only for issuers (as in the SafeSigned guide,
 //! where types "are installed by SafeSigned representatives").
 
-use crate::api::seals::*;
+use crate::api::catalog::*;
 use crate::components::{field_error, last_error, succeeded, Field, FormError, Saved};
 use crate::model::{validate, CertGroup, CertType, CertTypeInput, Viewer};
 use leptos::prelude::*;

@@ -1,10 +1,9 @@
 //! "Clients": the list, the three-step wizard of the SafeSigned guide (client → domains → certificate), and
 //! a client's page with its domains, certificates, copy attempts and activity.
 
-use super::dashboard::AuditTable;
-use super::seals::{CopyAttemptTable, SealForm, SealTable};
-use crate::api::seals::*;
+use crate::api::{catalog::*, clients::*};
 use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Pager, Saved};
+use crate::components::{AuditTable, CopyAttemptTable, SealForm, SealTable};
 use crate::model::{validate, Client, ClientDetail, ClientInput, Domain};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -170,7 +169,7 @@ pub fn NewClientDomainsPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) && go_on.get_untracked() {
-            navigate(&format!("/clients/new/{}/certificate", id()), Default::default());
+            navigate(&format!("/clients/new/{}/seal", id()), Default::default());
         }
     });
     view! {
@@ -190,7 +189,7 @@ pub fn NewClientDomainsPage() -> impl IntoView {
                                 <button type="submit" class="secondary" on:click=move |_| go_on.set(true)>"Save & add certificate"</button>
                             </DomainForm>
                             <div class="actions">
-                                <a class="button secondary" href=format!("/clients/new/{}/certificate", c.id)>"Skip & add certificate"</a>
+                                <a class="button secondary" href=format!("/clients/new/{}/seal", c.id)>"Skip & add certificate"</a>
                                 <a class="button secondary" href="/clients">"Cancel"</a>
                             </div>
                             <p class="muted small">"“Cancel” keeps the client; you can add domains and certificates on its page later."</p>
@@ -256,7 +255,7 @@ fn DomainForm(client_id: String, action: ServerAction<AddDomain>, children: Chil
 
 /// Step 3.
 #[component]
-pub fn NewClientCertificatePage() -> impl IntoView {
+pub fn NewClientSealPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let client = Resource::new(id, get_client);
@@ -366,7 +365,7 @@ fn ClientView(
         <section class="panel">
             <div class="page-head">
                 <h2>"Certificates"</h2>
-                <a class="button" href=format!("/clients/new/{}/certificate", client.id)>"+ Add certificate"</a>
+                <a class="button" href=format!("/clients/new/{}/seal", client.id)>"+ Add certificate"</a>
             </div>
             <SealTable seals show_client=false/>
         </section>
@@ -473,7 +472,7 @@ fn DomainTable(
 /// People of the client business who order and download its certificates (customers).
 #[component]
 fn Customers(client_id: String) -> impl IntoView {
-    use crate::api::orders::{list_customers, InviteCustomer, RemoveCustomer};
+    use crate::api::customers::{list_customers, InviteCustomer, RemoveCustomer};
     let invite = ServerAction::<InviteCustomer>::new();
     let remove = ServerAction::<RemoveCustomer>::new();
     let id = client_id.clone();

@@ -1,9 +1,8 @@
 //! The home page: what needs attention in the current issuer and, for the operator, in the instance.
 
 use crate::api::issuer::load_dashboard;
-use crate::components::when;
-use crate::model::{AuditEntry, ExpiryEntry, IssuerOverview, OperatorOverview, SealOverview};
-use crate::pages::seals::StateBadge;
+use crate::components::{AuditTable, StateBadge};
+use crate::model::{ExpiryEntry, IssuerOverview, OperatorOverview, SealOverview};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -67,12 +66,13 @@ fn IssuerDashboard(overview: IssuerOverview, seals: Option<SealOverview>) -> imp
 /// on the SafeSigned dashboard.
 #[component]
 fn SealDashboard(overview: SealOverview) -> impl IntoView {
-    let SealOverview { issued_per_month, expiring_soon, recently_expired, clients, valid_seals } = overview;
+    let SealOverview { issued_per_month, expiring_soon, expiring_count, recently_expired, clients, valid_seals } =
+        overview;
     view! {
         <div class="stats">
             <div class="stat"><div class="value">{clients}</div><div class="label">"Clients"</div></div>
             <div class="stat"><div class="value">{valid_seals}</div><div class="label">"Valid certificates"</div></div>
-            <div class="stat"><div class="value">{expiring_soon.len()}</div><div class="label">"Expiring in 30 days"</div></div>
+            <div class="stat"><div class="value">{expiring_count}</div><div class="label">"Expiring in 30 days"</div></div>
         </div>
         <div class="two-col">
             <section class="panel">
@@ -132,7 +132,7 @@ fn ExpiryList(entries: Vec<ExpiryEntry>, empty: &'static str) -> impl IntoView {
                 <li>
                     <a href=format!("/clients/{}", e.client_id)>{e.client_name}</a>
                     " " <span class="muted small">{e.type_name}</span>
-                    " " <a class="small" href=format!("/certificates/{}", e.seal_id)>{e.valid_to.format("%d.%m.%Y").to_string()}</a>
+                    " " <a class="small" href=format!("/seals/{}", e.seal_id)>{e.valid_to.format("%d.%m.%Y").to_string()}</a>
                     " " <StateBadge state=e.state/>
                 </li>
             }).collect_view()}
@@ -165,42 +165,4 @@ fn OperatorDashboard(overview: OperatorOverview) -> impl IntoView {
             <AuditTable entries=overview.recent show_issuer=true/>
         </section>
     }
-}
-
-#[component]
-pub fn AuditTable(entries: Vec<AuditEntry>, show_issuer: bool) -> impl IntoView {
-    if entries.is_empty() {
-        return view! { <p class="empty">"Nothing recorded yet."</p> }.into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        {show_issuer.then(|| view! { <th scope="col">"Issuer"</th> })}
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Target"</th>
-                        <th scope="col">"Detail"</th>
-                        <th scope="col">"From"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {entries.into_iter().map(|e| view! {
-                        <tr>
-                            <td class="small">{when(&e.at)}</td>
-                            <td>{e.actor_email}</td>
-                            {show_issuer.then(|| view! { <td>{e.issuer.clone().unwrap_or_default()}</td> })}
-                            <td><span class="badge">{e.action}</span></td>
-                            <td>{e.target}</td>
-                            <td class="small">{e.detail}</td>
-                            <td class="small mono">{e.ip}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
 }

@@ -1,6 +1,6 @@
 //! The operator's certificate authority and products.
 
-use crate::api::orders::*;
+use crate::api::{ca::*, products::*};
 use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Saved};
 use crate::model::*;
 use leptos::prelude::*;
@@ -39,7 +39,11 @@ pub fn CaPage() -> impl IntoView {
                                             <tr>
                                                 <td><strong>{c.name.clone()}</strong><br/><span class="small">{c.subject.clone()}</span>
                                                     <br/><span class="small mono">{format!("SHA-256 {}", c.fingerprint)}</span></td>
-                                                <td>{if c.kind == "root" { "Root".to_string() } else { format!("Issuing CA of {}", c.issuer_name.clone().unwrap_or_default()) }}
+                                                <td>{match c.kind.as_str() {
+                                                    "root" => "Root".to_string(),
+                                                    "smime" => format!("S/MIME issuing CA of {}", c.issuer_name.clone().unwrap_or_default()),
+                                                    _ => format!("TLS issuing CA of {}", c.issuer_name.clone().unwrap_or_default()),
+                                                }}
                                                     {c.imported.then_some(" (imported)")}</td>
                                                 <td>{c.key_alg.clone()}</td>
                                                 <td class="small">{format!("{} to {}", when(&c.not_before), when(&c.not_after))}</td>
@@ -51,11 +55,11 @@ pub fn CaPage() -> impl IntoView {
                             </section>
                             {(has_root && !o.issuers_without_ca.is_empty()).then(|| view! {
                                 <section class="panel">
-                                    <h2>"Issuers without an issuing CA"</h2>
+                                    <h2>"Issuers without their issuing CAs"</h2>
                                     <ul>{o.issuers_without_ca.into_iter().map(|(id, name)| view! {
                                         <li>{name.clone()}" "<button type="button" on:click=move |_| { inter.dispatch(CreateIssuingCa { issuer_id: id.clone() }); }>{format!("Create issuing CA for {name}")}</button></li>
                                     }).collect_view()}</ul>
-                                    <p class="muted">"ECDSA P-256, 5 years, signed by the root, path length 0."</p>
+                                    <p class="muted">"ECDSA P-256, 5 years, signed by the root, path length 0: one CA for TLS server and client certificates, one for S/MIME (the Baseline Requirements keep the two apart). The button creates whichever the issuer lacks."</p>
                                 </section>
                             })}
                             {(!has_root).then(|| view! {
@@ -84,8 +88,21 @@ pub fn CaPage() -> impl IntoView {
             <Saved done=succeeded(import.value()) text="The CA was imported."/>
             <FormError error=import_error/>
             <ActionForm action=import>
-                <div class="field"><label for="f-imp-issuer">"Issuer ID (empty for a root)"</label>
-                    <input id="f-imp-issuer" name="ca_import[issuer_id]"/></div>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        // An issuing CA is imported for an issuer that still lacks one.
+                        let issuers = data.await.map(|o| o.issuers_without_ca).unwrap_or_default();
+                        view! {
+                            <div class="field"><label for="f-imp-issuer">"Which CA this is"</label>
+                                <select id="f-imp-issuer" name="ca_import[issuer_id]">
+                                    <option value="">"The root CA (self-signed)"</option>
+                                    {issuers.into_iter().map(|(id, name)| view! {
+                                        <option value=id>{format!("An issuing CA of {name}")}</option>
+                                    }).collect_view()}
+                                </select></div>
+                        }
+                    })}
+                </Suspense>
                 <div class="field"><label for="f-imp-cert">"CA certificate (PEM)"</label>
                     <textarea id="f-imp-cert" class="mono" name="ca_import[cert_pem]" rows="6"></textarea>
                     <span class="error" role="alert">{move || field_error(import_error, "cert_pem").get()}</span></div>

@@ -59,13 +59,13 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                     })}
                     {staff.then(|| view! {
                         <A href="/clients">"Clients"</A>
-                        <A href="/certificates">"Certificates"</A>
+                        <A href="/seals">"Certificates"</A>
                         <A href="/orders">"TLS orders"</A>
                         <A href="/tools/self-signed">"Self-signed certificates"</A>
                     })}
                     {is_admin.then(|| view! { <A href="/orders/approvals">"Approvals"</A> })}
                     {(staff || operator).then(|| view! {
-                        <A href="/certificate-types">"Certificate types"</A>
+                        <A href="/seal-types">"Certificate types"</A>
                         <A href="/groups">"Groups"</A>
                     })}
                     {staff.then(|| view! {

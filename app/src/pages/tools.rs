@@ -216,6 +216,10 @@ pub fn SelfSignedPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
+                        // The operator, say, works in no issuer: nothing is wrong, there is just nothing here.
+                        Err(crate::error::AppError::NotFound) => view! {
+                            <p class="empty">"Certificates are watched for an issuer, and this account works in none: there is nothing to watch here."</p>
+                        }.into_any(),
                         Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
                         Ok(certs) if certs.is_empty() => view! { <p class="empty">"No certificate is watched yet."</p> }.into_any(),
                         Ok(certs) => view! {
@@ -260,7 +264,7 @@ pub fn CsrToolPage() -> impl IntoView {
     let on_csr = Callback::new(move |pem: String| csr.set(Some(pem)));
     view! {
         <Title text="Make a key and CSR"/>
-        <main class="public-page">
+        <crate::components::VisitorPage>
             <h1>"Make a key and CSR"</h1>
             <p>"For a certificate ordered anywhere: the key pair is made by this page, in your browser, and never sent anywhere."</p>
             <section class="panel">
@@ -270,6 +274,6 @@ pub fn CsrToolPage() -> impl IntoView {
                 <section class="panel"><h2>"Your CSR"</h2><p class="muted">"Copy it into the order form of your certificate authority."</p>
                     <textarea class="mono" rows="14" readonly aria-label="Your CSR" prop:value=pem></textarea></section>
             })}
-        </main>
+        </crate::components::VisitorPage>
     }
 }

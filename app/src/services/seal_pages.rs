@@ -389,6 +389,11 @@ pub struct VerifiedPage {
 }
 
 /// A client's verified page by issuer slug (or verified-pages host) and path; `NotFound` for anything unknown.
+/// Whether `host` is an issuer's own verified-pages host (which then serves those pages and nothing else).
+pub async fn is_verified_host(state: &AppState, host: &str) -> AppResult<bool> {
+    Ok(state.store().issuer_by_verified_host(host).await?.is_some())
+}
+
 pub async fn verified_page(state: &AppState, issuer: IssuerBy<'_>, path: &str) -> AppResult<VerifiedPage> {
     if crate::model::validate::client_path(path).is_some() {
         return Err(AppError::NotFound);
