@@ -1,5 +1,5 @@
 // Sign-in safety: hydration, lockout after 5 wrong passwords, password reset through a real SMTP server.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './a11y';
 import { Signet, Smtp, hydrated, link, signIn } from './support';
 
 const EMAIL = 'olga@signet.test';

@@ -1,7 +1,8 @@
 // Keys made in the browser: the order wizard's "Generate in my browser" (with a record of every request the
 // page makes, which must never carry the private key), the PKCS#12 export after issuance, the invitation
 // link for someone without an account, and the self-signed tool. openssl checks every file the browser saves.
-import { test, expect, Page, Request } from '@playwright/test';
+import { Page, Request } from '@playwright/test';
+import { test, expect } from './a11y';
 import { createServer, Server } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';

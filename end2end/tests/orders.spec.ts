@@ -3,7 +3,8 @@
 // CSR made by openssl and proves control by an HTTP file (local web server), a DNS TXT record (local DNS
 // server) and an e-mailed link (real SMTP server); the admin approves; the certificate is issued and every
 // download verifies with openssl.
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { test, expect } from './a11y';
 import { createServer, Server } from 'node:http';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -2,7 +2,8 @@
 // site, and the seal shows there and nowhere else. A visitor clicks it, sees the verification, and goes back
 // to the site. A copy on another site shows nothing and lands in the copy-attempt log.
 // Two host names, shop.test and copy.test, resolve to 127.0.0.1 inside Chromium only.
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { test, expect } from './a11y';
 import { createServer, Server } from 'node:http';
 import { Signet, Smtp, acceptInvitation, createIssuer, freePort, hydrated, link, signIn } from './support';
 import { chromiumArgs, executablePath } from '../chromium';

@@ -180,7 +180,8 @@ export async function createCaAndProduct(page: Page) {
   await page.getByLabel('Common name *').fill('Signet Test Root');
   await page.getByRole('button', { name: 'Create root CA' }).click();
   await page.getByRole('button', { name: 'Create issuing CA for Chamber of Commerce Split' }).click();
-  await expect(page.getByText('Issuing CA of Chamber of Commerce Split')).toBeVisible();
+  await expect(page.getByText('TLS issuing CA of Chamber of Commerce Split')).toBeVisible();
+  await expect(page.getByText('S/MIME issuing CA of Chamber of Commerce Split')).toBeVisible();
   await page.getByRole('link', { name: 'Products', exact: true }).click();
   await hydrated(page);
   await page.getByLabel('Product name').fill('TLS DV');

@@ -1,6 +1,6 @@
 // The foundation's user story, as people do it: first-run setup, the operator creates an issuer, its admin
 // accepts the e-mailed invitation, fills in the issuer profile and invites a colleague.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './a11y';
 import { Signet, Smtp, hydrated, link, signIn } from './support';
 
 let smtp: Smtp;
