@@ -1,10 +1,16 @@
 //! Plain data shared by the server and the browser. Ids are the key part of a database record id, as text.
 
+pub mod dcv;
+pub mod invitations;
+pub mod names;
 pub mod orders;
 pub mod seals;
 pub mod tools;
 pub mod validate;
 
+pub use dcv::*;
+pub use invitations::*;
+pub use names::*;
 pub use orders::*;
 pub use seals::*;
 pub use tools::*;

@@ -1,5 +1,7 @@
-//! TLS and S/MIME certificates: the CA hierarchy, products, orders, CSR checks, domain control validation.
+//! TLS and S/MIME certificates: the CA hierarchy, products, orders and their status page, CSR checks. Domain
+//! control validation is in `dcv`, invitation links in `invitations`, the rules for typed names in `names`.
 
+use super::{CsrInvitationInfo, DcvChoice, DcvMethod, DcvView};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -88,20 +90,6 @@ pub fn max_server_validity_days(day: NaiveDate) -> u32 {
         100
     } else {
         47
-    }
-}
-
-/// How long a completed domain validation may be reused for another order (BR 4.2.1, ballot SC-081).
-pub fn dcv_reuse_days(day: NaiveDate) -> i64 {
-    let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
-    if day < at(2026, 3, 15) {
-        398
-    } else if day < at(2027, 3, 15) {
-        200
-    } else if day < at(2029, 3, 15) {
-        100
-    } else {
-        10
     }
 }
 
@@ -222,48 +210,6 @@ impl OrderStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum DcvMethod {
-    /// A file at http://{domain}/.well-known/pki-validation/{file} (BR 3.2.2.4.18).
-    Http,
-    /// A TXT record at _pki-validation.{domain} (BR 3.2.2.4.7).
-    Dns,
-    /// An approval link e-mailed to a constructed address such as admin@{domain} (BR 3.2.2.4.4),
-    /// or to the mailbox itself for client and S/MIME certificates.
-    Email,
-}
-
-impl DcvMethod {
-    pub const ALL: [DcvMethod; 3] = [DcvMethod::Http, DcvMethod::Dns, DcvMethod::Email];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DcvMethod::Http => "http",
-            DcvMethod::Dns => "dns",
-            DcvMethod::Email => "email",
-        }
-    }
-    pub fn parse(s: &str) -> Option<DcvMethod> {
-        DcvMethod::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            DcvMethod::Http => "HTTP file",
-            DcvMethod::Dns => "DNS TXT record",
-            DcvMethod::Email => "E-mail",
-        }
-    }
-}
-
-/// The local parts BR 3.2.2.4.4 allows for a constructed e-mail address.
-pub const DCV_MAILBOXES: [&str; 5] = ["admin", "administrator", "webmaster", "hostmaster", "postmaster"];
-
-/// The domain whose control is proved for `name`: a wildcard is validated at its base domain.
-pub fn authorization_domain(name: &str) -> &str {
-    name.strip_prefix("*.").unwrap_or(name)
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Contact {
@@ -292,17 +238,6 @@ pub struct OrderParties {
     pub organisation: Organisation,
     pub corporate: Contact,
     pub technical: Contact,
-}
-
-/// The DCV choice for one name: the method, and for e-mail the address.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct DcvChoice {
-    pub name: String,
-    pub method: DcvMethod,
-    /// For e-mail: the local part (admin, administrator, …) for domains, ignored for mailboxes.
-    #[serde(default)]
-    pub mailbox: String,
 }
 
 /// A new order, from the wizard or the REST API.
@@ -393,53 +328,6 @@ impl CsrReport {
     pub fn failures(&self) -> Vec<String> {
         self.checks.iter().filter(|c| c.level == CheckLevel::Fail).map(|c| c.message.clone()).collect()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum DcvStatus {
-    Pending,
-    Valid,
-    Failed,
-}
-
-impl DcvStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DcvStatus::Pending => "pending",
-            DcvStatus::Valid => "valid",
-            DcvStatus::Failed => "failed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<DcvStatus> {
-        [DcvStatus::Pending, DcvStatus::Valid, DcvStatus::Failed].into_iter().find(|d| d.as_str() == s)
-    }
-}
-
-/// One name's validation with the instructions for its method.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct DcvView {
-    pub name: String,
-    pub method: DcvMethod,
-    pub status: DcvStatus,
-    /// HTTP: the URL the file must be served at, and its content.
-    pub http_url: String,
-    /// The random value: the file's content (HTTP) or the TXT record's value (DNS).
-    pub token: String,
-    /// DNS: the record name.
-    pub dns_name: String,
-    /// E-mail: where the approval link went (or will go).
-    pub email_to: Option<String>,
-    /// E-mail: the addresses that may be chosen.
-    pub email_choices: Vec<String>,
-    pub checks: i64,
-    pub last_checked_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub validated_at: Option<DateTime<Utc>>,
-    /// Validated by an earlier order of the same client, within the reuse period.
-    pub reused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -533,81 +421,6 @@ pub struct OrderActions {
     pub invite: bool,
 }
 
-/// Where an invitation link stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum InvitationState {
-    /// Waiting for the recipient's CSR.
-    Open,
-    /// The recipient handed in the CSR (a link works once).
-    Used,
-    /// Not used within its lifetime.
-    Expired,
-    /// The order no longer waits for a CSR (given another way, cancelled, …).
-    Closed,
-}
-
-impl InvitationState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InvitationState::Open => "open",
-            InvitationState::Used => "used",
-            InvitationState::Expired => "expired",
-            InvitationState::Closed => "closed",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            InvitationState::Open => "Open",
-            InvitationState::Used => "Used",
-            InvitationState::Expired => "Expired",
-            InvitationState::Closed => "Closed",
-        }
-    }
-}
-
-/// How long an invitation link works.
-pub const INVITATION_DAYS: i64 = 7;
-
-/// The path of an invitation link; the token follows (`/csr-invite/{token}`).
-pub const INVITATION_PATH: &str = "/csr-invite/";
-
-/// An invitation link as listed on the order page (the link itself is only in the e-mail).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct CsrInvitationInfo {
-    pub email: String,
-    pub name: String,
-    /// Who sent it: their name, or their e-mail address.
-    pub invited_by: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub used_at: Option<DateTime<Utc>>,
-    pub state: InvitationState,
-}
-
-/// What the recipient of an invitation link sees (no account): what is being ordered and for whom.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct InvitationView {
-    pub state: InvitationState,
-    pub order_number: String,
-    pub organisation: Organisation,
-    pub product_name: String,
-    /// Server certificates name hosts (the CSR's CN and SANs); the others name mailboxes.
-    pub profile: Profile,
-    pub names: Vec<String>,
-    /// The key types the product accepts.
-    pub key_types: Vec<KeyType>,
-    pub invited_name: String,
-    pub invited_email: String,
-    /// Who sent the link: their name, or their e-mail address.
-    pub invited_by: String,
-    pub invited_by_email: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 /// One line of an order list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -659,16 +472,4 @@ pub struct Customer {
     pub email: String,
     pub name: String,
     pub pending: bool,
-}
-
-/// The read-only page behind an e-mailed DCV link.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EmailDcvInfo {
-    pub domain: String,
-    pub order_number: String,
-    pub organisation: String,
-    pub names: Vec<String>,
-    pub sent_to: String,
-    /// "pending", "valid" or "expired".
-    pub state: String,
 }

@@ -178,24 +178,11 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
     let product = move || products.with_value(|p| p.iter().find(|x| x.id == product_id.get()).cloned());
     let client = move || clients.with_value(|c| c.iter().find(|x| x.id == client_id.get()).cloned());
     let name_list = move || -> Vec<String> {
-        names
-            .get()
-            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-            .filter(|s| !s.is_empty())
-            .map(|s| s.trim().to_lowercase())
-            .collect()
+        // The server's tokenizer; lower case as the server's host names are (it reports what does not parse).
+        name_tokens(&names.get()).map(|s| s.to_lowercase()).collect()
     };
     let name_list_untracked = move || untrack(name_list);
-    let targets = move || -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for n in name_list() {
-            let t = authorization_domain(&n).to_string();
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-        out
-    };
+    let targets = move || validation_targets(&name_list());
 
     let check = ServerAction::<CheckCsr>::new();
     let place = ServerAction::<PlaceOrder>::new();
@@ -441,7 +428,7 @@ fn OrderWizard(setup: OrderSetup) -> impl IntoView {
                         <tbody>
                             {move || dcv.get().into_iter().enumerate().map(|(i, (name, method, mailbox))| {
                                 let server = product().is_some_and(|p| p.profile.is_server());
-                                let wildcard = name_list().iter().any(|n| n.starts_with("*.") && authorization_domain(n) == name);
+                                let wildcard = wildcard_at(&name_list(), &name);
                                 let label = format!("Method for {name}");
                                 let mlabel = format!("Address for {name}");
                                 view! {
@@ -747,7 +734,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
                         let change = actions.change_dcv && pending;
                         let name = d.name.clone();
                         // BR 3.2.2.4.18: a wildcard's base domain cannot be validated by an HTTP file.
-                        let wildcard = names.iter().any(|n| n.starts_with("*.") && authorization_domain(n) == d.name);
+                        let wildcard = wildcard_at(&names, &d.name);
                         let instructions = match d.method {
                             DcvMethod::Http => view! {
                                 <p>"Publish a file at "<code>{d.http_url.clone()}</code>" containing exactly:"</p>

@@ -2,8 +2,12 @@
 //! expires in a week to somebody else (the administrator of the server, say); that person, without an account,
 //! sees what is being ordered, generates the key and the CSR in their browser, and hands the CSR in. The CSR
 //! gets exactly the checks of one given on the order page, and the order continues the same way.
+//!
+//! Invitations hand the CSR to `orders`; orders list an order's invitations from the rows alone (the state of a
+//! link is `InvitationState::of`), so the dependency goes one way.
 
 use super::orders::{self, CsrOutcome, CsrSubmitter, Scope};
+use super::products::product_of;
 use super::{audit, mail, secrets, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
@@ -53,8 +57,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
     .filter(|n| !n.is_empty())
     .unwrap_or_else(|| scope.actor.email.clone());
     let sender = sender_line(&sender_name, &scope.actor.email);
-    let product =
-        state.store().product(&key_of(&order.product)).await?.map(orders::product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
     let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let token = secrets::random_token();
     let expires = now + Duration::days(INVITATION_DAYS);
@@ -114,8 +117,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
 /// What the recipient of a link sees. Anyone with the link; an unknown link is `NotFound`.
 pub async fn invitation(state: &AppState, token: &str) -> AppResult<InvitationView> {
     let (row, order) = find(state, token).await?;
-    let product =
-        state.store().product(&key_of(&order.product)).await?.map(orders::product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
     let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     Ok(InvitationView {
         state: state_of(&row, &order.status, state.now()),
@@ -158,22 +160,6 @@ pub async fn submit_invited_csr(state: &AppState, token: &str, csr_text: &str) -
     }
 }
 
-/// The invitations of an order (newest first) as its page lists them.
-pub(super) fn infos(state: &AppState, order: &OrderRow, rows: Vec<CsrInvitationRow>) -> Vec<CsrInvitationInfo> {
-    let now = state.now();
-    rows.into_iter()
-        .map(|row| CsrInvitationInfo {
-            state: state_of(&row, &order.status, now),
-            email: row.email,
-            name: row.name,
-            invited_by: row.created_by_name,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-            used_at: row.used_at,
-        })
-        .collect()
-}
-
 async fn find(state: &AppState, token: &str) -> AppResult<(CsrInvitationRow, OrderRow)> {
     if token.len() < 20 {
         return Err(AppError::NotFound);
@@ -183,18 +169,9 @@ async fn find(state: &AppState, token: &str) -> AppResult<(CsrInvitationRow, Ord
     Ok((row, order))
 }
 
-/// Used wins over everything; a link of an order that no longer waits for its CSR is closed even if it has also
-/// expired (a new link would not help).
+/// Where the link stands now.
 fn state_of(row: &CsrInvitationRow, order_status: &str, now: DateTime<Utc>) -> InvitationState {
-    if row.used_at.is_some() {
-        InvitationState::Used
-    } else if order_status != OrderStatus::Draft.as_str() {
-        InvitationState::Closed
-    } else if row.expires_at <= now {
-        InvitationState::Expired
-    } else {
-        InvitationState::Open
-    }
+    InvitationState::of(row.used_at, row.expires_at, order_status, now)
 }
 
 fn refuse_unless_open(row: &CsrInvitationRow, state: InvitationState) -> AppResult<()> {

@@ -1,10 +1,10 @@
 //! Products: what customers can order (operator-managed).
 
-use super::{audit, orders::product_of, Actor, AppState};
+use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
-use crate::model::{max_server_validity_days, validate, Product, ProductInput, Profile};
+use crate::model::{max_server_validity_days, validate, KeyType, Product, ProductInput, Profile};
 use crate::pki::profile::SMIME_MAX_DAYS;
-use crate::store::{key_of, ProductParams};
+use crate::store::{key_of, ProductParams, ProductRow};
 
 fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
     let mut checks = Checks::new();
@@ -77,4 +77,20 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductInp
     }
     audit::record(state, actor, None, "product.update", &input.name, input.profile.as_str()).await?;
     state.store().product(id).await?.map(product_of).ok_or(AppError::Internal)
+}
+
+/// A product as the model has it. Here rather than in `orders` so that signing (`ca`) and invitations can read
+/// an order's product without depending on the registration authority.
+pub fn product_of(r: ProductRow) -> Product {
+    Product {
+        id: key_of(&r.id),
+        name: r.name,
+        profile: Profile::parse(&r.profile).unwrap_or(Profile::ServerDv),
+        wildcard: r.wildcard,
+        max_names: r.max_names.max(1) as u32,
+        validity_days: r.validity_days.into_iter().map(|d| d.max(1) as u32).collect(),
+        key_types: r.key_types.iter().filter_map(|k| KeyType::parse(k)).collect(),
+        auto_approve: r.auto_approve,
+        active: r.active,
+    }
 }

@@ -11,8 +11,9 @@
 use super::clients::CLIENT_FIELDS;
 use super::invitations::INVITATION_FIELDS;
 use super::issuers::ISSUER_FIELDS;
-use super::orders::{DCV_FIELDS, ORDER_FIELDS};
+use super::orders::ORDER_FIELDS;
 use super::pki::CERT_FIELDS;
+use super::validations::DCV_FIELDS;
 use super::{
     rid, CertificateRow, ClientRow, CsrInvitationRow, DbResult, DcvRow, EventRow, IssuerRow, OrderRow, OrderScope,
     ProductRow, Store,

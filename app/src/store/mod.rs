@@ -3,32 +3,38 @@
 //! Rows are private to this module tree; callers get the plain types of `crate::model` or small row structs.
 
 mod accounts;
+mod api_keys;
 mod audit;
 mod batch;
 mod bundles;
 mod catalog;
 mod clients;
 mod invitations;
+mod issued;
 mod issuers;
 mod mail;
 mod migrate;
 mod orders;
 mod pki;
 mod seals;
+mod validations;
 mod watched;
 
 pub use accounts::*;
+pub use api_keys::*;
 pub use audit::*;
 pub use bundles::*;
 pub use catalog::*;
 pub use clients::*;
 pub use invitations::*;
+pub use issued::*;
 pub use issuers::*;
 pub use mail::*;
 pub use migrate::MigrationError;
 pub use orders::*;
 pub use pki::*;
 pub use seals::*;
+pub use validations::*;
 pub use watched::*;
 
 use surrealdb::engine::any::Any;
@@ -53,9 +59,9 @@ pub struct DbSettings {
 pub struct Store {
     db: Surreal<Any>,
     /// Order numbers come from one counter row per issuer and year, taken in batches (see `next_order_number`).
-    order_numbers: std::sync::Arc<orders::OrderNumbers>,
+    order_numbers: std::sync::Arc<issued::OrderNumbers>,
     /// Orders issued as they are placed, written together (see `create_issued_order`).
-    issued_writes: std::sync::Arc<orders::IssuedWrites>,
+    issued_writes: std::sync::Arc<issued::IssuedWrites>,
     /// Orders' inputs, read together for orders placed at the same moment (see `order_inputs`).
     input_reads: std::sync::Arc<bundles::InputReads>,
     /// API key holders read recently (see `api_key_holder`).

@@ -1,5 +1,9 @@
 //! The certificate authority: the hierarchy (root and one issuing CA per issuer), CA keys sealed at rest,
-//! signing, CRLs and the files relying parties download.
+//! signing, CRLs and the files relying parties download. `issue` signs an order's certificate and prepares
+//! what issuing stores with it.
+
+mod issue;
+pub(super) use issue::{issue, sign_order, Signed, ToSign};
 
 use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult};

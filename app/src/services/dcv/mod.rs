@@ -1,6 +1,12 @@
 //! The validation authority: proves control of a domain as CA/Browser Forum BR 3.2.2.4 describes.
 //! HTTP file (3.2.2.4.18) and DNS TXT (3.2.2.4.7) are fetched here; e-mail (3.2.2.4.4) is proved by the
-//! approval link, in `orders`.
+//! approval link. `orchestration` runs these for an order's names and records the outcomes.
+
+mod orchestration;
+pub use orchestration::email_dcv_info;
+pub(super) use orchestration::{
+    change_method, confirm_email, dcv_choice, orders_to_recheck, run_checks, send_email_validations, Confirmation,
+};
 
 use super::AppState;
 use crate::model::DcvMethod;
