@@ -26,6 +26,7 @@ pub mod seals;
 pub mod secrets;
 #[cfg(test)]
 mod tests;
+pub mod tracking;
 pub mod watched;
 #[cfg(test)]
 mod watched_tests;

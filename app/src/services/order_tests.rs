@@ -332,6 +332,13 @@ async fn orders_are_isolated_between_issuers_and_clients() {
     assert_eq!(tracked.number, view.number);
     assert_eq!(tracked.actions, OrderActions::default());
     assert!(tracked.tracking_path.is_none());
+    // The token is signed, not stored: a changed signature, or this signature on another order, opens nothing.
+    let (order_key, tag) = token.split_once('.').expect("order id and signature");
+    let mut forged = tag.to_string();
+    forged.replace_range(0..1, if tag.starts_with('A') { "B" } else { "A" });
+    for bad in [format!("{order_key}.{forged}"), format!("someotherorder.{tag}"), "x".repeat(43)] {
+        assert_eq!(orders::track(&w.s, &bad).await.unwrap_err(), AppError::NotFound, "{bad}");
+    }
 }
 
 #[tokio::test]

@@ -314,6 +314,12 @@ pub fn mint_link(state: &AppState, seal_id: &str, origin: &str) -> String {
     format!("{payload}.{tag}")
 }
 
+/// An HMAC-SHA256 under the instance's link key, for other signed links (order tracking), each with a purpose
+/// prefix of its own.
+pub(crate) fn link_hmac(state: &AppState, data: &[u8]) -> HmacSha256 {
+    mac(state, data)
+}
+
 fn mac(state: &AppState, data: &[u8]) -> HmacSha256 {
     // HMAC takes keys of any length; a 32-byte key never fails.
     let mut m = <HmacSha256 as Mac>::new_from_slice(&state.seal_runtime().link_key).expect("HMAC accepts any key");

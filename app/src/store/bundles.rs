@@ -262,14 +262,19 @@ impl Store {
         .await
     }
 
-    /// The order behind a read-only tracking link, with the same details.
-    pub async fn order_details_by_tracking(&self, token: &str) -> DbResult<Option<OrderDetails>> {
+    /// The order behind a tracking link made before links were derived from the order: by its token's SHA-256.
+    pub async fn order_details_by_tracking_hash(&self, hash: &str) -> DbResult<Option<OrderDetails>> {
         self.details_of(
-            "SELECT {ORDER_FIELDS} FROM cert_order WHERE tracking_token = $tracking LIMIT 1",
+            "SELECT {ORDER_FIELDS} FROM cert_order WHERE tracking_hash = $tracking LIMIT 1",
             Vec::new(),
-            Some(token),
+            Some(hash),
         )
         .await
+    }
+
+    /// An order whatever its issuer: for a tracking link, whose signature the caller checked.
+    pub async fn order_details_unscoped(&self, id: &str) -> DbResult<Option<OrderDetails>> {
+        self.details_of("SELECT {ORDER_FIELDS} FROM $id", vec![("id", Some(rid("cert_order", id)))], None).await
     }
 
     async fn details_of(

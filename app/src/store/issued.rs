@@ -82,7 +82,6 @@ impl Store {
                 reason: None,
                 failure: None,
                 certificate: Some(certificate_id.clone()),
-                tracking_token: order.tracking_token,
                 created_by_email: order.created_by_email,
                 created_at: order.created_at,
             },

@@ -28,7 +28,6 @@ pub struct OrderRow {
     pub reason: Option<String>,
     pub failure: Option<String>,
     pub certificate: Option<RecordId>,
-    pub tracking_token: String,
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,
 }
@@ -36,7 +35,7 @@ pub struct OrderRow {
 pub(super) const ORDER_FIELDS: &str =
     "id, issuer, client, client.name AS client_name, product, product.name AS product_name, \
      number, validity_days, names, status, parties, csr_pem, csr_report, key_fingerprint, approved, approved_by, \
-     reason, failure, certificate, tracking_token, created_by_email, created_at";
+     reason, failure, certificate, created_by_email, created_at";
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -54,7 +53,6 @@ pub struct NewOrder {
     pub key_fingerprint: Option<String>,
     pub approved: bool,
     pub approved_by: Option<String>,
-    pub tracking_token: String,
     pub created_by: Option<RecordId>,
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,

@@ -25,7 +25,6 @@ pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> Ap
         number: &order.number,
         names: &order.names,
         validity_days: order.validity_days,
-        tracking_token: &order.tracking_token,
         parties: &parties,
         product: &product,
         csr: &parsed,
@@ -52,7 +51,6 @@ pub(in crate::services) struct ToSign<'a> {
     pub number: &'a str,
     pub names: &'a [String],
     pub validity_days: i64,
-    pub tracking_token: &'a str,
     pub parties: &'a OrderParties,
     pub product: &'a Product,
     pub csr: &'a csr::ParsedCsr,
@@ -125,7 +123,7 @@ pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>
             number = order.number,
             names = order.names.join(", "),
             id = key_of(order.id),
-            token = order.tracking_token,
+            token = super::super::tracking::token(state, &key_of(order.id)),
             pem = to_pem("CERTIFICATE", &der),
         );
         let subject = format!(

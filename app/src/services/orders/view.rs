@@ -22,7 +22,7 @@ pub async fn track(state: &AppState, token: &str) -> AppResult<OrderView> {
     if token.len() < 20 {
         return Err(AppError::NotFound);
     }
-    let details = state.store().order_details_by_tracking(token).await?.ok_or(AppError::NotFound)?;
+    let details = super::super::tracking::order_of(state, token).await?.ok_or(AppError::NotFound)?;
     build_view(state, details, None)
 }
 
@@ -59,7 +59,7 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
         reason: order.reason.clone(),
         failure: order.failure.clone(),
         certificate: certificate.map(|c| issued_cert(c, ca_slug)),
-        tracking_path: scope.map(|_| format!("/track/{}", order.tracking_token)),
+        tracking_path: scope.map(|_| format!("/track/{}", super::super::tracking::token(state, &key_of(&order.id)))),
         created_by: order.created_by_email.clone(),
         created_at: order.created_at,
         actions,
