@@ -61,7 +61,8 @@ pub fn App() -> impl IntoView {
     // Pages render completely on the server before they are sent (SsrMode::Async), so that a missing session
     // becomes a real redirect and every page works before (and without) the Wasm.
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Signet".to_string() } else { format!("{t} · Signet") }/>
+        // The base of the title stack: "Signet" while a page has not set its own (a page still loading, say).
+        <Title text="" formatter=|t: String| if t.is_empty() { "Signet".to_string() } else { format!("{t} · Signet") }/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

@@ -173,8 +173,8 @@ fn SealView(
                 <p class="muted">"Copy one of these into the client's web site. The seal shows only on the domains above, and only while the certificate is valid."</p>
                 {snippets.into_iter().map(|(label, code)| view! {
                     <div class="field">
-                        <label>{label}</label>
-                        <textarea class="mono snippet" readonly rows="2">{code}</textarea>
+                        <label>{label.clone()}</label>
+                        <textarea class="mono snippet" readonly rows="2" aria-label=format!("Seal code: {label}")>{code}</textarea>
                     </div>
                 }).collect_view()}
             </section>
