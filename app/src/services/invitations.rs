@@ -62,28 +62,20 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
     let token = secrets::random_token();
     let expires = now + Duration::days(INVITATION_DAYS);
     let url = format!("{}{INVITATION_PATH}{token}", state.settings().public_url);
-    let body = format!(
-        "Hello {name},\n\n{sender} asks you to create the private key and the certificate signing request (CSR) \
-         for a certificate that {organisation} ordered (order {number}, {product}). The certificate will cover:\n\n\
-         {names}\n\nOpen this link to do it; you need no account:\n{url}\n\n\
-         The link works once and expires in {INVITATION_DAYS} days ({until} UTC).\n\n\
-         The private key is generated in your browser and never leaves it: it is not sent to Signet, to \
-         {sender_name} or to anyone else. You save it yourself, protected by a password you choose; keep both \
-         safe, because nobody can recover them for you.\n\n\
-         If you did not expect this message, ignore it: nothing happens without you.\n",
-        organisation = parties.organisation.name,
-        number = order.number,
-        product = product.name,
-        names = order.names.iter().map(|n| format!("  {n}")).collect::<Vec<_>>().join("\n"),
-        until = expires.format("%Y-%m-%d %H:%M"),
-    );
-    let subject = format!(
-        "{sender_name} asks you to create the key for {} (order {})",
-        order.names.first().cloned().unwrap_or_default(),
-        order.number
-    );
+    let text = mail::texts::csr_invitation(&mail::texts::CsrInvitation {
+        name,
+        sender: &sender,
+        sender_name: &sender_name,
+        organisation: &parties.organisation.name,
+        number: &order.number,
+        product: &product.name,
+        names: &order.names,
+        link: &url,
+        days: INVITATION_DAYS,
+        until: &expires.format("%Y-%m-%d %H:%M").to_string(),
+    });
     let issuer = key_of(&order.issuer);
-    let message = mail::prepare(state, &email, &subject, &body, Some(&issuer));
+    let message = mail::prepare(state, &email, &text.subject, &text.body, Some(&issuer));
     let audit = audit::entry(
         state,
         &scope.actor,
@@ -201,15 +193,12 @@ async fn tell_sender(state: &AppState, row: &CsrInvitationRow, order: &OrderRow)
     if validate::email(to).is_some() {
         return Ok(());
     }
-    let body = format!(
-        "Hello {name},\n\n{email} created the key and handed in the CSR of order {number} through the invitation \
-         link you sent. The order continues: {url}/orders/{id}\n",
-        name = row.created_by_name,
-        email = row.email,
-        number = order.number,
-        url = state.settings().public_url,
-        id = key_of(&order.id),
+    let text = mail::texts::csr_handed_in(
+        &row.created_by_name,
+        &row.email,
+        &order.number,
+        &key_of(&order.id),
+        &state.settings().public_url,
     );
-    let subject = format!("The CSR of order {} is in", order.number);
-    mail::send(state, to, &subject, &body, Some(&key_of(&order.issuer))).await
+    mail::send(state, to, &text.subject, &text.body, Some(&key_of(&order.issuer))).await
 }

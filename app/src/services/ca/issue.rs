@@ -2,8 +2,9 @@
 //! everything issuing stores with it (history line, audit entry, the e-mail to the technical contact), and the
 //! note on the order when it may not be signed. Whether to issue is decided by the orders' `lifecycle`.
 
+use super::super::mail::{self, texts};
 use super::super::products::product_of;
-use super::super::{audit, mail, Actor, AppState};
+use super::super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{max_server_validity_days, OrderParties, Product};
 use crate::pki::csr::{self, to_pem};
@@ -114,24 +115,18 @@ pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>
         audit::entry(state, &signet, Some(&issuer), None, "order.issue", order.number, format!("serial {serial}"));
     let technical = &order.parties.technical;
     let mail = (!technical.email.is_empty()).then(|| {
-        let url = &state.settings().public_url;
-        let body = format!(
-            "Hello {name},\n\nThe certificate of order {number} for {names} is issued.\n\nDownload it in the format \
-             your server needs (PEM, full chain, DER, PKCS#7): {url}/orders/{id}\nTrack the order without signing \
-             in: {url}/track/{token}\n\nSerial number: {serial}\nValid until: {until}\n\n{pem}",
-            name = technical.name,
-            number = order.number,
-            names = order.names.join(", "),
-            id = key_of(order.id),
-            token = super::super::tracking::token(state, &key_of(order.id)),
-            pem = to_pem("CERTIFICATE", &der),
-        );
-        let subject = format!(
-            "Your certificate for {} is issued (order {})",
-            order.names.first().cloned().unwrap_or_default(),
-            order.number
-        );
-        mail::prepare(state, &technical.email, &subject, &body, Some(&issuer))
+        let text = texts::certificate_issued(&texts::Issued {
+            name: &technical.name,
+            number: order.number,
+            names: order.names,
+            order_id: &key_of(order.id),
+            tracking_token: &super::super::tracking::token(state, &key_of(order.id)),
+            serial: &serial,
+            until: &until.to_string(),
+            pem: &to_pem("CERTIFICATE", &der),
+            public_url: &state.settings().public_url,
+        });
+        mail::prepare(state, &technical.email, &text.subject, &text.body, Some(&issuer))
     });
     Ok(Ok(Signed {
         issuance: Issuance {

@@ -62,16 +62,9 @@ pub(in crate::services) async fn send_email_validations(
         let token = secrets::random_token();
         let expires = now + Duration::hours(EMAIL_LINK_HOURS);
         state.store().set_dcv_email_token(&d.id, &secrets::token_hash(&token), expires).await?;
-        let body = format!(
-            "Hello,\n\n{organisation} ordered a certificate (order {number}) that covers {name}.\n\n\
-             If you are responsible for {name} and agree, confirm it here (the link works for {EMAIL_LINK_HOURS} \
-             hours):\n{url}/dcv/{token}\n\nIf you did not expect this, ignore this message: nothing will be issued \
-             for {name} without your confirmation.\n",
-            name = d.name,
-            url = state.settings().public_url,
-        );
-        mail::send(state, &to, &format!("Confirm the certificate for {} (order {number})", d.name), &body, None)
-            .await?;
+        let link = format!("{}/dcv/{token}", state.settings().public_url);
+        let text = mail::texts::email_validation(organisation, number, &d.name, EMAIL_LINK_HOURS, &link);
+        mail::send(state, &to, &text.subject, &text.body, None).await?;
         state
             .store()
             .add_order_event(order, now, "Signet", "dcv.email", &format!("approval link sent to {to}"))

@@ -52,3 +52,102 @@ pub fn member_invitation(
     };
     Text { subject: format!("You are invited to {issuer} on Signet"), body }
 }
+
+/// To an admin of the issuer: an order waits for approval.
+pub fn approval_waiting(name: &str, number: &str, order_id: &str, public_url: &str) -> Text {
+    Text {
+        subject: format!("Order {number} waits for your approval"),
+        body: format!(
+            "Hello {name},\n\nOrder {number} waits for approval.\n\nReview it: {public_url}/orders/{order_id}\n\
+             All orders waiting: {public_url}/orders/approvals\n"
+        ),
+    }
+}
+
+/// To a mailbox that can approve a domain validation (or to the mailbox itself, for S/MIME and client orders).
+pub fn email_validation(organisation: &str, number: &str, name: &str, hours: i64, link: &str) -> Text {
+    Text {
+        subject: format!("Confirm the certificate for {name} (order {number})"),
+        body: format!(
+            "Hello,\n\n{organisation} ordered a certificate (order {number}) that covers {name}.\n\n\
+             If you are responsible for {name} and agree, confirm it here (the link works for {hours} hours):\n\
+             {link}\n\nIf you did not expect this, ignore this message: nothing will be issued for {name} without \
+             your confirmation.\n"
+        ),
+    }
+}
+
+/// What a CSR invitation names.
+pub struct CsrInvitation<'a> {
+    pub name: &'a str,
+    pub sender: &'a str,
+    pub sender_name: &'a str,
+    pub organisation: &'a str,
+    pub number: &'a str,
+    pub product: &'a str,
+    pub names: &'a [String],
+    pub link: &'a str,
+    pub days: i64,
+    pub until: &'a str,
+}
+
+/// To someone without an account, asked to make an order's key and CSR in their browser.
+pub fn csr_invitation(i: &CsrInvitation) -> Text {
+    let names = i.names.iter().map(|n| format!("  {n}")).collect::<Vec<_>>().join("\n");
+    let CsrInvitation { name, sender, sender_name, organisation, number, product, link, days, until, .. } = i;
+    Text {
+        subject: format!("{sender_name} asks you to create the key for {} (order {number})", first(i.names)),
+        body: format!(
+            "Hello {name},\n\n{sender} asks you to create the private key and the certificate signing request (CSR) \
+             for a certificate that {organisation} ordered (order {number}, {product}). The certificate will \
+             cover:\n\n{names}\n\nOpen this link to do it; you need no account:\n{link}\n\n\
+             The link works once and expires in {days} days ({until} UTC).\n\n\
+             The private key is generated in your browser and never leaves it: it is not sent to Signet, to \
+             {sender_name} or to anyone else. You save it yourself, protected by a password you choose; keep both \
+             safe, because nobody can recover them for you.\n\n\
+             If you did not expect this message, ignore it: nothing happens without you.\n"
+        ),
+    }
+}
+
+/// To whoever sent a CSR invitation: the CSR is in.
+pub fn csr_handed_in(name: &str, by: &str, number: &str, order_id: &str, public_url: &str) -> Text {
+    Text {
+        subject: format!("The CSR of order {number} is in"),
+        body: format!(
+            "Hello {name},\n\n{by} created the key and handed in the CSR of order {number} through the invitation \
+             link you sent. The order continues: {public_url}/orders/{order_id}\n"
+        ),
+    }
+}
+
+/// To the order's technical contact: the certificate is issued (with the certificate in PEM).
+pub struct Issued<'a> {
+    pub name: &'a str,
+    pub number: &'a str,
+    pub names: &'a [String],
+    pub order_id: &'a str,
+    pub tracking_token: &'a str,
+    pub serial: &'a str,
+    pub until: &'a str,
+    pub pem: &'a str,
+    pub public_url: &'a str,
+}
+
+pub fn certificate_issued(i: &Issued) -> Text {
+    let Issued { name, number, order_id, tracking_token, serial, until, pem, public_url, .. } = i;
+    Text {
+        subject: format!("Your certificate for {} is issued (order {number})", first(i.names)),
+        body: format!(
+            "Hello {name},\n\nThe certificate of order {number} for {names} is issued.\n\nDownload it in the format \
+             your server needs (PEM, full chain, DER, PKCS#7): {public_url}/orders/{order_id}\nTrack the order \
+             without signing in: {public_url}/track/{tracking_token}\n\nSerial number: {serial}\nValid until: \
+             {until}\n\n{pem}",
+            names = i.names.join(", ")
+        ),
+    }
+}
+
+fn first(names: &[String]) -> &str {
+    names.first().map(String::as_str).unwrap_or_default()
+}

@@ -95,16 +95,10 @@ pub(in crate::services) async fn attach_csr(
 }
 
 pub(super) async fn notify_approvers(state: &AppState, issuer: &str, id: &str, number: &str) -> AppResult<()> {
-    let url = &state.settings().public_url;
     for m in state.store().members_of_issuer(issuer).await? {
         if m.role == "admin" && m.has_password {
-            let body = format!(
-                "Hello {name},\n\nOrder {number} waits for approval.\n\nReview it: {url}/orders/{id}\n\
-                 All orders waiting: {url}/orders/approvals\n",
-                name = m.name
-            );
-            mail::send(state, &m.email, &format!("Order {number} waits for your approval"), &body, Some(issuer))
-                .await?;
+            let text = mail::texts::approval_waiting(&m.name, number, id, &state.settings().public_url);
+            mail::send(state, &m.email, &text.subject, &text.body, Some(issuer)).await?;
         }
     }
     Ok(())
