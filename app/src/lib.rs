@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orders/new") view=NewOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("orders/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("certificates") view=CertificatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("certificates/:id") view=CertificatePage ssr=SsrMode::Async/>
                     <Route path=path!("tools/self-signed") view=SelfSignedPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/ca") view=CaPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/products") view=ProductsPage ssr=SsrMode::Async/>

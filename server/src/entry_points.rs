@@ -2,10 +2,12 @@
 //! have their own check in `app::api`; this covers the plain HTTP handlers and the REST API.
 
 /// Routes anyone may call, and why.
-const PUBLIC: [(&str, &str); 9] = [
+const PUBLIC: [(&str, &str); 11] = [
     ("healthz", "load balancers and monitoring"),
     ("logo", "issuer logos appear on clients' public verified pages"),
     ("pki_file", "relying parties fetch CA certificates and CRLs (BR 7.1.2)"),
+    ("ocsp_post", "relying parties ask the OCSP responder (RFC 6960)"),
+    ("ocsp_get", "relying parties ask the OCSP responder over GET (BR 4.9.10)"),
     ("seal_frame", "the seal shown on clients' sites"),
     ("seal_seen", "the seal's copy report from clients' sites"),
     ("seal_script", "the seal script on clients' sites"),

@@ -1,18 +1,19 @@
 //! The router: Leptos pages and server functions, the public endpoints of the URL contract, embedded assets,
 //! and the request checks that apply to all of them.
 
-use crate::{assets, visitor};
+use crate::{assets, revocation, visitor};
 use app::api::guard::{client_ip, require_from_headers, Need};
 use app::error::AppError;
 use app::model::{AuditFilter, SealFilter};
 use app::services::csv_export::CsvExport;
 use app::services::{audit, issuers, seals, AppState};
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
 use leptos::prelude::*;
@@ -38,6 +39,10 @@ pub fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder().output_name("signet").site_pkg_dir("pkg").build()
 }
 
+/// OCSP requests are a few hundred bytes: a body beyond this is refused unread (413); one beyond
+/// `MAX_REQUEST_BYTES` gets malformedRequest.
+const OCSP_BODY_LIMIT: usize = 64 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let leptos = leptos_options();
     let routes = generate_route_list(app::App);
@@ -53,7 +58,10 @@ pub fn router(state: AppState) -> Router {
         .route("/_app/audit.csv", get(audit_csv))
         .route("/_app/seals.csv", get(seals_csv))
         .route("/_app/downloads/{id}/{format}", get(certificate_download))
-        .route("/pki/{file}", get(pki_file))
+        .route("/_app/certificates.csv", get(revocation::certificates_csv))
+        .route("/pki/{file}", get(revocation::pki_file))
+        .route("/ocsp", post(revocation::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT)))
+        .route("/ocsp/{*request}", get(revocation::ocsp_get))
         .route("/seal/{id}/frame", get(visitor::seal_frame))
         .route("/seal/{id}/seen", get(visitor::seal_seen))
         .route("/c/{token}", get(visitor::verification))
@@ -81,22 +89,6 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
 }
 
-/// `/pki/{ca}.crt` (DER certificate) and `/pki/{ca}.crl` (DER CRL), named in every issued certificate.
-async fn pki_file(State(web): State<Web>, Path(file): Path<String>) -> Response {
-    let (result, content_type, cache) = if let Some(slug) = file.strip_suffix(".crt") {
-        (app::services::ca::ca_certificate(&web.app, slug).await, "application/pkix-cert", "public, max-age=86400")
-    } else if let Some(slug) = file.strip_suffix(".crl") {
-        (app::services::ca::crl(&web.app, slug).await, "application/pkix-crl", "public, max-age=600")
-    } else {
-        (Err(AppError::NotFound), "", "")
-    };
-    match result {
-        Ok(der) => ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, cache)], der).into_response(),
-        Err(AppError::NotFound) => (StatusCode::NOT_FOUND, "No such CA.").into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// Certificate downloads from the order page, with the page's authorisation (staff or the client's customers).
 async fn certificate_download(
     State(web): State<Web>,
@@ -121,7 +113,7 @@ async fn certificate_download(
 }
 
 /// A plain-text error for the handlers outside the server functions, with the error's honest status.
-fn error_response(e: AppError) -> Response {
+pub fn error_response(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match e {
         AppError::Unauthenticated => (status, "Please sign in.".to_string()).into_response(),
@@ -195,6 +187,8 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 async fn check_origin(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || request.uri().path().starts_with("/api/v1/")
+        // Relying parties POST OCSP requests from anywhere; they change nothing.
+        || request.uri().path() == "/ocsp"
     {
         return next.run(request).await;
     }
@@ -280,7 +274,7 @@ async fn seals_csv(
 
 /// Streams an export chunk by chunk. The first chunk is read before answering, so that a failure there still
 /// gets an honest status; a failure later cuts the download short (and is logged), since the status is sent.
-async fn csv_response(state: &AppState, export: Result<impl CsvExport, AppError>, file_name: &str) -> Response {
+pub async fn csv_response(state: &AppState, export: Result<impl CsvExport, AppError>, file_name: &str) -> Response {
     let first = match export {
         Ok(export) => export.chunk(state, 0).await.map(|first| (export, first.unwrap_or_default())),
         Err(e) => Err(e),

@@ -7,7 +7,20 @@ pub fn spawn(state: AppState) {
     tokio::spawn(mail::run_worker(state.clone()));
     tokio::spawn(seal_pages::run_copy_writer(state.clone()));
     tokio::spawn(recheck_validations(state.clone()));
+    tokio::spawn(refresh_crls(state.clone()));
     tokio::spawn(purge_sessions(state));
+}
+
+/// Signs each issuing CA's CRL again when it is a day old (revocations sign one at once) and reminds the
+/// operators of the root's ARL before it runs out.
+async fn refresh_crls(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = app::services::ca::crl::refresh_due(&state).await {
+            tracing::warn!(error = %e, "CRL refresh failed");
+        }
+    }
 }
 
 /// Re-checks pending HTTP and DNS validations every minute, so that an order issues once the customer has

@@ -10,6 +10,7 @@ mod http;
 mod jobs;
 mod keys;
 mod rest;
+mod revocation;
 mod visitor;
 
 use app::services::{accounts, clock::Clock, AppState, Settings};

@@ -2,8 +2,9 @@
 //! The OpenAPI document at `/api/v1/openapi.json` is generated from these handlers and the model types.
 
 use app::error::AppError;
+use app::model::{CertificateFilter, CertificateSummary, RevokeInput};
 use app::model::{Contact, DcvChoice, DcvMethod, OrderInput, OrderStatus, OrderSummary, OrderView, Page, Product};
-use app::services::{ca, orders, AppState};
+use app::services::{ca, certificates, orders, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +20,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         Authenticate with an API key from your profile: `Authorization: Bearer sgk_…`."),
     servers((url = "/api/v1")),
     paths(list_products, list_orders, create_order, get_order, submit_csr, set_dcv, check_dcv, cancel_order,
-          approve_order, reject_order, download_certificate),
+          approve_order, reject_order, download_certificate, list_certificates, revoke_certificate),
     security(("api_key" = [])),
     modifiers(&BearerAuth),
     tags((name = "orders"), (name = "certificates"), (name = "products"))
@@ -51,7 +52,9 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/{id}/cancel", post(cancel_order))
         .route("/orders/{id}/approve", post(approve_order))
         .route("/orders/{id}/reject", post(reject_order))
+        .route("/certificates", get(list_certificates))
         .route("/certificates/{id}", get(download_certificate))
+        .route("/certificates/{id}/revoke", post(revoke_certificate))
         .fallback(|| async { problem(StatusCode::NOT_FOUND, "No such endpoint; see /api/v1/openapi.json.", vec![]) })
         .with_state(state)
 }
@@ -312,6 +315,32 @@ async fn download_certificate(
         .ok_or_else(|| AppError::field("format", "Use pem, cer, chain, p7b or root."))?;
     let (bytes, file) = orders::download(&state, &scope, &id, format).await?;
     Ok(file_response(bytes, &file, format))
+}
+
+/// The TLS certificates inventory: the same search and filters as the portal's list.
+#[utoipa::path(get, path = "/certificates", tag = "certificates", params(CertificateFilter),
+    responses((status = 200, body = Page<CertificateSummary>), (status = 422, body = Problem), (status = 401, body = Problem)))]
+async fn list_certificates(
+    State(state): State<AppState>,
+    Caller(scope): Caller,
+    query: Result<Query<CertificateFilter>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Page<CertificateSummary>>> {
+    let Query(filter) = query.map_err(|e| ApiError(AppError::field("query", e.body_text())))?;
+    Ok(Json(certificates::list(&state, &scope, &filter).await?))
+}
+
+/// Revokes a certificate: final. The CA's CRL and OCSP say so within seconds; revoking twice is a 409.
+#[utoipa::path(post, path = "/certificates/{id}/revoke", tag = "certificates", params(("id" = String, Path)),
+    request_body = RevokeInput,
+    responses((status = 200, body = CertificateSummary), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+async fn revoke_certificate(
+    State(state): State<AppState>,
+    Caller(scope): Caller,
+    Path(id): Path<String>,
+    Body(input): Body<RevokeInput>,
+) -> ApiResult<Json<CertificateSummary>> {
+    Ok(Json(certificates::revoke(&state, &scope, &id, input).await?))
 }
 
 pub fn file_response(bytes: Vec<u8>, file: &str, format: ca::Format) -> Response {

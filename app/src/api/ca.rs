@@ -32,3 +32,17 @@ pub async fn import_ca(ca_import: CaImport) -> Result<(), AppError> {
     let ctx = require(Need::Operator).await?;
     ca::import(&ctx.state, &ctx.actor, ca_import).await.map(|_| ())
 }
+
+/// Signs the root's CRL (its ARL) with the root's key: an operator action, valid for a year.
+#[server(prefix = "/_sf", endpoint = "ca/sign-root-crl")]
+pub async fn sign_root_crl() -> Result<(), AppError> {
+    let ctx = require(Need::Operator).await?;
+    ca::crl::sign_root_crl(&ctx.state, &ctx.actor).await.map(|_| ())
+}
+
+/// Revokes an issuing CA; the root's ARL lists it at once.
+#[server(prefix = "/_sf", endpoint = "ca/revoke")]
+pub async fn revoke_issuing_ca(ca_id: String, reason: crate::model::RevocationReason) -> Result<(), AppError> {
+    let ctx = require(Need::Operator).await?;
+    ca::revoke_issuing_ca(&ctx.state, &ctx.actor, &ca_id, reason).await.map(|_| ())
+}

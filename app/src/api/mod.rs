@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod ca;
 pub mod catalog;
+pub mod certificates;
 pub mod clients;
 pub mod customers;
 #[cfg(feature = "ssr")]

@@ -1,5 +1,6 @@
 //! Plain data shared by the server and the browser. Ids are the key part of a database record id, as text.
 
+pub mod certificates;
 pub mod dcv;
 pub mod invitations;
 pub mod names;
@@ -8,6 +9,7 @@ pub mod seals;
 pub mod tools;
 pub mod validate;
 
+pub use certificates::*;
 pub use dcv::*;
 pub use invitations::*;
 pub use names::*;

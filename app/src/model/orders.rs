@@ -138,6 +138,9 @@ pub struct CaInfo {
     pub imported: bool,
     /// SHA-256 of the certificate, hex with colons.
     pub fingerprint: String,
+    /// Set once the operator revoked this issuing CA.
+    #[serde(default)]
+    pub revoked: Option<(DateTime<Utc>, String)>,
 }
 
 /// The operator's CA page: the hierarchy and which issuers still lack an intermediate.
@@ -146,6 +149,9 @@ pub struct CaOverview {
     pub cas: Vec<CaInfo>,
     /// (issuer id, issuer name) of issuers without an issuing intermediate.
     pub issuers_without_ca: Vec<(String, String)>,
+    /// The root's ARL: when it was signed and until when it is valid; None until the operator signs one.
+    #[serde(default)]
+    pub arl: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Importing an existing CA: certificate and key in PEM; the key may be an encrypted PKCS#8 file.
@@ -353,6 +359,9 @@ pub struct IssuedCert {
     pub pem: String,
     /// The issuing CA's slug (for the /pki/ URLs).
     pub ca: String,
+    /// When and why it was revoked.
+    #[serde(default)]
+    pub revoked: Option<(DateTime<Utc>, super::RevocationReason)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

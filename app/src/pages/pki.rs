@@ -11,8 +11,18 @@ pub fn CaPage() -> impl IntoView {
     let root = ServerAction::<CreateRootCa>::new();
     let inter = ServerAction::<CreateIssuingCa>::new();
     let import = ServerAction::<ImportCa>::new();
+    let arl = ServerAction::<SignRootCrl>::new();
+    let revoke = ServerAction::<RevokeIssuingCa>::new();
     let data = Resource::new(
-        move || (root.version().get(), inter.version().get(), import.version().get()),
+        move || {
+            (
+                root.version().get(),
+                inter.version().get(),
+                import.version().get(),
+                arl.version().get(),
+                revoke.version().get(),
+            )
+        },
         |_| get_ca_overview(),
     );
     let root_error = last_error(root.value());
@@ -21,6 +31,7 @@ pub fn CaPage() -> impl IntoView {
         <Title text="Certificate authority"/>
         <h1>"Certificate authority"</h1>
         <FormError error=last_error(inter.value())/>
+        <FormError error=last_error(revoke.value())/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -47,12 +58,14 @@ pub fn CaPage() -> impl IntoView {
                                                     {c.imported.then_some(" (imported)")}</td>
                                                 <td>{c.key_alg.clone()}</td>
                                                 <td class="small">{format!("{} to {}", when(&c.not_before), when(&c.not_after))}</td>
-                                                <td><a href=format!("/pki/{}.crt", c.slug)>{format!("{}.crt", c.slug)}</a><br/><a href=format!("/pki/{}.crl", c.slug)>{format!("{}.crl", c.slug)}</a></td>
+                                                <td><a href=format!("/pki/{}.crt", c.slug)>{format!("{}.crt", c.slug)}</a><br/><a href=format!("/pki/{}.crl", c.slug)>{format!("{}.crl", c.slug)}</a>
+                                                    {(c.kind != "root").then(|| view! { <RevokeCa ca=c.clone() action=revoke/> })}</td>
                                             </tr>
                                         }).collect_view()}</tbody>
                                     </table></div> }.into_any()
                                 }}
                             </section>
+                            {has_root.then(|| view! { <RootCrl validity=o.arl action=arl/> })}
                             {(has_root && !o.issuers_without_ca.is_empty()).then(|| view! {
                                 <section class="panel">
                                     <h2>"Issuers without their issuing CAs"</h2>
@@ -114,6 +127,58 @@ pub fn CaPage() -> impl IntoView {
             </ActionForm>
         </section>
     }
+}
+
+/// The root's ARL: signed only here, by the operator, with the root's key; valid for a year.
+#[component]
+fn RootCrl(
+    validity: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    action: ServerAction<SignRootCrl>,
+) -> impl IntoView {
+    let now = chrono::Utc::now();
+    let state = match validity {
+        None => view! { <p class="notice bad">"The root's CRL was never signed: relying parties cannot check the issuing CAs."</p> }.into_any(),
+        Some((signed, until)) if until - now < chrono::Duration::days(30) => view! {
+            <p class="notice warn">{format!("Signed {}; valid until {}. Sign the next one now: after that date the root's CRL is stale.", when(&signed), when(&until))}</p>
+        }.into_any(),
+        Some((signed, until)) => view! { <p>{format!("Signed {}; valid until {}.", when(&signed), when(&until))}</p> }.into_any(),
+    };
+    view! {
+        <section class="panel">
+            <h2>"The root's CRL"</h2>
+            {state}
+            <p class="muted">"It lists revoked issuing CAs. The root's key signs it only when you press the button (and when you create or revoke an issuing CA); Signet reminds operators by e-mail 30 days before it runs out."</p>
+            <FormError error=last_error(action.value())/>
+            <button type="button" on:click=move |_| { action.dispatch(SignRootCrl {}); }>"Sign the root's CRL"</button>
+        </section>
+    }
+}
+
+/// Revoking an issuing CA, with a reason; final.
+#[component]
+fn RevokeCa(ca: CaInfo, action: ServerAction<RevokeIssuingCa>) -> impl IntoView {
+    if let Some((at, reason)) = ca.revoked.clone() {
+        return view! { <br/><span class="badge bad">{format!("Revoked {} ({reason})", when(&at))}</span> }.into_any();
+    }
+    let reason = RwSignal::new(RevocationReason::Superseded);
+    let id = ca.id.clone();
+    let select_id = format!("f-revoke-{}", ca.slug);
+    view! {
+        <details><summary>{format!("Revoke {}", ca.slug)}</summary>
+            <label for=select_id.clone()>"Reason"</label>
+            <select id=select_id on:change=move |ev| {
+                if let Some(r) = RevocationReason::parse(&event_target_value(&ev)) { reason.set(r); }
+            }>
+                {RevocationReason::ALL.into_iter().filter(|r| *r != RevocationReason::Unspecified).map(|r| view! {
+                    <option value=r.as_str() selected=r == RevocationReason::Superseded>{r.label()}</option>
+                }).collect_view()}
+            </select>
+            <button type="button" class="danger" on:click=move |_| {
+                action.dispatch(RevokeIssuingCa { ca_id: id.clone(), reason: reason.get_untracked() });
+            }>{format!("Revoke {} for good", ca.name)}</button>
+        </details>
+    }
+    .into_any()
 }
 
 #[component]

@@ -55,12 +55,14 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                     {customer.then(|| view! {
                         <A href="/orders">"Orders"</A>
                         <A href="/orders/new">"New order"</A>
+                        <A href="/certificates">"TLS certificates"</A>
                         <A href="/tools/self-signed">"Self-signed certificates"</A>
                     })}
                     {staff.then(|| view! {
                         <A href="/clients">"Clients"</A>
                         <A href="/seals">"Certificates"</A>
                         <A href="/orders">"TLS orders"</A>
+                        <A href="/certificates">"TLS certificates"</A>
                         <A href="/tools/self-signed">"Self-signed certificates"</A>
                     })}
                     {is_admin.then(|| view! { <A href="/orders/approvals">"Approvals"</A> })}

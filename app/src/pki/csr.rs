@@ -230,7 +230,7 @@ fn short_error(e: &dyn std::fmt::Display) -> String {
     text.chars().take(120).collect()
 }
 
-fn describe_key(spki: &SubjectPublicKeyInfo) -> (Option<KeyType>, String, usize) {
+pub(crate) fn describe_key(spki: &SubjectPublicKeyInfo) -> (Option<KeyType>, String, usize) {
     let alg = spki.algorithm.algorithm.to_id_string();
     match alg.as_str() {
         "1.2.840.113549.1.1.1" => {

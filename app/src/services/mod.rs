@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod ca;
 pub mod catalog;
+pub mod certificates;
 pub mod clients;
 pub mod clock;
 pub mod csv_export;
@@ -19,6 +20,8 @@ pub mod mail;
 mod order_tests;
 pub mod orders;
 pub mod products;
+#[cfg(test)]
+mod revocation_tests;
 pub mod seal_pages;
 #[cfg(test)]
 mod seal_tests;

@@ -60,6 +60,11 @@ impl Store {
         Ok(n.unwrap_or(0) as usize)
     }
 
+    /// The operators' addresses, for what only they can act on (the root's ARL).
+    pub async fn operator_emails(&self) -> DbResult<Vec<String>> {
+        self.db.query("SELECT VALUE email FROM user WHERE operator = true ORDER BY email").await?.take(0)
+    }
+
     pub async fn count_users(&self) -> DbResult<usize> {
         let n: Option<i64> = self.db.query("RETURN count(SELECT id FROM user)").await?.take(0)?;
         Ok(n.unwrap_or(0) as usize)

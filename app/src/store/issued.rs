@@ -100,6 +100,8 @@ impl Store {
                 not_before: c.not_before,
                 not_after: c.not_after,
                 der: c.der,
+                revoked_at: None,
+                revocation_reason: None,
             }),
             ca_slug: Some(shown.ca_slug),
             invitations: Vec::new(),

@@ -164,4 +164,20 @@ impl Store {
             .take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
+
+    /// Claims the once-only piece of work `key` (a reminder of the day); true for the one caller that got it.
+    pub async fn claim_once(&self, key: &str) -> DbResult<bool> {
+        let result = self
+            .db
+            .query("CREATE $id SET at = time::now() RETURN NONE")
+            .bind(("id", rid("job_claim", key)))
+            .await?
+            .check();
+        match result {
+            Ok(_) => Ok(true),
+            // The record exists: another caller claimed it.
+            Err(e) if e.to_string().contains("already exists") => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
 }

@@ -21,6 +21,8 @@ pub struct CaRow {
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
     pub imported: bool,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revocation_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -42,7 +44,7 @@ pub struct NewCa {
 }
 
 const CA_FIELDS: &str = "id, slug, name, kind, issuer, issuer.name AS issuer_name, parent, subject, cert_der, \
-     key_sealed, key_alg, not_before, not_after, imported";
+     key_sealed, key_alg, not_before, not_after, imported, revoked_at, revocation_reason";
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -88,6 +90,8 @@ pub struct CertificateRow {
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
     pub der: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revocation_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -108,7 +112,8 @@ pub struct NewCertificate {
 }
 
 pub(super) const CERT_FIELDS: &str =
-    "id, issuer, client, cert_order, ca, serial, names, subject, not_before, not_after, der";
+    "id, issuer, client, cert_order, ca, serial, names, subject, not_before, not_after, der, revoked_at, \
+     revocation_reason";
 
 impl Store {
     /// Writes a CA under the key its sealed private key is bound to.
@@ -163,7 +168,7 @@ impl Store {
     pub async fn issuing_ca_of(&self, issuer: &str, kind: &str) -> DbResult<Option<CaRow>> {
         self.db
             .query(format!(
-                "SELECT {CA_FIELDS}, created_at FROM ca WHERE issuer = $issuer AND kind = $kind
+                "SELECT {CA_FIELDS}, created_at FROM ca WHERE issuer = $issuer AND kind = $kind AND revoked_at = NONE
                  ORDER BY created_at DESC LIMIT 1"
             ))
             .bind(("issuer", rid("issuer", issuer)))

@@ -103,6 +103,12 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
         {cert.clone().map(|c| view! {
             <section class="panel">
                 <h2>"Certificate"</h2>
+                {c.revoked.map(|(at, reason)| view! {
+                    <div class="notice bad" role="status">{format!("Revoked on {} ({}).", when(&at), reason.label())}</div>
+                })}
+                {refresh.is_some().then(|| view! {
+                    <p><a href=format!("/certificates/{}", c.id)>"Certificate details"</a></p>
+                })}
                 <dl class="facts">
                     <dt>"Serial number"</dt><dd class="mono">{c.serial.clone()}</dd>
                     <dt>"Names"</dt><dd>{c.names.join(", ")}</dd>

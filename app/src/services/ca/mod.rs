@@ -1,35 +1,39 @@
-//! The certificate authority: the hierarchy (root and one issuing CA per issuer), CA keys sealed at rest,
-//! signing, CRLs and the files relying parties download. `issue` signs an order's certificate and prepares
-//! what issuing stores with it.
+//! The certificate authority: the hierarchy (a root and, per issuer, a TLS and an S/MIME issuing CA) and
+//! signing.
+//!
+//! - `runtime`: CA keys sealed at rest and the caches of what the CAs sign;
+//! - `issue`: signing an order's certificate and preparing what issuing stores with it;
+//! - `crl`: each CA's CRL (the root's, its ARL, only when the operator acts);
+//! - `ocsp`: the OCSP responder;
+//! - `files`: the CA certificates and certificate downloads.
+//!
+//! The root's key is unsealed only by operator actions (`root_signer`), never by a request a stranger makes.
 
+pub mod crl;
+mod files;
 mod issue;
+pub mod ocsp;
+mod runtime;
+
+pub use files::{ca_certificate, chain_of, render, urls, Format};
 pub(super) use issue::{issue, sign_order, Signed, ToSign};
+use runtime::ISSUING_CA_REFRESH;
+pub use runtime::{reseal_unbound_keys, CaRuntime};
 
 use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{CaImport, CaInfo, CaOverview};
-use crate::pki::csr::to_pem;
+use crate::pki::ocsp::IssuerHashes;
 use crate::pki::profile::{self, CaPurpose, CaUrls, LeafSpec};
 use crate::store::{key_of, new_key, CaRow, NewCa};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rcgen::{Issuer, KeyPair, PublicKeyData};
-use ring::aead;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 use surrealdb::types::RecordId;
 use x509_parser::prelude::*;
-
-/// Keys sealed before they were bound to their CA (`v1.`); only `reseal_unbound_keys` still opens them.
-const UNBOUND_AAD: &[u8] = b"signet ca key v1";
-/// The associated data of a `v2.` sealed key: this prefix and the CA's id, so that a sealed key copied into
-/// another CA's row does not open there.
-const BOUND_AAD: &[u8] = b"signet ca key v2\0";
-/// A fresh CRL is signed when the cached one is older than this.
-const CRL_REFRESH: chrono::Duration = chrono::Duration::hours(1);
-const CRL_VALIDITY: chrono::Duration = chrono::Duration::days(7);
 
 /// A CA ready to sign: its key unsealed in memory only, and a throw-away key of the same kind for linting.
 pub struct Signer {
@@ -40,117 +44,19 @@ pub struct Signer {
     /// This CA's certificate and its parents, DER, nearest first.
     pub chain: Vec<Vec<u8>>,
     pub not_after: DateTime<Utc>,
+    /// How OCSP requests name this CA.
+    pub hashes: IssuerHashes,
 }
 
-/// The master key and the unsealed signers, kept in `AppState`.
-pub struct CaRuntime {
-    master: aead::LessSafeKey,
-    signers: Mutex<HashMap<String, Arc<Signer>>>,
-    /// Each issuer's current issuing CA, so that issuing a certificate does not look it up every time. A CA
-    /// made in this process replaces it at once; one made by another process sharing the database is picked
-    /// up within `ISSUING_CA_REFRESH` (until then the previous CA, still valid, signs).
-    issuing: Mutex<HashMap<String, (Instant, Arc<Signer>)>>,
-    crls: Mutex<HashMap<String, (DateTime<Utc>, Vec<u8>)>>,
-}
-
-const ISSUING_CA_REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
-
-impl CaRuntime {
-    pub fn new(master_key: [u8; 32]) -> CaRuntime {
-        let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &master_key).unwrap_or_else(|_| unreachable!());
-        CaRuntime {
-            master: aead::LessSafeKey::new(unbound),
-            signers: Mutex::default(),
-            issuing: Mutex::default(),
-            crls: Mutex::default(),
-        }
+impl Signer {
+    /// Signs `data` with the CA's key (for OCSP responses; certificates and CRLs sign through rcgen).
+    pub fn sign_bytes(&self, data: &[u8]) -> Option<Vec<u8>> {
+        rcgen::SigningKey::sign(self.issuer.key(), data).ok()
     }
 
-    /// AES-256-GCM with a random nonce, bound to the CA `ca_id`: `v2.` + base64(nonce ‖ ciphertext ‖ tag).
-    pub fn seal(&self, ca_id: &str, plain: &[u8]) -> String {
-        format!("v2.{}", self.seal_raw(plain, &bound_aad(ca_id)))
+    pub fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.issuer.key().algorithm()
     }
-
-    fn seal_raw(&self, plain: &[u8], aad: &[u8]) -> String {
-        let mut nonce = [0u8; 12];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
-        let mut data = plain.to_vec();
-        // Sealing only fails for inputs of more than 64 GiB.
-        let _ = self.master.seal_in_place_append_tag(
-            aead::Nonce::assume_unique_for_key(nonce),
-            aead::Aad::from(aad),
-            &mut data,
-        );
-        base64::engine::general_purpose::STANDARD.encode([nonce.as_slice(), &data].concat())
-    }
-
-    /// The key of CA `ca_id`; fails for a key sealed for another CA, or under another master key.
-    pub fn open(&self, ca_id: &str, sealed: &str) -> AppResult<Vec<u8>> {
-        let raw = sealed.strip_prefix("v2.").ok_or_else(unseal_failed)?;
-        self.open_raw(raw, &bound_aad(ca_id))
-    }
-
-    /// A key sealed the way keys were before they were bound to their CA, for the re-sealing test.
-    #[cfg(test)]
-    pub fn seal_unbound_for_tests(&self, plain: &[u8]) -> String {
-        format!("v1.{}", self.seal_raw(plain, UNBOUND_AAD))
-    }
-
-    /// A key sealed before keys were bound to their CA.
-    fn open_unbound(&self, sealed: &str) -> AppResult<Vec<u8>> {
-        self.open_raw(sealed.strip_prefix("v1.").ok_or_else(unseal_failed)?, UNBOUND_AAD)
-    }
-
-    fn open_raw(&self, base64_text: &str, aad: &[u8]) -> AppResult<Vec<u8>> {
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(base64_text)
-            .ok()
-            .filter(|r| r.len() > 12 + 16)
-            .ok_or_else(unseal_failed)?;
-        let (nonce, rest) = raw.split_at(12);
-        let mut data = rest.to_vec();
-        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| unseal_failed())?;
-        let plain = self.master.open_in_place(nonce, aead::Aad::from(aad), &mut data).map_err(|_| unseal_failed())?;
-        Ok(plain.to_vec())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Signer>>> {
-        self.signers.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn lock_issuing(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Signer>)>> {
-        self.issuing.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-fn bound_aad(ca_id: &str) -> Vec<u8> {
-    [BOUND_AAD, ca_id.as_bytes()].concat()
-}
-
-fn unseal_failed() -> AppError {
-    tracing::error!(
-        "a CA key cannot be unsealed: is SIGNET_MASTER_KEY (or master.key) the one it was sealed with, and is the \
-         sealed key in its own CA's row?"
-    );
-    AppError::Internal
-}
-
-/// Seals again, bound to their CA, the keys sealed before binding existed (`v1.`). Run at start-up; a key
-/// that another instance re-sealed meanwhile is left as that instance wrote it. Returns how many were sealed.
-pub async fn reseal_unbound_keys(state: &AppState) -> AppResult<usize> {
-    let runtime = state.ca_runtime();
-    let mut resealed = 0;
-    for row in state.store().cas().await? {
-        if !row.key_sealed.starts_with("v1.") {
-            continue;
-        }
-        let id = key_of(&row.id);
-        let bound = runtime.seal(&id, &runtime.open_unbound(&row.key_sealed)?);
-        if state.store().replace_ca_key_sealed(&id, &row.key_sealed, &bound).await? {
-            resealed += 1;
-        }
-    }
-    Ok(resealed)
 }
 
 fn random16() -> [u8; 16] {
@@ -185,6 +91,7 @@ fn info(row: &CaRow) -> CaInfo {
         not_after: row.not_after,
         imported: row.imported,
         fingerprint: fingerprint(&der),
+        revoked: row.revoked_at.map(|at| (at, row.revocation_reason.clone().unwrap_or_default())),
     }
 }
 
@@ -192,12 +99,18 @@ pub async fn overview(state: &AppState) -> AppResult<CaOverview> {
     let rows = state.store().cas().await?;
     let mut without = Vec::new();
     for issuer in state.store().list_issuers().await? {
-        let has = |kind: &str| rows.iter().any(|r| r.issuer.as_ref() == Some(&issuer.id) && r.kind == kind);
+        let has = |kind: &str| {
+            rows.iter().any(|r| r.issuer.as_ref() == Some(&issuer.id) && r.kind == kind && r.revoked_at.is_none())
+        };
         if !has(CaPurpose::Tls.kind()) || !has(CaPurpose::Smime.kind()) {
             without.push((key_of(&issuer.id), issuer.name.clone()));
         }
     }
-    Ok(CaOverview { cas: rows.iter().map(info).collect(), issuers_without_ca: without })
+    let arl = match rows.iter().find(|r| r.kind == "root") {
+        Some(root) => crl::arl_validity(state, &key_of(&root.id)).await?,
+        None => None,
+    };
+    Ok(CaOverview { cas: rows.iter().map(info).collect(), issuers_without_ca: without, arl })
 }
 
 fn key_alg_label(key: &KeyPair) -> String {
@@ -243,6 +156,8 @@ pub async fn create_root(state: &AppState, actor: &Actor, common_name: &str, org
     let id = store_ca(state, &slug, common_name, "root", None, None, cert.der(), &key, false).await?;
     audit::record(state, actor, None, "ca.root.create", &slug, common_name).await?;
     let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
+    // The first ARL, while the operator is at it: relying parties can check the root's list from the start.
+    crl::sign_arl(state, &row).await?;
     Ok(info(&row))
 }
 
@@ -304,7 +219,7 @@ pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &st
     let root = state.store().root_ca().await?.ok_or_else(|| {
         AppError::Conflict("Create or import the root CA first: the issuing CA is signed by it.".into())
     })?;
-    let root_signer = signer_for_row(state, &root).await?;
+    let root_signer = root_signer(state, &root).await?;
     let mut created = Vec::new();
     for purpose in missing {
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|_| AppError::Internal)?;
@@ -324,7 +239,33 @@ pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &st
         audit::record(state, actor, Some(issuer_id), "ca.intermediate.create", &slug, &name).await?;
         created.push(info(&state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?));
     }
+    ocsp::forget_responders(state);
     Ok(created)
+}
+
+/// Revokes an issuing CA (the operator, with a reason): it signs nothing more, the root's ARL lists it at once,
+/// and its issuer can be given a new issuing CA.
+pub async fn revoke_issuing_ca(
+    state: &AppState,
+    actor: &Actor,
+    ca_id: &str,
+    reason: crate::model::RevocationReason,
+) -> AppResult<CaInfo> {
+    let row = state.store().ca_by_id(ca_id).await?.ok_or(AppError::NotFound)?;
+    if row.kind == "root" {
+        return Err(AppError::Refused("The root cannot be revoked; replace the hierarchy instead.".into()));
+    }
+    if !state.store().revoke_ca(ca_id, reason.as_str(), state.now()).await? {
+        return Err(AppError::Conflict(format!("{} was revoked already; revocation is final.", row.name)));
+    }
+    let root = state.store().root_ca().await?.ok_or(AppError::Internal)?;
+    crl::sign_arl(state, &root).await?;
+    state.ca_runtime().lock_issuing().clear();
+    state.ca_runtime().lock().remove(ca_id);
+    ocsp::forget_responders(state);
+    let issuer = row.issuer.as_ref().map(key_of);
+    audit::record(state, actor, issuer.as_deref(), "ca.revoke", &row.slug, reason.label()).await?;
+    Ok(info(&state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?))
 }
 
 /// Imports an existing CA certificate with its key (PEM; the key plain or encrypted PKCS#8).
@@ -411,11 +352,31 @@ fn read_private_key(key_pem: &str, password: &str) -> AppResult<KeyPair> {
     KeyPair::try_from(der.as_slice()).map_err(|_| bad("The key type is not supported (RSA, P-256 or P-384)."))
 }
 
+/// An online CA (an issuing CA) ready to sign; unsealed once per process. The root is refused here: its key
+/// is unsealed only by `root_signer`, for the operator's actions.
 async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>> {
     let id = key_of(&row.id);
+    if row.kind == "root" {
+        tracing::error!(ca = %row.slug, "the root's key was asked for outside an operator action; refused");
+        return Err(AppError::Internal);
+    }
     if let Some(s) = state.ca_runtime().lock().get(&id) {
         return Ok(s.clone());
     }
+    let signer = Arc::new(unseal(state, row).await?);
+    state.ca_runtime().lock().insert(id, signer.clone());
+    Ok(signer)
+}
+
+/// The root, ready to sign, for an operator action (creating or revoking an issuing CA, signing the ARL).
+/// Not kept: the key is dropped when the action is done.
+pub(super) async fn root_signer(state: &AppState, root: &CaRow) -> AppResult<Signer> {
+    state.ca_runtime().root_unseals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    unseal(state, root).await
+}
+
+async fn unseal(state: &AppState, row: &CaRow) -> AppResult<Signer> {
+    let id = key_of(&row.id);
     let der = unb64(&row.cert_der)?;
     let key =
         KeyPair::try_from(state.ca_runtime().open(&id, &row.key_sealed)?.as_slice()).map_err(|_| AppError::Internal)?;
@@ -427,6 +388,7 @@ async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>>
     .map_err(|_| AppError::Internal)?;
     let issuer = Issuer::from_ca_cert_der(&der.clone().into(), key).map_err(|_| AppError::Internal)?;
     let lint_issuer = Issuer::from_ca_cert_der(&der.clone().into(), lint_key).map_err(|_| AppError::Internal)?;
+    let hashes = IssuerHashes::of_ca(&der).ok_or(AppError::Internal)?;
     let mut chain = vec![der];
     let mut parent = row.parent.clone();
     while let Some(p) = parent {
@@ -434,16 +396,15 @@ async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>>
         chain.push(unb64(&prow.cert_der)?);
         parent = prow.parent.clone();
     }
-    let signer = Arc::new(Signer {
+    Ok(Signer {
         ca_id: row.id.clone(),
         slug: row.slug.clone(),
         issuer,
         lint_issuer,
         chain,
         not_after: row.not_after,
-    });
-    state.ca_runtime().lock().insert(id, signer.clone());
-    Ok(signer)
+        hashes,
+    })
 }
 
 /// The issuer's TLS issuing CA, ready to sign.
@@ -460,8 +421,8 @@ pub async fn issuing_signer_for(state: &AppState, issuer: &str, purpose: CaPurpo
         }
     }
     let row = state.store().issuing_ca_of(issuer, purpose.kind()).await?.ok_or_else(|| {
-        let what = if purpose == CaPurpose::Smime { "an S/MIME issuing CA" } else { "an issuing CA" };
-        AppError::Conflict(format!("This issuer has no {what} yet: the operator creates it on the CA page."))
+        let what = if purpose == CaPurpose::Smime { "S/MIME issuing CA" } else { "issuing CA" };
+        AppError::Conflict(format!("This issuer has no {what} yet: the operator creates it on the CA page"))
     })?;
     let signer = signer_for_row(state, &row).await?;
     state.ca_runtime().lock_issuing().insert(cache_key, (Instant::now(), signer.clone()));
@@ -482,105 +443,6 @@ pub fn sign_leaf(signer: &Signer, spec: &LeafSpec, spki: &[u8]) -> Result<Vec<u8
     }
     let cert = params.signed_by(&public, &signer.issuer).map_err(|e| format!("cannot sign: {e}"))?;
     Ok(cert.der().to_vec())
-}
-
-/// The DER certificate of a CA for `/pki/{slug}.crt`.
-pub async fn ca_certificate(state: &AppState, slug: &str) -> AppResult<Vec<u8>> {
-    let row = state.store().ca_by_slug(slug).await?.ok_or(AppError::NotFound)?;
-    unb64(&row.cert_der)
-}
-
-/// The CA's CRL (DER) for `/pki/{slug}.crl`, re-signed every hour, valid for a week.
-/// Revocation arrives with a later feature; until then the list is empty.
-pub async fn crl(state: &AppState, slug: &str) -> AppResult<Vec<u8>> {
-    let now = state.now();
-    if let Some((at, der)) = state.ca_runtime().crls.lock().unwrap_or_else(|p| p.into_inner()).get(slug) {
-        if now - *at < CRL_REFRESH {
-            return Ok(der.clone());
-        }
-    }
-    let row = state.store().ca_by_slug(slug).await?.ok_or(AppError::NotFound)?;
-    let signer = signer_for_row(state, &row).await?;
-    let params = rcgen::CertificateRevocationListParams {
-        this_update: ::time::OffsetDateTime::from_unix_timestamp(now.timestamp()).map_err(|_| AppError::Internal)?,
-        next_update: ::time::OffsetDateTime::from_unix_timestamp((now + CRL_VALIDITY).timestamp())
-            .map_err(|_| AppError::Internal)?,
-        crl_number: rcgen::SerialNumber::from(now.timestamp() as u64),
-        issuing_distribution_point: None,
-        revoked_certs: vec![],
-        key_identifier_method: rcgen::KeyIdMethod::Sha256,
-    };
-    let der = params.signed_by(&signer.issuer).map_err(|_| AppError::Internal)?.der().to_vec();
-    state.ca_runtime().crls.lock().unwrap_or_else(|p| p.into_inner()).insert(slug.to_string(), (now, der.clone()));
-    Ok(der)
-}
-
-/// Download formats of an issued certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Pem,
-    Der,
-    ChainPem,
-    P7b,
-    RootPem,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        Some(match s {
-            "pem" => Format::Pem,
-            "cer" | "der" => Format::Der,
-            "chain" | "fullchain" => Format::ChainPem,
-            "p7b" => Format::P7b,
-            "root" => Format::RootPem,
-            _ => return None,
-        })
-    }
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Pem | Format::ChainPem | Format::RootPem => "application/x-pem-file",
-            Format::Der => "application/pkix-cert",
-            Format::P7b => "application/x-pkcs7-certificates",
-        }
-    }
-    pub fn file_name(self, base: &str) -> String {
-        match self {
-            Format::Pem => format!("{base}.pem"),
-            Format::Der => format!("{base}.cer"),
-            Format::ChainPem => format!("{base}.fullchain.pem"),
-            Format::P7b => format!("{base}.p7b"),
-            Format::RootPem => "root.pem".to_string(),
-        }
-    }
-}
-
-/// The bytes of a certificate download: `leaf` with the chain of the CA that signed it.
-pub async fn render(state: &AppState, ca: &RecordId, leaf: &[u8], format: Format) -> AppResult<Vec<u8>> {
-    let row = state.store().ca_by_id(&key_of(ca)).await?.ok_or(AppError::Internal)?;
-    let signer = signer_for_row(state, &row).await?;
-    let chain = &signer.chain;
-    Ok(match format {
-        Format::Pem => to_pem("CERTIFICATE", leaf).into_bytes(),
-        Format::Der => leaf.to_vec(),
-        Format::ChainPem => {
-            let mut out = to_pem("CERTIFICATE", leaf);
-            // The root is left out: clients have it, and servers must not send it.
-            for ca in chain.iter().take(chain.len().saturating_sub(1)) {
-                out.push_str(&to_pem("CERTIFICATE", ca));
-            }
-            out.into_bytes()
-        }
-        Format::P7b => {
-            let mut all = vec![leaf.to_vec()];
-            all.extend(chain.iter().cloned());
-            to_pem("PKCS7", &crate::pki::pkcs7::certs_only(&all)).into_bytes()
-        }
-        Format::RootPem => to_pem("CERTIFICATE", chain.last().map(|v| v.as_slice()).unwrap_or(leaf)).into_bytes(),
-    })
-}
-
-pub fn urls(state: &AppState, signer: &Signer) -> CaUrls {
-    CaUrls::for_ca(&state.settings().pki_url, &signer.slug)
 }
 
 pub fn serial_hex(der: &[u8]) -> String {

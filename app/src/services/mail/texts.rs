@@ -151,3 +151,44 @@ pub fn certificate_issued(i: &Issued) -> Text {
 fn first(names: &[String]) -> &str {
     names.first().map(String::as_str).unwrap_or_default()
 }
+
+/// To the operators: the root's ARL runs out soon and only they can sign the next one.
+pub fn arl_due(root_name: &str, next_update: chrono::DateTime<chrono::Utc>, public_url: &str) -> Text {
+    let until = next_update.format("%Y-%m-%d %H:%M UTC");
+    Text {
+        subject: format!("Sign the CRL of {root_name} before {until}"),
+        body: format!(
+            "Hello,\n\nThe CRL of the root CA {root_name} is valid until {until}. After that, relying parties that \
+             check it refuse every certificate below this root.\n\nOnly an operator can sign the next one, with the \
+             root's key: open {public_url}/admin/ca and click \"Sign the root's CRL\".\n"
+        ),
+    }
+}
+
+/// To an order's contacts: its certificate was revoked.
+pub struct Revoked<'a> {
+    pub name: &'a str,
+    pub number: &'a str,
+    pub names: &'a [String],
+    pub serial: &'a str,
+    pub reason: &'a str,
+    pub comment: &'a str,
+    pub by: &'a str,
+    pub certificate_id: &'a str,
+    pub public_url: &'a str,
+}
+
+pub fn certificate_revoked(r: &Revoked) -> Text {
+    let Revoked { name, number, serial, reason, by, certificate_id, public_url, .. } = r;
+    let comment = if r.comment.is_empty() { String::new() } else { format!("Comment: {}\n", r.comment) };
+    Text {
+        subject: format!("The certificate for {} was revoked (order {number})", first(r.names)),
+        body: format!(
+            "Hello {name},\n\nThe certificate of order {number} for {names} was revoked by {by}.\n\nReason: \
+             {reason}\n{comment}Serial number: {serial}\n\nBrowsers and other clients that check revocation refuse \
+             it from now on; revocation cannot be undone. If the server still uses it, order a new certificate \
+             and install it.\n\nDetails: {public_url}/certificates/{certificate_id}\n",
+            names = r.names.join(", ")
+        ),
+    }
+}

@@ -159,10 +159,14 @@ fn issued_cert(c: CertificateRow, ca_slug: Option<String>) -> IssuedCert {
         not_after: c.not_after,
         pem: to_pem("CERTIFICATE", &der),
         ca: ca_slug.unwrap_or_default(),
+        revoked: c.revoked_at.map(|at| {
+            let reason = c.revocation_reason.as_deref().and_then(RevocationReason::parse);
+            (at, reason.unwrap_or(RevocationReason::Unspecified))
+        }),
     }
 }
 
-fn event_of(e: EventRow) -> OrderEvent {
+pub(crate) fn event_of(e: EventRow) -> OrderEvent {
     OrderEvent { at: e.at, actor: e.actor, kind: e.kind, detail: e.detail }
 }
 

@@ -1,0 +1,42 @@
+//! The TLS certificates inventory and details page, and revocation (staff: the issuer's certificates;
+//! customers: their client's).
+
+use crate::error::AppError;
+use crate::model::{CertificateDetail, CertificateFilter, CertificateSummary, Page, RevokeInput};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::guard::{require, scope_of, Need};
+#[cfg(feature = "ssr")]
+use crate::services::certificates;
+
+#[server(prefix = "/_sf", endpoint = "certificates/list")]
+pub async fn list_certificates(filter: CertificateFilter) -> Result<Page<CertificateSummary>, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    certificates::list(&ctx.state, &scope_of(&ctx)?, &filter).await
+}
+
+#[server(prefix = "/_sf", endpoint = "certificates/get")]
+pub async fn get_certificate(id: String) -> Result<CertificateDetail, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    certificates::detail(&ctx.state, &scope_of(&ctx)?, &id).await
+}
+
+#[server(prefix = "/_sf", endpoint = "certificates/revoke")]
+pub async fn revoke_certificate(id: String, input: RevokeInput) -> Result<CertificateSummary, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    certificates::revoke(&ctx.state, &scope_of(&ctx)?, &id, input).await
+}
+
+/// The columns this person shows in the inventory.
+#[server(prefix = "/_sf", endpoint = "certificates/columns")]
+pub async fn certificate_columns() -> Result<Vec<String>, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    certificates::columns(&ctx.state, &scope_of(&ctx)?).await
+}
+
+#[server(prefix = "/_sf", endpoint = "certificates/save-columns")]
+pub async fn save_certificate_columns(columns: Vec<String>) -> Result<Vec<String>, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    certificates::set_columns(&ctx.state, &scope_of(&ctx)?, columns).await
+}

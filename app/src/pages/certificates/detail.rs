@@ -1,0 +1,126 @@
+//! One certificate: what it says, where relying parties check it, its chain and history, the downloads, and
+//! revocation with a confirmation that names it.
+
+use super::state_badge;
+use crate::api::certificates::*;
+use crate::components::{field_error, last_error, when, FormError};
+use crate::model::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn CertificatePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let revoke = ServerAction::<RevokeCertificate>::new();
+    let data = Resource::new(move || (id(), revoke.version().get()), |(id, _)| get_certificate(id));
+    view! {
+        <Title text="Certificate"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="notice bad" role="alert">{e.to_string()}</div> }.into_any(),
+                    Ok(c) => view! { <Details c revoke/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> impl IntoView {
+    let s = c.summary.clone();
+    let days = if c.days_left >= 0 {
+        format!("{} days left", c.days_left)
+    } else {
+        format!("expired {} days ago", -c.days_left)
+    };
+    view! {
+        <h1>{s.common_name.clone()}" "{state_badge(s.state)}</h1>
+        {s.revocation.clone().map(|r| view! {
+            <div class="notice bad" role="status">
+                {format!("Revoked on {} by {}: {}.", when(&r.revoked_at), r.revoked_by, r.reason.label())}
+                {(!r.comment.is_empty()).then(|| format!(" “{}”", r.comment))}
+            </div>
+        })}
+        <section class="panel">
+            <h2>"Certificate"</h2>
+            <dl class="facts">
+                <dt>"Subject"</dt><dd>{c.subject.clone()}</dd>
+                <dt>"Names"</dt><dd>{s.names.join(", ")}</dd>
+                <dt>"Serial"</dt><dd class="mono">{s.serial.clone()}</dd>
+                <dt>"Valid"</dt><dd>{format!("{} to {} ({days})", when(&s.not_before), when(&s.not_after))}</dd>
+                <dt>"Key type"</dt><dd>{c.key_type.clone()}</dd>
+                <dt>"SHA-256"</dt><dd class="mono small">{c.sha256.clone()}</dd>
+                <dt>"SHA-1"</dt><dd class="mono small">{c.sha1.clone()}</dd>
+                <dt>"Issuer"</dt><dd>{c.issuer.clone()}</dd>
+                <dt>"Key usage"</dt><dd>{c.key_usage.join(", ")}</dd>
+                <dt>"Extended key usage"</dt><dd>{c.extended_key_usage.join(", ")}</dd>
+                <dt>"OCSP"</dt><dd class="mono small">{c.ocsp_urls.join(" ")}</dd>
+                <dt>"CA certificate"</dt><dd class="mono small">{c.ca_issuers_urls.join(" ")}</dd>
+                <dt>"CRL"</dt><dd class="mono small">{c.crl_urls.join(" ")}</dd>
+                <dt>"Order"</dt><dd><a href=format!("/orders/{}", s.order_id)>{s.order_number.clone()}</a>{format!(" · {} · {}", s.product_name, s.client_name)}</dd>
+            </dl>
+            <p class="downloads">"Download: "
+                <a href=format!("/_app/downloads/{}/pem", s.id) download>"Certificate (PEM)"</a>" · "
+                <a href=format!("/_app/downloads/{}/chain", s.id) download>"Full chain (PEM)"</a>" · "
+                <a href=format!("/_app/downloads/{}/cer", s.id) download>"DER (.cer)"</a>" · "
+                <a href=format!("/_app/downloads/{}/p7b", s.id) download>"PKCS#7 (.p7b)"</a>" · "
+                <a href=format!("/_app/downloads/{}/root", s.id) download>"Root CA"</a>
+            </p>
+            <details><summary>"Certificate in PEM"</summary><pre class="mono">{c.pem.clone()}</pre></details>
+        </section>
+        {c.can_revoke.then(|| view! { <RevokePanel c=c.clone() revoke/> })}
+        <section class="panel">
+            <h2>"Chain"</h2>
+            <ol class="chain">{c.chain.iter().map(|e| view! {
+                <li>{e.subject.clone()}<span class="small">{format!(" · valid until {} · ", when(&e.not_after))}</span>
+                    <a href=format!("/pki/{}.crt", e.slug)>{format!("{}.crt", e.slug)}</a></li>
+            }).collect_view()}</ol>
+        </section>
+        <section class="panel">
+            <h2>"History"</h2>
+            <ul class="history">{c.history.iter().map(|e| view! {
+                <li><span class="small">{when(&e.at)}</span>" "<strong>{e.kind.clone()}</strong>" "{e.detail.clone()}<span class="small">{format!(" — {}", e.actor)}</span></li>
+            }).collect_view()}</ul>
+        </section>
+    }
+}
+
+/// "Revoke": the reasons this person may give, an optional comment, and a confirmation naming the certificate.
+#[component]
+fn RevokePanel(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let error = last_error(revoke.value());
+    let s = c.summary.clone();
+    let reasons = c.reasons.clone();
+    view! {
+        <section class="panel">
+            <h2>"Revocation"</h2>
+            <FormError error/>
+            {move || (!open.get()).then(|| view! {
+                <p><button type="button" class="danger" on:click=move |_| open.set(true)>"Revoke"</button></p>
+            })}
+            <div hidden=move || !open.get()>
+                <ActionForm action=revoke>
+                    <p class="notice warn">{format!("You are revoking the certificate for {} (serial {}). Revocation is final: browsers and other clients that check revocation refuse it within minutes.", s.names.join(", "), s.serial)}</p>
+                    <input type="hidden" name="id" value=s.id.clone()/>
+                    <div class="field"><label for="f-reason">"Reason"</label>
+                        <select id="f-reason" name="input[reason]">
+                            {reasons.iter().map(|r| view! { <option value=r.as_str() title=r.hint()>{r.label()}</option> }).collect_view()}
+                        </select>
+                        <span class="hint">{reasons.iter().map(|r| format!("{}: {}", r.label(), r.hint())).collect::<Vec<_>>().join(" ")}</span>
+                        <span class="error" role="alert">{move || field_error(error, "reason").get()}</span></div>
+                    <div class="field"><label for="f-comment">"Comment (optional)"</label>
+                        <textarea id="f-comment" name="input[comment]" rows="2" maxlength="500"></textarea>
+                        <span class="error" role="alert">{move || field_error(error, "comment").get()}</span></div>
+                    <div class="actions">
+                        <button type="submit" class="danger">"Revoke this certificate"</button>
+                        <button type="button" class="secondary" on:click=move |_| open.set(false)>"Keep it"</button>
+                    </div>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}

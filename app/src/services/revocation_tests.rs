@@ -1,0 +1,237 @@
+//! Revocation, CRLs, OCSP and the inventory against a real in-memory SurrealDB. (openssl and pkilint check the
+//! same from outside in server/tests/revocation.rs.)
+
+use super::order_tests::{csr, dcv_link, input, scope, world, World};
+use super::orders;
+use super::{ca, certificates, Actor};
+use crate::error::AppError;
+use crate::model::*;
+use x509_parser::prelude::*;
+
+/// An issued certificate for `shop.example.com`, validated by e-mail the first time and reused after.
+async fn issued(w: &World) -> IssuedCert {
+    let view =
+        orders::create(&w.s, &w.admin, input(w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
+            .await
+            .unwrap();
+    if view.status != OrderStatus::Issued {
+        let token = dcv_link(&w.s, "admin@shop.example.com").await;
+        orders::confirm_email_dcv(&w.s, &token).await.unwrap();
+    }
+    orders::view(&w.s, &w.admin, &view.id).await.unwrap().certificate.expect("issued")
+}
+
+fn revoke_input(reason: RevocationReason) -> RevokeInput {
+    RevokeInput { reason, comment: String::new() }
+}
+
+async fn crl_serials(w: &World, slug: &str) -> (u64, Vec<String>) {
+    let der = ca::crl::crl(&w.s, slug).await.unwrap();
+    let (_, crl) = CertificateRevocationList::from_der(&der).unwrap();
+    let number = crl.crl_number().map(|n| n.to_u64_digits().first().copied().unwrap_or(0)).unwrap_or(0);
+    (number, crl.iter_revoked_certificates().map(|r| hex::encode_upper(r.raw_serial())).collect())
+}
+
+#[tokio::test]
+async fn customers_revoke_their_clients_certificates_with_the_reasons_they_may_give_once() {
+    let w = world().await;
+    let cert = issued(&w).await;
+    let customer = scope(&w.issuer, "iva@shop.example.com", false, Some(&w.client));
+    let stranger = scope(&w.issuer, "someone@else.test", false, Some("no-such-client"));
+    let other_issuer = scope(&w.other_issuer, "bo@other.test", true, None);
+    for outsider in [&stranger, &other_issuer] {
+        let r = certificates::revoke(&w.s, outsider, &cert.id, revoke_input(RevocationReason::KeyCompromise)).await;
+        assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
+        assert_eq!(certificates::list(&w.s, outsider, &CertificateFilter::default()).await.unwrap().total, 0);
+    }
+    let r = certificates::revoke(&w.s, &customer, &cert.id, revoke_input(RevocationReason::PrivilegeWithdrawn)).await;
+    assert!(r.unwrap_err().for_field("reason").is_some(), "privilegeWithdrawn is the CA's reason");
+    let long = RevokeInput { reason: RevocationReason::Superseded, comment: "x".repeat(501) };
+    assert!(certificates::revoke(&w.s, &customer, &cert.id, long).await.unwrap_err().for_field("comment").is_some());
+
+    let (_, before) = crl_serials(&w, &cert.ca).await;
+    assert!(before.is_empty());
+    let done = certificates::revoke(
+        &w.s,
+        &customer,
+        &cert.id,
+        RevokeInput { reason: RevocationReason::KeyCompromise, comment: "Server compromised".into() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.state, CertState::Revoked);
+    assert_eq!(done.revocation.as_ref().unwrap().revoked_by, "iva@shop.example.com");
+    // Final: a second revocation (by staff too) is a conflict that says when and why.
+    let again =
+        certificates::revoke(&w.s, &w.admin, &cert.id, revoke_input(RevocationReason::PrivilegeWithdrawn)).await;
+    match again {
+        Err(AppError::Conflict(m)) => assert!(m.contains("Key compromise") && m.contains("final"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // The CRL lists it at once; the order, its history, the audit log and the contacts' mail say so.
+    let (_, after) = crl_serials(&w, &cert.ca).await;
+    assert_eq!(after, vec![cert.serial.clone()]);
+    let detail = certificates::detail(&w.s, &customer, &cert.id).await.unwrap();
+    assert!(!detail.can_revoke);
+    assert!(!detail.reasons.contains(&RevocationReason::PrivilegeWithdrawn));
+    assert!(detail.history.iter().any(|e| e.kind == "revoked" && e.detail == "Key compromise: Server compromised"));
+    let order = orders::view(&w.s, &w.admin, &done.order_id).await.unwrap();
+    assert_eq!(order.certificate.unwrap().revoked.map(|r| r.1), Some(RevocationReason::KeyCompromise));
+    let mail = w.s.store().list_mail(None, 200).await.unwrap();
+    assert!(mail.iter().any(|m| m.to == "iva@shop.example.com" && m.subject.contains("was revoked")));
+    let query = crate::store::AuditQuery { limit: 100, ..Default::default() };
+    let audit = w.s.store().list_audit(query).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "certificate.revoke"), "{audit:?}");
+}
+
+#[tokio::test]
+async fn crl_numbers_only_increase_and_ocsp_follows_revocation_from_its_cache() {
+    let w = world().await;
+    let first = issued(&w).await;
+    let second = issued(&w).await;
+    let (n0, _) = crl_serials(&w, &first.ca).await;
+    certificates::revoke(&w.s, &w.admin, &first.id, revoke_input(RevocationReason::Superseded)).await.unwrap();
+    let (n1, listed) = crl_serials(&w, &first.ca).await;
+    assert!(n1 > n0, "{n0} then {n1}");
+    assert_eq!(listed, vec![first.serial.clone()]);
+    // Signing again (the daily job, another instance) takes the next number.
+    let row = w.s.store().ca_by_slug(&first.ca).await.unwrap().unwrap();
+    ca::crl::sign_issuing_crl(&w.s, &row).await.unwrap();
+    let (n2, _) = crl_serials(&w, &first.ca).await;
+    assert!(n2 > n1);
+
+    // OCSP: asked twice about the good one, the same signed bytes come back (no signing per request);
+    // revoking it changes the answer at once.
+    let request = |serial: &str| ocsp_request(&w, &row, serial);
+    let good = ca::ocsp::respond(&w.s, &request(&second.serial)).await;
+    let cached = ca::ocsp::respond(&w.s, &request(&second.serial)).await;
+    assert_eq!(good.der, cached.der);
+    assert!(good.validity.is_some());
+    certificates::revoke(&w.s, &w.admin, &second.id, revoke_input(RevocationReason::CessationOfOperation))
+        .await
+        .unwrap();
+    let after = ca::ocsp::respond(&w.s, &request(&second.serial)).await;
+    assert_ne!(after.der, good.der);
+}
+
+/// A DER OCSP request for `serial` under CA `row`, with SHA-1 issuer hashes as openssl sends them.
+fn ocsp_request(w: &World, row: &crate::store::CaRow, serial: &str) -> Vec<u8> {
+    use der::asn1::{Null, ObjectIdentifier, OctetString};
+    use der::Encode;
+    let _ = w;
+    let ca_der = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(&row.cert_der).unwrap()
+    };
+    let hashes = crate::pki::ocsp::IssuerHashes::of_ca(&ca_der).unwrap();
+    let cert_id = x509_ocsp::CertId {
+        hash_algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new_unwrap("1.3.14.3.2.26"),
+            parameters: Some(der::Any::from(Null)),
+        },
+        issuer_name_hash: OctetString::new(hashes.sha1.0.clone()).unwrap(),
+        issuer_key_hash: OctetString::new(hashes.sha1.1.clone()).unwrap(),
+        serial_number: x509_cert::serial_number::SerialNumber::new(&hex::decode(serial).unwrap()).unwrap(),
+    };
+    let request = x509_ocsp::OcspRequest {
+        tbs_request: x509_ocsp::TbsRequest {
+            version: x509_ocsp::Version::V1,
+            requestor_name: None,
+            request_list: vec![x509_ocsp::Request { req_cert: cert_id, single_request_extensions: None }],
+            request_extensions: None,
+        },
+        optional_signature: None,
+    };
+    request.to_der().unwrap()
+}
+
+#[tokio::test]
+async fn no_request_a_stranger_can_make_unseals_the_root_key() {
+    let w = world().await;
+    let cert = issued(&w).await;
+    let root = w.s.store().root_ca().await.unwrap().unwrap();
+    let at_start = w.s.ca_runtime().root_unseal_count();
+    // What anyone on the Internet can ask: CA certificates, every CRL, OCSP (also about the issuing CA,
+    // which only the root could sign), and garbage.
+    ca::ca_certificate(&w.s, &root.slug).await.unwrap();
+    ca::ca_certificate(&w.s, &cert.ca).await.unwrap();
+    ca::crl::crl(&w.s, &root.slug).await.unwrap();
+    ca::crl::crl(&w.s, &cert.ca).await.unwrap();
+    let issuing = w.s.store().ca_by_slug(&cert.ca).await.unwrap().unwrap();
+    ca::ocsp::respond(&w.s, &ocsp_request(&w, &issuing, &cert.serial)).await;
+    let issuing_der = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(&issuing.cert_der).unwrap()
+    };
+    let about_issuing_ca = ocsp_request(&w, &root, &ca::serial_hex(&issuing_der));
+    let reply = ca::ocsp::respond(&w.s, &about_issuing_ca).await;
+    assert!(reply.validity.is_none(), "the root's key is offline: the responder does not answer for it");
+    ca::ocsp::respond(&w.s, b"garbage").await;
+    // Time passes: the stored ARL is served, never re-signed.
+    w.s.clock().advance(chrono::Duration::days(3));
+    ca::crl::refresh_due(&w.s).await.unwrap();
+    ca::crl::crl(&w.s, &root.slug).await.unwrap();
+    assert_eq!(w.s.ca_runtime().root_unseal_count(), at_start);
+
+    // The operator's actions do use it: revoking the issuing CA lands in the root's ARL.
+    let operator = Actor { user_id: None, email: "olga@signet.test".into(), ip: "127.0.0.1".into() };
+    ca::revoke_issuing_ca(&w.s, &operator, &crate::store::key_of(&issuing.id), RevocationReason::KeyCompromise)
+        .await
+        .unwrap();
+    assert_eq!(w.s.ca_runtime().root_unseal_count(), at_start + 1);
+    let (_, listed) = crl_serials(&w, &root.slug).await;
+    assert_eq!(listed, vec![ca::serial_hex(&issuing_der)]);
+    // The revoked CA signs nothing more: the issuer needs a new one.
+    let r = orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns))
+        .await
+        .unwrap();
+    assert_ne!(r.status, OrderStatus::Issued);
+    assert_eq!(
+        r.failure.as_deref(),
+        Some("Not issued: This issuer has no issuing CA yet: the operator creates it on the CA page.")
+    );
+}
+
+#[tokio::test]
+async fn the_inventory_finds_by_name_serial_order_and_client_and_exports_what_it_filtered() {
+    let w = world().await;
+    let first = issued(&w).await;
+    let second = issued(&w).await;
+    certificates::revoke(&w.s, &w.admin, &second.id, revoke_input(RevocationReason::Superseded)).await.unwrap();
+    let find = |q: &str, state: &str| CertificateFilter { q: q.into(), state: state.into(), ..Default::default() };
+    let total = |p: Page<CertificateSummary>| p.total;
+    assert_eq!(total(certificates::list(&w.s, &w.admin, &find("", "")).await.unwrap()), 2);
+    assert_eq!(total(certificates::list(&w.s, &w.admin, &find("SHOP.example", "")).await.unwrap()), 2);
+    assert_eq!(total(certificates::list(&w.s, &w.admin, &find("shop d.o.o", "revoked")).await.unwrap()), 1);
+    assert_eq!(total(certificates::list(&w.s, &w.admin, &find(&first.serial.to_lowercase(), "")).await.unwrap()), 1);
+    let valid = certificates::list(&w.s, &w.admin, &find("", "valid")).await.unwrap();
+    assert_eq!(valid.items.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), vec![first.id.clone()]);
+    let number = valid.items[0].order_number.clone();
+    assert_eq!(total(certificates::list(&w.s, &w.admin, &find(&number.to_lowercase(), "")).await.unwrap()), 1);
+    assert_eq!(total(certificates::list(&w.s, &w.admin, &find("", "expiring")).await.unwrap()), 0);
+    let bad_date = CertificateFilter { issued_from: "yesterday".into(), ..Default::default() };
+    assert!(certificates::list(&w.s, &w.admin, &bad_date).await.unwrap_err().for_field("issued_from").is_some());
+
+    let export = certificates::export(&w.s, &w.admin, find("", "revoked")).unwrap();
+    let csv = super::csv_export::collect(&w.s, &export).await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("common_name,names,serial,state"));
+    assert!(lines[1].contains(&second.serial) && lines[1].contains("superseded"), "{csv}");
+}
+
+/// The CRL figure of the issue: 100,000 revoked entries (run with `--ignored --nocapture`, in release).
+#[tokio::test]
+#[ignore]
+async fn crl_timing_with_100k_revoked_entries() {
+    let w = world().await;
+    let cert = issued(&w).await;
+    let row = w.s.store().ca_by_slug(&cert.ca).await.unwrap().unwrap();
+    let ca_key = crate::store::key_of(&row.id);
+    let started = std::time::Instant::now();
+    w.s.store().insert_revoked_for_benchmark(&ca_key, 100_000, w.s.now()).await.unwrap();
+    eprintln!("inserted 100,000 revoked certificates in {:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    let der = ca::crl::sign_issuing_crl(&w.s, &row).await.unwrap();
+    eprintln!("CRL with 100,000 entries: signed in {:?}, {} bytes", started.elapsed(), der.len());
+}
