@@ -149,9 +149,10 @@ pub struct CaOverview {
     pub cas: Vec<CaInfo>,
     /// (issuer id, issuer name) of issuers without an issuing intermediate.
     pub issuers_without_ca: Vec<(String, String)>,
-    /// The root's ARL: when it was signed and until when it is valid; None until the operator signs one.
+    /// The root's ARL: when it was signed, until when it is valid, and the whole days left then (the
+    /// server's clock); None until the operator signs one.
     #[serde(default)]
-    pub arl: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub arl: Option<(DateTime<Utc>, DateTime<Utc>, i64)>,
 }
 
 /// Importing an existing CA: certificate and key in PEM; the key may be an encrypted PKCS#8 file.

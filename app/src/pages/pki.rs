@@ -132,16 +132,16 @@ pub fn CaPage() -> impl IntoView {
 /// The root's ARL: signed only here, by the operator, with the root's key; valid for a year.
 #[component]
 fn RootCrl(
-    validity: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    validity: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, i64)>,
     action: ServerAction<SignRootCrl>,
 ) -> impl IntoView {
-    let now = chrono::Utc::now();
+    // The days left come from the server's clock: the browser's may be wrong (and Wasm has none here).
     let state = match validity {
         None => view! { <p class="notice bad">"The root's CRL was never signed: relying parties cannot check the issuing CAs."</p> }.into_any(),
-        Some((signed, until)) if until - now < chrono::Duration::days(30) => view! {
+        Some((signed, until, days_left)) if days_left < 30 => view! {
             <p class="notice warn">{format!("Signed {}; valid until {}. Sign the next one now: after that date the root's CRL is stale.", when(&signed), when(&until))}</p>
         }.into_any(),
-        Some((signed, until)) => view! { <p>{format!("Signed {}; valid until {}.", when(&signed), when(&until))}</p> }.into_any(),
+        Some((signed, until, _)) => view! { <p>{format!("Signed {}; valid until {}.", when(&signed), when(&until))}</p> }.into_any(),
     };
     view! {
         <section class="panel">

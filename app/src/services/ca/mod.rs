@@ -107,7 +107,9 @@ pub async fn overview(state: &AppState) -> AppResult<CaOverview> {
         }
     }
     let arl = match rows.iter().find(|r| r.kind == "root") {
-        Some(root) => crl::arl_validity(state, &key_of(&root.id)).await?,
+        Some(root) => crl::arl_validity(state, &key_of(&root.id))
+            .await?
+            .map(|(signed, until)| (signed, until, (until - state.now()).num_days())),
         None => None,
     };
     Ok(CaOverview { cas: rows.iter().map(info).collect(), issuers_without_ca: without, arl })
