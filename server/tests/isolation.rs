@@ -219,6 +219,17 @@ fn every_server_function_is_covered() {
         "customers/list",
         "customers/invite",
         "customers/remove",
+        "ca/sign-root-crl",
+        "ca/revoke",
+        // The inventory and revocation: covered in app services::revocation_tests
+        // (`customers_revoke_their_clients_certificates…`: another issuer and another client's customer neither
+        // list, open nor revoke) and tests/revocation.rs (REST: another issuer's key gets 404 and an empty list).
+        "certificates/list",
+        "certificates/get",
+        "certificates/revoke",
+        // The caller's own column choice:
+        "certificates/columns",
+        "certificates/save-columns",
         // Certificates watched for expiry: covered in app services::tracked_tests
         // (`…only_its_owner_sees_it`: another issuer and a customer see and remove nothing).
         "tools/tracked",

@@ -286,6 +286,8 @@ async fn another_issuer_reaches_no_order_and_staff_cannot_run_the_ca() {
         ("ca/create-root", vec![("common_name", "Evil"), ("organisation", "")]),
         ("ca/create-intermediate", vec![("issuer_id", "x")]),
         ("ca/import", vec![("ca_import[issuer_id]", ""), ("ca_import[cert_pem]", "x"), ("ca_import[key_pem]", "y")]),
+        ("ca/sign-root-crl", vec![]),
+        ("ca/revoke", vec![("ca_id", "x"), ("reason", "keyCompromise")]),
     ] {
         assert!(refused(&w.staff.call(endpoint, &form).await), "{endpoint}");
     }

@@ -43,6 +43,7 @@ async fn customers_revoke_their_clients_certificates_with_the_reasons_they_may_g
         let r = certificates::revoke(&w.s, outsider, &cert.id, revoke_input(RevocationReason::KeyCompromise)).await;
         assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
         assert_eq!(certificates::list(&w.s, outsider, &CertificateFilter::default()).await.unwrap().total, 0);
+        assert!(matches!(certificates::detail(&w.s, outsider, &cert.id).await, Err(AppError::NotFound)));
     }
     let r = certificates::revoke(&w.s, &customer, &cert.id, revoke_input(RevocationReason::PrivilegeWithdrawn)).await;
     assert!(r.unwrap_err().for_field("reason").is_some(), "privilegeWithdrawn is the CA's reason");
