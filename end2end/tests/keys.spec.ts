@@ -3,12 +3,12 @@
 // link for someone without an account, and the self-signed tool. openssl checks every file the browser saves.
 import { Page, Request } from '@playwright/test';
 import { test, expect } from './a11y';
-import { createServer, Server } from 'node:http';
+import { Server } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, freePort, hydrated, link, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, fileServer, hydrated, link, signIn } from './support';
 
 const work = mkdtempSync(join(tmpdir(), 'signet-keys-'));
 const files = new Map<string, string>();
@@ -24,13 +24,9 @@ function openssl(args: string[], input?: string): string {
 
 test.beforeAll(async () => {
   smtp = await Smtp.start();
-  const webPort = await freePort();
-  web = createServer((req, res) => {
-    const body = files.get(`${(req.headers.host ?? '').split(':')[0]}${req.url}`);
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'text/plain' });
-    res.end(body ?? '');
-  });
-  await new Promise<void>((ok) => web.listen(webPort, '127.0.0.1', ok));
+  const files_ = await fileServer(files);
+  web = files_.server;
+  const webPort = files_.port;
   const dataDir = Signet.newDataDir();
   Signet.createOperator(dataDir, 'olga@signet.test', 'operator passphrase 1');
   signet = await Signet.start({

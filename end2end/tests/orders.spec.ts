@@ -5,12 +5,12 @@
 // download verifies with openssl.
 import { Page } from '@playwright/test';
 import { test, expect } from './a11y';
-import { createServer, Server } from 'node:http';
+import { Server } from 'node:http';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, freePort, hydrated, link, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, fileServer, freePort, hydrated, inviteShopCustomer, link, signIn } from './support';
 
 const tools = process.env.SIGNET_PYTHON_TOOLS ?? join(homedir(), '.cache/signet-tools/venv/bin');
 const work = mkdtempSync(join(tmpdir(), 'signet-orders-'));
@@ -30,14 +30,10 @@ function openssl(args: string[]): string {
 
 test.beforeAll(async () => {
   smtp = await Smtp.start();
-  // The customer's web server for HTTP-file validation: answers what the test publishes, by Host and path.
-  const webPort = await freePort();
-  web = createServer((req, res) => {
-    const body = files.get(`${(req.headers.host ?? '').split(':')[0]}${req.url}`);
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'text/plain' });
-    res.end(body ?? '');
-  });
-  await new Promise<void>((ok) => web.listen(webPort, '127.0.0.1', ok));
+  // The customer's web server for HTTP-file validation.
+  const files_ = await fileServer(files);
+  web = files_.server;
+  const webPort = files_.port;
   // The customer's DNS server for TXT validation.
   const dnsPort = await freePort();
   writeFileSync(dnsRecords, '{}');
@@ -85,13 +81,7 @@ test('a customer orders a certificate, proves control three ways, and downloads 
   await page.getByLabel('Orders need approval').check();
   await expect(page.getByText('Approval mode saved.')).toBeVisible();
   await createShopClient(page, signet.url);
-  await page.getByRole('link', { name: 'Clients', exact: true }).click();
-  await page.getByRole('link', { name: 'Shop d.o.o.' }).click();
-  await hydrated(page);
-  await page.getByLabel('Customer name *').fill('Iva Ivić');
-  await page.getByLabel('Customer e-mail *').fill('iva@shop.example.com');
-  await page.getByRole('button', { name: 'Invite customer' }).click();
-  await expect(page.getByText('The invitation was sent.')).toBeVisible();
+  await inviteShopCustomer(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
 
   // Customer: the order wizard.

@@ -4,12 +4,12 @@
 // and in the issuing CA's CRL, which makes `openssl verify -crl_check` refuse the certificate.
 import { Page } from '@playwright/test';
 import { test, expect } from './a11y';
-import { createServer, Server } from 'node:http';
+import { Server } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, freePort, hydrated, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, fileServer, hydrated, inviteShopCustomer, signIn } from './support';
 
 const PKI_URL = 'http://pki.signet.example.com';
 const work = mkdtempSync(join(tmpdir(), 'signet-revocation-'));
@@ -50,14 +50,10 @@ function attempt(check: () => string): string {
 
 test.beforeAll(async () => {
   smtp = await Smtp.start();
-  // The customer's web server for HTTP-file validation: answers what the test publishes, by Host and path.
-  const webPort = await freePort();
-  web = createServer((req, res) => {
-    const body = files.get(`${(req.headers.host ?? '').split(':')[0]}${req.url}`);
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'text/plain' });
-    res.end(body ?? '');
-  });
-  await new Promise<void>((ok) => web.listen(webPort, '127.0.0.1', ok));
+  // The customer's web server for HTTP-file validation.
+  const files_ = await fileServer(files);
+  web = files_.server;
+  const webPort = files_.port;
   const dataDir = Signet.newDataDir();
   Signet.createOperator(dataDir, 'olga@signet.test', 'operator passphrase 1');
   signet = await Signet.start({
@@ -96,13 +92,7 @@ test('a customer revokes a certificate; OCSP and the CRL say so to openssl', asy
   // Issuer admin (no approval mode): a client and its customer.
   await acceptInvitation(page, smtp, signet.url, 'ana@smib.test', 'You are invited to Chamber of Commerce Split', 'ana passphrase 12');
   await createShopClient(page, signet.url);
-  await page.getByRole('link', { name: 'Clients', exact: true }).click();
-  await page.getByRole('link', { name: 'Shop d.o.o.' }).click();
-  await hydrated(page);
-  await page.getByLabel('Customer name *').fill('Iva Ivić');
-  await page.getByLabel('Customer e-mail *').fill('iva@shop.example.com');
-  await page.getByRole('button', { name: 'Invite customer' }).click();
-  await expect(page.getByText('The invitation was sent.')).toBeVisible();
+  await inviteShopCustomer(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
 
   // Customer: one name, a CSR made by openssl, validated by an HTTP file; issued at once.

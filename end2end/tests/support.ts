@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer, Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { expect, Page } from '@playwright/test';
@@ -200,4 +201,28 @@ export async function createShopClient(page: Page, base: string) {
     maxRedirects: 0,
   });
   expect(client.status()).toBeLessThan(400);
+}
+
+/** The customer's web server for HTTP-file validation: answers what the test put in `files` (keyed by host and
+ * path, e.g. `shop.example.com/.well-known/pki-validation/x.txt`), 404 otherwise. */
+export async function fileServer(files: Map<string, string>): Promise<{ server: Server; port: number }> {
+  const port = await freePort();
+  const server = createHttpServer((req, res) => {
+    const body = files.get(`${(req.headers.host ?? '').split(':')[0]}${req.url}`);
+    res.writeHead(body ? 200 : 404, { 'Content-Type': 'text/plain' });
+    res.end(body ?? '');
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  return { server, port };
+}
+
+/** The issuer admin invites Iva Ivić as a customer of Shop d.o.o. (the client `createShopClient` made). */
+export async function inviteShopCustomer(page: Page) {
+  await page.getByRole('link', { name: 'Clients', exact: true }).click();
+  await page.getByRole('link', { name: 'Shop d.o.o.' }).click();
+  await hydrated(page);
+  await page.getByLabel('Customer name *').fill('Iva Ivić');
+  await page.getByLabel('Customer e-mail *').fill('iva@shop.example.com');
+  await page.getByRole('button', { name: 'Invite customer' }).click();
+  await expect(page.getByText('The invitation was sent.')).toBeVisible();
 }

@@ -15,7 +15,7 @@
 # Target: OCSP GET at ≥ 0.8 × nginx's requests per second, with p99 < 5 ms.
 #
 # The CRL figure with 100,000 revoked entries does not come from here: issuing 100,000 certificates over REST
-# takes far too long for a benchmark. It comes from the Rust test `crl_with_100k_entries`, which fills the
+# takes far too long for a benchmark. It comes from the Rust test `crl_timing_with_100k_revoked_entries`, which fills the
 # store directly (see the hint printed at the end).
 #
 #   server/benches/ocsp-load.sh            # CERTS=200 SECONDS_PER_RUN=15 by default; SIGNET_BIN=… to skip the build
@@ -213,5 +213,5 @@ OCSP target (≥ 0.80 × nginx, p99 < 5 ms): $MET (ratio $OCSP_RATIO, p99 $OCSP_
 
 The CRL with 100,000 revoked entries (signing and serving time) is measured by a Rust test that fills the store
 directly, since issuing that many certificates over REST takes too long here:
-  cargo test --release -p app crl_timing -- --ignored --nocapture    # the test crl_with_100k_entries
+  cargo test -p app -p server --lib crl_timing -- --ignored --nocapture    # crl_timing_with_100k_revoked_entries
 EOF

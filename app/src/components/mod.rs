@@ -121,7 +121,21 @@ pub fn Saved(done: Signal<bool>, text: &'static str) -> impl IntoView {
     move || done.get().then(|| view! { <div class="notice ok" role="status">{text}</div> })
 }
 
-/// Signet's mark: a shield with a tick.
+/// The formats an issued certificate downloads in (the order page and the certificate's page).
+#[component]
+pub fn CertificateDownloads(id: String) -> impl IntoView {
+    let link = move |format: &str| format!("/_app/downloads/{id}/{format}");
+    view! {
+        <p class="downloads">"Download: "
+            <a href=link("pem") download>"Certificate (PEM)"</a>" · "
+            <a href=link("chain") download>"Full chain (PEM)"</a>" · "
+            <a href=link("cer") download>"DER (.cer)"</a>" · "
+            <a href=link("p7b") download>"PKCS#7 (.p7b)"</a>" · "
+            <a href=link("root") download>"Root CA"</a>
+        </p>
+    }
+}
+
 /// The frame of the pages people use without an account (tracking, validation and invitation links, the CSR
 /// tool): Signet's header above a centred column, as the signed-in pages have their shell.
 #[component]
@@ -132,6 +146,7 @@ pub fn VisitorPage(children: Children) -> impl IntoView {
     }
 }
 
+/// Signet's mark: a shield with a tick.
 #[component]
 pub fn Mark() -> impl IntoView {
     view! {

@@ -167,6 +167,26 @@ pub struct RevokeInput {
     pub comment: String,
 }
 
+/// Where an inventory line comes from: issued by Signet, or handed in to be watched for its expiry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum CertSource {
+    #[default]
+    Issued,
+    Watched,
+}
+
+impl CertSource {
+    pub fn parse(s: &str) -> Option<CertSource> {
+        match s {
+            "issued" => Some(CertSource::Issued),
+            "watched" => Some(CertSource::Watched),
+            _ => None,
+        }
+    }
+}
+
 /// One line of the TLS certificates inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -186,8 +206,11 @@ pub struct CertificateSummary {
     pub product_name: String,
     /// The issuing CA's slug.
     pub ca: String,
+    /// For a watched certificate: when it was handed in.
     pub issued_at: DateTime<Utc>,
     pub revocation: Option<Revocation>,
+    #[serde(default)]
+    pub source: CertSource,
 }
 
 /// How the inventory is searched. Dates are `YYYY-MM-DD` (UTC), both ends included.
@@ -206,6 +229,9 @@ pub struct CertificateFilter {
     /// An issuing CA's slug.
     #[serde(default)]
     pub ca: String,
+    /// `issued` (by Signet) or `watched` (handed in to be watched); both when empty.
+    #[serde(default)]
+    pub source: String,
     #[serde(default)]
     pub issued_from: String,
     #[serde(default)]
@@ -247,15 +273,14 @@ pub struct ChainEntry {
     pub not_after: DateTime<Utc>,
 }
 
-/// Everything the certificate details page shows.
+/// What a certificate says, read from its DER (for the details page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CertificateDetail {
-    pub summary: CertificateSummary,
+pub struct CertificateFacts {
     pub subject: String,
     pub issuer: String,
-    pub days_left: i64,
     /// For example "ECDSA P-256" or "RSA 2048".
     pub key_type: String,
+    /// Upper-case hex with colons.
     pub sha256: String,
     pub sha1: String,
     pub key_usage: Vec<String>,
@@ -263,6 +288,14 @@ pub struct CertificateDetail {
     pub ocsp_urls: Vec<String>,
     pub ca_issuers_urls: Vec<String>,
     pub crl_urls: Vec<String>,
+}
+
+/// Everything the certificate details page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateDetail {
+    pub summary: CertificateSummary,
+    pub facts: CertificateFacts,
+    pub days_left: i64,
     /// From the issuing CA up to the root.
     pub chain: Vec<ChainEntry>,
     pub pem: String,

@@ -1,22 +1,7 @@
 //! What a certificate says, for people: the facts of the certificate details page.
 
+use crate::model::CertificateFacts as Facts;
 use x509_parser::prelude::*;
-
-/// The parts of a certificate the details page shows beside what the database holds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Facts {
-    pub subject: String,
-    pub issuer: String,
-    pub key_type: String,
-    /// Upper-case hex with colons.
-    pub sha256: String,
-    pub sha1: String,
-    pub key_usage: Vec<String>,
-    pub extended_key_usage: Vec<String>,
-    pub ocsp_urls: Vec<String>,
-    pub ca_issuers_urls: Vec<String>,
-    pub crl_urls: Vec<String>,
-}
 
 fn colon_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
@@ -68,6 +53,13 @@ pub fn read(der: &[u8]) -> Option<Facts> {
         }
     }
     Some(facts)
+}
+
+/// A CA certificate handed in with a watched one, as the chain shows it (no Signet slug).
+pub fn read_chain_entry(der: &[u8]) -> Option<crate::model::ChainEntry> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let not_after = chrono::DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0)?;
+    Some(crate::model::ChainEntry { subject: cert.subject().to_string(), slug: String::new(), not_after })
 }
 
 fn key_usages(ku: &KeyUsage) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! what a certificate says (`facts`), and the OCSP encoding.
 //! Built with the `pki` feature (part of `ssr`), so the CSR fuzz target links it without the server.
 
+pub mod bundle;
 pub mod csr;
 pub mod facts;
 pub mod ocsp;

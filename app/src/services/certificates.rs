@@ -6,8 +6,9 @@ use super::orders::Scope;
 use super::{audit, ca, mail, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{key_of, CertListRow, CertQuery, RevokeOutcome, CERT_ORDERINGS};
+use crate::store::{key_of, CertListRow, CertQuery, RevokeOutcome, WatchedListRow, CERT_ORDERINGS, WATCHED_ORDERINGS};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::cmp::Ordering;
 
 pub const CERTIFICATES_PER_PAGE: usize = 50;
 /// The longest comment a revocation keeps.
@@ -40,6 +41,29 @@ fn summary_of(row: CertListRow, now: DateTime<Utc>) -> CertificateSummary {
         ca: row.ca_slug.unwrap_or_default(),
         issued_at: row.created_at,
         revocation,
+        source: CertSource::Issued,
+    }
+}
+
+fn watched_summary_of(row: WatchedListRow, now: DateTime<Utc>) -> CertificateSummary {
+    CertificateSummary {
+        id: key_of(&row.id),
+        serial: row.serial,
+        common_name: row.common_name,
+        state: CertState::of(now, row.not_after, false),
+        names: row.names,
+        not_before: row.not_before,
+        not_after: row.not_after,
+        client_id: row.client.as_ref().map(key_of).unwrap_or_default(),
+        client_name: row.client_name.unwrap_or_default(),
+        order_id: String::new(),
+        order_number: String::new(),
+        product_name: String::new(),
+        // Not one of Signet's CAs: the issuer's name as the certificate gives it.
+        ca: row.issued_by,
+        issued_at: row.added_at,
+        revocation: None,
+        source: CertSource::Watched,
     }
 }
 
@@ -63,6 +87,27 @@ fn day(field: &str, text: &str) -> AppResult<Option<NaiveDate>> {
         .map_err(|_| AppError::field(field, "Give the date as YYYY-MM-DD."))
 }
 
+/// The sort the filter asks for: its index in `CERT_ORDERINGS` / `WATCHED_ORDERINGS`, and whether descending.
+fn sort_of(f: &CertificateFilter) -> AppResult<(usize, bool)> {
+    match f.sort.trim() {
+        "" => Ok((0, true)),
+        s => CERT_ORDERINGS
+            .iter()
+            .position(|(name, _, _)| *name == s)
+            .map(|i| (i, f.desc))
+            .ok_or_else(|| AppError::field("sort", format!("Sort by one of: {}.", CERTIFICATE_SORTS.join(", ")))),
+    }
+}
+
+fn source_of(f: &CertificateFilter) -> AppResult<Option<CertSource>> {
+    match f.source.trim() {
+        "" => Ok(None),
+        s => CertSource::parse(s)
+            .map(Some)
+            .ok_or_else(|| AppError::field("source", "Choose issued or watched (or neither).")),
+    }
+}
+
 fn query(state: &AppState, f: &CertificateFilter, start: usize, limit: usize) -> AppResult<CertQuery> {
     let state_filter = match f.state.trim() {
         "" => None,
@@ -71,20 +116,9 @@ fn query(state: &AppState, f: &CertificateFilter, start: usize, limit: usize) ->
                 .ok_or_else(|| AppError::field("state", "Choose valid, expiring, expired or revoked (or no state)."))?,
         ),
     };
-    let order = match f.sort.trim() {
-        "" => CERT_ORDERINGS[0].2,
-        s => {
-            let (_, asc, desc) = CERT_ORDERINGS
-                .iter()
-                .find(|(name, _, _)| *name == s)
-                .ok_or_else(|| AppError::field("sort", format!("Sort by one of: {}.", CERTIFICATE_SORTS.join(", "))))?;
-            if f.desc {
-                desc
-            } else {
-                asc
-            }
-        }
-    };
+    let (sort, desc) = sort_of(f)?;
+    let order = if desc { CERT_ORDERINGS[sort].2 } else { CERT_ORDERINGS[sort].1 };
+    source_of(f)?;
     let text = f.q.trim().to_lowercase();
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     Ok(CertQuery {
@@ -102,18 +136,62 @@ fn query(state: &AppState, f: &CertificateFilter, start: usize, limit: usize) ->
     })
 }
 
-/// A page of the inventory (staff: all of the issuer's; a customer: their client's).
+/// A page of the inventory (staff: all of the issuer's; a customer: their client's): the certificates Signet
+/// issued and those handed in to be watched, in one order.
 pub async fn list(state: &AppState, scope: &Scope, f: &CertificateFilter) -> AppResult<Page<CertificateSummary>> {
     let page = f.page.clamp(1, 100_000);
-    let q = query(state, f, (page - 1) * CERTIFICATES_PER_PAGE, CERTIFICATES_PER_PAGE)?;
-    let (rows, total) = state.store().list_certificates(&scope.store_scope(), &q).await?;
+    let start = (page - 1) * CERTIFICATES_PER_PAGE;
+    let (items, total) = merged(state, scope, f, start, CERTIFICATES_PER_PAGE).await?;
+    Ok(Page { items, total, page, per_page: CERTIFICATES_PER_PAGE })
+}
+
+/// Rows `start..start + limit` of both kinds in the filter's order: each kind's first `start + limit` rows,
+/// merged. Pages stay exact because both kinds are sorted by the same keys (`CERT_ORDERINGS`,
+/// `WATCHED_ORDERINGS`), which `compare` repeats.
+async fn merged(
+    state: &AppState,
+    scope: &Scope,
+    f: &CertificateFilter,
+    start: usize,
+    limit: usize,
+) -> AppResult<(Vec<CertificateSummary>, usize)> {
+    let q = query(state, f, 0, start + limit)?;
+    let (sort, desc) = sort_of(f)?;
+    let source = source_of(f)?;
     let now = state.now();
-    Ok(Page {
-        items: rows.into_iter().map(|r| summary_of(r, now)).collect(),
-        total,
-        page,
-        per_page: CERTIFICATES_PER_PAGE,
-    })
+    let mut all: Vec<(String, CertificateSummary)> = Vec::new();
+    let mut total = 0;
+    if source != Some(CertSource::Watched) {
+        let (rows, n) = state.store().list_certificates(&scope.store_scope(), &q).await?;
+        total += n;
+        all.extend(rows.into_iter().map(|r| (r.sort_name.clone(), summary_of(r, now))));
+    }
+    // Watched certificates have no product or Signet CA, and are never revoked by Signet.
+    let watched_match = q.product.is_none() && q.ca_slug.is_none() && q.state != Some(CertState::Revoked);
+    if source != Some(CertSource::Issued) && watched_match {
+        let order = if desc { WATCHED_ORDERINGS[sort].2 } else { WATCHED_ORDERINGS[sort].1 };
+        let (rows, n) = state.store().list_watched(&scope.issuer, scope.client.as_deref(), &q, order).await?;
+        total += n;
+        all.extend(rows.into_iter().map(|r| (r.sort_name.clone(), watched_summary_of(r, now))));
+    }
+    all.sort_by(|a, b| compare(sort, desc, a, b));
+    Ok((all.into_iter().skip(start).take(limit).map(|(_, c)| c).collect(), total))
+}
+
+/// The inventory's order (`CERT_ORDERINGS[sort]`), for merging the two kinds.
+fn compare(sort: usize, desc: bool, a: &(String, CertificateSummary), b: &(String, CertificateSummary)) -> Ordering {
+    let ((an, a), (bn, b)) = (a, b);
+    let flip = |o: Ordering| if desc { o.reverse() } else { o };
+    let by_id = || if desc { b.id.cmp(&a.id) } else { a.id.cmp(&b.id) };
+    match CERT_ORDERINGS[sort].0 {
+        "not_after" => flip(a.not_after.cmp(&b.not_after)).then_with(by_id),
+        "common_name" => flip(an.cmp(bn)).then_with(by_id),
+        "client" => flip(a.client_name.cmp(&b.client_name))
+            .then_with(|| b.issued_at.cmp(&a.issued_at))
+            .then_with(|| a.id.cmp(&b.id)),
+        "serial" => flip(a.serial.cmp(&b.serial)).then_with(by_id),
+        _ => flip(a.issued_at.cmp(&b.issued_at)).then_with(by_id),
+    }
 }
 
 /// The inventory filtered as `f` says, for `/_app/certificates.csv`.
@@ -130,13 +208,27 @@ pub fn export(state: &AppState, scope: &Scope, filter: CertificateFilter) -> App
 }
 
 impl CsvExport for CertificateExport {
+    /// The issued certificates first, a chunk at a time, then the watched ones.
     async fn chunk(&self, state: &AppState, n: usize) -> AppResult<Option<String>> {
-        let q = query(state, &self.filter, n * CHUNK_ROWS, CHUNK_ROWS)?;
-        let (rows, _) = state.store().list_certificates(&self.scope.store_scope(), &q).await?;
-        if rows.is_empty() && n > 0 {
+        let source = self.filter.source.trim();
+        let (mut summaries, issued_total) = if source != "watched" {
+            let q = query(state, &self.filter, n * CHUNK_ROWS, CHUNK_ROWS)?;
+            let (rows, total) = state.store().list_certificates(&self.scope.store_scope(), &q).await?;
+            let now = state.now();
+            (rows.into_iter().map(|r| summary_of(r, now)).collect::<Vec<_>>(), total)
+        } else {
+            (Vec::new(), 0)
+        };
+        let issued_chunks = issued_total.div_ceil(CHUNK_ROWS);
+        if summaries.is_empty() && source != "issued" && n >= issued_chunks {
+            let mut watched_only = self.filter.clone();
+            watched_only.source = "watched".into();
+            summaries =
+                merged(state, &self.scope, &watched_only, (n - issued_chunks) * CHUNK_ROWS, CHUNK_ROWS).await?.0;
+        }
+        if summaries.is_empty() && n > 0 {
             return Ok(None);
         }
-        let now = state.now();
         let header: &[&str] = &[
             "common_name",
             "names",
@@ -150,8 +242,9 @@ impl CsvExport for CertificateExport {
             "ca",
             "revoked_at",
             "revocation_reason",
+            "source",
         ];
-        let lines = rows.into_iter().map(|r| summary_of(r, now)).map(|c| {
+        let lines = summaries.into_iter().map(|c| {
             vec![
                 c.common_name,
                 c.names.join(" "),
@@ -165,6 +258,7 @@ impl CsvExport for CertificateExport {
                 c.ca,
                 c.revocation.as_ref().map(|r| r.revoked_at.to_rfc3339()).unwrap_or_default(),
                 c.revocation.as_ref().map(|r| r.reason.as_str().to_string()).unwrap_or_default(),
+                if c.source == CertSource::Watched { "watched" } else { "issued" }.to_string(),
             ]
         });
         csv_export::lines((n == 0).then_some(header), lines).map(Some)
@@ -178,8 +272,9 @@ pub fn reasons_for(scope: &Scope) -> Vec<RevocationReason> {
 
 /// Everything the details page shows of a certificate the viewer may see.
 pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<CertificateDetail> {
-    let (row, der_b64) =
-        state.store().certificate_in_scope(&scope.store_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let Some((row, der_b64)) = state.store().certificate_in_scope(&scope.store_scope(), id).await? else {
+        return watched_detail(state, scope, id).await;
+    };
     let order = row.cert_order.clone();
     let ca_id = key_of(&row.ca);
     let now = state.now();
@@ -192,21 +287,43 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
     Ok(CertificateDetail {
         days_left: (summary.not_after - now).num_days(),
         summary,
-        subject: parsed.subject,
-        issuer: parsed.issuer,
-        key_type: parsed.key_type,
-        sha256: parsed.sha256,
-        sha1: parsed.sha1,
-        key_usage: parsed.key_usage,
-        extended_key_usage: parsed.extended_key_usage,
-        ocsp_urls: parsed.ocsp_urls,
-        ca_issuers_urls: parsed.ca_issuers_urls,
-        crl_urls: parsed.crl_urls,
+        facts: parsed,
         chain,
         pem: crate::pki::csr::to_pem("CERTIFICATE", &der),
         history,
         can_revoke,
         reasons: reasons_for(scope),
+    })
+}
+
+/// The details page of a watched certificate: what it says, the chain it was handed in with, no revocation.
+async fn watched_detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<CertificateDetail> {
+    let (row, pem, chain) =
+        state.store().watched_in_scope(&scope.issuer, scope.client.as_deref(), id).await?.ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let history = vec![OrderEvent {
+        at: row.added_at,
+        actor: row.added_by.clone(),
+        kind: "watched".into(),
+        detail: "Handed in to be watched for its expiry.".into(),
+    }];
+    let summary = watched_summary_of(row, now);
+    let der = ::pem::parse(&pem).map_err(|_| AppError::Internal)?.into_contents();
+    let facts = crate::pki::facts::read(&der).ok_or(AppError::Internal)?;
+    let chain = chain
+        .iter()
+        .filter_map(|p| ::pem::parse(p).ok())
+        .filter_map(|p| crate::pki::facts::read_chain_entry(p.contents()))
+        .collect();
+    Ok(CertificateDetail {
+        days_left: (summary.not_after - now).num_days(),
+        summary,
+        facts,
+        chain,
+        pem,
+        history,
+        can_revoke: false,
+        reasons: Vec::new(),
     })
 }
 

@@ -236,3 +236,86 @@ async fn crl_timing_with_100k_revoked_entries() {
     let der = ca::crl::sign_issuing_crl(&w.s, &row).await.unwrap();
     eprintln!("CRL with 100,000 entries: signed in {:?}, {} bytes", started.elapsed(), der.len());
 }
+
+#[tokio::test]
+async fn a_certificate_handed_in_with_its_chain_is_in_the_same_inventory_and_details_view() {
+    let w = world().await;
+    let issued_cert = issued(&w).await;
+    // A chain made elsewhere: a CA and a leaf it signed, handed in as a PKCS#7 bundle (CA first, as some
+    // tools write it) and as a file (a data: URL of the DER).
+    let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Elsewhere CA");
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf_params = rcgen::CertificateParams::new(vec!["intranet.shop.example.com".to_string()]).unwrap();
+    leaf_params.not_before = ::time::OffsetDateTime::from_unix_timestamp(w.s.now().timestamp()).unwrap();
+    leaf_params.not_after = leaf_params.not_before + ::time::Duration::days(20);
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+    let p7b = crate::pki::pkcs7::certs_only(&[ca_cert.der().to_vec(), leaf.der().to_vec()]);
+    let p7b_pem = crate::pki::csr::to_pem("PKCS7", &p7b);
+    let kept = super::watched::track(&w.s, &w.admin, &p7b_pem).await.unwrap();
+    assert_eq!(kept.names, vec!["intranet.shop.example.com".to_string()]);
+    assert_eq!(kept.issued_by, "Elsewhere CA");
+    {
+        use base64::Engine;
+        let url = format!(
+            "data:application/pkix-cert;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(leaf.der())
+        );
+        super::watched::track(&w.s, &w.admin, &url).await.unwrap();
+    }
+
+    let all = certificates::list(&w.s, &w.admin, &CertificateFilter::default()).await.unwrap();
+    assert_eq!(all.total, 3);
+    let watched = CertificateFilter { source: "watched".into(), ..Default::default() };
+    let watched = certificates::list(&w.s, &w.admin, &watched).await.unwrap();
+    assert_eq!(watched.total, 2);
+    assert!(watched.items.iter().all(|c| c.source == CertSource::Watched && c.state == CertState::Expiring));
+    let expiring = CertificateFilter { state: "expiring".into(), ..Default::default() };
+    assert_eq!(certificates::list(&w.s, &w.admin, &expiring).await.unwrap().total, 2);
+    let by_name = CertificateFilter { q: "intranet".into(), sort: "common_name".into(), ..Default::default() };
+    assert_eq!(certificates::list(&w.s, &w.admin, &by_name).await.unwrap().total, 2);
+    // Sorted by expiry, the watched ones (20 days) come before the issued one (199 days), on every page size.
+    let by_expiry = CertificateFilter { sort: "not_after".into(), ..Default::default() };
+    let sorted = certificates::list(&w.s, &w.admin, &by_expiry).await.unwrap();
+    assert_eq!(sorted.items.last().map(|c| c.id.clone()), Some(issued_cert.id.clone()));
+
+    // The details page: what it says and the chain it came with; no revocation, no downloads of Signet's.
+    let id = &watched.items[0].id;
+    let detail = certificates::detail(&w.s, &w.admin, id).await.unwrap();
+    assert_eq!(detail.summary.source, CertSource::Watched);
+    assert!(!detail.can_revoke);
+    assert_eq!(detail.facts.key_type, "ECDSA P-256");
+    assert!(detail.facts.sha256.len() == 95 && detail.facts.sha1.len() == 59);
+    let with_chain =
+        certificates::list(&w.s, &w.admin, &CertificateFilter { source: "watched".into(), ..Default::default() })
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>();
+    let chains: Vec<usize> = {
+        let mut out = Vec::new();
+        for id in &with_chain {
+            out.push(certificates::detail(&w.s, &w.admin, id).await.unwrap().chain.len());
+        }
+        out.sort();
+        out
+    };
+    assert_eq!(chains, vec![0, 1], "the bundle's CA is kept as its chain");
+    let r = certificates::revoke(&w.s, &w.admin, id, revoke_input(RevocationReason::KeyCompromise)).await;
+    assert!(matches!(r, Err(AppError::NotFound)), "Signet revokes only what it issued: {r:?}");
+    // Another issuer sees none of it.
+    let other = scope(&w.other_issuer, "bo@other.test", true, None);
+    assert!(matches!(certificates::detail(&w.s, &other, id).await, Err(AppError::NotFound)));
+    let csv =
+        super::csv_export::collect(&w.s, &certificates::export(&w.s, &w.admin, CertificateFilter::default()).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.ends_with(",watched")).count(), 2, "{csv}");
+}

@@ -6,6 +6,7 @@ use super::{audit, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::TrackedCert;
 use crate::store::{key_of, rid, NewTracked, TrackedRow};
+use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use x509_parser::prelude::*;
 
@@ -19,15 +20,26 @@ pub async fn track(state: &AppState, scope: &Scope, pem_text: &str) -> AppResult
             "This is a private key. Signet keeps only certificates: keep the key to yourself.",
         ));
     }
-    let pem_text = pem_text.trim();
-    if pem_text.len() > 64 * 1024 {
-        return Err(AppError::field(FIELD, "This is larger than any certificate."));
+    let input = pem_text.trim();
+    if input.len() > 256 * 1024 {
+        return Err(AppError::field(FIELD, "This is larger than any certificate chain."));
     }
-    let block = ::pem::parse(pem_text)
-        .ok()
-        .filter(|b| b.tag() == "CERTIFICATE")
-        .ok_or_else(|| AppError::field(FIELD, "Paste one certificate in PEM (-----BEGIN CERTIFICATE-----)."))?;
-    let (_, cert) = X509Certificate::from_der(block.contents())
+    // A file chosen in the page arrives as a data: URL (DER, or PEM in base64); pasted text as itself.
+    let bytes = match input.split_once(";base64,") {
+        Some((head, data)) if head.starts_with("data:") => base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| AppError::field(FIELD, "The file could not be read."))?,
+        _ => input.as_bytes().to_vec(),
+    };
+    if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
+        return Err(AppError::field(
+            FIELD,
+            "This is a private key. Signet keeps only certificates: keep the key to yourself.",
+        ));
+    }
+    let mut certificates = crate::pki::bundle::read(&bytes).map_err(|m| AppError::field(FIELD, m))?;
+    let leaf = certificates.remove(0);
+    let (_, cert) = X509Certificate::from_der(&leaf)
         .map_err(|_| AppError::field(FIELD, "This certificate cannot be read (its DER structure is damaged)."))?;
     let common_name = |name: &X509Name| {
         name.iter_common_name().next().and_then(|cn| cn.as_str().ok()).unwrap_or_default().to_string()
@@ -52,10 +64,11 @@ pub async fn track(state: &AppState, scope: &Scope, pem_text: &str) -> AppResult
         names,
         issued_by: common_name(cert.issuer()),
         self_signed: cert.subject() == cert.issuer(),
-        serial: cert.raw_serial_as_string(),
+        serial: hex::encode_upper(cert.raw_serial()),
         not_before: time(cert.validity().not_before),
         not_after: time(cert.validity().not_after),
-        pem: ::pem::encode(&::pem::Pem::new("CERTIFICATE", block.contents().to_vec())),
+        pem: ::pem::encode(&::pem::Pem::new("CERTIFICATE", leaf.clone())),
+        chain: certificates.into_iter().map(|der| ::pem::encode(&::pem::Pem::new("CERTIFICATE", der))).collect(),
         added_by: scope.actor.email.clone(),
         added_at: state.now(),
     };

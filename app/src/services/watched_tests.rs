@@ -44,7 +44,7 @@ async fn a_private_key_or_garbage_is_refused_in_words() {
     let err = watched::track(&w.s, &w.admin, &key_file).await.unwrap_err();
     assert!(err.to_string().contains("This is a private key"), "{err}");
     let err = watched::track(&w.s, &w.admin, "hello").await.unwrap_err();
-    assert!(err.to_string().contains("Paste one certificate"), "{err}");
+    assert!(err.to_string().contains("neither a certificate"), "{err}");
     let err = watched::track(&w.s, &w.admin, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
         .await
         .unwrap_err();

@@ -27,9 +27,12 @@ pub struct CertListRow {
     pub revocation_reason: Option<String>,
     pub revocation_comment: Option<String>,
     pub revoked_by: Option<String>,
+    /// What "Common name" sorts by: the first name (DV certificates have an empty subject).
+    pub sort_name: String,
 }
 
-const LIST_FIELDS: &str = "id, serial, names, subject, not_before, not_after, created_at, client, \
+const LIST_FIELDS: &str = "id, serial, names, subject, array::first(names) ?? subject AS sort_name, not_before, \
+     not_after, created_at, client, \
      client.name AS client_name, cert_order, cert_order.number AS order_number, \
      cert_order.product.name AS product_name, ca, ca.slug AS ca_slug, revoked_at, revocation_reason, \
      revocation_comment, revoked_by";
@@ -57,7 +60,7 @@ pub struct CertQuery {
 pub const CERT_ORDERINGS: [(&str, &str, &str); 5] = [
     ("issued_at", "created_at ASC, id ASC", "created_at DESC, id DESC"),
     ("not_after", "not_after ASC, id ASC", "not_after DESC, id DESC"),
-    ("common_name", "subject ASC, id ASC", "subject DESC, id DESC"),
+    ("common_name", "sort_name ASC, id ASC", "sort_name DESC, id DESC"),
     ("client", "client_name ASC, created_at DESC, id ASC", "client_name DESC, created_at DESC, id ASC"),
     ("serial", "serial ASC, id ASC", "serial DESC, id DESC"),
 ];

@@ -3,7 +3,7 @@
 
 use super::state_badge;
 use crate::api::certificates::*;
-use crate::components::{field_error, last_error, when, FormError};
+use crate::components::{field_error, last_error, when, CertificateDownloads, FormError};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,36 +47,34 @@ fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> imp
         <section class="panel">
             <h2>"Certificate"</h2>
             <dl class="facts">
-                <dt>"Subject"</dt><dd>{c.subject.clone()}</dd>
+                <dt>"Subject"</dt><dd>{c.facts.subject.clone()}</dd>
                 <dt>"Names"</dt><dd>{s.names.join(", ")}</dd>
                 <dt>"Serial"</dt><dd class="mono">{s.serial.clone()}</dd>
                 <dt>"Valid"</dt><dd>{format!("{} to {} ({days})", when(&s.not_before), when(&s.not_after))}</dd>
-                <dt>"Key type"</dt><dd>{c.key_type.clone()}</dd>
-                <dt>"SHA-256"</dt><dd class="mono small">{c.sha256.clone()}</dd>
-                <dt>"SHA-1"</dt><dd class="mono small">{c.sha1.clone()}</dd>
-                <dt>"Issuer"</dt><dd>{c.issuer.clone()}</dd>
-                <dt>"Key usage"</dt><dd>{c.key_usage.join(", ")}</dd>
-                <dt>"Extended key usage"</dt><dd>{c.extended_key_usage.join(", ")}</dd>
-                <dt>"OCSP"</dt><dd class="mono small">{c.ocsp_urls.join(" ")}</dd>
-                <dt>"CA certificate"</dt><dd class="mono small">{c.ca_issuers_urls.join(" ")}</dd>
-                <dt>"CRL"</dt><dd class="mono small">{c.crl_urls.join(" ")}</dd>
-                <dt>"Order"</dt><dd><a href=format!("/orders/{}", s.order_id)>{s.order_number.clone()}</a>{format!(" · {} · {}", s.product_name, s.client_name)}</dd>
+                <dt>"Key type"</dt><dd>{c.facts.key_type.clone()}</dd>
+                <dt>"SHA-256"</dt><dd class="mono small">{c.facts.sha256.clone()}</dd>
+                <dt>"SHA-1"</dt><dd class="mono small">{c.facts.sha1.clone()}</dd>
+                <dt>"Issuer"</dt><dd>{c.facts.issuer.clone()}</dd>
+                <dt>"Key usage"</dt><dd>{c.facts.key_usage.join(", ")}</dd>
+                <dt>"Extended key usage"</dt><dd>{c.facts.extended_key_usage.join(", ")}</dd>
+                <dt>"OCSP"</dt><dd class="mono small">{c.facts.ocsp_urls.join(" ")}</dd>
+                <dt>"CA certificate"</dt><dd class="mono small">{c.facts.ca_issuers_urls.join(" ")}</dd>
+                <dt>"CRL"</dt><dd class="mono small">{c.facts.crl_urls.join(" ")}</dd>
+                {if s.source == CertSource::Watched {
+                    view! { <dt>"Source"</dt><dd>{format!("Watched (handed in by {})", c.history.first().map(|e| e.actor.clone()).unwrap_or_default())}</dd> }.into_any()
+                } else {
+                    view! { <dt>"Order"</dt><dd><a href=format!("/orders/{}", s.order_id)>{s.order_number.clone()}</a>{format!(" · {} · {}", s.product_name, s.client_name)}</dd> }.into_any()
+                }}
             </dl>
-            <p class="downloads">"Download: "
-                <a href=format!("/_app/downloads/{}/pem", s.id) download>"Certificate (PEM)"</a>" · "
-                <a href=format!("/_app/downloads/{}/chain", s.id) download>"Full chain (PEM)"</a>" · "
-                <a href=format!("/_app/downloads/{}/cer", s.id) download>"DER (.cer)"</a>" · "
-                <a href=format!("/_app/downloads/{}/p7b", s.id) download>"PKCS#7 (.p7b)"</a>" · "
-                <a href=format!("/_app/downloads/{}/root", s.id) download>"Root CA"</a>
-            </p>
+            {(s.source == CertSource::Issued).then(|| view! { <CertificateDownloads id=s.id.clone()/> })}
             <details><summary>"Certificate in PEM"</summary><pre class="mono">{c.pem.clone()}</pre></details>
         </section>
         {c.can_revoke.then(|| view! { <RevokePanel c=c.clone() revoke/> })}
         <section class="panel">
             <h2>"Chain"</h2>
             <ol class="chain">{c.chain.iter().map(|e| view! {
-                <li>{e.subject.clone()}<span class="small">{format!(" · valid until {} · ", when(&e.not_after))}</span>
-                    <a href=format!("/pki/{}.crt", e.slug)>{format!("{}.crt", e.slug)}</a></li>
+                <li>{e.subject.clone()}<span class="small">{format!(" · valid until {}", when(&e.not_after))}</span>
+                    {(!e.slug.is_empty()).then(|| view! { " · "<a href=format!("/pki/{}.crt", e.slug)>{format!("{}.crt", e.slug)}</a> })}</li>
             }).collect_view()}</ol>
         </section>
         <section class="panel">

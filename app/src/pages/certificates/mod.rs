@@ -2,7 +2,8 @@
 //! details page with its revocation.
 
 use crate::api::certificates::*;
-use crate::components::{when, Pager};
+use crate::api::tools::TrackCertificate;
+use crate::components::{field_error, last_error, when, Pager};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,6 +32,7 @@ fn filter_from_query() -> Memo<CertificateFilter> {
                 state: get("state"),
                 product: get("product"),
                 ca: get("ca"),
+                source: get("source"),
                 issued_from: get("issued_from"),
                 issued_to: get("issued_to"),
                 sort: get("sort"),
@@ -48,6 +50,7 @@ fn query_of(f: &CertificateFilter) -> String {
         ("state", f.state.as_str()),
         ("product", f.product.as_str()),
         ("ca", f.ca.as_str()),
+        ("source", f.source.as_str()),
         ("issued_from", f.issued_from.as_str()),
         ("issued_to", f.issued_to.as_str()),
         ("sort", f.sort.as_str()),
@@ -81,6 +84,7 @@ pub fn CertificatesPage() -> impl IntoView {
         <Title text="TLS certificates"/>
         <h1>"TLS certificates"</h1>
         <FilterForm filter/>
+        <WatchPanel/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let chosen = columns.await.unwrap_or_else(|_| DEFAULT_CERTIFICATE_COLUMNS.iter().map(|c| c.to_string()).collect());
@@ -106,6 +110,12 @@ fn FilterForm(filter: Memo<CertificateFilter>) -> impl IntoView {
                 {CertState::ALL.into_iter().map(|s| view! {
                     <option value=s.as_str() selected=move || f().state == s.as_str()>{s.label()}</option>
                 }).collect_view()}
+            </select>
+            <label for="f-source">"Source"</label>
+            <select id="f-source" name="source">
+                <option value="">"All"</option>
+                <option value="issued" selected=move || f().source == "issued">"Issued by Signet"</option>
+                <option value="watched" selected=move || f().source == "watched">"Watched"</option>
             </select>
             <label for="f-ca">"CA"</label>
             <input id="f-ca" name="ca" prop:value=move || f().ca placeholder="slug"/>
@@ -181,6 +191,7 @@ fn cell(key: &str, c: &CertificateSummary) -> AnyView {
         "names" => view! { <td>{c.names.join(", ")}</td> }.into_any(),
         "serial" => view! { <td class="mono small">{c.serial.clone()}</td> }.into_any(),
         "client" => view! { <td>{c.client_name.clone()}</td> }.into_any(),
+        "order" if c.source == CertSource::Watched => view! { <td class="small">"Watched"</td> }.into_any(),
         "order" => view! { <td><a href=format!("/orders/{}", c.order_id)>{c.order_number.clone()}</a></td> }.into_any(),
         "product" => view! { <td>{c.product_name.clone()}</td> }.into_any(),
         "ca" => view! { <td class="mono small">{c.ca.clone()}</td> }.into_any(),
@@ -220,6 +231,49 @@ fn ColumnChooser(chosen: Vec<String>) -> impl IntoView {
             </fieldset>
             {move || error.get().map(|e| view! { <div class="notice bad" role="alert">{e}</div> })}
             <button type="button" on:click=move |_| { save.dispatch(SaveCertificateColumns { columns: picked.get_untracked() }); }>"Save columns"</button>
+        </details>
+    }
+}
+
+/// Hands in a certificate made elsewhere, with its chain, to be watched here beside the issued ones: pasted
+/// (PEM, one or several blocks, or a PKCS#7 bundle) or as a file (.pem, .crt, .cer, .der, .p7b).
+#[component]
+fn WatchPanel() -> impl IntoView {
+    let track = ServerAction::<TrackCertificate>::new();
+    let pasted = RwSignal::new(String::new());
+    let file = RwSignal::new(None::<String>);
+    let error = last_error(track.value());
+    Effect::new(move || {
+        if let Some(Ok(_)) = track.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+    });
+    view! {
+        <details class="panel watch"><summary>"+ Watch a certificate"</summary>
+            <p class="muted">"A certificate made elsewhere, with its chain: Signet keeps the certificates (never a key) and lists them here with the ones it issued, so that none expires unnoticed."</p>
+            <div class="field"><label for="f-watch-pem">"Certificate and chain (PEM or PKCS#7)"</label>
+                <textarea id="f-watch-pem" class="mono" rows="6" prop:value=move || pasted.get()
+                    on:input=move |ev| pasted.set(event_target_value(&ev))></textarea></div>
+            <div class="field"><label for="f-watch-file">"Or a file (.pem, .crt, .cer, .der, .p7b)"</label>
+                <input id="f-watch-file" type="file" accept=".pem,.crt,.cer,.der,.p7b,.p7c"
+                    on:change=move |_ev| {
+                        #[cfg(feature = "hydrate")]
+                        {
+                            use wasm_bindgen::JsCast;
+                            let input = _ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+                            if let Some(f) = input.and_then(|i| i.files()).and_then(|l| l.get(0)) {
+                                crate::components::read_data_url(&f, move |url| file.set(Some(url)));
+                            }
+                        }
+                    }/></div>
+            <span class="error" role="alert">{move || field_error(error, "certificate").get()}</span>
+            <p class="actions"><button type="button" on:click=move |_| {
+                let certificate = file.get_untracked().unwrap_or_else(|| pasted.get_untracked());
+                track.dispatch(TrackCertificate { certificate });
+            }>"Watch it"</button></p>
         </details>
     }
 }

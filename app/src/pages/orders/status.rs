@@ -115,13 +115,7 @@ fn OrderStatusView(order: OrderView, refresh: Option<RwSignal<u32>>) -> impl Int
                     <dt>"Valid"</dt><dd>{format!("{} to {}", when(&c.not_before), when(&c.not_after))}</dd>
                 </dl>
                 {refresh.is_some().then(|| view! {
-                    <p class="downloads">"Download: "
-                        <a href=format!("/_app/downloads/{}/pem", c.id) download>"Certificate (PEM)"</a>" · "
-                        <a href=format!("/_app/downloads/{}/chain", c.id) download>"Full chain (PEM)"</a>" · "
-                        <a href=format!("/_app/downloads/{}/cer", c.id) download>"DER (.cer)"</a>" · "
-                        <a href=format!("/_app/downloads/{}/p7b", c.id) download>"PKCS#7 (.p7b)"</a>" · "
-                        <a href=format!("/_app/downloads/{}/root", c.id) download>"Root CA"</a>
-                    </p>
+                    <CertificateDownloads id=c.id.clone()/>
                 })}
                 <details><summary>"Certificate in PEM"</summary><pre class="mono">{c.pem.clone()}</pre></details>
                 {refresh.is_some().then(|| view! {
