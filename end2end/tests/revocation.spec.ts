@@ -273,4 +273,20 @@ test('a customer revokes a certificate; OCSP and the CRL say so to openssl', asy
   await filter(page, /[?&]state=valid/);
   await expect(page.getByText('No certificates match.')).toBeVisible();
   await expect(shopRow(page)).toHaveCount(0);
+
+  // A certificate made elsewhere is handed in and watched in the same inventory.
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other.key',
+    '-subj', '/CN=intranet.shop.example.com', '-addext', 'subjectAltName=DNS:intranet.shop.example.com', '-days', '20', '-out', 'other.pem']);
+  await page.goto(`${signet.url}/certificates`);
+  await hydrated(page);
+  await page.getByText('+ Watch a certificate').click();
+  await page.getByLabel('Certificate and chain (PEM or PKCS#7)').fill(readFileSync(join(work, 'other.pem'), 'utf8'));
+  await page.getByRole('button', { name: 'Watch it' }).click();
+  const watchedRow = page.locator('tbody tr', { has: page.getByRole('link', { name: 'intranet.shop.example.com', exact: true }) });
+  await expect(watchedRow).toContainText('Watched');
+  await expect(watchedRow.locator('.badge')).toHaveText('Expiring in 30 days');
+  await watchedRow.getByRole('link', { name: 'intranet.shop.example.com', exact: true }).click();
+  await hydrated(page);
+  await expect(page.locator('dl')).toContainText('Watched (handed in by iva@shop.example.com)');
+  await expect(page.getByRole('button', { name: 'Revoke', exact: true })).toHaveCount(0);
 });
