@@ -157,10 +157,17 @@ http {
   }
 }
 EOF
+# nginx's workers run as nobody: they must reach the files (mktemp makes the work folder private).
+chmod 755 "$WORK" "$WORK/www"
+chmod 644 "$WORK"/www/*
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
-sleep 0.5
-cmp -s <(curl -fs "http://127.0.0.1:$NPORT$FIRST_PATH") "$WORK/www/ocsp.der" || { say "nginx does not serve the OCSP response"; exit 1; }
+for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$NPORT/ca.crl" && break; sleep 0.1; done
+if ! cmp -s <(curl -fs "http://127.0.0.1:$NPORT$FIRST_PATH") "$WORK/www/ocsp.der"; then
+  say "nginx does not serve the OCSP response: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NPORT$FIRST_PATH")"
+  cat "$WORK/nginx/error.log" >&2
+  exit 1
+fi
 
 # wrk cycles through the OCSP paths, each thread from its own starting point.
 cat >"$WORK/ocsp.lua" <<'EOF'

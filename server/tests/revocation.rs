@@ -67,7 +67,8 @@ async fn files_for(w: &World, cert: &Value, prefix: &str) -> String {
     slug
 }
 
-/// `openssl ocsp` over POST against Signet, the response verified against the root; its text.
+/// `openssl ocsp` over POST against Signet (with a nonce, openssl's default), the response verified against the
+/// root; its text.
 fn ocsp_post(w: &World, leaf: &str, respout: &str) -> String {
     let url = format!("{}/ocsp", w.signet.base);
     let (ok, text) = openssl_any(
@@ -91,6 +92,8 @@ fn ocsp_post(w: &World, leaf: &str, respout: &str) -> String {
     );
     assert!(ok, "{text}");
     assert!(text.contains("Response verify OK"), "{text}");
+    // openssl sends a nonce by default and warns when the response does not echo it.
+    assert!(text.contains("Nonce") && !text.contains("WARNING: no nonce"), "the nonce is echoed: {text}");
     text
 }
 
