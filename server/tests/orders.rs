@@ -9,7 +9,6 @@ mod common;
 use ca_world::*;
 use common::*;
 use serde_json::{json, Value};
-use std::path::Path;
 use std::process::Command;
 
 #[tokio::test]
