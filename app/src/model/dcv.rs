@@ -6,16 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How long a completed domain validation may be reused for another order (BR 4.2.1, ballot SC-081).
 pub fn dcv_reuse_days(day: NaiveDate) -> i64 {
-    let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
-    if day < at(2026, 3, 15) {
-        398
-    } else if day < at(2027, 3, 15) {
-        200
-    } else if day < at(2029, 3, 15) {
-        100
-    } else {
-        10
-    }
+    [398, 200, 100, 10][super::orders::sc081_step(day)]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,19 +78,17 @@ impl KeyType {
     }
 }
 
+/// Which step of ballot SC-081's schedule `day` falls in: 0 before 2026-03-15, then 1, 2, and 3 from
+/// 2029-03-15. The certificate validity and the validation reuse limits change on the same days.
+pub fn sc081_step(day: NaiveDate) -> usize {
+    let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
+    [at(2026, 3, 15), at(2027, 3, 15), at(2029, 3, 15)].iter().filter(|step| day >= **step).count()
+}
+
 /// The longest validity the CA/Browser Forum allows for a TLS server certificate issued on `day`
 /// (Baseline Requirements 6.3.2, ballot SC-081).
 pub fn max_server_validity_days(day: NaiveDate) -> u32 {
-    let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
-    if day < at(2026, 3, 15) {
-        398
-    } else if day < at(2027, 3, 15) {
-        200
-    } else if day < at(2029, 3, 15) {
-        100
-    } else {
-        47
-    }
+    [398, 200, 100, 47][sc081_step(day)]
 }
 
 /// A product: what an issuer's customers can order.
