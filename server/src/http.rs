@@ -60,8 +60,6 @@ pub fn router(state: AppState) -> Router {
         .route("/_app/downloads/{id}/{format}", get(certificate_download))
         .route("/_app/certificates.csv", get(revocation::certificates_csv))
         .route("/pki/{file}", get(revocation::pki_file))
-        .route("/ocsp", post(revocation::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT)))
-        .route("/ocsp/{*request}", get(revocation::ocsp_get))
         .route("/seal/{id}/frame", get(visitor::seal_frame))
         .route("/seal/{id}/seen", get(visitor::seal_seen))
         .route("/c/{token}", get(visitor::verification))
@@ -72,21 +70,50 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .with_state(web.clone())
         .nest("/api/v1", crate::rest::router(state))
-        // Every route below gets every layer: the API and the seal script too (they once skipped them, and so
-        // went without the security headers, and the API answered on issuers' verified-pages hosts).
+        // Every route above gets every layer: the API and the seal script too (they once skipped them, and so
+        // went without the security headers, and the API answered on issuers' verified-pages hosts). Only OCSP,
+        // merged below, skips them.
         .layer(middleware::from_fn(check_origin))
-        .layer(middleware::from_fn_with_state(web, verified_host_only))
+        .layer(middleware::from_fn_with_state(web.clone(), verified_host_only))
         .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+            SECURITY_HEADERS[0].0,
+            HeaderValue::from_static(SECURITY_HEADERS[0].1),
         ))
-        // Links with tokens (reset, invitation) must not leak to other sites through the Referer header.
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+            SECURITY_HEADERS[1].0,
+            HeaderValue::from_static(SECURITY_HEADERS[1].1),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            SECURITY_HEADERS[2].0,
+            HeaderValue::from_static(SECURITY_HEADERS[2].1),
         ))
         .layer(CompressionLayer::new())
+        // OCSP is the hot path of every relying party, and nothing a browser renders: it skips the layers above
+        // (its handlers set the security headers themselves). It also answers on issuers' verified-pages hosts,
+        // which is harmless: it shows nothing of Signet's app.
+        .merge(
+            Router::new()
+                .route("/ocsp", post(revocation::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT)))
+                .route("/ocsp/{*request}", get(revocation::ocsp_get))
+                .with_state(web),
+        )
+}
+
+/// The headers every response carries (unless its handler set its own).
+const SECURITY_HEADERS: [(header::HeaderName, &str); 3] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    // Links with tokens (reset, invitation) must not leak to other sites through the Referer header.
+    (header::REFERRER_POLICY, "same-origin"),
+    (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+];
+
+/// The security headers, for the handlers outside the router's layers.
+pub fn security_headers(headers: &mut HeaderMap) {
+    for (name, value) in SECURITY_HEADERS {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
 }
 
 /// Certificate downloads from the order page, with the page's authorisation (staff or the client's customers).
@@ -187,8 +214,6 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 async fn check_origin(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || request.uri().path().starts_with("/api/v1/")
-        // Relying parties POST OCSP requests from anywhere; they change nothing.
-        || request.uri().path() == "/ocsp"
     {
         return next.run(request).await;
     }

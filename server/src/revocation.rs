@@ -8,12 +8,12 @@ use app::error::AppError;
 use app::model::CertificateFilter;
 use app::services::ca::{self, ocsp::OcspReply};
 use app::services::certificates;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::net::SocketAddr;
 
 const OCSP_RESPONSE: &str = "application/ocsp-response";
@@ -41,7 +41,7 @@ pub async fn pki_file(State(web): State<Web>, Path(file): Path<String>) -> Respo
 /// and anything unreadable get OCSP's `malformedRequest`, never an HTTP error.
 pub async fn ocsp_post(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> Response {
     let reply = ca::ocsp::respond(&web.app, &body).await;
-    ocsp_response(&headers, reply)
+    ocsp_response(&headers, &reply)
 }
 
 /// `GET /ocsp/{base64 of the DER request}`, URL-encoded (RFC 6960 A.1); cacheable by CDNs.
@@ -53,37 +53,44 @@ pub async fn ocsp_get(State(web): State<Web>, headers: HeaderMap, Path(encoded):
         .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
         .unwrap_or_default();
     let reply = ca::ocsp::respond(&web.app, &der).await;
-    ocsp_response(&headers, reply)
+    ocsp_response(&headers, &reply)
 }
 
-fn http_date(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
-/// The response with the headers RFC 5019 6.2 describes, and 304 for a cache that has it already.
-fn ocsp_response(headers: &HeaderMap, reply: OcspReply) -> Response {
-    let Some((this_update, next_update)) = reply.validity else {
-        return ([(header::CONTENT_TYPE, OCSP_RESPONSE), (header::CACHE_CONTROL, "no-store")], reply.der.to_vec())
-            .into_response();
-    };
-    let now = Utc::now();
-    let etag = reply.etag.clone();
-    let max_age = (next_update - now).num_seconds().clamp(0, 86_400);
-    let mut response = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, OCSP_RESPONSE)], reply.der.to_vec()).into_response()
-    };
-    let set = response.headers_mut();
-    let mut put = |name: header::HeaderName, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            set.insert(name, value);
+/// The response with the headers RFC 5019 6.2 describes, and 304 for a cache that has it already. The OCSP
+/// routes stay outside the router's layers (they are the hot path of every relying party), so the security
+/// headers every response carries are set here.
+fn ocsp_response(headers: &HeaderMap, reply: &OcspReply) -> Response {
+    let mut response = match reply.validity {
+        None => {
+            let mut r = Response::new(Body::from(reply.der.clone()));
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Some((_, next_update)) => {
+            let fresh = headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == reply.etag.as_bytes());
+            let mut r = if fresh {
+                StatusCode::NOT_MODIFIED.into_response()
+            } else {
+                Response::new(Body::from(reply.der.clone()))
+            };
+            let max_age = (next_update - Utc::now()).num_seconds().clamp(0, 86_400);
+            let set = r.headers_mut();
+            let mut put = |name: header::HeaderName, value: &str| {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    set.insert(name, value);
+                }
+            };
+            put(header::CACHE_CONTROL, &format!("max-age={max_age}, public, no-transform, must-revalidate"));
+            put(header::ETAG, &reply.etag);
+            put(header::LAST_MODIFIED, &reply.last_modified);
+            put(header::EXPIRES, &reply.expires);
+            r
         }
     };
-    put(header::CACHE_CONTROL, format!("max-age={max_age}, public, no-transform, must-revalidate"));
-    put(header::ETAG, etag);
-    put(header::LAST_MODIFIED, http_date(this_update));
-    put(header::EXPIRES, http_date(next_update));
+    if response.status() == StatusCode::OK {
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(OCSP_RESPONSE));
+    }
+    crate::http::security_headers(response.headers_mut());
     response
 }
 

@@ -287,6 +287,7 @@ async fn every_route_carries_the_security_headers() {
         "/api/v1/no-such-endpoint",
         "/seal/nosuchseal.js",
         "/pki/none.crt",
+        "/ocsp/AAAA",
         "/pkg/signet.css",
     ] {
         let r = c.get(path).await;

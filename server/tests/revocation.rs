@@ -173,6 +173,17 @@ async fn a_revoked_certificate_is_revoked_in_ocsp_over_post_and_get_and_in_the_c
     let again =
         w.http.get(format!("{}/ocsp/{encoded}", w.signet.base)).header("if-none-match", etag).send().await.unwrap();
     assert_eq!(again.status(), 304, "a cached copy is revalidated by its ETag");
+    assert_eq!(again.headers()["x-content-type-options"], "nosniff");
+
+    // The same certificate named by SHA-256 hashes gets a response that names it so (not the SHA-1 one cached
+    // above): openssl finds the certificate's status in it only if the CertID matches.
+    let args = ["-issuer", "ca.pem", "-sha256", "-cert", "leaf.pem"];
+    openssl(dir, &[&["ocsp", "-no_nonce", "-reqout", "req256.der"][..], &args].concat());
+    let request = base64::engine::general_purpose::URL_SAFE.encode(std::fs::read(dir.join("req256.der")).unwrap());
+    let r = w.http.get(format!("{}/ocsp/{request}", w.signet.base)).send().await.unwrap();
+    std::fs::write(dir.join("get256.der"), r.bytes().await.unwrap()).unwrap();
+    let (_, text) = openssl_any(dir, &[&["ocsp", "-respin", "get256.der", "-noverify"][..], &args].concat());
+    assert!(text.contains("leaf.pem: revoked"), "{text}");
 
     // The CRL lists the serial with the reason; openssl refuses the certificate with it; pkilint accepts it.
     let crl = w.http.get(format!("{}/pki/{slug}.crl", w.signet.base)).send().await.unwrap();

@@ -319,3 +319,31 @@ async fn a_certificate_handed_in_with_its_chain_is_in_the_same_inventory_and_det
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert_eq!(csv.lines().filter(|l| l.ends_with(",watched")).count(), 2, "{csv}");
 }
+
+#[tokio::test]
+async fn a_revocation_whose_crl_was_not_signed_is_listed_by_the_next_crl_job_run() {
+    let w = world().await;
+    let first = issued(&w).await;
+    let second = issued(&w).await;
+    certificates::revoke(&w.s, &w.admin, &first.id, revoke_input(RevocationReason::Superseded)).await.unwrap();
+    let (n1, _) = crl_serials(&w, &first.ca).await;
+    // What a revocation leaves when signing its CRL fails: the certificate revoked, the CRL number raised
+    // (so that OCSP caches let go), and no CRL with that number.
+    let now = w.s.now();
+    w.s.store().revoke_certificate(&w.admin.store_scope(), &second.id, "keyCompromise", "", "test", now).await.unwrap();
+    let row = w.s.store().ca_by_slug(&first.ca).await.unwrap().unwrap();
+    let taken = w.s.store().next_crl_number(&crate::store::key_of(&row.id)).await.unwrap() as u64;
+    let (_, listed) = crl_serials(&w, &first.ca).await;
+    assert_eq!(listed, vec![first.serial.clone()], "the stored CRL does not list it yet");
+    // The CRL is not due (signed moments ago), but the job sees the number no CRL carries and signs.
+    ca::crl::refresh_due(&w.s).await.unwrap();
+    let (n2, mut listed) = crl_serials(&w, &first.ca).await;
+    listed.sort();
+    let mut want = vec![first.serial.clone(), second.serial.clone()];
+    want.sort();
+    assert_eq!(listed, want);
+    assert!(n2 > taken && taken > n1, "{n1}, {taken}, {n2}");
+    // And once caught up, the next run leaves it alone.
+    ca::crl::refresh_due(&w.s).await.unwrap();
+    assert_eq!(crl_serials(&w, &first.ca).await.0, n2);
+}

@@ -199,11 +199,22 @@ pub async fn arl_validity(state: &AppState, root_id: &str) -> AppResult<Option<(
 }
 
 /// A certificate of CA `ca` was revoked: its CRL is signed again now, and OCSP answers from the new state.
-pub async fn after_revocation(state: &AppState, ca_id: &str) -> AppResult<()> {
-    let row = state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?;
-    sign_issuing_crl(state, &row).await?;
+/// The revocation stands even if signing fails (it is stored and final): the failure is logged, the CA's CRL
+/// number is raised so that every instance's OCSP cache lets go of its old answers, and `refresh_due` signs
+/// the CRL on its next run, because a number was taken that no stored CRL carries.
+pub async fn after_revocation(state: &AppState, ca_id: &str) {
     state.ca_runtime().ocsp.forget_ca(ca_id);
-    Ok(())
+    let signed = async {
+        let row = state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?;
+        sign_issuing_crl(state, &row).await
+    }
+    .await;
+    if let Err(e) = signed {
+        tracing::error!(ca = ca_id, error = %e, "the CRL was not signed after a revocation; the CRL job signs it");
+        if let Err(e) = state.store().next_crl_number(ca_id).await {
+            tracing::error!(ca = ca_id, error = %e, "the CRL number could not be raised either");
+        }
+    }
 }
 
 /// The background job: signs every issuing CA's CRL that is due, and reminds the operators once a day when
@@ -224,7 +235,11 @@ pub async fn refresh_due(state: &AppState) -> AppResult<()> {
         if row.not_after <= now {
             continue;
         }
-        if signed.is_none_or(|(this_update, next_update)| now - this_update >= CRL_RESIGN_AFTER || next_update <= now) {
+        // A number taken that no stored CRL carries: a signing failed (or is under way, and one more is harmless).
+        let behind = stored.as_ref().is_some_and(|c| c.der_number < c.number);
+        let due =
+            signed.is_none_or(|(this_update, next_update)| now - this_update >= CRL_RESIGN_AFTER || next_update <= now);
+        if due || behind {
             sign_issuing_crl(state, &row).await?;
         }
     }

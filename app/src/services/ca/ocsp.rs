@@ -1,8 +1,8 @@
 //! The OCSP responder at `/ocsp` (RFC 6960, RFC 5019 profile): which CA a request names, the status of the
 //! serial, and responses signed by the issuing CA itself.
 //!
-//! Responses are signed once and served from a cache until they are an hour old or the CA's revocation state
-//! changes. Every instance notices a change on any instance by the CA's CRL number, which every revocation
+//! Responses are signed once and served from a cache (keyed by the exact request) until they are an hour old or
+//! the CA's revocation state changes. Every instance notices a change on any instance by the CA's CRL number, which every revocation
 //! raises and which it reads at most every `EPOCH_CHECK`. Requests with a nonce are signed fresh (the nonce is
 //! echoed). The root is never asked to sign here: its key stays offline, and issuing CAs are checked against
 //! the root's ARL; a request about them is `unauthorized`.
@@ -12,6 +12,7 @@ use crate::model::RevocationReason;
 use crate::pki::ocsp::{self, Answer, IssuerHashes, Refusal, ResponseSigner, Status};
 use crate::services::AppState;
 use crate::store::{key_of, CaRow};
+use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,26 +29,45 @@ const RESPONDERS_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 /// Responses kept at most; the cache starts again empty beyond (a flood of distinct serials).
 const MAX_CACHED: usize = 200_000;
 
-/// A response ready to send, with what HTTP caches need.
-#[derive(Debug, Clone)]
+/// A response ready to send, with what HTTP caches need, rendered once when it is signed: a cached answer
+/// costs a map lookup and a reference count, nothing per request.
+#[derive(Debug)]
 pub struct OcspReply {
-    pub der: Arc<Vec<u8>>,
+    pub der: Bytes,
     /// For successful responses: thisUpdate and nextUpdate, for Last-Modified, Expires and max-age.
     pub validity: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    /// A strong ETag of the response (quoted), computed once when it is signed.
+    /// A strong ETag of the response (quoted).
     pub etag: String,
+    /// thisUpdate and nextUpdate as HTTP dates (Last-Modified, Expires).
+    pub last_modified: String,
+    pub expires: String,
 }
 
 impl OcspReply {
-    fn refused(refusal: Refusal) -> OcspReply {
-        OcspReply { der: Arc::new(ocsp::refusal_response(refusal)), validity: None, etag: String::new() }
+    fn refused(refusal: Refusal) -> Arc<OcspReply> {
+        Arc::new(OcspReply {
+            der: Bytes::from(ocsp::refusal_response(refusal)),
+            validity: None,
+            etag: String::new(),
+            last_modified: String::new(),
+            expires: String::new(),
+        })
     }
 
-    fn signed(der: Vec<u8>, this_update: DateTime<Utc>, next_update: DateTime<Utc>) -> OcspReply {
+    fn signed(der: Vec<u8>, this_update: DateTime<Utc>, next_update: DateTime<Utc>) -> Arc<OcspReply> {
         let digest = ring::digest::digest(&ring::digest::SHA256, &der);
-        let etag = format!("\"{}\"", hex::encode(&digest.as_ref()[..16]));
-        OcspReply { der: Arc::new(der), validity: Some((this_update, next_update)), etag }
+        Arc::new(OcspReply {
+            etag: format!("\"{}\"", hex::encode(&digest.as_ref()[..16])),
+            last_modified: http_date(this_update),
+            expires: http_date(next_update),
+            der: Bytes::from(der),
+            validity: Some((this_update, next_update)),
+        })
     }
+}
+
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 struct Responder {
@@ -55,11 +75,19 @@ struct Responder {
     hashes: IssuerHashes,
 }
 
+/// A signed answer to one exact request, with the CA that signed it and the CA's CRL number it was made under.
+struct Cached {
+    ca_id: Arc<str>,
+    reply: Arc<OcspReply>,
+    epoch: i64,
+}
+
 #[derive(Default)]
 pub struct OcspCache {
     responders: Mutex<Option<(Instant, Arc<Vec<Responder>>)>>,
-    /// (CA id, serial) → the signed reply and the CA's CRL number it was made under.
-    responses: Mutex<HashMap<(String, String), (OcspReply, i64)>>,
+    /// The DER request → its answer. Keyed by the request itself, not the serial: the response echoes the
+    /// request's CertID (SHA-1 or SHA-256 hashes), so two requests about one certificate get two responses.
+    responses: Mutex<HashMap<Box<[u8]>, Cached>>,
     /// CA id → its CRL number and when it was read.
     epochs: Mutex<HashMap<String, (Instant, i64)>>,
 }
@@ -68,38 +96,49 @@ impl OcspCache {
     /// Drops what was said about a CA's certificates (one was revoked here).
     pub fn forget_ca(&self, ca_id: &str) {
         self.epochs.lock().unwrap_or_else(|p| p.into_inner()).remove(ca_id);
-        self.responses.lock().unwrap_or_else(|p| p.into_inner()).retain(|(ca, _), _| ca != ca_id);
+        self.responses.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, c| &*c.ca_id != ca_id);
     }
 
-    fn cached(&self, key: &(String, String), epoch: i64, now: DateTime<Utc>) -> Option<OcspReply> {
+    fn cached(&self, request_der: &[u8]) -> Option<(Arc<str>, Arc<OcspReply>, i64)> {
         let responses = self.responses.lock().unwrap_or_else(|p| p.into_inner());
-        let (reply, made_under) = responses.get(key)?;
-        let (this_update, _) = reply.validity?;
-        (*made_under == epoch && now - this_update < RESIGN_AFTER).then(|| reply.clone())
+        let c = responses.get(request_der)?;
+        Some((c.ca_id.clone(), c.reply.clone(), c.epoch))
     }
 
-    fn keep(&self, key: (String, String), reply: OcspReply, epoch: i64) {
+    fn keep(&self, request_der: &[u8], cached: Cached) {
         let mut responses = self.responses.lock().unwrap_or_else(|p| p.into_inner());
         if responses.len() >= MAX_CACHED {
             responses.clear();
         }
-        responses.insert(key, (reply, epoch));
+        responses.insert(request_der.into(), cached);
     }
 }
 
 /// Answers a DER OCSP request. Never fails: what cannot be answered gets an OCSP error status.
-pub async fn respond(state: &AppState, request_der: &[u8]) -> OcspReply {
+pub async fn respond(state: &AppState, request_der: &[u8]) -> Arc<OcspReply> {
+    let now = state.now();
+    if let Some((ca_id, reply, made_under)) = state.ca_runtime().ocsp.cached(request_der) {
+        let young = reply.validity.is_some_and(|(this_update, _)| now - this_update < RESIGN_AFTER);
+        if young && epoch(state, &ca_id).await.is_ok_and(|e| e == made_under) {
+            return reply;
+        }
+    }
     let request = match ocsp::parse_request(request_der) {
         Ok(r) => r,
         Err(refusal) => return OcspReply::refused(refusal),
     };
-    match answer(state, &request).await {
+    match answer(state, &request, request_der, now).await {
         Ok(reply) => reply,
         Err(refusal) => OcspReply::refused(refusal),
     }
 }
 
-async fn answer(state: &AppState, request: &ocsp::Request) -> Result<OcspReply, Refusal> {
+async fn answer(
+    state: &AppState,
+    request: &ocsp::Request,
+    request_der: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Arc<OcspReply>, Refusal> {
     let responders = responders(state).await?;
     // One response is signed by one CA: every certificate asked about must be of the same CA.
     let mut ca: Option<&Responder> = None;
@@ -115,15 +154,8 @@ async fn answer(state: &AppState, request: &ocsp::Request) -> Result<OcspReply, 
         return Err(Refusal::Unauthorized);
     }
     let ca_id = key_of(&responder.ca.id);
-    let now = state.now();
+    // Read before the statuses: a revocation in between raises it, and the answer is not kept past it.
     let epoch = epoch(state, &ca_id).await?;
-    let cacheable = request.queries.len() == 1 && !request.has_nonce();
-    let cache_key = (ca_id.clone(), request.queries[0].serial_hex.clone());
-    if cacheable {
-        if let Some(reply) = state.ca_runtime().ocsp.cached(&cache_key, epoch, now) {
-            return Ok(reply);
-        }
-    }
     let mut answers = Vec::with_capacity(request.queries.len());
     for query in &request.queries {
         let status = match state.store().serial_status(&ca_id, &query.serial_hex).await.map_err(internal)? {
@@ -149,8 +181,10 @@ async fn answer(state: &AppState, request: &ocsp::Request) -> Result<OcspReply, 
     let next_update = now + RESPONSE_VALIDITY;
     let der = ocsp::signed_response(request, &answers, now, next_update, &response_signer)?;
     let reply = OcspReply::signed(der, now, next_update);
-    if cacheable {
-        state.ca_runtime().ocsp.keep(cache_key, reply.clone(), epoch);
+    // A request with a nonce is answered once: the nonce makes it unique.
+    if !request.has_nonce() {
+        let cached = Cached { ca_id: ca_id.into(), reply: reply.clone(), epoch };
+        state.ca_runtime().ocsp.keep(request_der, cached);
     }
     Ok(reply)
 }
