@@ -52,7 +52,7 @@ pub fn router(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
     let shell_options = leptos.clone();
-    Router::new()
+    let layered = Router::new()
         .route("/healthz", get(healthz))
         .route("/_app/logo/{issuer}", get(logo))
         .route("/_app/audit.csv", get(audit_csv))
@@ -74,19 +74,11 @@ pub fn router(state: AppState) -> Router {
         // went without the security headers, and the API answered on issuers' verified-pages hosts). Only OCSP,
         // merged below, skips them.
         .layer(middleware::from_fn(check_origin))
-        .layer(middleware::from_fn_with_state(web.clone(), verified_host_only))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            SECURITY_HEADERS[0].0,
-            HeaderValue::from_static(SECURITY_HEADERS[0].1),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            SECURITY_HEADERS[1].0,
-            HeaderValue::from_static(SECURITY_HEADERS[1].1),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            SECURITY_HEADERS[2].0,
-            HeaderValue::from_static(SECURITY_HEADERS[2].1),
-        ))
+        .layer(middleware::from_fn_with_state(web.clone(), verified_host_only));
+    let layered = SECURITY_HEADERS.into_iter().fold(layered, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
+    });
+    layered
         .layer(CompressionLayer::new())
         // OCSP is the hot path of every relying party, and nothing a browser renders: it skips the layers above
         // (its handlers set the security headers themselves). It also answers on issuers' verified-pages hosts,
