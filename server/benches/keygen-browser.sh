@@ -34,14 +34,15 @@ OPENSSL["RSA 2048"]=$(openssl_median rsa:2048)
 OPENSSL["RSA 3072"]=$(openssl_median rsa:3072)
 OPENSSL["RSA 4096"]=$(openssl_median rsa:4096)
 
-figure() { node -e 'const [lines, engine, key] = process.argv.slice(1); for (const l of lines.trim().split("\n")) { const r = JSON.parse(l); if (r.engine === engine && r.key === key) console.log(r.median_ms); }' "$BROWSER" "$1" "$2"; }
+# figure ENGINE KEY [FIELD]: a figure of the browser runs (median_ms unless FIELD says otherwise).
+figure() { node -e 'const [lines, engine, key, field] = process.argv.slice(1); for (const l of lines.trim().split("\n")) { const r = JSON.parse(l); if (r.engine === engine && r.key === key) console.log(r[field || "median_ms"]); }' "$BROWSER" "$1" "$2" "${3:-}"; }
 # The bundle the binary was built with (cargo-leptos writes it here; the release embeds it).
 WASM="$ROOT/target/site/pkg/signet.wasm"
 echo
-echo "| key | Chromium, WebCrypto key + Rust CSR (ms) | Chromium, all Rust/Wasm (ms) | openssl req -newkey (ms) |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| key | Chromium, WebCrypto key + Rust CSR (ms) | longest frame pause (ms) | Chromium, all Rust/Wasm (ms) | longest frame pause (ms) | openssl req -newkey (ms) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for key in "ECDSA P-256" "ECDSA P-384" "RSA 2048" "RSA 3072" "RSA 4096"; do
-  echo "| $key | $(figure webcrypto "$key") | $(figure wasm "$key") | ${OPENSSL[$key]} |"
+  echo "| $key | $(figure webcrypto "$key") | $(figure webcrypto "$key" pause_ms) | $(figure wasm "$key") | $(figure wasm "$key" pause_ms) | ${OPENSSL[$key]} |"
 done
 echo
 echo "Wasm bundle: $(wc -c <"$WASM") bytes, $(gzip -9c "$WASM" | wc -c) bytes gzip ($WASM)"
