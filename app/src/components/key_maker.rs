@@ -82,6 +82,50 @@ pub fn SubjectFields(subject: RwSignal<Subject>, prefix: &'static str) -> impl I
     }
 }
 
+/// What the person fills in before the key is made (all signals, so `Copy`).
+#[derive(Clone, Copy)]
+struct KeyForm {
+    subject: RwSignal<Subject>,
+    algorithm: RwSignal<KeyAlgorithm>,
+    password: RwSignal<String>,
+    confirm: RwSignal<String>,
+    /// Other names, typed by the person when no order gives them (the stand-alone CSR tool).
+    names: RwSignal<String>,
+    free_names: bool,
+}
+
+impl KeyForm {
+    /// The subjectAltNames: the order's names, or those typed with the common name first.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn sans(&self) -> Vec<String> {
+        let mut sans: Vec<String> = self.names.with_untracked(|n| {
+            n.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        });
+        let cn = self.subject.with_untracked(|s| s.common_name.trim().to_lowercase());
+        if self.free_names && !cn.is_empty() && !sans.contains(&cn) {
+            sans.insert(0, cn);
+        }
+        sans
+    }
+
+    fn problem(&self) -> Option<String> {
+        if self.password.get() != self.confirm.get() {
+            return Some("The two passwords differ.".into());
+        }
+        crate::keygen::check_password(&self.password.get()).err().map(|e| e.to_string())
+    }
+}
+
+/// Where the work stands and what it made: shared by the steps of the component.
+#[derive(Clone, Copy)]
+struct Work {
+    phase: RwSignal<Phase>,
+    error: RwSignal<Option<String>>,
+    made: StoredValue<Made>,
+    /// The page's own figures: CSR and key-file encryption, in milliseconds (read by the benchmark).
+    timing: RwSignal<Option<(f64, f64)>>,
+}
+
 #[component]
 pub fn KeyMaker(
     /// Pre-filled from the organisation and the order.
@@ -97,124 +141,34 @@ pub fn KeyMaker(
     hand_label: &'static str,
 ) -> impl IntoView {
     let choices = KeyAlgorithm::allowed_by(&key_types);
-    let subject = RwSignal::new(subject);
-    let algorithm = RwSignal::new(choices.first().copied().unwrap_or(KeyAlgorithm::P256));
-    let password = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
-    let phase = RwSignal::new(Phase::Form);
-    let error = RwSignal::new(None::<String>);
-    let made = StoredValue::new(Made::default());
-    let saved = RwSignal::new(false);
-    let confirmed = RwSignal::new(false);
-    let timing = RwSignal::new(None::<(f64, f64)>);
-    // Without names from an order (the stand-alone CSR tool), the person types them.
-    let free_names = names.is_empty();
-    let names = RwSignal::new(names.join("\n"));
-    let name_list = move || -> Vec<String> {
-        names.with_untracked(|n| {
-            n.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
-        })
+    let form = KeyForm {
+        subject: RwSignal::new(subject),
+        algorithm: RwSignal::new(choices.first().copied().unwrap_or(KeyAlgorithm::P256)),
+        password: RwSignal::new(String::new()),
+        confirm: RwSignal::new(String::new()),
+        free_names: names.is_empty(),
+        names: RwSignal::new(names.join("\n")),
     };
-
+    let work = Work {
+        phase: RwSignal::new(Phase::Form),
+        error: RwSignal::new(None),
+        made: StoredValue::new(Made::default()),
+        timing: RwSignal::new(None),
+    };
     let generate = move |_| {
-        error.set(None);
-        if password.get() != confirm.get() {
-            error.set(Some("The two passwords differ.".into()));
-            return;
+        work.error.set(None);
+        match form.problem() {
+            Some(p) => work.error.set(Some(p)),
+            None => make_key(form, work),
         }
-        if let Err(e) = crate::keygen::check_password(&password.get()) {
-            error.set(Some(e.to_string()));
-            return;
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (name_list, made, timing);
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            use crate::keygen::browser;
-            let run = async {
-                phase.set(Phase::Step(0));
-                browser::next_frame().await;
-                let s = subject.get_untracked();
-                let mut sans = name_list();
-                let cn = s.common_name.trim().to_lowercase();
-                if free_names && !cn.is_empty() && !sans.contains(&cn) {
-                    sans.insert(0, cn);
-                }
-                let file_name = crate::keygen::file_name(&s.common_name, "key");
-                // The key code is loaded on first use (see `browser`); the steps report as they start.
-                let step = Callback::new(move |i: usize| phase.set(Phase::Step(i)));
-                let made_key = browser::make_key_and_csr(
-                    algorithm.get_untracked(),
-                    browser::Engine::for_this_page(),
-                    s,
-                    sans,
-                    password.get_untracked(),
-                    step,
-                )
-                .await?;
-                timing.set(Some((made_key.csr_ms, made_key.encrypt_ms)));
-                made.set_value(Made { key_file: made_key.key_file, csr: made_key.csr, file_name });
-                Ok::<(), crate::keygen::KeygenError>(())
-            };
-            match run.await {
-                Ok(()) => {
-                    password.set(String::new());
-                    confirm.set(String::new());
-                    phase.set(Phase::Ready);
-                }
-                Err(e) => {
-                    error.set(Some(e.to_string()));
-                    phase.set(Phase::Form);
-                }
-            }
-        });
     };
-
-    let save = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let m = made.get_value();
-            match crate::keygen::browser::save_file(&m.file_name, m.key_file.as_bytes(), "application/x-pem-file") {
-                Ok(()) => saved.set(true),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (made, saved, error);
-    };
-    let hand = move |_| {
-        let csr = made.with_value(|m| m.csr.clone());
-        phase.set(Phase::Handed);
-        on_csr.run(csr);
-    };
-
+    let choices = StoredValue::new(choices);
     view! {
         <div class="key-maker">
-            {move || error.get().map(|e| view! { <div class="notice bad" role="alert">{e}</div> })}
-            {move || match phase.get() {
+            {move || work.error.get().map(|e| view! { <div class="notice bad" role="alert">{e}</div> })}
+            {move || match work.phase.get() {
                 Phase::Form => view! {
-                    <p class="muted">"The key pair is made on this computer, by this page. The private key never leaves it: you save it as a password-protected file, and only the CSR goes to Signet."</p>
-                    <SubjectFields subject=subject prefix="kg"/>
-                    {free_names.then(|| view! {
-                        <div class="field"><label for="kg-names">"Other names in the certificate (optional, one per line)"</label>
-                            <textarea id="kg-names" rows="3" prop:value=move || names.get() on:input=move |ev| names.set(event_target_value(&ev))></textarea>
-                            <span class="hint">"The common name is included as well."</span></div>
-                    })}
-                    <div class="form-grid">
-                        <div class="field"><label for="kg-type">"Key type"</label>
-                            <select id="kg-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
-                                {choices.iter().map(|k| {
-                                    let k = *k;
-                                    view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }
-                                }).collect_view()}
-                            </select></div>
-                        <SlowKeyWarning algorithm=algorithm/>
-                        <div class="field"><label for="kg-password">"Password for the key file"</label>
-                            <input id="kg-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                            <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
-                        <div class="field"><label for="kg-password2">"Password again"</label>
-                            <input id="kg-password2" type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
-                    </div>
+                    <KeyFormFields form=form choices=choices.get_value()/>
                     <p class="actions"><button type="button" on:click=generate>"Generate key and CSR"</button></p>
                 }.into_any(),
                 Phase::Step(current) => view! {
@@ -225,25 +179,114 @@ pub fn KeyMaker(
                         }).collect_view()}
                     </ol>
                 }.into_any(),
-                Phase::Ready => view! {
-                    <div class="notice warn" role="status">
-                        <p><strong>"Save your private key now."</strong>" Signet never sees this file and cannot recover it. Without the file and its password, the certificate cannot be installed."</p>
-                    </div>
-                    {move || timing.get().map(|(csr_ms, enc_ms)| view! {
-                        <p class="small muted keygen-timing" data-keygen-ms=format!("{csr_ms:.1}") data-encrypt-ms=format!("{enc_ms:.1}")>
-                            {format!("Key and CSR made in {csr_ms:.0} ms; key file encrypted in {enc_ms:.0} ms.")}</p>
-                    })}
-                    <p class="actions"><button type="button" class="secondary" on:click=save>{move || format!("Save the private key ({})", made.with_value(|m| m.file_name.clone()))}</button></p>
-                    <label class="check"><input type="checkbox" prop:checked=move || confirmed.get() disabled=move || !saved.get()
-                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>" I have saved the private key file and I know its password."</label>
-                    <p class="actions"><button type="button" on:click=hand disabled=move || !confirmed.get()>{hand_label}</button></p>
-                    <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
-                }.into_any(),
+                Phase::Ready => view! { <SaveAndHand work=work on_csr=on_csr hand_label=hand_label/> }.into_any(),
                 Phase::Handed => view! {
                     <p class="notice ok">"The CSR was made in your browser and handed on; your private key stays in the file you saved."</p>
-                    <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
+                    <details><summary>"The CSR"</summary><pre class="mono">{work.made.with_value(|m| m.csr.clone())}</pre></details>
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+#[component]
+fn KeyFormFields(form: KeyForm, choices: Vec<KeyAlgorithm>) -> impl IntoView {
+    let KeyForm { subject, algorithm, password, confirm, names, free_names } = form;
+    view! {
+        <p class="muted">"The key pair is made on this computer, by this page. The private key never leaves it: you save it as a password-protected file, and only the CSR goes to Signet."</p>
+        <SubjectFields subject=subject prefix="kg"/>
+        {free_names.then(|| view! {
+            <div class="field"><label for="kg-names">"Other names in the certificate (optional, one per line)"</label>
+                <textarea id="kg-names" rows="3" prop:value=move || names.get() on:input=move |ev| names.set(event_target_value(&ev))></textarea>
+                <span class="hint">"The common name is included as well."</span></div>
+        })}
+        <div class="form-grid">
+            <div class="field"><label for="kg-type">"Key type"</label>
+                <select id="kg-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
+                    {choices.into_iter().map(|k| {
+                        view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }
+                    }).collect_view()}
+                </select></div>
+            <SlowKeyWarning algorithm=algorithm/>
+            <div class="field"><label for="kg-password">"Password for the key file"</label>
+                <input id="kg-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
+            <div class="field"><label for="kg-password2">"Password again"</label>
+                <input id="kg-password2" type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
+        </div>
+    }
+}
+
+/// Makes the key pair, the CSR and the encrypted key file in this browser, in the steps the page shows.
+fn make_key(form: KeyForm, work: Work) {
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (form, work);
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use crate::keygen::browser;
+        let run = async {
+            work.phase.set(Phase::Step(0));
+            browser::next_frame().await;
+            let s = form.subject.get_untracked();
+            let sans = form.sans();
+            let file_name = crate::keygen::file_name(&s.common_name, "key");
+            // The key code is loaded on first use (see `browser`); the steps report as they start.
+            let step = Callback::new(move |i: usize| work.phase.set(Phase::Step(i)));
+            let algorithm = form.algorithm.get_untracked();
+            let engine = browser::Engine::for_this_page();
+            let made_key =
+                browser::make_key_and_csr(algorithm, engine, s, sans, form.password.get_untracked(), step).await?;
+            work.timing.set(Some((made_key.csr_ms, made_key.encrypt_ms)));
+            work.made.set_value(Made { key_file: made_key.key_file, csr: made_key.csr, file_name });
+            Ok::<(), crate::keygen::KeygenError>(())
+        };
+        match run.await {
+            Ok(()) => {
+                form.password.set(String::new());
+                form.confirm.set(String::new());
+                work.phase.set(Phase::Ready);
+            }
+            Err(e) => {
+                work.error.set(Some(e.to_string()));
+                work.phase.set(Phase::Form);
+            }
+        }
+    });
+}
+
+/// The key file waiting to be saved; the CSR is handed on only once the person says the file is saved.
+#[component]
+fn SaveAndHand(work: Work, on_csr: Callback<String>, hand_label: &'static str) -> impl IntoView {
+    let saved = RwSignal::new(false);
+    let confirmed = RwSignal::new(false);
+    let made = work.made;
+    let save = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let m = made.get_value();
+            match crate::keygen::browser::save_file(&m.file_name, m.key_file.as_bytes(), "application/x-pem-file") {
+                Ok(()) => saved.set(true),
+                Err(e) => work.error.set(Some(e.to_string())),
+            }
+        }
+    };
+    let hand = move |_| {
+        let csr = made.with_value(|m| m.csr.clone());
+        work.phase.set(Phase::Handed);
+        on_csr.run(csr);
+    };
+    view! {
+        <div class="notice warn" role="status">
+            <p><strong>"Save your private key now."</strong>" Signet never sees this file and cannot recover it. Without the file and its password, the certificate cannot be installed."</p>
+        </div>
+        {move || work.timing.get().map(|(csr_ms, enc_ms)| view! {
+            <p class="small muted keygen-timing" data-keygen-ms=format!("{csr_ms:.1}") data-encrypt-ms=format!("{enc_ms:.1}")>
+                {format!("Key and CSR made in {csr_ms:.0} ms; key file encrypted in {enc_ms:.0} ms.")}</p>
+        })}
+        <p class="actions"><button type="button" class="secondary" on:click=save>{move || format!("Save the private key ({})", made.with_value(|m| m.file_name.clone()))}</button></p>
+        <label class="check"><input type="checkbox" prop:checked=move || confirmed.get() disabled=move || !saved.get()
+            on:change=move |ev| confirmed.set(event_target_checked(&ev))/>" I have saved the private key file and I know its password."</label>
+        <p class="actions"><button type="button" on:click=hand disabled=move || !confirmed.get()>{hand_label}</button></p>
+        <details><summary>"The CSR"</summary><pre class="mono">{made.with_value(|m| m.csr.clone())}</pre></details>
     }
 }
