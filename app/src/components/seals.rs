@@ -3,7 +3,8 @@
 
 use crate::api::seals::{CreateSeal, EditSeal};
 use crate::components::{field_error, last_error, succeeded, when, FormError, Saved};
-use crate::model::{Catalog, CopyAttempt, Domain, Seal, SealState};
+use crate::error::AppError;
+use crate::model::{Catalog, CertType, CopyAttempt, Domain, Seal, SealState};
 use chrono::Months;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -93,12 +94,10 @@ pub fn SealForm(
     let editing = existing.is_some();
     let error =
         Signal::derive(move || if editing { last_error(edit.value()).get() } else { last_error(create.value()).get() });
-    let e = move |f| field_error(error, f);
     let navigate = use_navigate();
-    let href = done_href.clone();
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {
-            navigate(&href, Default::default());
+            navigate(&done_href, Default::default());
         }
     });
     Effect::new(move |_| {
@@ -106,128 +105,161 @@ pub fn SealForm(
             edits.update(|n| *n += 1);
         }
     });
-    let dates = existing.as_ref().map(|s| (s.valid_from, s.valid_to));
+    let Catalog { types, today, .. } = catalog;
+    // A new certificate is valid from today (the server's) to one year later, as in the guide.
+    let (from, to) = existing
+        .as_ref()
+        .map(|s| (s.valid_from, s.valid_to))
+        .unwrap_or((today, today.checked_add_months(Months::new(12)).unwrap_or(today)));
     let (type_id, level, chosen) = match &existing {
         Some(s) => (s.type_id.clone(), s.level.clone(), s.domains.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
         None => (String::new(), String::new(), domains.iter().map(|d| d.id.clone()).collect()),
     };
     let seal_id = existing.as_ref().map(|s| s.id.clone()).unwrap_or_default();
-    let selected_type = RwSignal::new(type_id);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
-                return;
-            };
-            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
-                return;
-            };
-            let get = |k: &str| data.get(k).as_string().unwrap_or_default();
-            let domains = data.get_all("domains").iter().filter_map(|v| v.as_string()).collect();
-            let input = crate::model::SealInput {
-                type_id: get("type_id"),
-                level: get("level"),
-                valid_from: get("valid_from"),
-                valid_to: get("valid_to"),
-                domains,
-            };
-            if editing {
-                edit.dispatch(EditSeal { id: get("id"), seal: input });
-            } else {
-                create.dispatch(CreateSeal { client_id: get("client_id"), seal: input });
-            }
-        }
-    };
+    let submit = move |ev: leptos::ev::SubmitEvent| submit_seal(ev, editing, create, edit);
     let pending = Signal::derive(move || create.pending().get() || edit.pending().get());
+    let e = move |f| field_error(error, f);
+    let form = (!types.is_empty()).then(|| {
+        view! {
+            <form class="seal-form" method="post" on:submit=submit>
+                <input type="hidden" name="client_id" value=client_id/>
+                <input type="hidden" name="id" value=seal_id/>
+                <div class="form-grid">
+                    <TypeAndLevel types=types type_id=type_id level=level error=error/>
+                    <div class="field">
+                        <label for="f-from">"Valid from *"</label>
+                        <input id="f-from" name="valid_from" type="date" required value=from.to_string()/>
+                        <span class="error" role="alert">{move || e("valid_from").get()}</span>
+                    </div>
+                    <div class="field">
+                        <label for="f-to">"Valid to *"</label>
+                        <input id="f-to" name="valid_to" type="date" required value=to.to_string()/>
+                        <span class="error" role="alert">{move || e("valid_to").get()}</span>
+                    </div>
+                </div>
+                <DomainChoice domains=domains chosen=chosen error=error/>
+                <div class="actions">
+                    <button type="submit" disabled=move || pending.get()>"Save certificate"</button>
+                </div>
+            </form>
+        }
+    });
     view! {
         <FormError error/>
         {editing.then(|| view! { <Saved done=succeeded(edit.value()) text="The certificate was saved."/> })}
-        {
-            let Catalog { types, today, .. } = catalog;
-            // A new certificate is valid from today (the server's) to one year later, as in the guide.
-            let (from, to) = dates.unwrap_or((today, today.checked_add_months(Months::new(12)).unwrap_or(today)));
-            if types.is_empty() {
-                return view! {
-                    <div class="notice warn">"There are no certificate types yet. The operator of this Signet instance sets them up under “Certificate types”."</div>
-                }.into_any();
-            }
-            if selected_type.get_untracked().is_empty() {
-                selected_type.set(types[0].id.clone());
-            }
-            let types_for_levels = types.clone();
-            let levels = Memo::new(move |_| {
-                let t = selected_type.get();
-                types_for_levels.iter().find(|x| x.id == t).map(|x| x.levels.clone()).unwrap_or_default()
-            });
-                let level_now = level.clone();
-                view! {
-                    <form class="seal-form" method="post" on:submit=submit>
-                        <input type="hidden" name="client_id" value=client_id/>
-                        <input type="hidden" name="id" value=seal_id/>
-                        <div class="form-grid">
-                            <div class="field">
-                                <label for="f-type">"Certificate type *"</label>
-                                <select id="f-type" name="type_id" on:change=move |ev| selected_type.set(event_target_value(&ev))>
-                                    {types.into_iter().map(|t| {
-                                        let sel = t.id == selected_type.get_untracked();
-                                        view! { <option value=t.id.clone() selected=sel>{t.name.clone()}</option> }
-                                    }).collect_view()}
-                                </select>
-                                <span class="error" role="alert">{move || e("type_id").get()}</span>
-                            </div>
-                            <div class="field">
-                                <label for="f-level">"Level"</label>
-                                <select id="f-level" name="level" disabled=move || levels.get().is_empty()>
-                                    {move || {
-                                        let list = levels.get();
-                                        if list.is_empty() {
-                                            view! { <option value="">"(this type has no levels)"</option> }.into_any()
-                                        } else {
-                                            list.into_iter().map(|l| {
-                                                let sel = l == level_now;
-                                                view! { <option value=l.clone() selected=sel>{l.clone()}</option> }
-                                            }).collect_view().into_any()
-                                        }
-                                    }}
-                                </select>
-                                <span class="error" role="alert">{move || e("level").get()}</span>
-                            </div>
-                            <div class="field">
-                                <label for="f-from">"Valid from *"</label>
-                                <input id="f-from" name="valid_from" type="date" required value=from.to_string()/>
-                                <span class="error" role="alert">{move || e("valid_from").get()}</span>
-                            </div>
-                            <div class="field">
-                                <label for="f-to">"Valid to *"</label>
-                                <input id="f-to" name="valid_to" type="date" required value=to.to_string()/>
-                                <span class="error" role="alert">{move || e("valid_to").get()}</span>
-                            </div>
-                        </div>
-                        <fieldset class="field">
-                            <legend>"Domains where the seal may be shown"</legend>
-                            {if domains.is_empty() {
-                                view! { <p class="muted">"This client has no domains yet; the seal will show nowhere until you add one."</p> }.into_any()
-                            } else {
-                                domains.into_iter().map(|d| {
-                                    let checked = chosen.contains(&d.id);
-                                    view! {
-                                        <label class="check">
-                                            <input type="checkbox" name="domains" value=d.id.clone() checked=checked/>
-                                            " " {d.display.clone()}
-                                        </label>
-                                    }
-                                }).collect_view().into_any()
-                            }}
-                            <span class="error" role="alert">{move || e("domains").get()}</span>
-                        </fieldset>
-                        <div class="actions">
-                            <button type="submit" disabled=move || pending.get()>"Save certificate"</button>
-                        </div>
-                    </form>
-                }.into_any()
-        }
+        {match form {
+            Some(form) => form.into_any(),
+            None => view! {
+                <div class="notice warn">"There are no certificate types yet. The operator of this Signet instance sets them up under “Certificate types”."</div>
+            }.into_any(),
+        }}
     }
     .into_any()
+}
+
+/// The certificate type and, for types that have them, its levels (which follow the chosen type).
+#[component]
+fn TypeAndLevel(
+    types: Vec<CertType>,
+    type_id: String,
+    level: String,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let e = move |f| field_error(error, f);
+    let first = if type_id.is_empty() { types[0].id.clone() } else { type_id };
+    let selected_type = RwSignal::new(first);
+    let types_for_levels = types.clone();
+    let levels = Memo::new(move |_| {
+        let t = selected_type.get();
+        types_for_levels.iter().find(|x| x.id == t).map(|x| x.levels.clone()).unwrap_or_default()
+    });
+    view! {
+        <div class="field">
+            <label for="f-type">"Certificate type *"</label>
+            <select id="f-type" name="type_id" on:change=move |ev| selected_type.set(event_target_value(&ev))>
+                {types.into_iter().map(|t| {
+                    let sel = t.id == selected_type.get_untracked();
+                    view! { <option value=t.id.clone() selected=sel>{t.name.clone()}</option> }
+                }).collect_view()}
+            </select>
+            <span class="error" role="alert">{move || e("type_id").get()}</span>
+        </div>
+        <div class="field">
+            <label for="f-level">"Level"</label>
+            <select id="f-level" name="level" disabled=move || levels.get().is_empty()>
+                {move || {
+                    let list = levels.get();
+                    if list.is_empty() {
+                        view! { <option value="">"(this type has no levels)"</option> }.into_any()
+                    } else {
+                        list.into_iter().map(|l| {
+                            let sel = l == level;
+                            view! { <option value=l.clone() selected=sel>{l.clone()}</option> }
+                        }).collect_view().into_any()
+                    }
+                }}
+            </select>
+            <span class="error" role="alert">{move || e("level").get()}</span>
+        </div>
+    }
+}
+
+/// The client's domains, ticked where the seal may be shown.
+#[component]
+fn DomainChoice(domains: Vec<Domain>, chosen: Vec<String>, error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <fieldset class="field">
+            <legend>"Domains where the seal may be shown"</legend>
+            {if domains.is_empty() {
+                view! { <p class="muted">"This client has no domains yet; the seal will show nowhere until you add one."</p> }.into_any()
+            } else {
+                domains.into_iter().map(|d| {
+                    let checked = chosen.contains(&d.id);
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name="domains" value=d.id.clone() checked=checked/>
+                            " " {d.display.clone()}
+                        </label>
+                    }
+                }).collect_view().into_any()
+            }}
+            <span class="error" role="alert">{move || field_error(error, "domains").get()}</span>
+        </fieldset>
+    }
+}
+
+/// Sends the form as it stands (read from the form element, so what the browser shows is what is saved).
+fn submit_seal(
+    ev: leptos::ev::SubmitEvent,
+    editing: bool,
+    create: ServerAction<CreateSeal>,
+    edit: ServerAction<EditSeal>,
+) {
+    ev.prevent_default();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        let get = |k: &str| data.get(k).as_string().unwrap_or_default();
+        let domains = data.get_all("domains").iter().filter_map(|v| v.as_string()).collect();
+        let input = crate::model::SealInput {
+            type_id: get("type_id"),
+            level: get("level"),
+            valid_from: get("valid_from"),
+            valid_to: get("valid_to"),
+            domains,
+        };
+        if editing {
+            edit.dispatch(EditSeal { id: get("id"), seal: input });
+        } else {
+            create.dispatch(CreateSeal { client_id: get("client_id"), seal: input });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (editing, create, edit);
 }
