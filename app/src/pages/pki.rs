@@ -25,8 +25,6 @@ pub fn CaPage() -> impl IntoView {
         },
         |_| get_ca_overview(),
     );
-    let root_error = last_error(root.value());
-    let import_error = last_error(import.value());
     view! {
         <Title text="Certificate authority"/>
         <h1>"Certificate authority"</h1>
@@ -39,68 +37,100 @@ pub fn CaPage() -> impl IntoView {
                     Ok(o) => {
                         let has_root = o.cas.iter().any(|c| c.kind == "root");
                         view! {
-                            <section class="panel">
-                                <h2>"Hierarchy"</h2>
-                                {if o.cas.is_empty() {
-                                    view! { <p class="empty">"No CA yet: create the root below, or import an existing one."</p> }.into_any()
-                                } else {
-                                    view! { <div class="table-wrap"><table>
-                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Key"</th><th scope="col">"Valid"</th><th scope="col">"Files"</th></tr></thead>
-                                        <tbody>{o.cas.into_iter().map(|c| view! {
-                                            <tr>
-                                                <td><strong>{c.name.clone()}</strong><br/><span class="small">{c.subject.clone()}</span>
-                                                    <br/><span class="small mono">{format!("SHA-256 {}", c.fingerprint)}</span></td>
-                                                <td>{match c.kind.as_str() {
-                                                    "root" => "Root".to_string(),
-                                                    "smime" => format!("S/MIME issuing CA of {}", c.issuer_name.clone().unwrap_or_default()),
-                                                    _ => format!("TLS issuing CA of {}", c.issuer_name.clone().unwrap_or_default()),
-                                                }}
-                                                    {c.imported.then_some(" (imported)")}</td>
-                                                <td>{c.key_alg.clone()}</td>
-                                                <td class="small">{format!("{} to {}", when(&c.not_before), when(&c.not_after))}</td>
-                                                <td><a href=format!("/pki/{}.crt", c.slug)>{format!("{}.crt", c.slug)}</a><br/><a href=format!("/pki/{}.crl", c.slug)>{format!("{}.crl", c.slug)}</a>
-                                                    {(c.kind != "root").then(|| view! { <RevokeCa ca=c.clone() action=revoke/> })}</td>
-                                            </tr>
-                                        }).collect_view()}</tbody>
-                                    </table></div> }.into_any()
-                                }}
-                            </section>
+                            <CaHierarchy cas=o.cas revoke=revoke/>
                             {has_root.then(|| view! { <RootCrl validity=o.arl action=arl/> })}
                             {(has_root && !o.issuers_without_ca.is_empty()).then(|| view! {
-                                <section class="panel">
-                                    <h2>"Issuers without their issuing CAs"</h2>
-                                    <ul>{o.issuers_without_ca.into_iter().map(|(id, name)| view! {
-                                        <li>{name.clone()}" "<button type="button" on:click=move |_| { inter.dispatch(CreateIssuingCa { issuer_id: id.clone() }); }>{format!("Create issuing CA for {name}")}</button></li>
-                                    }).collect_view()}</ul>
-                                    <p class="muted">"ECDSA P-256, 5 years, signed by the root, path length 0: one CA for TLS server and client certificates, one for S/MIME (the Baseline Requirements keep the two apart). The button creates whichever the issuer lacks."</p>
-                                </section>
+                                <IssuersWithoutCa issuers=o.issuers_without_ca action=inter/>
                             })}
-                            {(!has_root).then(|| view! {
-                                <section class="panel">
-                                    <h2>"Create the root CA"</h2>
-                                    <p class="muted">"ECDSA P-384, 20 years, path length 1. Its key is encrypted with the master key and never leaves the server."</p>
-                                    <Saved done=succeeded(root.value()) text="The root CA was created."/>
-                                    <FormError error=root_error/>
-                                    <ActionForm action=root>
-                                        <div class="form-grid">
-                                            <Field label="Common name" name="common_name" required=true value="Signet Root CA" error=field_error(root_error, "common_name")/>
-                                            <Field label="Organisation" name="organisation"/>
-                                        </div>
-                                        <div class="actions"><button type="submit">"Create root CA"</button></div>
-                                    </ActionForm>
-                                </section>
-                            })}
+                            {(!has_root).then(|| view! { <CreateRoot action=root/> })}
                         }.into_any()
                     }
                 }
             })}
         </Suspense>
+        <ImportCaPanel action=import data=data/>
+    }
+}
+
+#[component]
+fn CaHierarchy(cas: Vec<CaInfo>, revoke: ServerAction<RevokeIssuingCa>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Hierarchy"</h2>
+            {if cas.is_empty() {
+                view! { <p class="empty">"No CA yet: create the root below, or import an existing one."</p> }.into_any()
+            } else {
+                view! { <div class="table-wrap"><table>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Key"</th><th scope="col">"Valid"</th><th scope="col">"Files"</th></tr></thead>
+                    <tbody>{cas.into_iter().map(|c| view! {
+                        <tr>
+                            <td><strong>{c.name.clone()}</strong><br/><span class="small">{c.subject.clone()}</span>
+                                <br/><span class="small mono">{format!("SHA-256 {}", c.fingerprint)}</span></td>
+                            <td>{match c.kind.as_str() {
+                                "root" => "Root".to_string(),
+                                "smime" => format!("S/MIME issuing CA of {}", c.issuer_name.clone().unwrap_or_default()),
+                                _ => format!("TLS issuing CA of {}", c.issuer_name.clone().unwrap_or_default()),
+                            }}
+                                {c.imported.then_some(" (imported)")}</td>
+                            <td>{c.key_alg.clone()}</td>
+                            <td class="small">{format!("{} to {}", when(&c.not_before), when(&c.not_after))}</td>
+                            <td><a href=format!("/pki/{}.crt", c.slug)>{format!("{}.crt", c.slug)}</a><br/><a href=format!("/pki/{}.crl", c.slug)>{format!("{}.crl", c.slug)}</a>
+                                {(c.kind != "root").then(|| view! { <RevokeCa ca=c.clone() action=revoke/> })}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table></div> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn IssuersWithoutCa(issuers: Vec<(String, String)>, action: ServerAction<CreateIssuingCa>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Issuers without their issuing CAs"</h2>
+            <ul>{issuers.into_iter().map(|(id, name)| view! {
+                <li>{name.clone()}" "<button type="button" on:click=move |_| { action.dispatch(CreateIssuingCa { issuer_id: id.clone() }); }>{format!("Create issuing CA for {name}")}</button></li>
+            }).collect_view()}</ul>
+            <p class="muted">"ECDSA P-256, 5 years, signed by the root, path length 0: one CA for TLS server and client certificates, one for S/MIME (the Baseline Requirements keep the two apart). The button creates whichever the issuer lacks."</p>
+        </section>
+    }
+}
+
+#[component]
+fn CreateRoot(action: ServerAction<CreateRootCa>) -> impl IntoView {
+    let error = last_error(action.value());
+    view! {
+        <section class="panel">
+            <h2>"Create the root CA"</h2>
+            <p class="muted">"ECDSA P-384, 20 years, path length 1. Its key is encrypted with the master key and never leaves the server."</p>
+            <Saved done=succeeded(action.value()) text="The root CA was created."/>
+            <FormError error=error/>
+            <ActionForm action=action>
+                <div class="form-grid">
+                    <Field label="Common name" name="common_name" required=true value="Signet Root CA" error=field_error(error, "common_name")/>
+                    <Field label="Organisation" name="organisation"/>
+                </div>
+                <div class="actions"><button type="submit">"Create root CA"</button></div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Importing a root or an issuing CA; `data` gives the issuers that still lack one.
+#[component]
+fn ImportCaPanel(
+    action: ServerAction<ImportCa>,
+    data: Resource<Result<CaOverview, crate::error::AppError>>,
+) -> impl IntoView {
+    let error = last_error(action.value());
+    view! {
         <section class="panel">
             <h2>"Import an existing CA"</h2>
             <p class="muted">"A root (self-signed) or an issuer's issuing CA signed by Signet's root. The key in PEM: PKCS#8, plain or encrypted."</p>
-            <Saved done=succeeded(import.value()) text="The CA was imported."/>
-            <FormError error=import_error/>
-            <ActionForm action=import>
+            <Saved done=succeeded(action.value()) text="The CA was imported."/>
+            <FormError error=error/>
+            <ActionForm action=action>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         // An issuing CA is imported for an issuer that still lacks one.
@@ -118,11 +148,11 @@ pub fn CaPage() -> impl IntoView {
                 </Suspense>
                 <div class="field"><label for="f-imp-cert">"CA certificate (PEM)"</label>
                     <textarea id="f-imp-cert" class="mono" name="ca_import[cert_pem]" rows="6"></textarea>
-                    <span class="error" role="alert">{move || field_error(import_error, "cert_pem").get()}</span></div>
+                    <span class="error" role="alert">{move || field_error(error, "cert_pem").get()}</span></div>
                 <div class="field"><label for="f-imp-key">"Private key (PEM)"</label>
                     <textarea id="f-imp-key" class="mono" name="ca_import[key_pem]" rows="6" autocomplete="off"></textarea>
-                    <span class="error" role="alert">{move || field_error(import_error, "key_pem").get()}</span></div>
-                <Field label="Key password (if encrypted)" name="ca_import[key_password]" kind="password" autocomplete="off" error=field_error(import_error, "key_password")/>
+                    <span class="error" role="alert">{move || field_error(error, "key_pem").get()}</span></div>
+                <Field label="Key password (if encrypted)" name="ca_import[key_password]" kind="password" autocomplete="off" error=field_error(error, "key_password")/>
                 <div class="actions"><button type="submit">"Import CA"</button></div>
             </ActionForm>
         </section>
