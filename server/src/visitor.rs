@@ -169,6 +169,5 @@ pub async fn verified_page(web: &Web, issuer: IssuerBy<'_>, path: &str) -> Respo
 pub fn foreign_host(web: &Web, headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
     let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host).trim_end_matches('.').to_ascii_lowercase();
-    let own = seal_pages::origin_host(&web.app.settings().public_url);
-    (own.as_deref() != Some(host.as_str()) && host.contains('.')).then_some(host)
+    (!web.app.settings().public_host().eq_ignore_ascii_case(&host) && host.contains('.')).then_some(host)
 }

@@ -119,7 +119,7 @@ const HOST_TAKEN: &str = "Another issuer uses this host name already.";
 /// nor an IP address (any visitor who types the server's address would get this issuer's pages).
 fn own_host_problem(state: &AppState, host: &str) -> Option<String> {
     let settings = state.settings();
-    let own = [&settings.public_url, &settings.pki_url].map(|url| host_of_url(url));
+    let own = [settings.public_host(), settings.pki_host()];
     if own.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         return Some(format!(
             "{host} is Signet's own address. Choose a host name of your own that points to Signet, like \
@@ -131,17 +131,6 @@ fn own_host_problem(state: &AppState, host: &str) -> Option<String> {
         return Some("Enter a host name, not an IP address, like verified.example.org.".into());
     }
     None
-}
-
-/// `https://signet.example.org:8443/path` → `signet.example.org`.
-fn host_of_url(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    }
 }
 
 fn describe_changes(a: &crate::store::IssuerRow, b: &crate::store::IssuerRow) -> String {

@@ -64,6 +64,16 @@ impl Settings {
         self.public_url.starts_with("https://")
     }
 
+    /// The host name people reach Signet by (`https://signet.example.org:8443` → `signet.example.org`).
+    pub fn public_host(&self) -> &str {
+        host_of_url(&self.public_url)
+    }
+
+    /// The host name of the URLs written into certificates.
+    pub fn pki_host(&self) -> &str {
+        host_of_url(&self.pki_url)
+    }
+
     /// What the service tests run with: outbox mail, no proxy, test host names.
     #[cfg(test)]
     pub fn for_tests() -> Settings {
@@ -77,6 +87,17 @@ impl Settings {
             pki_url: "http://pki.signet.test".into(),
             dcv: Default::default(),
         }
+    }
+}
+
+/// `https://signet.example.org:8443/path` → `signet.example.org` (an IPv6 address without its brackets).
+fn host_of_url(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
     }
 }
 
