@@ -537,3 +537,39 @@ async fn api_keys_act_for_their_holder_as_the_holder_is_now() {
     accounts::remove_customer(&w.s, &staff, &w.issuer, &w.client, &cleo.key()).await.unwrap();
     assert!(refused(api_keys::authenticate(&w.s, &customer_key).await));
 }
+
+#[tokio::test]
+async fn concurrent_decisions_on_one_order_leave_one_decision_and_no_server_error() {
+    let w = world().await;
+    w.s.store().set_approval_mode(&w.issuer, true).await.unwrap();
+    let user = scope(&w.issuer, "ivo@smib.test", false, None);
+    let pending =
+        orders::create(&w.s, &user, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Dns))
+            .await
+            .unwrap();
+    assert_eq!(pending.status, OrderStatus::PendingApproval);
+    // Two approvers click at once, four times each way: approve and reject.
+    let decisions = (0..8).map(|i| {
+        let (s, admin, id) = (w.s.clone(), w.admin.clone(), pending.id.clone());
+        async move {
+            if i % 2 == 0 {
+                orders::approve(&s, &admin, &id).await
+            } else {
+                orders::reject(&s, &admin, &id, "Not our customer").await
+            }
+        }
+    });
+    let results = futures::future::join_all(decisions).await;
+    let won: Vec<&OrderView> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "one decision stands: {results:?}");
+    for lost in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            matches!(lost, AppError::Conflict(_)),
+            "the others are told it was decided, not a server error: {lost:?}"
+        );
+    }
+    let after = orders::view(&w.s, &w.admin, &pending.id).await.unwrap();
+    assert_eq!(after.status, won[0].status);
+    let decided = after.events.iter().filter(|e| e.kind == "approved" || e.kind == "rejected").count();
+    assert_eq!(decided, 1, "{:?}", after.events);
+}
