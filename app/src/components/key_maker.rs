@@ -54,6 +54,19 @@ pub fn SlowKeyWarning(algorithm: RwSignal<KeyAlgorithm>) -> impl IntoView {
     }
 }
 
+/// The password a key file is encrypted with, typed twice (two cells of a `form-grid`).
+#[component]
+pub fn KeyFilePassword(prefix: &'static str, password: RwSignal<String>, confirm: RwSignal<String>) -> impl IntoView {
+    let (first, again) = (format!("{prefix}-password"), format!("{prefix}-password2"));
+    view! {
+        <div class="field"><label for=first.clone()>"Password for the key file"</label>
+            <input id=first type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+            <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
+        <div class="field"><label for=again.clone()>"Password again"</label>
+            <input id=again type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
+    }
+}
+
 /// The subject fields of a CSR or certificate, pre-filled and editable.
 #[component]
 pub fn SubjectFields(subject: RwSignal<Subject>, prefix: &'static str) -> impl IntoView {
@@ -208,11 +221,7 @@ fn KeyFormFields(form: KeyForm, choices: Vec<KeyAlgorithm>) -> impl IntoView {
                     }).collect_view()}
                 </select></div>
             <SlowKeyWarning algorithm=algorithm/>
-            <div class="field"><label for="kg-password">"Password for the key file"</label>
-                <input id="kg-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
-            <div class="field"><label for="kg-password2">"Password again"</label>
-                <input id="kg-password2" type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
+            <KeyFilePassword prefix="kg" password=password confirm=confirm/>
         </div>
     }
 }

@@ -8,7 +8,7 @@ mod key_maker;
 mod pkcs12_export;
 mod seals;
 pub use audit::AuditTable;
-pub use key_maker::{KeyMaker, SlowKeyWarning, SubjectFields};
+pub use key_maker::{KeyFilePassword, KeyMaker, SlowKeyWarning, SubjectFields};
 pub use pkcs12_export::Pkcs12Export;
 pub use seals::{CopyAttemptTable, SealForm, SealTable, StateBadge};
 

@@ -150,11 +150,7 @@ fn FormFields(form: Form) -> impl IntoView {
                 <input id="ss-start" type="date" prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev))/></div>
             <div class="field"><label for="ss-end">"Expiry date"</label>
                 <input id="ss-end" type="date" prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev))/></div>
-            <div class="field"><label for="ss-password">"Password for the key file"</label>
-                <input id="ss-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
-            <div class="field"><label for="ss-password2">"Password again"</label>
-                <input id="ss-password2" type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
+            <KeyFilePassword prefix="ss" password=password confirm=confirm/>
         </div>
         <label class="check"><input type="checkbox" prop:checked=move || keep.get() on:change=move |ev| keep.set(event_target_checked(&ev))/>
             " Keep the certificate (never the key) in Signet to watch its expiry"</label>
