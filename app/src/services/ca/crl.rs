@@ -240,7 +240,10 @@ pub async fn refresh_due(state: &AppState) -> AppResult<()> {
         let due =
             signed.is_none_or(|(this_update, next_update)| now - this_update >= CRL_RESIGN_AFTER || next_update <= now);
         if due || behind {
-            sign_issuing_crl(state, &row).await?;
+            // One CA that cannot sign (a key that will not unseal) must not keep the others' CRLs from renewal.
+            if let Err(e) = sign_issuing_crl(state, &row).await {
+                tracing::error!(ca = %row.slug, error = %e, "the CRL was not signed; the next run tries again");
+            }
         }
     }
     Ok(())
