@@ -347,3 +347,34 @@ async fn a_revocation_whose_crl_was_not_signed_is_listed_by_the_next_crl_job_run
     ca::crl::refresh_due(&w.s).await.unwrap();
     assert_eq!(crl_serials(&w, &first.ca).await.0, n2);
 }
+
+#[tokio::test]
+async fn a_ca_that_cannot_sign_does_not_keep_the_crl_job_from_the_others() {
+    let w = world().await;
+    let issuing: Vec<_> = w.s.store().cas().await.unwrap().into_iter().filter(|c| c.kind != "root").collect();
+    assert!(issuing.len() >= 2, "the issuer has a TLS and an S/MIME issuing CA");
+    // Two days on, every issuing CA's CRL is due; the first CA the job meets has a key that does not unseal.
+    w.s.clock().advance(chrono::Duration::days(2));
+    let broken = &issuing[0];
+    let broken_id = crate::store::key_of(&broken.id);
+    assert!(w.s.store().replace_ca_key_sealed(&broken_id, &broken.key_sealed, "v2.broken").await.unwrap());
+    w.s.ca_runtime().forget_signers_for_tests();
+    let numbers = |w: &World| {
+        let ids: Vec<String> = issuing.iter().map(|c| crate::store::key_of(&c.id)).collect();
+        let s = w.s.clone();
+        async move {
+            let mut n = Vec::new();
+            for id in ids {
+                n.push(s.store().crl(&id).await.unwrap().map(|c| c.der_number).unwrap_or(0));
+            }
+            n
+        }
+    };
+    let before = numbers(&w).await;
+    ca::crl::refresh_due(&w.s).await.unwrap();
+    let after = numbers(&w).await;
+    assert_eq!(after[0], before[0], "the broken CA signed nothing");
+    for i in 1..issuing.len() {
+        assert!(after[i] > before[i], "{} was renewed: {before:?} then {after:?}", issuing[i].slug);
+    }
+}

@@ -106,6 +106,13 @@ impl CaRuntime {
         self.signers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Drops every unsealed key, as a restart would.
+    #[cfg(test)]
+    pub(crate) fn forget_signers_for_tests(&self) {
+        self.lock().clear();
+        self.lock_issuing().clear();
+    }
+
     pub(super) fn lock_issuing(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Signer>)>> {
         self.issuing.lock().unwrap_or_else(|p| p.into_inner())
     }
