@@ -136,16 +136,8 @@ fn BrowserCsr(w: Wizard) -> impl IntoView {
     // Read without tracking: handing the CSR on sets `csr` and `report`, which must not re-create the
     // generator (and lose the key file the user has not saved yet).
     let order_names = untrack(|| w.name_list());
-    let client_id = w.client_id.get_untracked();
-    let product_id = w.product_id.get_untracked();
-    let org = w
-        .clients
-        .with_value(|c| c.iter().find(|x| x.id == client_id).map(|x| x.organisation.clone()))
-        .unwrap_or_default();
-    let key_types = w
-        .products
-        .with_value(|p| p.iter().find(|x| x.id == product_id).map(|x| x.key_types.clone()))
-        .unwrap_or_default();
+    let org = untrack(|| w.client()).map(|c| c.organisation).unwrap_or_default();
+    let key_types = untrack(|| w.product()).map(|p| p.key_types).unwrap_or_default();
     let on_csr = Callback::new(move |pem: String| {
         w.csr.set(pem.clone());
         w.report.set(None);
