@@ -60,6 +60,12 @@ ensure_test_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnss3-tools >/dev/null
   fi
+  # lego: a second, independent ACME client for the ACME tests (Debian's package, this release's version).
+  if ! command -v lego >/dev/null; then
+    say "installing Debian's lego"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lego >/dev/null
+  fi
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund --silent)

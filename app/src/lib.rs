@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/products") view=ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("issuer") view=IssuerProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("acme") view=AcmePage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/issuers") view=IssuersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/issuers/:id") view=IssuerDetailPage ssr=SsrMode::Async/>

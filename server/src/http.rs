@@ -1,7 +1,7 @@
 //! The router: Leptos pages and server functions, the public endpoints of the URL contract, embedded assets,
 //! and the request checks that apply to all of them.
 
-use crate::{assets, revocation, visitor};
+use crate::{acme, assets, revocation, visitor};
 use app::api::guard::{client_ip, require_from_headers, Need};
 use app::error::AppError;
 use app::model::{AuditFilter, SealFilter};
@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/c/{token}", get(visitor::verification))
         .route("/v/{issuer}/{path}", get(visitor::verified))
         .route("/seal/{file}", get(visitor::seal_script))
+        .merge(acme::router())
         .leptos_routes_with_context(&web, routes, context, move || app::shell(shell_options.clone()))
         .fallback(fallback)
         .layer(middleware::from_fn(server_fn_status))
@@ -206,6 +207,8 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 async fn check_origin(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || request.uri().path().starts_with("/api/v1/")
+        // ACME requests are signed JWS, sent by machines; no cookie makes them count.
+        || request.uri().path().starts_with("/acme/")
     {
         return next.run(request).await;
     }

@@ -35,13 +35,17 @@ async fn recheck_validations(state: AppState) {
     }
 }
 
-/// Removes expired sessions once an hour (they are refused on use anyway; this keeps the table small).
+/// Removes expired sessions and ACME nonces once an hour (they are refused on use anyway; this keeps the tables
+/// small).
 async fn purge_sessions(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(e) = app::services::accounts::purge_sessions(&state).await {
             tracing::warn!(error = %e, "session purge failed");
+        }
+        if let Err(p) = app::services::acme::prune_nonces(&state).await {
+            tracing::warn!(detail = %p.detail, "ACME nonce purge failed");
         }
     }
 }

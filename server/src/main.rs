@@ -2,6 +2,7 @@
 #![recursion_limit = "512"]
 //! `signet`: the whole platform in one binary.
 
+mod acme;
 mod assets;
 mod config;
 #[cfg(test)]

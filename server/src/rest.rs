@@ -2,9 +2,10 @@
 //! The OpenAPI document at `/api/v1/openapi.json` is generated from these handlers and the model types.
 
 use app::error::AppError;
+use app::model::{AcmeBindingCreated, AcmeBindingInfo, AcmeBindingInput};
 use app::model::{CertificateFilter, CertificateSummary, RevokeInput};
 use app::model::{Contact, DcvChoice, DcvMethod, OrderInput, OrderStatus, OrderSummary, OrderView, Page, Product};
-use app::services::{ca, certificates, orders, AppState};
+use app::services::{acme, ca, certificates, orders, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,10 +21,11 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         Authenticate with an API key from your profile: `Authorization: Bearer sgk_…`."),
     servers((url = "/api/v1")),
     paths(list_products, list_orders, create_order, get_order, submit_csr, set_dcv, check_dcv, cancel_order,
-          approve_order, reject_order, download_certificate, list_certificates, revoke_certificate),
+          approve_order, reject_order, download_certificate, list_certificates, revoke_certificate, create_eab,
+          list_eab, revoke_eab),
     security(("api_key" = [])),
     modifiers(&BearerAuth),
-    tags((name = "orders"), (name = "certificates"), (name = "products"))
+    tags((name = "orders"), (name = "certificates"), (name = "products"), (name = "acme"))
 )]
 struct ApiDoc;
 
@@ -55,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates", get(list_certificates))
         .route("/certificates/{id}", get(download_certificate))
         .route("/certificates/{id}/revoke", post(revoke_certificate))
+        .route("/acme/eab", get(list_eab).post(create_eab))
+        .route("/acme/eab/{kid}/revoke", post(revoke_eab))
         .fallback(|| async { problem(StatusCode::NOT_FOUND, "No such endpoint; see /api/v1/openapi.json.", vec![]) })
         .with_state(state)
 }
@@ -341,6 +345,49 @@ async fn revoke_certificate(
     Body(input): Body<RevokeInput>,
 ) -> ApiResult<Json<CertificateSummary>> {
     Ok(Json(certificates::revoke(&state, &scope, &id, input).await?))
+}
+
+/// External account bindings are an issuer admin's to hand out.
+fn issuer_admin(scope: &orders::Scope) -> ApiResult<()> {
+    if scope.can_approve && scope.client.is_none() {
+        Ok(())
+    } else {
+        Err(ApiError(AppError::Forbidden))
+    }
+}
+
+/// A new ACME external account binding for a client and its products. `hmac_key` is shown only in this answer.
+#[utoipa::path(post, path = "/acme/eab", tag = "acme", request_body = AcmeBindingInput,
+    responses((status = 201, body = AcmeBindingCreated), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_eab(
+    State(state): State<AppState>,
+    Caller(scope): Caller,
+    Body(input): Body<AcmeBindingInput>,
+) -> ApiResult<Response> {
+    issuer_admin(&scope)?;
+    let created = acme::bindings::create(&state, &scope.actor, &scope.issuer, &input).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// The issuer's bindings, each with its ACME accounts and their last use.
+#[utoipa::path(get, path = "/acme/eab", tag = "acme",
+    responses((status = 200, body = Vec<AcmeBindingInfo>), (status = 403, body = Problem)))]
+async fn list_eab(State(state): State<AppState>, Caller(scope): Caller) -> ApiResult<Json<Vec<AcmeBindingInfo>>> {
+    issuer_admin(&scope)?;
+    Ok(Json(acme::bindings::list(&state, &scope.issuer).await?))
+}
+
+/// Revokes a binding: its accounts can place no more orders; issued certificates stay valid.
+#[utoipa::path(post, path = "/acme/eab/{kid}/revoke", tag = "acme", params(("kid" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn revoke_eab(
+    State(state): State<AppState>,
+    Caller(scope): Caller,
+    Path(kid): Path<String>,
+) -> ApiResult<StatusCode> {
+    issuer_admin(&scope)?;
+    acme::bindings::revoke(&state, &scope.actor, &scope.issuer, &kid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub fn file_response(bytes: Vec<u8>, file: &str, format: ca::Format) -> Response {

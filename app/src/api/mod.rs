@@ -5,6 +5,7 @@
 //! pages used before signing in. A test (below) fails if a server function calls neither.
 
 pub mod account;
+pub mod acme;
 pub mod admin;
 pub mod api_keys;
 pub mod auth;

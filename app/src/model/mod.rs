@@ -1,5 +1,6 @@
 //! Plain data shared by the server and the browser. Ids are the key part of a database record id, as text.
 
+pub mod acme;
 pub mod certificates;
 pub mod dcv;
 pub mod invitations;
@@ -9,6 +10,7 @@ pub mod seals;
 pub mod tools;
 pub mod validate;
 
+pub use acme::*;
 pub use certificates::*;
 pub use dcv::*;
 pub use invitations::*;

@@ -2,6 +2,7 @@
 //! without the Wasm as a plain form post and gains inline validation once hydrated.
 
 mod account;
+mod acme;
 mod admin;
 mod auth;
 mod catalog;
@@ -16,6 +17,7 @@ mod shell;
 mod tools;
 
 pub use account::AccountPage;
+pub use acme::AcmePage;
 pub use admin::{AuditPage, IssueDetailPage as IssuerDetailPage, IssuersPage, MailPage};
 pub use auth::{ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetupPage};
 pub use catalog::{CertTypesPage, GroupsPage};

@@ -65,7 +65,10 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                         <A href="/certificates">"TLS certificates"</A>
                         <A href="/tools/self-signed">"Self-signed certificates"</A>
                     })}
-                    {is_admin.then(|| view! { <A href="/orders/approvals">"Approvals"</A> })}
+                    {is_admin.then(|| view! {
+                        <A href="/orders/approvals">"Approvals"</A>
+                        <A href="/acme">"ACME"</A>
+                    })}
                     {(staff || operator).then(|| view! {
                         <A href="/seal-types">"Certificate types"</A>
                         <A href="/groups">"Groups"</A>

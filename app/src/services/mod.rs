@@ -2,6 +2,9 @@
 //! beyond the caller's address, which the audit log records.
 
 pub mod accounts;
+pub mod acme;
+#[cfg(test)]
+mod acme_tests;
 pub mod api_keys;
 pub mod audit;
 pub mod ca;

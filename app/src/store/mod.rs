@@ -3,6 +3,7 @@
 //! Rows are private to this module tree; callers get the plain types of `crate::model` or small row structs.
 
 mod accounts;
+mod acme;
 mod api_keys;
 mod audit;
 mod batch;
@@ -22,6 +23,7 @@ mod validations;
 mod watched;
 
 pub use accounts::*;
+pub use acme::*;
 pub use api_keys::*;
 pub use audit::*;
 pub use bundles::*;

@@ -57,6 +57,8 @@ pub struct NewOrder {
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The ACME account that placed the order, if it came over ACME.
+    pub acme_account: Option<RecordId>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]

@@ -21,6 +21,8 @@ pub struct DcvRow {
     pub reused: bool,
     pub email_to: Option<String>,
     pub email_expires_at: Option<DateTime<Utc>>,
+    /// The ACME challenge that proved it ("http-01", "dns-01"), for an ACME order's validation.
+    pub acme_challenge: Option<String>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -59,15 +61,21 @@ impl DcvRow {
             reused: d.reused,
             email_to: d.email_to,
             email_expires_at: None,
+            acme_challenge: None,
         }
     }
 }
 
 pub(super) const DCV_FIELDS: &str =
     "id, cert_order, name, method, token, file, status, checks, last_checked_at, last_error, \
-     validated_at, reused, email_to, email_expires_at";
+     validated_at, reused, email_to, email_expires_at, acme_challenge";
 
 impl Store {
+    /// One validation, with the key of its order.
+    pub async fn dcv(&self, id: &str) -> DbResult<Option<DcvRow>> {
+        self.db.query(format!("SELECT {DCV_FIELDS} FROM ONLY $d")).bind(("d", super::rid("dcv", id))).await?.take(0)
+    }
+
     pub async fn dcvs_of_order(&self, order: &RecordId) -> DbResult<Vec<DcvRow>> {
         self.db
             .query(format!("SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $o ORDER BY name"))
@@ -156,7 +164,8 @@ impl Store {
         Ok(rows.into_iter().next())
     }
 
-    /// Pending validations of open orders, oldest check first, for the background re-check.
+    /// Pending validations of open orders, oldest check first, for the background re-check. An ACME order's
+    /// validations wait for the client to answer a challenge, so they are not re-checked here.
     pub async fn pending_dcvs(&self, limit: usize) -> DbResult<Vec<(RecordId, RecordId, String)>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
@@ -169,7 +178,7 @@ impl Store {
             .db
             .query(
                 "SELECT cert_order, issuer, client, last_checked_at FROM dcv
-                 WHERE status = 'pending' AND method != 'email'
+                 WHERE status = 'pending' AND method != 'email' AND cert_order.acme_account = NONE
                     AND cert_order.status IN ['draft', 'pending_approval', 'awaiting_validation']
                  ORDER BY last_checked_at LIMIT $limit",
             )

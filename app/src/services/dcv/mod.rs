@@ -138,30 +138,75 @@ pub fn http_url(domain: &str, file: &str) -> String {
     format!("http://{domain}{}", http_path(file))
 }
 
-/// The same URL with the domain written absolute (trailing dot), so that the resolver's search domains never
-/// turn `shop` into `shop.internal.lan`.
-fn fetch_url(domain: &str, file: &str) -> String {
-    format!("http://{domain}.{}", http_path(file))
-}
-
 pub fn dns_name(domain: &str) -> String {
     format!("_pki-validation.{domain}")
+}
+
+/// Where an ACME client publishes a challenge's response (RFC 8555 8.3 and 8.4).
+pub fn acme_http_path(token: &str) -> String {
+    format!("/.well-known/acme-challenge/{token}")
+}
+
+pub fn acme_dns_name(domain: &str) -> String {
+    format!("_acme-challenge.{domain}")
+}
+
+/// The ACME challenges Signet offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcmeChallenge {
+    /// BR 3.2.2.4.19.
+    Http01,
+    /// BR 3.2.2.4.7.
+    Dns01,
+}
+
+impl AcmeChallenge {
+    pub const ALL: [AcmeChallenge; 2] = [AcmeChallenge::Http01, AcmeChallenge::Dns01];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcmeChallenge::Http01 => "http-01",
+            AcmeChallenge::Dns01 => "dns-01",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AcmeChallenge> {
+        AcmeChallenge::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Checks an ACME challenge: the key authorization at the well-known URL, or its digest in the TXT record.
+pub async fn check_acme(
+    state: &AppState,
+    challenge: AcmeChallenge,
+    domain: &str,
+    token: &str,
+    key_authorization: &str,
+    dns_value: &str,
+) -> Result<(), String> {
+    match challenge {
+        AcmeChallenge::Http01 => {
+            check_http(state.dcv_runtime(), domain, &acme_http_path(token), key_authorization).await
+        }
+        AcmeChallenge::Dns01 => check_dns(state.dcv_runtime(), &acme_dns_name(domain), dns_value).await,
+    }
 }
 
 /// Checks one domain by HTTP or DNS. The error is a sentence for the status page.
 pub async fn check(state: &AppState, method: DcvMethod, domain: &str, file: &str, token: &str) -> Result<(), String> {
     match method {
-        DcvMethod::Http => check_http(state.dcv_runtime(), domain, file, token).await,
-        DcvMethod::Dns => check_dns(state.dcv_runtime(), domain, token).await,
+        DcvMethod::Http => check_http(state.dcv_runtime(), domain, &http_path(file), token).await,
+        DcvMethod::Dns => check_dns(state.dcv_runtime(), &dns_name(domain), token).await,
         DcvMethod::Email => Err("Waiting for the approval link in the e-mail to be followed.".into()),
     }
 }
 
-async fn check_http(rt: &DcvRuntime, domain: &str, file: &str, token: &str) -> Result<(), String> {
-    let public = http_url(domain, file);
+/// Fetches `path` from the domain and compares the body with `token`.
+async fn check_http(rt: &DcvRuntime, domain: &str, path: &str, token: &str) -> Result<(), String> {
+    let public = format!("http://{domain}{path}");
     let request = match &rt.http_connect {
-        Some(connect) => rt.http.get(format!("http://{connect}{}", http_path(file))).header("host", domain),
-        None => rt.http.get(fetch_url(domain, file)),
+        Some(connect) => rt.http.get(format!("http://{connect}{path}")).header("host", domain),
+        // The domain written absolute (trailing dot), so that the resolver's search domains never turn `shop`
+        // into `shop.internal.lan`.
+        None => rt.http.get(format!("http://{domain}.{path}")),
     };
     let response = request.send().await.map_err(|e| {
         if e.is_timeout() {
@@ -192,14 +237,15 @@ async fn check_http(rt: &DcvRuntime, domain: &str, file: &str, token: &str) -> R
     }
 }
 
-async fn check_dns(rt: &DcvRuntime, domain: &str, token: &str) -> Result<(), String> {
-    let name = format!("{}.", dns_name(domain));
+/// Looks for `token` among the TXT records at `record` (a name such as `_pki-validation.shop.example`).
+async fn check_dns(rt: &DcvRuntime, record: &str, token: &str) -> Result<(), String> {
+    let name = format!("{record}.");
     let resolver = rt.resolver.as_ref().ok_or("No DNS resolver is configured on the server.")?;
     let lookup = resolver.txt_lookup(name.as_str()).await.map_err(|e| {
         if e.is_no_records_found() || e.is_nx_domain() {
-            format!("There is no TXT record at {} yet (DNS changes can take a while).", dns_name(domain))
+            format!("There is no TXT record at {record} yet (DNS changes can take a while).")
         } else {
-            format!("The DNS lookup of {} failed; Signet will try again.", dns_name(domain))
+            format!("The DNS lookup of {record} failed; Signet will try again.")
         }
     })?;
     let mut seen = Vec::new();
@@ -213,8 +259,7 @@ async fn check_dns(rt: &DcvRuntime, domain: &str, token: &str) -> Result<(), Str
         }
     }
     Err(format!(
-        "The TXT record at {} holds {}, not the expected value.",
-        dns_name(domain),
+        "The TXT record at {record} holds {}, not the expected value.",
         seen.iter().map(|v| format!("\"{}\"", v.chars().take(80).collect::<String>())).collect::<Vec<_>>().join(", ")
     ))
 }

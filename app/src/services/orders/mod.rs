@@ -22,6 +22,7 @@ mod view;
 pub use commands::{approve, cancel, check_dcv, confirm_email_dcv, recheck_pending, reject, set_dcv, submit_csr};
 pub(super) use commands::{attach_csr, CsrOutcome, CsrSubmitter};
 pub use names::parse_names;
+pub(super) use place::create_as;
 pub use place::{create, inspect_csr, preview_csr};
 pub(crate) use view::event_of;
 pub use view::{download, list, track, view};

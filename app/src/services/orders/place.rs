@@ -141,7 +141,17 @@ struct Inputs {
 }
 
 /// Places an order. With a CSR that fails a check nothing is stored and the checks say why.
-pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> AppResult<OrderView> {
+pub async fn create(state: &AppState, scope: &Scope, input: OrderInput) -> AppResult<OrderView> {
+    create_as(state, scope, input, None).await
+}
+
+/// Places an order, for an ACME account when `acme_account` is given (ACME's newOrder, without a CSR).
+pub(in crate::services) async fn create_as(
+    state: &AppState,
+    scope: &Scope,
+    mut input: OrderInput,
+    acme_account: Option<&str>,
+) -> AppResult<OrderView> {
     check_client_choice(scope, &input.client_id)?;
     // The CSR is parsed first so that the lookup of its public key joins the one read of the order's inputs.
     let parsed_csr = (!input.csr.trim().is_empty()).then(|| csr::parse(input.csr.as_bytes()));
@@ -198,6 +208,7 @@ pub async fn create(state: &AppState, scope: &Scope, mut input: OrderInput) -> A
         created_by_email: scope.actor.email.clone(),
         created_at: now,
         updated_at: now,
+        acme_account: acme_account.map(|a| rid("acme_account", a)),
     };
     let placed = Placed {
         id: order_id,

@@ -1,0 +1,435 @@
+//! ACME orders (RFC 8555 7.4, 7.5): an ACME order is a Signet order of the binding's client, placed without a
+//! CSR; each validation target is an authorization whose challenges the validation authority checks, finalize
+//! hands the CSR to the order's CSR step, and the one issuance decision does the rest (approval mode included).
+
+use super::jws::{dns01_value, key_authorization};
+use super::problem::{AcmeResult, Problem, ProblemType};
+use super::{scope_of, url, AppState, Reply, ReplyBody, Resource, Verified};
+use crate::error::AppError;
+use crate::model::{authorization_domain, max_server_validity_days, wildcard_at, DcvChoice, DcvMethod, OrderInput};
+use crate::model::{OrderStatus, Product};
+use crate::services::dcv::{self, AcmeChallenge};
+use crate::services::orders::{self as portal, CsrOutcome, CsrSubmitter};
+use crate::store::{key_of, AcmeAccount, DcvRow, OrderRow, OrderScope};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::Duration;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// How long an ACME order stays open (its `expires`).
+const ORDER_DAYS: i64 = 7;
+/// Orders one account may place in an hour.
+const ORDERS_PER_HOUR: i64 = 300;
+
+/// A product's name as a profile name: lower case, words joined by hyphens ("TLS DV 90" → "tls-dv-90").
+pub(super) fn profile_name(product: &Product) -> String {
+    let words: Vec<String> = product
+        .name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.join("-")
+}
+
+fn acme_products(products: Vec<Product>) -> impl Iterator<Item = Product> {
+    products.into_iter().filter(|p| p.active && p.profile.is_server())
+}
+
+/// `meta.profiles`: the TLS server products on offer, each with what it issues.
+pub(super) async fn profiles(state: &AppState) -> AcmeResult<Map<String, Value>> {
+    let products = portal::products(state).await?;
+    Ok(acme_products(products)
+        .map(|p| {
+            let days: Vec<String> = p.validity_days.iter().map(u32::to_string).collect();
+            let wildcard = if p.wildcard { ", wildcards allowed" } else { "" };
+            let text = format!("{} ({} days, up to {} names{wildcard})", p.name, days.join("/"), p.max_names);
+            (profile_name(&p), Value::String(text))
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewOrder {
+    identifiers: Vec<Identifier>,
+    #[serde(default)]
+    not_before: Option<String>,
+    #[serde(default)]
+    not_after: Option<String>,
+    #[serde(default)]
+    profile: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Identifier {
+    #[serde(rename = "type")]
+    kind: String,
+    value: String,
+}
+
+fn rejected(detail: impl Into<String>) -> Problem {
+    Problem::new(ProblemType::RejectedIdentifier, detail)
+}
+
+/// newOrder: checks the names against the binding (its client's domains, its product) and places the order.
+pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResult<Reply> {
+    let account = request.account()?;
+    let input: NewOrder = request.jws.json()?;
+    if input.not_before.is_some() || input.not_after.is_some() {
+        return Err(Problem::malformed(
+            "Signet sets a certificate's validity from the product; leave notBefore and notAfter out.",
+        ));
+    }
+    let since = state.now() - Duration::hours(1);
+    if state.store().acme_orders_since(&account.id, since).await? >= ORDERS_PER_HOUR {
+        return Err(Problem::rate_limited(
+            format!("This account placed {ORDERS_PER_HOUR} orders in the last hour, its limit; wait a while."),
+            600,
+        ));
+    }
+    let binding = state.store().acme_binding(&account.binding).await?.ok_or_else(|| Problem::not_found("binding"))?;
+    let product = binding_product(state, &binding.products, input.profile.as_deref()).await?;
+    let names = identifiers(&input.identifiers)?;
+    check_owned(state, account, &names).await?;
+    let validity = product
+        .validity_days
+        .iter()
+        .copied()
+        .filter(|d| *d <= max_server_validity_days(state.now().date_naive()))
+        .max();
+    let validity = validity.ok_or_else(|| {
+        rejected(format!("Product {} has no validity period that TLS certificates may have today.", product.name))
+    })?;
+    let dcv = dcv_choices(&names);
+    let order_input = OrderInput {
+        client_id: account.client.clone(),
+        product_id: product.id.clone(),
+        validity_days: validity,
+        names: names.join("\n"),
+        corporate: Default::default(),
+        technical: Default::default(),
+        csr: String::new(),
+        dcv,
+        default_dcv: DcvMethod::Dns,
+    };
+    let scope = scope_of(account, &request.ip);
+    let placed = portal::create_as(state, &scope, order_input, Some(&account.id)).await.map_err(|e| match e {
+        AppError::Invalid(fields) => rejected(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")),
+        other => Problem::from(other),
+    })?;
+    let row = load(state, account, &placed.id).await?;
+    Ok(order_reply(state, &row, 201).await?)
+}
+
+/// The binding's product that `profile` names, or its first one.
+async fn binding_product(state: &AppState, allowed: &[(String, String)], profile: Option<&str>) -> AcmeResult<Product> {
+    let products: Vec<Product> =
+        acme_products(portal::products(state).await?).filter(|p| allowed.iter().any(|(id, _)| *id == p.id)).collect();
+    let chosen = match profile {
+        None => allowed.iter().find_map(|(id, _)| products.iter().find(|p| p.id == *id)),
+        Some(name) => products.iter().find(|p| profile_name(p) == name),
+    };
+    match chosen {
+        Some(p) => Ok(p.clone()),
+        None if products.is_empty() => {
+            Err(rejected("None of this binding's products is offered any more; ask your issuer for a new binding."))
+        }
+        None => Err(Problem::new(
+            ProblemType::InvalidProfile,
+            format!(
+                "Profile {} is not one this account may use; choose one of: {}.",
+                profile.unwrap_or_default(),
+                products.iter().map(profile_name).collect::<Vec<_>>().join(", ")
+            ),
+        )),
+    }
+}
+
+fn identifiers(ids: &[Identifier]) -> AcmeResult<Vec<String>> {
+    if ids.is_empty() {
+        return Err(Problem::malformed("An order needs at least one identifier."));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for id in ids {
+        if id.kind != "dns" {
+            return Err(Problem::new(
+                ProblemType::UnsupportedIdentifier,
+                format!("Identifiers of type {} are not issued; only \"dns\".", id.kind),
+            ));
+        }
+        let name = id.value.trim().trim_end_matches('.').to_lowercase();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// Each name must be one of the client's domains or below one: an ACME account orders only for what its
+/// client is known to hold.
+async fn check_owned(state: &AppState, account: &AcmeAccount, names: &[String]) -> AcmeResult<()> {
+    let domains = state.store().domains_of_client(&account.issuer, &account.client).await?;
+    let hosts: Vec<String> = domains.iter().map(|d| d.host.trim_end_matches('.').to_lowercase()).collect();
+    let foreign: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            let base = authorization_domain(n);
+            !hosts.iter().any(|h| base == h || base.ends_with(&format!(".{h}")))
+        })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let listed = foreign.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    Err(rejected(if hosts.is_empty() {
+        format!("{listed}: the account's client has no domains registered with its issuer; ask the issuer to add them.")
+    } else {
+        format!("{listed} is not one of the client's domains ({}) or below one.", hosts.join(", "))
+    }))
+}
+
+/// The method each target is recorded with until a challenge proves it: DNS for a wildcard's base, HTTP else.
+fn dcv_choices(names: &[String]) -> Vec<DcvChoice> {
+    crate::model::validation_targets(names)
+        .into_iter()
+        .map(|t| {
+            let method = if wildcard_at(names, &t) { DcvMethod::Dns } else { DcvMethod::Http };
+            DcvChoice { name: t, method, mailbox: String::new() }
+        })
+        .collect()
+}
+
+/// The account's order `id`.
+async fn load(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<OrderRow> {
+    let scope = OrderScope { issuer: account.issuer.clone(), client: Some(account.client.clone()) };
+    let row = state.store().order(&scope, id).await?;
+    let mine = match &row {
+        Some(_) => state.store().order_acme_account(id).await?.as_deref() == Some(account.id.as_str()),
+        None => false,
+    };
+    row.filter(|_| mine).ok_or_else(|| Problem::not_found("order"))
+}
+
+/// The ACME state of an order (RFC 8555 7.1.6).
+fn order_status(row: &OrderRow, dcvs: &[DcvRow]) -> &'static str {
+    match OrderStatus::parse(&row.status) {
+        Some(OrderStatus::Draft) if dcvs.iter().any(|d| d.status == "failed") => "invalid",
+        Some(OrderStatus::Draft) if dcvs.iter().all(|d| d.status == "valid") => "ready",
+        Some(OrderStatus::Draft) => "pending",
+        Some(OrderStatus::PendingApproval | OrderStatus::AwaitingValidation) => "processing",
+        Some(OrderStatus::Issued) => "valid",
+        _ => "invalid",
+    }
+}
+
+async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResult<Reply> {
+    let id = key_of(&row.id);
+    let dcvs = state.store().dcvs_of_order(&row.id).await?;
+    let acme_status = order_status(row, &dcvs);
+    let mut body = json!({
+        "status": acme_status,
+        "expires": row.created_at + Duration::days(ORDER_DAYS),
+        "identifiers": row.names.iter().map(|n| json!({"type": "dns", "value": n})).collect::<Vec<_>>(),
+        "authorizations": dcvs.iter().map(|d| url(state, &Resource::Authz(key_of(&d.id)))).collect::<Vec<_>>(),
+        "finalize": url(state, &Resource::Finalize(id.clone())),
+    });
+    if let Some(cert) = &row.certificate {
+        body["certificate"] = json!(url(state, &Resource::Cert(key_of(cert))));
+    }
+    if acme_status == "invalid" {
+        let why = row.reason.clone().or_else(|| dcvs.iter().find_map(|d| d.last_error.clone())).unwrap_or_default();
+        body["error"] = json!(Problem::new(ProblemType::Unauthorized, format!("The order was closed: {why}")));
+    }
+    let mut reply = Reply::json(status, body).at(url(state, &Resource::Order(id)));
+    if acme_status == "processing" {
+        reply.retry_after = Some(if row.approved { 2 } else { 60 });
+    }
+    Ok(reply)
+}
+
+/// POST-as-GET of an order.
+pub(super) async fn order(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
+    let row = load(state, request.account()?, id).await?;
+    order_reply(state, &row, 200).await
+}
+
+/// The account's orders, newest first (RFC 8555 7.1.2.1).
+pub(super) async fn list(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
+    let account = request.account()?;
+    if account.id != id {
+        return Err(Problem::new(ProblemType::Unauthorized, "Only the account itself may list its orders."));
+    }
+    let ids = state.store().acme_orders_of_account(id, 1000).await?;
+    let urls: Vec<String> = ids.into_iter().map(|o| url(state, &Resource::Order(o))).collect();
+    Ok(Reply::json(200, json!({ "orders": urls })))
+}
+
+/// A validation of one of the account's orders, with the order.
+async fn authz_of(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<(DcvRow, OrderRow)> {
+    let dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("authorization"))?;
+    let order =
+        load(state, account, &key_of(&dcv.cert_order)).await.map_err(|_| Problem::not_found("authorization"))?;
+    Ok((dcv, order))
+}
+
+/// The challenges offered for a validation target: DNS only where it stands for a wildcard.
+fn offered(order: &OrderRow, dcv: &DcvRow) -> Vec<AcmeChallenge> {
+    if wildcard_at(&order.names, &dcv.name) {
+        vec![AcmeChallenge::Dns01]
+    } else {
+        vec![AcmeChallenge::Http01, AcmeChallenge::Dns01]
+    }
+}
+
+fn challenge_json(state: &AppState, dcv: &DcvRow, kind: AcmeChallenge, order: &OrderRow) -> Value {
+    let proved_by = dcv.acme_challenge.as_deref().and_then(AcmeChallenge::parse);
+    // A validation reused from an earlier order counts for whichever challenge is asked.
+    let status = match dcv.status.as_str() {
+        "valid" if proved_by.is_none_or(|p| p == kind) => "valid",
+        "failed" if proved_by == Some(kind) => "invalid",
+        _ if order_closed(order) || dcv.status != "pending" => "invalid",
+        _ => "pending",
+    };
+    let mut c = json!({
+        "type": kind.as_str(),
+        "url": url(state, &Resource::Challenge(key_of(&dcv.id), kind.as_str().into())),
+        "token": dcv.token,
+        "status": status,
+    });
+    if status == "valid" {
+        c["validated"] = json!(dcv.validated_at);
+    }
+    if status == "invalid" {
+        if let Some(e) = &dcv.last_error {
+            c["error"] = json!(Problem::new(problem_kind(kind, e), e.clone()));
+        }
+    }
+    c
+}
+
+fn order_closed(order: &OrderRow) -> bool {
+    matches!(OrderStatus::parse(&order.status), Some(OrderStatus::Cancelled | OrderStatus::Rejected))
+}
+
+/// The RFC's error type for a failed check, from what went wrong.
+fn problem_kind(kind: AcmeChallenge, error: &str) -> ProblemType {
+    match kind {
+        AcmeChallenge::Dns01 if error.contains("lookup") || error.contains("no TXT") => ProblemType::Dns,
+        AcmeChallenge::Http01 if error.contains("connect") || error.contains("did not answer") => {
+            ProblemType::Connection
+        }
+        _ => ProblemType::IncorrectResponse,
+    }
+}
+
+fn authz_json(state: &AppState, dcv: &DcvRow, order: &OrderRow) -> Value {
+    let status = match dcv.status.as_str() {
+        "valid" => "valid",
+        "failed" => "invalid",
+        _ if order_closed(order) => "deactivated",
+        _ => "pending",
+    };
+    let wildcard = wildcard_at(&order.names, &dcv.name) && !order.names.contains(&dcv.name);
+    let mut a = json!({
+        "identifier": {"type": "dns", "value": dcv.name},
+        "status": status,
+        "expires": order.created_at + Duration::days(ORDER_DAYS),
+        "challenges": offered(order, dcv).into_iter().map(|k| challenge_json(state, dcv, k, order)).collect::<Vec<_>>(),
+    });
+    if wildcard {
+        a["wildcard"] = json!(true);
+    }
+    a
+}
+
+/// POST-as-GET of an authorization.
+pub(super) async fn authorization(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
+    let (dcv, order) = authz_of(state, request.account()?, id).await?;
+    Ok(Reply::json(200, authz_json(state, &dcv, &order)))
+}
+
+/// A challenge: POST `{}` asks Signet to check it (at once; the answer says how it went), POST-as-GET reads it.
+pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, kind: &str) -> AcmeResult<Reply> {
+    let account = request.account()?;
+    let (mut dcv, order) = authz_of(state, account, id).await?;
+    let kind = AcmeChallenge::parse(kind)
+        .filter(|k| offered(&order, &dcv).contains(k))
+        .ok_or_else(|| Problem::not_found("challenge"))?;
+    let up = url(state, &Resource::Authz(id.to_string()));
+    let asked = !request.jws.is_post_as_get();
+    if asked && dcv.status == "pending" && OrderStatus::parse(&order.status) == Some(OrderStatus::Draft) {
+        let ka = key_authorization(&dcv.token, &account.thumbprint);
+        let outcome = dcv::check_acme(state, kind, &dcv.name, &dcv.token, &ka, &dns01_value(&ka)).await;
+        state.store().record_acme_challenge(id, kind.as_str(), state.now(), outcome.clone()).await?;
+        let actor = scope_of(account, &request.ip).actor.email;
+        match &outcome {
+            Ok(()) => {
+                let detail = format!("{} by ACME {}", dcv.name, kind.as_str());
+                state.store().add_order_event(&order.id, state.now(), &actor, "dcv.valid", &detail).await?;
+            }
+            Err(e) => {
+                let reason = format!("ACME {} validation of {} failed: {e}", kind.as_str(), dcv.name);
+                let scope = scope_of(account, &request.ip);
+                portal::cancel(state, &scope, &key_of(&order.id), &reason).await?;
+            }
+        }
+        dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("challenge"))?;
+    }
+    let order = load(state, account, &key_of(&order.id)).await?;
+    Ok(Reply::json(200, challenge_json(state, &dcv, kind, &order)).link(up, "up"))
+}
+
+#[derive(Deserialize)]
+struct Finalize {
+    csr: String,
+}
+
+/// finalize: the CSR goes through the order's CSR step (the same checks as in the portal), then the order is
+/// issued at once, or waits for approval in approval mode.
+pub(super) async fn finalize(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
+    let account = request.account()?;
+    let row = load(state, account, id).await?;
+    let dcvs = state.store().dcvs_of_order(&row.id).await?;
+    let status = order_status(&row, &dcvs);
+    if status != "ready" {
+        return Err(Problem::new(
+            ProblemType::OrderNotReady,
+            format!("The order is {status}; finalize it when every authorization is valid (status \"ready\")."),
+        ));
+    }
+    let input: Finalize = request.jws.json()?;
+    let der = URL_SAFE_NO_PAD
+        .decode(input.csr.trim_end_matches('='))
+        .map_err(|_| Problem::new(ProblemType::BadCsr, "The CSR must be base64url DER."))?;
+    let pem = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", der));
+    let by = CsrSubmitter {
+        actor: &scope_of(account, &request.ip).actor.email,
+        how: Some("over ACME".into()),
+        invitation: None,
+    };
+    match portal::attach_csr(state, &row, &pem, by).await? {
+        CsrOutcome::Attached(_) => {}
+        CsrOutcome::Rejected(report) => return Err(Problem::new(ProblemType::BadCsr, report.failures().join(" "))),
+        CsrOutcome::NotDraft | CsrOutcome::InvitationGone => {
+            return Err(Problem::new(ProblemType::OrderNotReady, "The order has its CSR already."))
+        }
+    }
+    let row = load(state, account, id).await?;
+    order_reply(state, &row, 200).await
+}
+
+/// The certificate with its chain (RFC 8555 7.4.2), for the account's client.
+pub(super) async fn certificate(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
+    let scope = scope_of(request.account()?, &request.ip);
+    let (bytes, _) = portal::download(state, &scope, id, crate::services::ca::Format::ChainPem).await.map_err(|e| {
+        if e == AppError::NotFound {
+            Problem::not_found("certificate")
+        } else {
+            e.into()
+        }
+    })?;
+    let pem = String::from_utf8(bytes).map_err(|_| Problem::from(AppError::Internal))?;
+    Ok(Reply { status: 200, body: ReplyBody::Pem(pem), location: None, links: Vec::new(), retry_after: None })
+}

@@ -1,0 +1,460 @@
+//! ACME's records: external account bindings, accounts, nonces, and the lookups that tie orders, validations
+//! and certificates to an account. Ids leave this module as plain keys.
+
+use super::{key_of, rid, DbResult, Store};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+/// A binding as its issuer's admins see it (the HMAC key is never read back out, only `hmac_sealed`).
+#[derive(Debug, Clone)]
+pub struct AcmeBinding {
+    pub kid: String,
+    pub issuer: String,
+    pub client: String,
+    pub client_name: String,
+    /// (id, name) of each product the binding allows, the first being the default.
+    pub products: Vec<(String, String)>,
+    pub label: String,
+    pub hmac_sealed: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub accounts: i64,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct BindingRow {
+    id: RecordId,
+    issuer: RecordId,
+    client: RecordId,
+    client_name: Option<String>,
+    products: Vec<RecordId>,
+    product_names: Vec<Option<String>>,
+    label: String,
+    hmac_sealed: String,
+    created_by: String,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+    accounts: i64,
+}
+
+const BINDING_FIELDS: &str =
+    "id, issuer, client, client.name AS client_name, products, products.name AS product_names, \
+     label, hmac_sealed, created_by, created_at, revoked_at, last_used_at, \
+     count(SELECT id FROM acme_account WHERE binding = $parent.id) AS accounts";
+
+impl From<BindingRow> for AcmeBinding {
+    fn from(r: BindingRow) -> Self {
+        let names = r.product_names.into_iter().chain(std::iter::repeat(None));
+        AcmeBinding {
+            kid: key_of(&r.id),
+            issuer: key_of(&r.issuer),
+            client: key_of(&r.client),
+            client_name: r.client_name.unwrap_or_default(),
+            products: r.products.iter().zip(names).map(|(id, name)| (key_of(id), name.unwrap_or_default())).collect(),
+            label: r.label,
+            hmac_sealed: r.hmac_sealed,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+            accounts: r.accounts,
+        }
+    }
+}
+
+/// A binding to create; `kid` is chosen (and the HMAC key sealed for it) before the write.
+pub struct NewAcmeBinding<'a> {
+    pub kid: &'a str,
+    pub issuer: &'a str,
+    pub client: &'a str,
+    pub products: &'a [String],
+    pub label: &'a str,
+    pub hmac_sealed: &'a str,
+    pub created_by: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// An ACME account.
+#[derive(Debug, Clone)]
+pub struct AcmeAccount {
+    pub id: String,
+    pub issuer: String,
+    pub client: String,
+    pub binding: String,
+    /// The canonical JWK (see `jws::AccountKey::canonical_jwk`).
+    pub jwk: String,
+    pub thumbprint: String,
+    pub contact: Vec<String>,
+    /// "valid", "deactivated" or "revoked".
+    pub status: String,
+    /// Whether the binding was revoked: the account may then do nothing more.
+    pub binding_revoked: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct AccountRow {
+    id: RecordId,
+    issuer: RecordId,
+    client: RecordId,
+    binding: RecordId,
+    jwk: String,
+    thumbprint: String,
+    contact: Vec<String>,
+    status: String,
+    binding_revoked: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+const ACCOUNT_FIELDS: &str = "id, issuer, client, binding, jwk, thumbprint, contact, status, \
+     binding.revoked_at AS binding_revoked, created_at, last_used_at";
+
+impl From<AccountRow> for AcmeAccount {
+    fn from(r: AccountRow) -> Self {
+        AcmeAccount {
+            id: key_of(&r.id),
+            issuer: key_of(&r.issuer),
+            client: key_of(&r.client),
+            binding: key_of(&r.binding),
+            jwk: r.jwk,
+            thumbprint: r.thumbprint,
+            contact: r.contact,
+            status: r.status,
+            binding_revoked: r.binding_revoked.is_some(),
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+/// An account to create under a binding.
+pub struct NewAcmeAccount<'a> {
+    pub id: &'a str,
+    pub binding: &'a AcmeBinding,
+    pub jwk: &'a str,
+    pub thumbprint: &'a str,
+    pub contact: &'a [String],
+    pub now: DateTime<Utc>,
+}
+
+/// What `create_acme_account` found.
+pub enum AccountCreated {
+    New(AcmeAccount),
+    /// An account with this key existed already (RFC 8555 7.3.1: answer it, 200).
+    Existing(AcmeAccount),
+}
+
+impl Store {
+    pub async fn create_acme_binding(&self, b: NewAcmeBinding<'_>) -> DbResult<()> {
+        self.db
+            .query(
+                "CREATE $id CONTENT { issuer: $issuer, client: $client, products: $products, label: $label,
+                    hmac_sealed: $sealed, created_by: $by, created_at: $now }",
+            )
+            .bind(("id", rid("acme_binding", b.kid)))
+            .bind(("issuer", rid("issuer", b.issuer)))
+            .bind(("client", rid("client", b.client)))
+            .bind(("products", b.products.iter().map(|p| rid("product", p)).collect::<Vec<_>>()))
+            .bind(("label", b.label.to_string()))
+            .bind(("sealed", b.hmac_sealed.to_string()))
+            .bind(("by", b.created_by.to_string()))
+            .bind(("now", b.now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn acme_bindings_of_issuer(&self, issuer: &str) -> DbResult<Vec<AcmeBinding>> {
+        let rows: Vec<BindingRow> = self
+            .db
+            .query(format!("SELECT {BINDING_FIELDS} FROM acme_binding WHERE issuer = $issuer ORDER BY created_at DESC"))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().map(AcmeBinding::from).collect())
+    }
+
+    /// A binding by its key ID, whoever's it is (newAccount knows nothing else of the client yet).
+    pub async fn acme_binding(&self, kid: &str) -> DbResult<Option<AcmeBinding>> {
+        let row: Option<BindingRow> = self
+            .db
+            .query(format!("SELECT {BINDING_FIELDS} FROM ONLY $id"))
+            .bind(("id", rid("acme_binding", kid)))
+            .await?
+            .take(0)?;
+        Ok(row.map(AcmeBinding::from))
+    }
+
+    /// Revokes a binding of `issuer` once; its accounts can do nothing more from then on.
+    pub async fn revoke_acme_binding(&self, issuer: &str, kid: &str, now: DateTime<Utc>) -> DbResult<bool> {
+        let changed: Vec<RecordId> = self
+            .db
+            .query("UPDATE $id SET revoked_at = $now WHERE issuer = $issuer AND revoked_at = NONE RETURN VALUE id")
+            .bind(("id", rid("acme_binding", kid)))
+            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("now", now))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(!changed.is_empty())
+    }
+
+    pub async fn acme_accounts_of_issuer(&self, issuer: &str) -> DbResult<Vec<AcmeAccount>> {
+        let rows: Vec<AccountRow> = self
+            .db
+            .query(format!("SELECT {ACCOUNT_FIELDS} FROM acme_account WHERE issuer = $issuer ORDER BY created_at DESC"))
+            .bind(("issuer", rid("issuer", issuer)))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().map(AcmeAccount::from).collect())
+    }
+
+    /// Creates the account, or finds the one with the same key; the binding's last use is noted either way.
+    pub async fn create_acme_account(&self, a: NewAcmeAccount<'_>) -> DbResult<AccountCreated> {
+        if let Some(existing) = self.acme_account_by_thumbprint(a.thumbprint).await? {
+            return Ok(AccountCreated::Existing(existing));
+        }
+        let b = a.binding;
+        let created = self
+            .db
+            .query(
+                "CREATE $id CONTENT { issuer: $issuer, client: $client, binding: $binding, jwk: $jwk,
+                    thumbprint: $thumbprint, contact: $contact, status: 'valid', created_at: $now, last_used_at: $now };
+                 UPDATE $binding SET last_used_at = $now;",
+            )
+            .bind(("id", rid("acme_account", a.id)))
+            .bind(("issuer", rid("issuer", &b.issuer)))
+            .bind(("client", rid("client", &b.client)))
+            .bind(("binding", rid("acme_binding", &b.kid)))
+            .bind(("jwk", a.jwk.to_string()))
+            .bind(("thumbprint", a.thumbprint.to_string()))
+            .bind(("contact", a.contact.to_vec()))
+            .bind(("now", a.now))
+            .await?
+            .check();
+        match created {
+            Ok(_) => {}
+            // The same key registered by a concurrent request: the unique index kept one, which is the answer.
+            Err(e) if e.message().contains("acme_account_thumbprint") => {}
+            Err(e) => return Err(e),
+        }
+        match self.acme_account_by_thumbprint(a.thumbprint).await? {
+            Some(account) if account.id == a.id => Ok(AccountCreated::New(account)),
+            Some(account) => Ok(AccountCreated::Existing(account)),
+            None => Err(surrealdb::Error::internal("the account just created is not there".into())),
+        }
+    }
+
+    pub async fn acme_account(&self, id: &str) -> DbResult<Option<AcmeAccount>> {
+        let row: Option<AccountRow> = self
+            .db
+            .query(format!("SELECT {ACCOUNT_FIELDS} FROM ONLY $id"))
+            .bind(("id", rid("acme_account", id)))
+            .await?
+            .take(0)?;
+        Ok(row.map(AcmeAccount::from))
+    }
+
+    pub async fn acme_account_by_thumbprint(&self, thumbprint: &str) -> DbResult<Option<AcmeAccount>> {
+        let rows: Vec<AccountRow> = self
+            .db
+            .query(format!("SELECT {ACCOUNT_FIELDS} FROM acme_account WHERE thumbprint = $t LIMIT 1"))
+            .bind(("t", thumbprint.to_string()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next().map(AcmeAccount::from))
+    }
+
+    /// Notes the account's (and its binding's) use, at most once a minute per account.
+    pub async fn touch_acme_account(&self, account: &AcmeAccount, now: DateTime<Utc>) -> DbResult<()> {
+        if account.last_used_at.is_some_and(|t| now - t < chrono::Duration::minutes(1)) {
+            return Ok(());
+        }
+        self.db
+            .query("UPDATE $id SET last_used_at = $now; UPDATE $binding SET last_used_at = $now;")
+            .bind(("id", rid("acme_account", &account.id)))
+            .bind(("binding", rid("acme_binding", &account.binding)))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn set_acme_account_contact(&self, id: &str, contact: &[String]) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET contact = $contact")
+            .bind(("id", rid("acme_account", id)))
+            .bind(("contact", contact.to_vec()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Deactivates a valid account (final).
+    pub async fn deactivate_acme_account(&self, id: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $id SET status = 'deactivated' WHERE status = 'valid'")
+            .bind(("id", rid("acme_account", id)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Moves an account to a new key; false when another account has that key already.
+    pub async fn rollover_acme_account_key(&self, id: &str, jwk: &str, thumbprint: &str) -> DbResult<bool> {
+        let result = self
+            .db
+            .query("UPDATE $id SET jwk = $jwk, thumbprint = $t WHERE status = 'valid'")
+            .bind(("id", rid("acme_account", id)))
+            .bind(("jwk", jwk.to_string()))
+            .bind(("t", thumbprint.to_string()))
+            .await?
+            .check();
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.message().contains("acme_account_thumbprint") => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn create_acme_nonce(&self, nonce: &str, now: DateTime<Utc>) -> DbResult<()> {
+        self.db
+            .query("CREATE $id CONTENT { created_at: $now }")
+            .bind(("id", rid("acme_nonce", nonce)))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Uses up a nonce given out after `since`: true only for the first caller, on any instance.
+    pub async fn take_acme_nonce(&self, nonce: &str, since: DateTime<Utc>) -> DbResult<bool> {
+        let taken: Vec<RecordId> = self
+            .db
+            .query("DELETE $id WHERE created_at > $since RETURN BEFORE")
+            .bind(("id", rid("acme_nonce", nonce)))
+            .bind(("since", since))
+            .await?
+            .check()?
+            .take::<Vec<NonceRow>>(0)?
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        Ok(!taken.is_empty())
+    }
+
+    /// Forgets nonces given out before `before` (nobody can use them any more).
+    pub async fn prune_acme_nonces(&self, before: DateTime<Utc>) -> DbResult<()> {
+        self.db.query("DELETE acme_nonce WHERE created_at < $before").bind(("before", before)).await?.check()?;
+        Ok(())
+    }
+
+    /// Ties an order placed over ACME to its account.
+    pub async fn set_order_acme_account(&self, order: &str, account: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $order SET acme_account = $account")
+            .bind(("order", rid("cert_order", order)))
+            .bind(("account", rid("acme_account", account)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The key of the order's ACME account, if it was placed over ACME.
+    pub async fn order_acme_account(&self, order: &str) -> DbResult<Option<String>> {
+        let account: Option<RecordId> = self
+            .db
+            .query("RETURN (SELECT VALUE acme_account FROM ONLY $order)")
+            .bind(("order", rid("cert_order", order)))
+            .await?
+            .take(0)?;
+        Ok(account.as_ref().map(key_of))
+    }
+
+    /// The orders of an account, newest first (the account's `orders` list).
+    pub async fn acme_orders_of_account(&self, account: &str, limit: usize) -> DbResult<Vec<String>> {
+        let ids: Vec<RecordId> = self
+            .db
+            .query(
+                "SELECT VALUE id FROM cert_order WHERE acme_account = $account ORDER BY created_at DESC LIMIT $limit",
+            )
+            .bind(("account", rid("acme_account", account)))
+            .bind(("limit", limit as i64))
+            .await?
+            .take(0)?;
+        Ok(ids.iter().map(key_of).collect())
+    }
+
+    /// How many orders the account placed since `since` (for its hourly limit).
+    pub async fn acme_orders_since(&self, account: &str, since: DateTime<Utc>) -> DbResult<i64> {
+        let n: Option<i64> = self
+            .db
+            .query("RETURN count(SELECT id FROM cert_order WHERE acme_account = $account AND created_at > $since)")
+            .bind(("account", rid("acme_account", account)))
+            .bind(("since", since))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Records an ACME challenge's outcome on its validation: valid, or failed with the reason.
+    pub async fn record_acme_challenge(
+        &self,
+        dcv: &str,
+        kind: &str,
+        now: DateTime<Utc>,
+        outcome: Result<(), String>,
+    ) -> DbResult<()> {
+        let (status, error) = match outcome {
+            Ok(()) => ("valid", None),
+            Err(e) => ("failed", Some(e)),
+        };
+        self.db
+            .query(
+                "UPDATE $d SET checks += 1, last_checked_at = $now, last_error = $error, status = $status,
+                    acme_challenge = $kind, method = IF $kind = 'dns-01' THEN 'dns' ELSE 'http' END,
+                    validated_at = IF $status = 'valid' THEN $now ELSE validated_at END
+                 WHERE status = 'pending'",
+            )
+            .bind(("d", rid("dcv", dcv)))
+            .bind(("kind", kind.to_string()))
+            .bind(("now", now))
+            .bind(("status", status))
+            .bind(("error", error))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The certificates with this serial (hex, upper case), for revocation by the certificate itself.
+    pub async fn certificates_with_serial(&self, serial: &str) -> DbResult<Vec<(String, String, String, String)>> {
+        #[derive(SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Row {
+            id: RecordId,
+            issuer: RecordId,
+            client: RecordId,
+            der: String,
+        }
+        let rows: Vec<Row> = self
+            .db
+            .query("SELECT id, issuer, client, der FROM certificate WHERE serial = $serial")
+            .bind(("serial", serial.to_string()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().map(|r| (key_of(&r.id), key_of(&r.issuer), key_of(&r.client), r.der)).collect())
+    }
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct NonceRow {
+    id: RecordId,
+}

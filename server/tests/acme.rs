@@ -1,0 +1,226 @@
+//! ACME against the real binary with instant-acme as the client: an external account binding made over REST,
+//! account registration with it, http-01 and dns-01 against the loopback web and DNS servers, finalize and the
+//! chain verified by openssl, the order in the portal's list under its client, revocation by the account with
+//! OCSP saying revoked, and the refusals (no binding, a foreign name, an unknown profile, a replayed nonce).
+
+#[path = "support/ca_world.rs"]
+mod ca_world;
+mod common;
+use ca_world::*;
+use instant_acme::{
+    Account, AccountCredentials, BodyWrapper, BytesResponse, ChallengeType, ExternalAccountKey, HttpClient, Identifier,
+    NewAccount, NewOrder, OrderStatus, RetryPolicy, RevocationReason, RevocationRequest,
+};
+use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
+use std::process::Command;
+use std::time::Duration;
+
+/// instant-acme over reqwest, so that the tests talk plain HTTP to the loopback server.
+struct Reqwest(reqwest::Client);
+
+impl HttpClient for Reqwest {
+    fn request(
+        &self,
+        req: http::Request<BodyWrapper<bytes::Bytes>>,
+    ) -> Pin<Box<dyn Future<Output = Result<BytesResponse, instant_acme::Error>> + Send>> {
+        let client = self.0.clone();
+        Box::pin(async move {
+            use http_body_util::BodyExt;
+            let (parts, body) = req.into_parts();
+            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let mut r = client.request(parts.method, parts.uri.to_string()).body(body);
+            for (name, value) in &parts.headers {
+                r = r.header(name, value);
+            }
+            let response = r.send().await.map_err(|e| instant_acme::Error::Other(Box::new(e)))?;
+            let mut builder = http::Response::builder().status(response.status().as_u16());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let bytes = response.bytes().await.map_err(|e| instant_acme::Error::Other(Box::new(e)))?;
+            let rsp =
+                builder.body(http_body_util::Full::new(bytes)).map_err(|e| instant_acme::Error::Other(Box::new(e)))?;
+            Ok(BytesResponse::from(rsp))
+        })
+    }
+}
+
+fn builder() -> instant_acme::AccountBuilder {
+    Account::builder_with_http(Box::new(Reqwest(reqwest::Client::new())))
+}
+
+/// An ACME world: the REST world with `shop.example.com` registered as the client's domain and a binding.
+struct AcmeWorld {
+    w: World,
+    directory: String,
+    kid: String,
+    hmac: Vec<u8>,
+}
+
+async fn acme_world() -> AcmeWorld {
+    let w = world().await;
+    let r = w
+        .staff
+        .call("clients/add-domain", &[("client_id", &w.client_id), ("host", "shop.example.com"), ("description", "")])
+        .await;
+    assert!(r.ok(), "{r:?}");
+    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    let product_id = products[0]["id"].as_str().unwrap().to_string();
+    let (status, created) = w
+        .api(
+            reqwest::Method::POST,
+            "/acme/eab",
+            &w.key,
+            Some(json!({"client_id": w.client_id, "product_id": product_id, "label": "web servers"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let directory = created["directory_url"].as_str().unwrap().to_string();
+    assert_eq!(directory, format!("{}/acme/directory", w.signet.base));
+    let kid = created["kid"].as_str().unwrap().to_string();
+    use base64::Engine;
+    let hmac = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(created["hmac_key"].as_str().unwrap()).unwrap();
+    AcmeWorld { w, directory, kid, hmac }
+}
+
+impl AcmeWorld {
+    async fn account(&self) -> (Account, AccountCredentials) {
+        let eab = ExternalAccountKey::new(self.kid.clone(), &self.hmac);
+        let new = NewAccount {
+            contact: &["mailto:ops@shop.example.com"],
+            terms_of_service_agreed: true,
+            only_return_existing: false,
+        };
+        builder().create(&new, self.directory.clone(), Some(&eab)).await.expect("an account with the binding")
+    }
+}
+
+fn retries() -> RetryPolicy {
+    RetryPolicy::new().initial_delay(Duration::from_millis(100)).timeout(Duration::from_secs(20))
+}
+
+#[tokio::test]
+async fn an_acme_client_with_a_binding_gets_a_certificate_by_http_01_and_dns_01_and_revokes_it() {
+    let a = acme_world().await;
+    let w = &a.w;
+    let (account, _) = a.account().await;
+    let ids = [Identifier::Dns("shop.example.com".into()), Identifier::Dns("www.shop.example.com".into())];
+    let mut order = account.new_order(&NewOrder::new(&ids)).await.unwrap();
+    assert_eq!(order.state().status, OrderStatus::Pending);
+
+    let mut authorizations = order.authorizations();
+    while let Some(authz) = authorizations.next().await {
+        let mut authz = authz.unwrap();
+        let name = authz.identifier().to_string();
+        let kind = if name == "shop.example.com" { ChallengeType::Http01 } else { ChallengeType::Dns01 };
+        let mut challenge = authz.challenge(kind.clone()).expect("http-01 and dns-01 are offered");
+        let ka = challenge.key_authorization();
+        if kind == ChallengeType::Http01 {
+            let path = format!("{name}/.well-known/acme-challenge/{}", challenge.token);
+            w.files.lock().unwrap().insert(path, ka.as_str().to_string());
+        } else {
+            w.dns.set(json!({ format!("_acme-challenge.{name}"): [ka.dns_value()] }));
+        }
+        challenge.set_ready().await.unwrap();
+    }
+    assert_eq!(order.poll_ready(&retries()).await.unwrap(), OrderStatus::Ready);
+    let _key_pem = order.finalize().await.unwrap();
+    let chain = order.poll_certificate(&retries()).await.unwrap();
+
+    // The chain verifies up to the root with openssl.
+    let dir = w.work.path();
+    let pems: Vec<&str> = chain.split_inclusive("-----END CERTIFICATE-----\n").collect();
+    assert!(pems.len() >= 2, "leaf and issuing CA: {chain}");
+    std::fs::write(dir.join("leaf.pem"), pems[0]).unwrap();
+    std::fs::write(dir.join("ca.pem"), pems[1..].concat()).unwrap();
+    let (_, listed) = w.api(reqwest::Method::GET, "/certificates", &w.key, None).await;
+    let cert_id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    std::fs::write(dir.join("root.pem"), w.download(&cert_id, "root").await).unwrap();
+    let verify = openssl(dir, &["verify", "-CAfile", "root.pem", "-untrusted", "ca.pem", "leaf.pem"]);
+    assert!(verify.contains("leaf.pem: OK"), "{verify}");
+    let text = openssl(dir, &["x509", "-in", "leaf.pem", "-noout", "-ext", "subjectAltName"]);
+    assert!(text.contains("DNS:shop.example.com") && text.contains("DNS:www.shop.example.com"), "{text}");
+    assert!(pkilint_errors(&dir.join("leaf.pem")).is_empty());
+
+    // The portal lists the order under the binding's client, issued.
+    let (_, orders) = w.api(reqwest::Method::GET, "/orders", &w.key, None).await;
+    let placed = &orders["items"][0];
+    assert_eq!(placed["status"], "issued", "{orders}");
+    assert_eq!(placed["client_name"], "Shop d.o.o.", "{placed}");
+
+    // Revoked by the account: OCSP says so at once.
+    let der = rustls_pki_types::CertificateDer::from(pem_body(pems[0]));
+    account
+        .revoke(&RevocationRequest { certificate: &der, reason: Some(RevocationReason::KeyCompromise) })
+        .await
+        .unwrap();
+    let url = format!("{}/ocsp", w.signet.base);
+    let ocsp = Command::new("openssl")
+        .current_dir(dir)
+        .args(["ocsp", "-issuer", "ca.pem", "-cert", "leaf.pem", "-url", &url, "-CAfile", "root.pem"])
+        .output()
+        .unwrap();
+    let ocsp = String::from_utf8_lossy(&ocsp.stdout).to_string();
+    assert!(ocsp.contains("leaf.pem: revoked"), "{ocsp}");
+    assert!(ocsp.contains("Key Compromise") || ocsp.contains("keyCompromise"), "{ocsp}");
+    // A second revocation is alreadyRevoked.
+    let again = account.revoke(&RevocationRequest { certificate: &der, reason: None }).await.unwrap_err();
+    assert!(again.to_string().contains("alreadyRevoked"), "{again}");
+}
+
+/// The DER inside one PEM block.
+fn pem_body(pem: &str) -> Vec<u8> {
+    use base64::Engine;
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
+}
+
+/// A raw POST with the directory's fresh nonce, for refusals no well-behaved client sends.
+async fn raw_post(base: &str, path: &str, body: &str) -> (u16, Value) {
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{base}/acme/{path}"))
+        .header("content-type", "application/jose+json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("replay-nonce").is_some(), "every answer carries a nonce");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn acme_refuses_accounts_without_binding_foreign_names_unknown_profiles_and_garbage() {
+    let a = acme_world().await;
+    let w = &a.w;
+
+    // The directory says a binding is needed; an account without one is refused.
+    let dir: Value = reqwest::get(&a.directory).await.unwrap().json().await.unwrap();
+    assert_eq!(dir["meta"]["externalAccountRequired"], true);
+    assert!(dir["meta"]["profiles"]["tls-dv"].as_str().unwrap().contains("TLS DV"), "{dir}");
+    let new = NewAccount { contact: &[], terms_of_service_agreed: true, only_return_existing: false };
+    let unbound = builder().create(&new, a.directory.clone(), None).await.err().unwrap();
+    assert!(unbound.to_string().contains("externalAccountRequired"), "{unbound}");
+    let wrong = ExternalAccountKey::new(a.kid.clone(), b"not the key");
+    let refused = builder().create(&new, a.directory.clone(), Some(&wrong)).await.err().unwrap();
+    assert!(refused.to_string().contains("unauthorized"), "{refused}");
+
+    // Names the client does not hold, and an unknown profile.
+    let (account, _) = a.account().await;
+    let foreign = [Identifier::Dns("bank.example.org".into())];
+    let e = account.new_order(&NewOrder::new(&foreign)).await.err().unwrap();
+    assert!(e.to_string().contains("rejectedIdentifier") && e.to_string().contains("bank.example.org"), "{e}");
+    let ids = [Identifier::Dns("shop.example.com".into())];
+    let e = account.new_order(&NewOrder::new(&ids).profile("no-such-profile")).await.err().unwrap();
+    assert!(e.to_string().contains("invalidProfile") && e.to_string().contains("tls-dv"), "{e}");
+
+    // Garbage, truncated and unsigned bodies are problem documents, never a 500.
+    for body in ["", "{", "garbage", r#"{"protected":"e30","payload":"","signature":""}"#] {
+        let (status, problem) = raw_post(&w.signet.base, "new-order", body).await;
+        assert_eq!(status, 400, "{body}: {problem}");
+        assert!(problem["type"].as_str().unwrap().starts_with("urn:ietf:params:acme:error:"), "{problem}");
+    }
+}
