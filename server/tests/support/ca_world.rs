@@ -125,6 +125,12 @@ pub struct World {
 }
 
 pub async fn world() -> World {
+    world_with_http_at(None).await
+}
+
+/// The world, with HTTP validation connecting to `http_port` on loopback (where an ACME client's own
+/// challenge server listens) instead of the world's web server.
+pub async fn world_with_http_at(http_port: Option<u16>) -> World {
     let work = tempfile::tempdir().unwrap();
     let files = Arc::new(Mutex::new(HashMap::new()));
     let web_port = web_server(files.clone()).await;
@@ -132,7 +138,7 @@ pub async fn world() -> World {
     let data = tempfile::tempdir().unwrap();
     create_operator(data.path(), OPERATOR, OPERATOR_PASSWORD);
     let dns_addr = format!("127.0.0.1:{}", dns.port);
-    let connect = format!("127.0.0.1:{web_port}");
+    let connect = format!("127.0.0.1:{}", http_port.unwrap_or(web_port));
     let signet = Signet::start_with(
         data.path(),
         &[
