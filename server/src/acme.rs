@@ -19,6 +19,7 @@ pub fn router() -> Router<Web> {
     Router::new()
         .route("/acme/directory", get(directory))
         .route("/acme/new-nonce", get(new_nonce).head(new_nonce))
+        .route("/acme/renewal-info/{id}", get(renewal_info))
         .route("/acme/{*path}", get(not_get).post(post).layer(DefaultBodyLimit::max(BODY_LIMIT)))
 }
 
@@ -27,6 +28,18 @@ async fn directory(State(web): State<Web>) -> Response {
         Ok(body) => {
             let mut r = (StatusCode::OK, axum::Json(body)).into_response();
             r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+            r
+        }
+        Err(p) => problem_response(&web, p).await,
+    }
+}
+
+/// Renewal information (RFC 9773): a plain GET, no account.
+async fn renewal_info(State(web): State<Web>, Path(id): Path<String>) -> Response {
+    match acme::renewal::renewal_info(&web.app, &id).await {
+        Ok(body) => {
+            let mut r = (StatusCode::OK, axum::Json(body)).into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(acme::renewal::RETRY_AFTER_SECONDS));
             r
         }
         Err(p) => problem_response(&web, p).await,

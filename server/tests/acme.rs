@@ -1,7 +1,7 @@
 //! ACME against the real binary with instant-acme as the client: an external account binding made over REST,
 //! account registration with it, http-01 and dns-01 against the loopback web and DNS servers, finalize and the
-//! chain verified by openssl, the order in the portal's list under its client, revocation by the account with
-//! OCSP saying revoked, and the refusals (no binding, a foreign name, an unknown profile, a replayed nonce).
+//! chain verified by openssl, the order in the portal's list under its client, renewal information (RFC 9773) and a
+//! renewal with `replaces` in both orders' histories, revocation by the account with OCSP saying revoked, and the refusals (no binding, a foreign name, an unknown profile, a replayed nonce).
 
 #[path = "support/ca_world.rs"]
 mod ca_world;
@@ -102,7 +102,7 @@ fn retries() -> RetryPolicy {
 }
 
 #[tokio::test]
-async fn an_acme_client_with_a_binding_gets_a_certificate_by_http_01_and_dns_01_and_revokes_it() {
+async fn an_acme_client_gets_a_certificate_by_http_01_and_dns_01_sees_renewal_information_renews_with_replaces_and_revokes() {
     let a = acme_world().await;
     let w = &a.w;
     let (account, _) = a.account().await;
@@ -150,6 +150,27 @@ async fn an_acme_client_with_a_binding_gets_a_certificate_by_http_01_and_dns_01_
     assert_eq!(placed["status"], "issued", "{orders}");
     assert_eq!(placed["client_name"], "Shop d.o.o.", "{placed}");
 
+    // Renewal information: the window opens at two thirds of the lifetime, well after today.
+    let serial_hex = listed["items"][0]["serial"].as_str().unwrap().to_string();
+    let aki = openssl(dir, &["x509", "-in", "leaf.pem", "-noout", "-ext", "authorityKeyIdentifier"]);
+    let aki_hex: String = aki.lines().last().unwrap().trim().trim_start_matches("keyid:").replace(':', "");
+    let cert_id = format!("{}.{}", b64u(&hex_bytes(&aki_hex)), b64u(&hex_bytes(&serial_hex)));
+    let (window, retry_after) = renewal_info(&a.directory, &cert_id).await;
+    assert!(retry_after > 0);
+    let start = chrono::DateTime::parse_from_rfc3339(window["start"].as_str().unwrap()).unwrap();
+    assert!(start > chrono::Utc::now() + chrono::Duration::days(30), "{window}");
+
+    // A renewal names the certificate it replaces; both orders' histories say so.
+    let replaces = instant_acme::CertificateIdentifier::new(
+        rustls_pki_types::Der::from(hex_bytes(&aki_hex)),
+        rustls_pki_types::Der::from(hex_bytes(&serial_hex)),
+    );
+    let renewal = account.new_order(&NewOrder::new(&ids).replaces(replaces)).await.unwrap();
+    let renewal_id = renewal.url().rsplit('/').next().unwrap().to_string();
+    let (_, renewal_view) = w.api(reqwest::Method::GET, &format!("/orders/{renewal_id}"), &w.key, None).await;
+    let events = renewal_view["events"].to_string();
+    assert!(events.contains(&format!("renews certificate {serial_hex}")), "{events}");
+
     // Revoked by the account: OCSP says so at once.
     let der = rustls_pki_types::CertificateDer::from(pem_body(pems[0]));
     account
@@ -165,9 +186,32 @@ async fn an_acme_client_with_a_binding_gets_a_certificate_by_http_01_and_dns_01_
     let ocsp = String::from_utf8_lossy(&ocsp.stdout).to_string();
     assert!(ocsp.contains("leaf.pem: revoked"), "{ocsp}");
     assert!(ocsp.contains("Key Compromise") || ocsp.contains("keyCompromise"), "{ocsp}");
+    // Renewal information now says: renew at once.
+    let (window, _) = renewal_info(&a.directory, &cert_id).await;
+    let start = chrono::DateTime::parse_from_rfc3339(window["start"].as_str().unwrap()).unwrap();
+    assert!(start <= chrono::Utc::now(), "{window}");
     // A second revocation is alreadyRevoked.
     let again = account.revoke(&RevocationRequest { certificate: &der, reason: None }).await.unwrap_err();
     assert!(again.to_string().contains("alreadyRevoked"), "{again}");
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+fn b64u(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// GET renewalInfo/{certID} as RFC 9773 has clients ask: the suggested window, and `Retry-After` in seconds.
+async fn renewal_info(directory: &str, cert_id: &str) -> (Value, u64) {
+    let dir: Value = reqwest::get(directory).await.unwrap().json().await.unwrap();
+    let r = reqwest::get(format!("{}/{cert_id}", dir["renewalInfo"].as_str().unwrap())).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let body: Value = r.json().await.unwrap();
+    (body["suggestedWindow"].clone(), retry)
 }
 
 /// The DER inside one PEM block.

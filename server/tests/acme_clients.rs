@@ -1,7 +1,7 @@
 //! Real ACME clients against the real binary: certbot (from PyPI, pinned in .ci/python-tools.txt) registers with
 //! an external account binding, gets certificates by http-01 (its own standalone server, on the loopback port
 //! Signet's HTTP connect setting points at) and by dns-01 (a manual auth hook writing the test DNS server's
-//! records), and revokes one, which OCSP then reports; lego (Debian's package) gets one by http-01. openssl
+//! records), renews when Signet's renewal information says so, and revokes one, which OCSP then reports; lego (Debian's package) gets one by http-01. openssl
 //! verifies every certificate with its chain and pkilint lints it.
 
 #[path = "support/ca_world.rs"]
@@ -78,7 +78,7 @@ async fn verify(w: &World, leaf: &Path, chain: &Path) {
 }
 
 #[tokio::test]
-async fn certbot_registers_with_a_binding_gets_certificates_by_http_01_and_dns_01_and_revokes_one() {
+async fn certbot_registers_gets_certificates_by_http_01_and_dns_01_renews_by_renewal_information_and_revokes() {
     let port = common::free_port();
     let w = world_with_http_at(Some(port)).await;
     let (kid, hmac) = binding(&w).await;
@@ -106,6 +106,27 @@ async fn certbot_registers_with_a_binding_gets_certificates_by_http_01_and_dns_0
     ]));
     verify(&w, &certbot.live("shop.example.com", "cert.pem"), &certbot.live("shop.example.com", "chain.pem")).await;
 
+    // certbot renew asks Signet's renewal information (RFC 9773): not due yet.
+    let renew = ["renew", "--cert-name", "shop.example.com", "--http-01-address", "127.0.0.1", "--http-01-port", &port];
+    let out = run(&mut certbot.command(&renew));
+    assert!(out.contains("not yet due for renewal"), "{out}");
+    // The issuer revokes the certificate (superseded): renewal information now says "renew now". certbot keeps
+    // the answer's Retry-After (6 hours) in the lineage's renewal file; dropping it stands for those hours.
+    let (_, listed) = w.api(reqwest::Method::GET, "/certificates", &w.key, None).await;
+    let first = listed["items"][0]["id"].as_str().unwrap().to_string();
+    let body = json!({"reason": "superseded", "comment": "key rotation"});
+    let (status, _) = w.api(reqwest::Method::POST, &format!("/certificates/{first}/revoke"), &w.key, Some(body)).await;
+    assert_eq!(status, 200);
+    let conf = certbot.dirs.join("config/renewal/shop.example.com.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("ari_retry_after")).collect();
+    std::fs::write(&conf, kept.join("\n") + "\n").unwrap();
+    let out = run(&mut certbot.command(&renew));
+    assert!(out.contains("Congratulations, all renewals succeeded"), "{out}");
+    let (_, listed) = w.api(reqwest::Method::GET, "/certificates", &w.key, None).await;
+    assert_ne!(listed["items"][0]["id"].as_str().unwrap(), first, "a new certificate: {listed}");
+    verify(&w, &certbot.live("shop.example.com", "cert.pem"), &certbot.live("shop.example.com", "chain.pem")).await;
+
     // dns-01 with the same account: the hook publishes the TXT record in the test DNS server.
     let hook = format!(
         "{} {}",
@@ -130,10 +151,10 @@ async fn certbot_registers_with_a_binding_gets_certificates_by_http_01_and_dns_0
     let www = certbot.live("www.shop.example.com", "cert.pem");
     verify(&w, &www, &certbot.live("www.shop.example.com", "chain.pem")).await;
 
-    // The portal lists both orders under the binding's client.
+    // The portal lists the three orders under the binding's client.
     let (_, orders) = w.api(reqwest::Method::GET, "/orders", &w.key, None).await;
     let issued = orders["items"].as_array().unwrap().iter().filter(|o| o["status"] == "issued").count();
-    assert_eq!(issued, 2, "{orders}");
+    assert_eq!(issued, 3, "{orders}");
 
     // certbot revoke: OCSP says revoked.
     let cert = certbot.live("shop.example.com", "cert.pem");

@@ -378,6 +378,15 @@ impl Store {
         Ok(account.as_ref().map(key_of))
     }
 
+    /// The DER (base64) of the certificate an ACME renewal replaces, if it names one.
+    pub async fn order_replaces(&self, order: &str) -> DbResult<Option<String>> {
+        self.db
+            .query("RETURN (SELECT VALUE replaces.der FROM ONLY $order)")
+            .bind(("order", rid("cert_order", order)))
+            .await?
+            .take(0)
+    }
+
     /// The orders of an account, newest first (the account's `orders` list).
     pub async fn acme_orders_of_account(&self, account: &str, limit: usize) -> DbResult<Vec<String>> {
         let ids: Vec<RecordId> = self
@@ -433,24 +442,87 @@ impl Store {
         Ok(())
     }
 
-    /// The certificates with this serial (hex, upper case), for revocation by the certificate itself.
-    pub async fn certificates_with_serial(&self, serial: &str) -> DbResult<Vec<(String, String, String, String)>> {
-        #[derive(SurrealValue)]
-        #[surreal(crate = "surrealdb::types")]
-        struct Row {
-            id: RecordId,
-            issuer: RecordId,
-            client: RecordId,
-            der: String,
-        }
-        let rows: Vec<Row> = self
+    /// The certificate with this serial (hex, upper case, unique), for revocation by the certificate itself and
+    /// renewal information.
+    pub async fn certificate_by_serial(&self, serial: &str) -> DbResult<Option<SerialCertificate>> {
+        let rows: Vec<SerialRow> = self
             .db
-            .query("SELECT id, issuer, client, der FROM certificate WHERE serial = $serial")
+            .query(
+                "SELECT id, issuer, client, cert_order, der, not_before, not_after, revoked_at,
+                    ca.revoked_at AS ca_revoked_at FROM certificate WHERE serial = $serial LIMIT 1",
+            )
             .bind(("serial", serial.to_string()))
             .await?
             .take(0)?;
-        Ok(rows.into_iter().map(|r| (key_of(&r.id), key_of(&r.issuer), key_of(&r.client), r.der)).collect())
+        Ok(rows.into_iter().next().map(|r| SerialCertificate {
+            id: key_of(&r.id),
+            issuer: key_of(&r.issuer),
+            client: key_of(&r.client),
+            order: key_of(&r.cert_order),
+            der: r.der,
+            not_before: r.not_before,
+            not_after: r.not_after,
+            revoked: r.revoked_at.is_some(),
+            ca_revoked: r.ca_revoked_at.is_some(),
+        }))
     }
+
+    /// Notes on a renewal placed over ACME which certificate it replaces (RFC 9773 `replaces`), in both orders'
+    /// histories.
+    pub async fn link_acme_renewal(
+        &self,
+        order: &str,
+        replaced: &SerialCertificate,
+        serial: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.db
+            .query(
+                "UPDATE $order SET replaces = $cert;
+                 CREATE order_event CONTENT { cert_order: $order, at: $now, actor: 'ACME', kind: 'renewal',
+                    detail: 'renews certificate ' + $serial + ' of order ' + $old.number };
+                 CREATE order_event CONTENT { cert_order: $old, at: $now, actor: 'ACME', kind: 'renewal',
+                    detail: 'renewed by order ' + $order.number };",
+            )
+            .bind(("order", rid("cert_order", order)))
+            .bind(("cert", rid("certificate", &replaced.id)))
+            .bind(("old", rid("cert_order", &replaced.order)))
+            .bind(("serial", serial.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}
+
+/// A certificate found by its serial.
+#[derive(Debug, Clone)]
+pub struct SerialCertificate {
+    pub id: String,
+    pub issuer: String,
+    pub client: String,
+    pub order: String,
+    /// base64 DER, as stored.
+    pub der: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub revoked: bool,
+    /// Its issuing CA was revoked: the certificate should be replaced now.
+    pub ca_revoked: bool,
+}
+
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SerialRow {
+    id: RecordId,
+    issuer: RecordId,
+    client: RecordId,
+    cert_order: RecordId,
+    der: String,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    ca_revoked_at: Option<DateTime<Utc>>,
 }
 
 #[derive(SurrealValue)]

@@ -4,6 +4,7 @@
 //! - `accounts`: newAccount with its external account binding, account update, deactivation, key rollover;
 //! - `orders`: newOrder, orders, authorizations and challenges, finalize, certificate download;
 //! - `revoke`: revokeCert, signed by the account or by the certificate's own key;
+//! - `renewal`: renewal information (RFC 9773) and `replaces`;
 //! - `bindings`: the external account bindings issuer admins create (the portal and REST).
 //!
 //! An ACME order is an ordinary order of the binding's client (its names' validations, approval mode, the one
@@ -14,6 +15,7 @@ pub mod bindings;
 pub mod jws;
 mod orders;
 pub mod problem;
+pub mod renewal;
 mod revoke;
 
 use super::{Actor, AppState};
@@ -133,6 +135,7 @@ pub async fn directory(state: &AppState) -> AcmeResult<Value> {
         "newOrder": format!("{base}/new-order"),
         "revokeCert": format!("{base}/revoke-cert"),
         "keyChange": format!("{base}/key-change"),
+        "renewalInfo": format!("{base}/renewal-info"),
         "meta": {
             "externalAccountRequired": true,
             "website": state.settings().public_url,

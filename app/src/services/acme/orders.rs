@@ -60,6 +60,9 @@ struct NewOrder {
     not_after: Option<String>,
     #[serde(default)]
     profile: Option<String>,
+    /// The certificate this order renews (RFC 9773).
+    #[serde(default)]
+    replaces: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +96,10 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
     let product = binding_product(state, &binding.products, input.profile.as_deref()).await?;
     let names = identifiers(&input.identifiers)?;
     check_owned(state, account, &names).await?;
+    let replaced = match &input.replaces {
+        Some(cert_id) => Some(super::renewal::replaced(state, account, cert_id, &names).await?),
+        None => None,
+    };
     let validity = product
         .validity_days
         .iter()
@@ -119,8 +126,13 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         AppError::Invalid(fields) => rejected(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")),
         other => Problem::from(other),
     })?;
+    if let Some(old) = &replaced {
+        let der = base64::engine::general_purpose::STANDARD.decode(&old.der).unwrap_or_default();
+        let serial = crate::services::ca::serial_hex(&der);
+        state.store().link_acme_renewal(&placed.id, old, &serial, state.now()).await?;
+    }
     let row = load(state, account, &placed.id).await?;
-    Ok(order_reply(state, &row, 201).await?)
+    order_reply(state, &row, 201).await
 }
 
 /// The binding's product that `profile` names, or its first one.
@@ -237,6 +249,9 @@ async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResul
     });
     if let Some(cert) = &row.certificate {
         body["certificate"] = json!(url(state, &Resource::Cert(key_of(cert))));
+    }
+    if let Some(replaced) = state.store().order_replaces(&id).await? {
+        body["replaces"] = json!(super::renewal::cert_id_of(&replaced));
     }
     if acme_status == "invalid" {
         let why = row.reason.clone().or_else(|| dcvs.iter().find_map(|d| d.last_error.clone())).unwrap_or_default();

@@ -59,11 +59,12 @@ pub(super) async fn revoke_cert(state: &AppState, request: &Verified) -> AcmeRes
     let (_, cert) = X509Certificate::from_der(&der)
         .map_err(|_| Problem::malformed("\"certificate\" is not an X.509 certificate."))?;
     let serial = crate::services::ca::serial_hex(&der);
-    let stored = state.store().certificates_with_serial(&serial).await?;
+    let stored = state.store().certificate_by_serial(&serial).await?;
     let der_b64 = base64::engine::general_purpose::STANDARD.encode(&der);
-    let Some((id, issuer, client, _)) = stored.into_iter().find(|(_, _, _, d)| *d == der_b64) else {
+    let Some(found) = stored.filter(|c| c.der == der_b64) else {
         return Err(Problem::not_found("certificate issued by this CA"));
     };
+    let (id, issuer, client) = (found.id, found.issuer, found.client);
     let scope = match (&request.account, &request.key) {
         (Some(account), _) if account.issuer == issuer && account.client == client => scope_of(account, &request.ip),
         (Some(_), _) => {
