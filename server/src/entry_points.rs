@@ -2,7 +2,7 @@
 //! have their own check in `app::api`; this covers the plain HTTP handlers and the REST API.
 
 /// Routes anyone may call, and why.
-const PUBLIC: [(&str, &str); 11] = [
+const PUBLIC: [(&str, &str); 16] = [
     ("healthz", "load balancers and monitoring"),
     ("logo", "issuer logos appear on clients' public verified pages"),
     ("pki_file", "relying parties fetch CA certificates and CRLs (BR 7.1.2)"),
@@ -14,6 +14,11 @@ const PUBLIC: [(&str, &str); 11] = [
     ("verification", "secure coded links opened by visitors"),
     ("verified", "verified pages opened by visitors"),
     ("openapi", "the REST API's documentation"),
+    ("directory", "ACME clients start from the directory (RFC 8555 7.1.1)"),
+    ("new_nonce", "ACME clients fetch a nonce before their first request (RFC 8555 7.2)"),
+    ("renewal_info", "ACME renewal information is a plain GET (RFC 9773 4.2)"),
+    ("not_get", "a GET of an ACME resource is answered with a problem document and nothing else"),
+    ("post", "every ACME POST is a JWS that the ACME service verifies with the account's or certificate's key"),
 ];
 
 /// Every handler named in a `get(..)` or `post(..)` of the binary's routers, with its file.

@@ -102,7 +102,8 @@ fn retries() -> RetryPolicy {
 }
 
 #[tokio::test]
-async fn an_acme_client_gets_a_certificate_by_http_01_and_dns_01_sees_renewal_information_renews_with_replaces_and_revokes() {
+async fn an_acme_client_gets_a_certificate_by_http_01_and_dns_01_sees_renewal_information_renews_with_replaces_and_revokes(
+) {
     let a = acme_world().await;
     let w = &a.w;
     let (account, _) = a.account().await;

@@ -260,3 +260,34 @@ async fn in_approval_mode_a_finalized_acme_order_waits_processing_until_a_person
     assert_eq!(json_of(&polled)["status"], "valid", "{:?}", json_of(&polled));
     assert!(json_of(&polled)["certificate"].as_str().is_some());
 }
+
+#[tokio::test]
+async fn an_order_not_finalized_within_seven_days_expires_and_its_challenges_are_no_longer_checked() {
+    let w = world().await;
+    let mut c = Client::new();
+    c.register(&w.s, &binding(&w).await).await;
+    let placed = c.post(&w.s, Resource::NewOrder, &new_order(&["shop.example.com"])).await.unwrap();
+    assert_eq!(json_of(&placed)["status"], "pending");
+    let id = last_part(placed.location.as_deref().unwrap());
+    let authz = last_part(json_of(&placed)["authorizations"][0].as_str().unwrap());
+
+    w.s.clock().advance(chrono::Duration::days(8));
+    let order = c.post(&w.s, Resource::Order(id.clone()), "").await.unwrap();
+    assert_eq!(json_of(&order)["status"], "invalid");
+    assert!(json_of(&order)["error"]["detail"].as_str().unwrap().contains("expired"), "{:?}", json_of(&order));
+    // Answering a challenge now changes nothing (nothing is fetched from the domain).
+    let challenge = Resource::Challenge(authz, "http-01".into());
+    let nonce = acme::new_nonce(&w.s).await.unwrap();
+    let url = format!(
+        "{}/challenge/{}/http-01",
+        acme::base_url(&w.s),
+        match &challenge {
+            Resource::Challenge(a, _) => a.clone(),
+            _ => unreachable!(),
+        }
+    );
+    let answered = acme::post(&w.s, challenge, &c.request(&url, &nonce, "{}"), "192.0.2.1").await.unwrap();
+    assert_eq!(json_of(&answered)["status"], "pending", "{:?}", json_of(&answered));
+    let finalize = c.post(&w.s, Resource::Finalize(id), r#"{"csr":"AA"}"#).await.unwrap_err();
+    assert!(finalize.is(acme::problem::ProblemType::OrderNotReady), "{finalize:?}");
+}

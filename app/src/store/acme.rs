@@ -413,6 +413,22 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
+    /// How many validations of the binding's ACME orders placed since `since` (those not expired) wait for a
+    /// challenge: its pending authorizations.
+    pub async fn acme_pending_authorizations(&self, binding: &str, since: DateTime<Utc>) -> DbResult<i64> {
+        let n: Option<i64> = self
+            .db
+            .query(
+                "RETURN count(SELECT id FROM dcv WHERE status = 'pending' AND cert_order.status = 'draft'
+                    AND cert_order.created_at > $since AND cert_order.acme_account.binding = $binding)",
+            )
+            .bind(("binding", rid("acme_binding", binding)))
+            .bind(("since", since))
+            .await?
+            .take(0)?;
+        Ok(n.unwrap_or(0))
+    }
+
     /// Records an ACME challenge's outcome on its validation: valid, or failed with the reason.
     pub async fn record_acme_challenge(
         &self,

@@ -21,6 +21,8 @@ use serde_json::{json, Map, Value};
 const ORDER_DAYS: i64 = 7;
 /// Orders one account may place in an hour.
 const ORDERS_PER_HOUR: i64 = 300;
+/// Authorizations waiting for a challenge that one binding's accounts may hold together.
+const PENDING_AUTHORIZATIONS: i64 = 1000;
 
 /// A product's name as a profile name: lower case, words joined by hyphens ("TLS DV 90" → "tls-dv-90").
 pub(super) fn profile_name(product: &Product) -> String {
@@ -90,6 +92,16 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         return Err(Problem::rate_limited(
             format!("This account placed {ORDERS_PER_HOUR} orders in the last hour, its limit; wait a while."),
             600,
+        ));
+    }
+    let open_since = state.now() - Duration::days(ORDER_DAYS);
+    if state.store().acme_pending_authorizations(&account.binding, open_since).await? >= PENDING_AUTHORIZATIONS {
+        return Err(Problem::rate_limited(
+            format!(
+                "The accounts of this binding hold {PENDING_AUTHORIZATIONS} authorizations waiting for a challenge, \
+                 their limit; answer or let those orders lapse first."
+            ),
+            300,
         ));
     }
     let binding = state.store().acme_binding(&account.binding).await?.ok_or_else(|| Problem::not_found("binding"))?;
@@ -224,9 +236,11 @@ async fn load(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<O
     row.filter(|_| mine).ok_or_else(|| Problem::not_found("order"))
 }
 
-/// The ACME state of an order (RFC 8555 7.1.6).
-fn order_status(row: &OrderRow, dcvs: &[DcvRow]) -> &'static str {
+/// The ACME state of an order (RFC 8555 7.1.6). An order still without its CSR after `ORDER_DAYS` has expired.
+fn order_status(row: &OrderRow, dcvs: &[DcvRow], now: chrono::DateTime<chrono::Utc>) -> &'static str {
+    let expired = now > row.created_at + Duration::days(ORDER_DAYS);
     match OrderStatus::parse(&row.status) {
+        Some(OrderStatus::Draft) if expired => "invalid",
         Some(OrderStatus::Draft) if dcvs.iter().any(|d| d.status == "failed") => "invalid",
         Some(OrderStatus::Draft) if dcvs.iter().all(|d| d.status == "valid") => "ready",
         Some(OrderStatus::Draft) => "pending",
@@ -239,7 +253,7 @@ fn order_status(row: &OrderRow, dcvs: &[DcvRow]) -> &'static str {
 async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResult<Reply> {
     let id = key_of(&row.id);
     let dcvs = state.store().dcvs_of_order(&row.id).await?;
-    let acme_status = order_status(row, &dcvs);
+    let acme_status = order_status(row, &dcvs, state.now());
     let mut body = json!({
         "status": acme_status,
         "expires": row.created_at + Duration::days(ORDER_DAYS),
@@ -254,7 +268,8 @@ async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResul
         body["replaces"] = json!(super::renewal::cert_id_of(&replaced));
     }
     if acme_status == "invalid" {
-        let why = row.reason.clone().or_else(|| dcvs.iter().find_map(|d| d.last_error.clone())).unwrap_or_default();
+        let expired = format!("it expired after {ORDER_DAYS} days without being finalized.");
+        let why = row.reason.clone().or_else(|| dcvs.iter().find_map(|d| d.last_error.clone())).unwrap_or(expired);
         body["error"] = json!(Problem::new(ProblemType::Unauthorized, format!("The order was closed: {why}")));
     }
     let mut reply = Reply::json(status, body).at(url(state, &Resource::Order(id)));
@@ -374,7 +389,9 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
         .ok_or_else(|| Problem::not_found("challenge"))?;
     let up = url(state, &Resource::Authz(id.to_string()));
     let asked = !request.jws.is_post_as_get();
-    if asked && dcv.status == "pending" && OrderStatus::parse(&order.status) == Some(OrderStatus::Draft) {
+    let open = OrderStatus::parse(&order.status) == Some(OrderStatus::Draft)
+        && state.now() <= order.created_at + Duration::days(ORDER_DAYS);
+    if asked && dcv.status == "pending" && open {
         let ka = key_authorization(&dcv.token, &account.thumbprint);
         let outcome = dcv::check_acme(state, kind, &dcv.name, &dcv.token, &ka, &dns01_value(&ka)).await;
         state.store().record_acme_challenge(id, kind.as_str(), state.now(), outcome.clone()).await?;
@@ -407,7 +424,7 @@ pub(super) async fn finalize(state: &AppState, request: &Verified, id: &str) -> 
     let account = request.account()?;
     let row = load(state, account, id).await?;
     let dcvs = state.store().dcvs_of_order(&row.id).await?;
-    let status = order_status(&row, &dcvs);
+    let status = order_status(&row, &dcvs, state.now());
     if status != "ready" {
         return Err(Problem::new(
             ProblemType::OrderNotReady,
