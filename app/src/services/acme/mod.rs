@@ -12,11 +12,19 @@
 
 mod accounts;
 pub mod bindings;
-pub mod jws;
 mod orders;
-pub mod problem;
 pub mod renewal;
 mod revoke;
+
+/// The JWS intake and the problem documents are pure protocol (`pki`), so the fuzz target links them alone.
+pub use crate::pki::acme_problem as problem;
+pub use crate::pki::jws;
+
+impl From<surrealdb::Error> for problem::Problem {
+    fn from(e: surrealdb::Error) -> problem::Problem {
+        problem::Problem::from(crate::error::AppError::from(e))
+    }
+}
 
 use super::{Actor, AppState};
 use crate::store::AcmeAccount;

@@ -119,9 +119,3 @@ impl From<AppError> for Problem {
         }
     }
 }
-
-impl From<surrealdb::Error> for Problem {
-    fn from(e: surrealdb::Error) -> Problem {
-        Problem::from(AppError::from(e))
-    }
-}

@@ -2,7 +2,7 @@
 //! hostile input, signature checks with ring for the account key types ACME clients use (ES256, ES384, RS256,
 //! EdDSA), the key's RFC 7638 thumbprint, and the external account binding's HMAC (RFC 8555 7.3.4).
 
-use super::problem::{AcmeResult, Problem, ProblemType};
+use super::acme_problem::{AcmeResult, Problem, ProblemType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::signature::{self, UnparsedPublicKey};
