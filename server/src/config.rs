@@ -141,6 +141,11 @@ pub struct Config {
     #[arg(long, env = "SIGNET_DCV_HTTP_CONNECT", global = true)]
     pub dcv_http_connect: Option<String>,
 
+    /// Domain validation: make the TLS connections of ACME tls-alpn-01 to this host:port instead of the domain
+    /// on port 443 (SNI stays the domain). For tests and split-horizon networks.
+    #[arg(long, env = "SIGNET_DCV_TLS_CONNECT", global = true)]
+    pub dcv_tls_connect: Option<String>,
+
     /// Log filter, e.g. `info` or `signet=debug,info`.
     #[arg(long, env = "SIGNET_LOG", default_value = "info", global = true)]
     pub log: String,

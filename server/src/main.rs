@@ -82,6 +82,7 @@ async fn open(config: &Config) -> Result<AppState, String> {
         dcv: app::services::dcv::DcvSettings {
             dns_server: config.dcv_dns_server,
             http_connect: config.dcv_http_connect.clone().filter(|c| !c.trim().is_empty()),
+            tls_connect: config.dcv_tls_connect.clone().filter(|c| !c.trim().is_empty()),
         },
     };
     let state =

@@ -60,7 +60,10 @@ struct AcmeWorld {
 }
 
 async fn acme_world() -> AcmeWorld {
-    let w = world().await;
+    acme_world_with(world().await).await
+}
+
+async fn acme_world_with(w: World) -> AcmeWorld {
     let r = w
         .staff
         .call("clients/add-domain", &[("client_id", &w.client_id), ("host", "shop.example.com"), ("description", "")])
@@ -268,4 +271,99 @@ async fn acme_refuses_accounts_without_binding_foreign_names_unknown_profiles_an
         assert_eq!(status, 400, "{body}: {problem}");
         assert!(problem["type"].as_str().unwrap().starts_with("urn:ietf:params:acme:error:"), "{problem}");
     }
+}
+
+#[derive(Debug)]
+struct Fixed(std::sync::Arc<tokio_rustls::rustls::sign::CertifiedKey>);
+
+impl tokio_rustls::rustls::server::ResolvesServerCert for Fixed {
+    fn resolve(
+        &self,
+        _: tokio_rustls::rustls::server::ClientHello<'_>,
+    ) -> Option<std::sync::Arc<tokio_rustls::rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// A tls-alpn-01 responder (RFC 8737): answers acme-tls/1 handshakes with the certificate it is given.
+struct TlsAlpnResponder {
+    port: u16,
+    config: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>>>,
+}
+
+impl TlsAlpnResponder {
+    async fn start() -> TlsAlpnResponder {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>>> =
+            Default::default();
+        let shared = config.clone();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let Some(config) = shared.lock().unwrap().clone() else { continue };
+                tokio::spawn(async move {
+                    let _ = tokio_rustls::TlsAcceptor::from(config).accept(tcp).await;
+                });
+            }
+        });
+        TlsAlpnResponder { port, config }
+    }
+
+    /// Presents a self-signed certificate for `name` with the acmeIdentifier of `digest`.
+    fn answer(&self, name: &str, digest: &[u8]) {
+        use tokio_rustls::rustls;
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec![name.to_string()]).unwrap();
+        params.custom_extensions = vec![rcgen::CustomExtension::new_acme_identifier(digest)];
+        let cert = params.self_signed(&key).unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let signing = provider
+            .key_provider
+            .load_private_key(rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+            .unwrap();
+        // Through a resolver: `with_single_cert` would refuse the unknown critical acmeIdentifier extension.
+        let certified = std::sync::Arc::new(rustls::sign::CertifiedKey::new(vec![cert.der().clone()], signing));
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(rustls::ALL_VERSIONS)
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(std::sync::Arc::new(Fixed(certified)));
+        config.alpn_protocols = vec![b"acme-tls/1".to_vec()];
+        *self.config.lock().unwrap() = Some(std::sync::Arc::new(config));
+    }
+}
+
+#[tokio::test]
+async fn tls_alpn_01_validates_with_the_acme_identifier_certificate_and_refuses_a_wrong_one() {
+    let responder = TlsAlpnResponder::start().await;
+    let a = acme_world_with(world_with(None, Some(responder.port)).await).await;
+    let (account, _) = a.account().await;
+
+    // A certificate with another key authorization's digest: the challenge, and so the order, fail.
+    let ids = [Identifier::Dns("shop.example.com".into())];
+    let mut order = account.new_order(&NewOrder::new(&ids)).await.unwrap();
+    {
+        let mut authorizations = order.authorizations();
+        let mut authz = authorizations.next().await.unwrap().unwrap();
+        let mut challenge = authz.challenge(ChallengeType::TlsAlpn01).expect("tls-alpn-01 is offered");
+        responder.answer("shop.example.com", &[7u8; 32]);
+        // Signet checks as the client answers: the answer is the failed challenge.
+        let refused = challenge.set_ready().await.unwrap_err().to_string();
+        assert!(refused.contains("incorrectResponse") && refused.contains("acmeIdentifier"), "{refused}");
+    }
+    assert_eq!(order.refresh().await.unwrap().status, OrderStatus::Invalid);
+
+    // The right digest: valid, and the certificate is issued.
+    let mut order = account.new_order(&NewOrder::new(&ids)).await.unwrap();
+    {
+        let mut authorizations = order.authorizations();
+        let mut authz = authorizations.next().await.unwrap().unwrap();
+        let mut challenge = authz.challenge(ChallengeType::TlsAlpn01).unwrap();
+        responder.answer("shop.example.com", challenge.key_authorization().digest().as_ref());
+        challenge.set_ready().await.unwrap();
+    }
+    assert_eq!(order.poll_ready(&retries()).await.unwrap(), OrderStatus::Ready);
+    order.finalize().await.unwrap();
+    let chain = order.poll_certificate(&retries()).await.unwrap();
+    assert!(chain.contains("BEGIN CERTIFICATE"));
 }

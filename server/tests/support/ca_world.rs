@@ -125,12 +125,12 @@ pub struct World {
 }
 
 pub async fn world() -> World {
-    world_with_http_at(None).await
+    world_with(None, None).await
 }
 
 /// The world, with HTTP validation connecting to `http_port` on loopback (where an ACME client's own
-/// challenge server listens) instead of the world's web server.
-pub async fn world_with_http_at(http_port: Option<u16>) -> World {
+/// challenge server listens) instead of the world's web server, and ACME tls-alpn-01 to `tls_port`.
+pub async fn world_with(http_port: Option<u16>, tls_port: Option<u16>) -> World {
     let work = tempfile::tempdir().unwrap();
     let files = Arc::new(Mutex::new(HashMap::new()));
     let web_port = web_server(files.clone()).await;
@@ -139,11 +139,14 @@ pub async fn world_with_http_at(http_port: Option<u16>) -> World {
     create_operator(data.path(), OPERATOR, OPERATOR_PASSWORD);
     let dns_addr = format!("127.0.0.1:{}", dns.port);
     let connect = format!("127.0.0.1:{}", http_port.unwrap_or(web_port));
+    // Nothing listens on port 9 (discard): without a TLS port, tls-alpn-01 fails as on a closed port.
+    let tls_connect = format!("127.0.0.1:{}", tls_port.unwrap_or(9));
     let signet = Signet::start_with(
         data.path(),
         &[
             ("SIGNET_DCV_DNS_SERVER", dns_addr.as_str()),
             ("SIGNET_DCV_HTTP_CONNECT", connect.as_str()),
+            ("SIGNET_DCV_TLS_CONNECT", tls_connect.as_str()),
             // Certificate URLs on a public-looking host, as in production (pkilint flags loopback addresses).
             ("SIGNET_PKI_URL", "http://pki.signet.example.com"),
         ],

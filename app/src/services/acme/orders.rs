@@ -2,7 +2,7 @@
 //! CSR; each validation target is an authorization whose challenges the validation authority checks, finalize
 //! hands the CSR to the order's CSR step, and the one issuance decision does the rest (approval mode included).
 
-use super::jws::{dns01_value, key_authorization};
+use super::jws::key_authorization;
 use super::problem::{AcmeResult, Problem, ProblemType};
 use super::{scope_of, url, AppState, Reply, ReplyBody, Resource, Verified};
 use crate::error::AppError;
@@ -304,12 +304,13 @@ async fn authz_of(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResu
     Ok((dcv, order))
 }
 
-/// The challenges offered for a validation target: DNS only where it stands for a wildcard.
+/// The challenges offered for a validation target: DNS only where it stands for a wildcard (BR 3.2.2.4.19 and
+/// .20 do not cover wildcards).
 fn offered(order: &OrderRow, dcv: &DcvRow) -> Vec<AcmeChallenge> {
     if wildcard_at(&order.names, &dcv.name) {
         vec![AcmeChallenge::Dns01]
     } else {
-        vec![AcmeChallenge::Http01, AcmeChallenge::Dns01]
+        AcmeChallenge::ALL.to_vec()
     }
 }
 
@@ -393,7 +394,7 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
         && state.now() <= order.created_at + Duration::days(ORDER_DAYS);
     if asked && dcv.status == "pending" && open {
         let ka = key_authorization(&dcv.token, &account.thumbprint);
-        let outcome = dcv::check_acme(state, kind, &dcv.name, &dcv.token, &ka, &dns01_value(&ka)).await;
+        let outcome = dcv::check_acme(state, kind, &dcv.name, &dcv.token, &ka).await;
         state.store().record_acme_challenge(id, kind.as_str(), state.now(), outcome.clone()).await?;
         let actor = scope_of(account, &request.ip).actor.email;
         match &outcome {

@@ -3,6 +3,7 @@
 //! approval link. `orchestration` runs these for an order's names and records the outcomes.
 
 mod orchestration;
+mod tls_alpn;
 pub use orchestration::email_dcv_info;
 pub(super) use orchestration::{
     change_method, confirm_email, dcv_choice, orders_to_recheck, run_checks, send_email_validations, Confirmation,
@@ -14,6 +15,7 @@ use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::Resolver;
+use sha2::Digest;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -24,6 +26,8 @@ pub struct DcvSettings {
     pub dns_server: Option<SocketAddr>,
     /// Connect HTTP validation to this host:port instead of the domain on port 80 (Host stays the domain).
     pub http_connect: Option<String>,
+    /// Connect ACME tls-alpn-01 to this host:port instead of the domain on port 443 (SNI stays the domain).
+    pub tls_connect: Option<String>,
 }
 
 /// The HTTP client and DNS resolver, built once.
@@ -31,6 +35,7 @@ pub struct DcvRuntime {
     http: reqwest::Client,
     resolver: Option<Resolver<TokioRuntimeProvider>>,
     http_connect: Option<String>,
+    tls_connect: Option<String>,
 }
 
 const FILE_LIMIT: usize = 16 * 1024;
@@ -125,7 +130,12 @@ impl DcvRuntime {
                 })
                 .and_then(|b| b.build().ok()),
         };
-        DcvRuntime { http, resolver, http_connect: settings.http_connect.clone() }
+        DcvRuntime {
+            http,
+            resolver,
+            http_connect: settings.http_connect.clone(),
+            tls_connect: settings.tls_connect.clone(),
+        }
     }
 }
 
@@ -158,14 +168,17 @@ pub enum AcmeChallenge {
     Http01,
     /// BR 3.2.2.4.7.
     Dns01,
+    /// RFC 8737, BR 3.2.2.4.20.
+    TlsAlpn01,
 }
 
 impl AcmeChallenge {
-    pub const ALL: [AcmeChallenge; 2] = [AcmeChallenge::Http01, AcmeChallenge::Dns01];
+    pub const ALL: [AcmeChallenge; 3] = [AcmeChallenge::Http01, AcmeChallenge::Dns01, AcmeChallenge::TlsAlpn01];
     pub fn as_str(self) -> &'static str {
         match self {
             AcmeChallenge::Http01 => "http-01",
             AcmeChallenge::Dns01 => "dns-01",
+            AcmeChallenge::TlsAlpn01 => "tls-alpn-01",
         }
     }
     pub fn parse(s: &str) -> Option<AcmeChallenge> {
@@ -173,20 +186,26 @@ impl AcmeChallenge {
     }
 }
 
-/// Checks an ACME challenge: the key authorization at the well-known URL, or its digest in the TXT record.
+/// Checks an ACME challenge: the key authorization at the well-known URL, its digest in the TXT record, or the
+/// digest in the certificate presented for acme-tls/1.
 pub async fn check_acme(
     state: &AppState,
     challenge: AcmeChallenge,
     domain: &str,
     token: &str,
     key_authorization: &str,
-    dns_value: &str,
 ) -> Result<(), String> {
+    let rt = state.dcv_runtime();
     match challenge {
-        AcmeChallenge::Http01 => {
-            check_http(state.dcv_runtime(), domain, &acme_http_path(token), key_authorization).await
+        AcmeChallenge::Http01 => check_http(rt, domain, &acme_http_path(token), key_authorization).await,
+        AcmeChallenge::Dns01 => {
+            check_dns(rt, &acme_dns_name(domain), &crate::pki::jws::dns01_value(key_authorization)).await
         }
-        AcmeChallenge::Dns01 => check_dns(state.dcv_runtime(), &acme_dns_name(domain), dns_value).await,
+        AcmeChallenge::TlsAlpn01 => {
+            let digest = sha2::Sha256::digest(key_authorization.as_bytes());
+            let connect = rt.tls_connect.clone().unwrap_or_else(|| format!("{domain}.:443"));
+            tls_alpn::check(&connect, domain, &digest).await
+        }
     }
 }
 
