@@ -64,22 +64,7 @@ async fn acme_world() -> AcmeWorld {
 }
 
 async fn acme_world_with(w: World) -> AcmeWorld {
-    let r = w
-        .staff
-        .call("clients/add-domain", &[("client_id", &w.client_id), ("host", "shop.example.com"), ("description", "")])
-        .await;
-    assert!(r.ok(), "{r:?}");
-    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
-    let product_id = products[0]["id"].as_str().unwrap().to_string();
-    let (status, created) = w
-        .api(
-            reqwest::Method::POST,
-            "/acme/eab",
-            &w.key,
-            Some(json!({"client_id": w.client_id, "product_id": product_id, "label": "web servers"})),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    let created = acme_binding(&w).await;
     let directory = created["directory_url"].as_str().unwrap().to_string();
     assert_eq!(directory, format!("{}/acme/directory", w.signet.base));
     let kid = created["kid"].as_str().unwrap().to_string();

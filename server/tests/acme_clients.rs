@@ -14,15 +14,7 @@ use std::process::Command;
 
 /// A binding for the world's client (with `shop.example.com` as its domain): (key ID, HMAC key).
 async fn binding(w: &World) -> (String, String) {
-    let r = w
-        .staff
-        .call("clients/add-domain", &[("client_id", &w.client_id), ("host", "shop.example.com"), ("description", "")])
-        .await;
-    assert!(r.ok(), "{r:?}");
-    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
-    let body = json!({"client_id": w.client_id, "product_id": products[0]["id"], "label": "certbot"});
-    let (status, created) = w.api(reqwest::Method::POST, "/acme/eab", &w.key, Some(body)).await;
-    assert_eq!(status, 201, "{created}");
+    let created = acme_binding(w).await;
     (created["kid"].as_str().unwrap().to_string(), created["hmac_key"].as_str().unwrap().to_string())
 }
 

@@ -246,6 +246,21 @@ impl World {
     }
 }
 
+/// An ACME binding made over REST for the world's client, with `shop.example.com` registered as its domain:
+/// the answer of `POST /api/v1/acme/eab` (`kid`, `hmac_key`, `directory_url`).
+pub async fn acme_binding(w: &World) -> Value {
+    let r = w
+        .staff
+        .call("clients/add-domain", &[("client_id", &w.client_id), ("host", "shop.example.com"), ("description", "")])
+        .await;
+    assert!(r.ok(), "{r:?}");
+    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    let body = serde_json::json!({"client_id": w.client_id, "product_id": products[0]["id"], "label": "web servers"});
+    let (status, created) = w.api(reqwest::Method::POST, "/acme/eab", &w.key, Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
 pub fn dcv_of<'a>(order: &'a Value, name: &str) -> &'a Value {
     order["dcv"].as_array().unwrap().iter().find(|d| d["name"] == name).unwrap()
 }
