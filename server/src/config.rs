@@ -146,6 +146,10 @@ pub struct Config {
     #[arg(long, env = "SIGNET_DCV_TLS_CONNECT", global = true)]
     pub dcv_tls_connect: Option<String>,
 
+    /// The terms of service ACME clients agree to, shown as the directory's `meta.termsOfService`.
+    #[arg(long, env = "SIGNET_ACME_TERMS_URL", global = true)]
+    pub acme_terms_url: Option<String>,
+
     /// Log filter, e.g. `info` or `signet=debug,info`.
     #[arg(long, env = "SIGNET_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -84,6 +84,7 @@ async fn open(config: &Config) -> Result<AppState, String> {
             http_connect: config.dcv_http_connect.clone().filter(|c| !c.trim().is_empty()),
             tls_connect: config.dcv_tls_connect.clone().filter(|c| !c.trim().is_empty()),
         },
+        acme_terms_url: config.acme_terms_url.clone().filter(|u| !u.trim().is_empty()),
     };
     let state =
         AppState::new(store, Clock::System, settings).with_link_key(keys.seal_link).with_master_key(keys.master);

@@ -291,3 +291,17 @@ async fn an_order_not_finalized_within_seven_days_expires_and_its_challenges_are
     let finalize = c.post(&w.s, Resource::Finalize(id), r#"{"csr":"AA"}"#).await.unwrap_err();
     assert!(finalize.is(acme::problem::ProblemType::OrderNotReady), "{finalize:?}");
 }
+
+#[tokio::test]
+async fn the_directory_names_the_terms_of_service_only_when_the_operator_set_them() {
+    let w = world().await;
+    let dir = acme::directory(&w.s).await.unwrap();
+    assert_eq!(dir["meta"]["externalAccountRequired"], true);
+    assert!(dir["meta"].get("termsOfService").is_none(), "{dir}");
+    assert_eq!(dir["renewalInfo"], format!("{}/renewal-info", acme::base_url(&w.s)));
+    let settings =
+        super::Settings { acme_terms_url: Some("https://ca.example/terms".into()), ..w.s.settings().clone() };
+    let with_terms = AppState::new(w.s.store().clone(), super::clock::Clock::manual(w.s.now()), settings);
+    let dir = acme::directory(&with_terms).await.unwrap();
+    assert_eq!(dir["meta"]["termsOfService"], "https://ca.example/terms");
+}

@@ -60,6 +60,8 @@ pub struct Settings {
     pub pki_url: String,
     /// Where domain control validation looks (DNS server, HTTP connect override).
     pub dcv: dcv::DcvSettings,
+    /// The terms ACME clients agree to (`meta.termsOfService`), if the operator publishes any.
+    pub acme_terms_url: Option<String>,
 }
 
 impl Settings {
@@ -89,6 +91,7 @@ impl Settings {
             trusted_proxies: 0,
             pki_url: "http://pki.signet.test".into(),
             dcv: Default::default(),
+            acme_terms_url: None,
         }
     }
 }

@@ -137,6 +137,14 @@ fn url(state: &AppState, r: &Resource) -> String {
 pub async fn directory(state: &AppState) -> AcmeResult<Value> {
     let base = base_url(state);
     let profiles = orders::profiles(state).await?;
+    let mut meta = json!({
+        "externalAccountRequired": true,
+        "website": state.settings().public_url,
+        "profiles": profiles,
+    });
+    if let Some(terms) = &state.settings().acme_terms_url {
+        meta["termsOfService"] = json!(terms);
+    }
     Ok(json!({
         "newNonce": format!("{base}/new-nonce"),
         "newAccount": format!("{base}/new-account"),
@@ -144,11 +152,7 @@ pub async fn directory(state: &AppState) -> AcmeResult<Value> {
         "revokeCert": format!("{base}/revoke-cert"),
         "keyChange": format!("{base}/key-change"),
         "renewalInfo": format!("{base}/renewal-info"),
-        "meta": {
-            "externalAccountRequired": true,
-            "website": state.settings().public_url,
-            "profiles": profiles,
-        },
+        "meta": meta,
     }))
 }
 
