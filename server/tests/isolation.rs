@@ -129,6 +129,12 @@ async fn people_of_issuer_a_cannot_reach_issuer_b() {
         ("issuer/invite", vec![("email", "x@a.test"), ("name", "X"), ("role", "admin")]),
         ("admin/audit", vec![("filter[actor]", "")]),
         ("issuer/logo", vec![("logo", "")]),
+        ("acme/bindings", vec![]),
+        (
+            "acme/create-binding",
+            vec![("binding[client_id]", "x"), ("binding[product_id]", "x"), ("binding[label]", "")],
+        ),
+        ("acme/revoke-binding", vec![("kid", "x")]),
     ] {
         assert!(refused(&w.a_user.call(endpoint, &form).await), "{endpoint}");
     }
@@ -235,6 +241,12 @@ fn every_server_function_is_covered() {
         "tools/tracked",
         "tools/track",
         "tools/untrack",
+        // ACME bindings: issuer users are refused above; another issuer's binding is not found (its revocation
+        // names the session's issuer), and a binding of one issuer cannot name another's client (app
+        // services::acme_tests, `an_account_of_one_issuer_never_sees_another_issuers_orders`).
+        "acme/bindings",
+        "acme/create-binding",
+        "acme/revoke-binding",
         // Public, or acting on the caller's own account only:
         "orders/track",
         "dcv/info",

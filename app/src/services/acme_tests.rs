@@ -305,3 +305,16 @@ async fn the_directory_names_the_terms_of_service_only_when_the_operator_set_the
     let dir = acme::directory(&with_terms).await.unwrap();
     assert_eq!(dir["meta"]["termsOfService"], "https://ca.example/terms");
 }
+
+#[tokio::test]
+async fn an_issuer_lists_and_revokes_only_its_own_bindings() {
+    let w = world().await;
+    let ours = binding(&w).await;
+    let bo = Actor { user_id: None, email: "bo@other.test".into(), ip: "127.0.0.1".into() };
+    assert!(acme::bindings::list(&w.s, &w.other_issuer).await.unwrap().is_empty());
+    let refused = acme::bindings::revoke(&w.s, &bo, &w.other_issuer, &ours.kid).await.unwrap_err();
+    assert_eq!(refused, crate::error::AppError::NotFound);
+    let listed = acme::bindings::list(&w.s, &w.issuer).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].revoked_at.is_none(), "another issuer's revocation changed nothing");
+}
