@@ -216,11 +216,9 @@ impl Store {
         Ok(rows.into_iter().map(AcmeAccount::from).collect())
     }
 
-    /// Creates the account, or finds the one with the same key; the binding's last use is noted either way.
+    /// Creates the account, or finds the one with the same key (the caller looked first; the unique index
+    /// settles a concurrent registration of the same key).
     pub async fn create_acme_account(&self, a: NewAcmeAccount<'_>) -> DbResult<AccountCreated> {
-        if let Some(existing) = self.acme_account_by_thumbprint(a.thumbprint).await? {
-            return Ok(AccountCreated::Existing(existing));
-        }
         let b = a.binding;
         let created = self
             .db
