@@ -73,8 +73,9 @@ ensure_test_tools() {
 }
 
 ensure_python_tools() {
-  # pkilint (certificate linting), schemathesis (API fuzzing) and dnslib (the tests' DNS server), pinned in
-  # .ci/python-tools.txt; the venv keeps a copy of the list it was built from and is redone when they differ.
+  # pkilint (certificate linting), schemathesis (API fuzzing), dnslib (the tests' DNS server), certbot (ACME) and
+  # aiosmtpd (the tests' SMTP server), pinned in .ci/python-tools.txt; the venv keeps a copy of the list it was
+  # built from and is redone when they differ.
   local venv="$TOOLS/venv" want="$ROOT/.ci/python-tools.txt"
   if ! "$venv/bin/python" -c '' 2>/dev/null || ! cmp -s "$want" "$venv/python-tools.txt"; then
     if ! python3 -c 'import ensurepip' 2>/dev/null; then

@@ -33,3 +33,31 @@ start_signet() {
   PIDS+=($!)
   for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.2; done
 }
+
+# The REST issuance set-up of issue-load.sh and acme-load.sh: a P-256 CSR for shop.example.com
+# ($WORK/leaf.csr), then issuer, CA, product, client and API key with shop.example.com validated once (SETUP,
+# KEY, $WORK/order.json). Arguments go to issue-setup.mjs after the CSR (`acme` for an ACME binding too).
+rest_issuance_setup() {
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/leaf.key" \
+    -subj "/CN=shop.example.com" -addext "subjectAltName=DNS:shop.example.com" -out "$WORK/leaf.csr" 2>/dev/null
+  SETUP=$(node "$ROOT/server/benches/issue-setup.mjs" "$BASE" operator@bench.test 'bench operator passphrase' \
+    "$WORK/leaf.csr" "$@")
+  node -e 'const s = JSON.parse(process.argv[1]); console.log(JSON.stringify({ ...s.order, dcv_method: "dns" }))' \
+    "$SETUP" >"$WORK/order.json"
+  KEY=$(node -e 'console.log(JSON.parse(process.argv[1]).key)' "$SETUP")
+}
+
+# REST issuance for $1 seconds with $CONCURRENCY connections; prints one JSON line (per_second, p50_ms, p99_ms).
+# The load comes from wrk when it is installed (Debian: apt install wrk): it needs a fraction of the CPU a Node
+# client needs, and the cores are shared with Signet. Without wrk, the Node client does the same.
+rest_load() {
+  if command -v wrk >/dev/null; then
+    SIGNET_KEY=$KEY SIGNET_ORDER=$WORK/order.json wrk -t1 -c"$CONCURRENCY" -d"$1s" \
+      -s "$ROOT/server/benches/issue-load.lua" "$BASE" | grep '^{'
+  else
+    node "$ROOT/server/benches/issue-load.mjs" "$BASE" "$SETUP" "$1" "$CONCURRENCY"
+  fi
+}
+
+# A field of a JSON line: json_field "$LINE" per_second
+json_field() { node -e "console.log(JSON.parse(process.argv[1])[process.argv[2]])" "$1" "$2"; }

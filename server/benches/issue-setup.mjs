@@ -1,10 +1,12 @@
 // Sets up a running Signet for the issuance benchmark through the same server functions the pages use:
 // issuer, root and issuing CA, a product, a client, an API key, and one order validated by e-mail so that
-// later orders for the same name reuse the validation and issue at once. Prints what the load needs as JSON.
-//   node issue-setup.mjs http://127.0.0.1:8080 operator@example.test 'operator passphrase' ./csr.pem
+// later orders for the same name reuse the validation and issue at once. With `acme` after the CSR file, also
+// shop.example.com as the client's domain and an ACME external account binding for the client and the product.
+// Prints what the load needs as JSON.
+//   node issue-setup.mjs http://127.0.0.1:8080 operator@example.test 'operator passphrase' ./csr.pem [acme]
 import { Session } from './session.mjs';
 import { readFileSync } from 'node:fs';
-const [base, email, password, csrFile] = process.argv.slice(2);
+const [base, email, password, csrFile, withAcme] = process.argv.slice(2);
 
 
 const outbox = async (op, to, re) => {
@@ -37,4 +39,14 @@ const first = await fetch(`${base}/api/v1/orders`, {
 if (first.status !== 201) throw new Error(`first order: ${first.status} ${await first.text()}`);
 const token = await outbox(operator, 'admin@shop.example.com', /\/dcv\/(\S+)/);
 await new Session(base).call('dcv/confirm', { token });
-console.log(JSON.stringify({ key, order }));
+let acme;
+if (withAcme === 'acme') {
+  await admin.call('clients/add-domain', { client_id: client, host: 'shop.example.com', description: '' });
+  const r = await fetch(`${base}/api/v1/acme/eab`, {
+    method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ client_id: client, product_id: product, label: 'bench' }),
+  });
+  if (r.status !== 201) throw new Error(`ACME binding: ${r.status} ${await r.text()}`);
+  acme = await r.json();
+}
+console.log(JSON.stringify({ key, order, acme }));

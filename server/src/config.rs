@@ -150,6 +150,19 @@ pub struct Config {
     #[arg(long, env = "SIGNET_ACME_TERMS_URL", global = true)]
     pub acme_terms_url: Option<String>,
 
+    /// The installation check: connect to this host (the port stays the one checked) instead of the name's
+    /// public addresses. For tests and split-horizon networks.
+    #[arg(long, env = "SIGNET_CHECK_TLS_CONNECT", global = true)]
+    pub check_tls_connect: Option<String>,
+
+    /// ACME: orders one account may place in an hour (more are answered `rateLimited`).
+    #[arg(long, env = "SIGNET_ACME_ORDERS_PER_HOUR", default_value_t = 300, global = true)]
+    pub acme_orders_per_hour: u32,
+
+    /// ACME: authorizations waiting for a challenge that the accounts of one binding may hold together.
+    #[arg(long, env = "SIGNET_ACME_PENDING_AUTHORIZATIONS", default_value_t = 1000, global = true)]
+    pub acme_pending_authorizations: u32,
+
     /// Log filter, e.g. `info` or `signet=debug,info`.
     #[arg(long, env = "SIGNET_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -21,13 +21,13 @@ const PUBLIC: [(&str, &str); 16] = [
     ("post", "every ACME POST is a JWS that the ACME service verifies with the account's or certificate's key"),
 ];
 
-/// Every handler named in a `get(..)` or `post(..)` of the binary's routers, with its file.
+/// Every handler named in a `get(..)`, `post(..)` or `put(..)` of the binary's routers, with its file.
 fn routed_handlers(sources: &[(String, String)]) -> Vec<String> {
     let mut names = Vec::new();
     for (_, source) in sources {
         for (at, _) in source.match_indices(".route(") {
             let line = source[at..].lines().next().unwrap_or("");
-            for verb in ["get(", "post("] {
+            for verb in ["get(", "post(", "put("] {
                 for (i, _) in line.match_indices(verb) {
                     let name = line[i + verb.len()..].split(')').next().unwrap_or("");
                     names.push(name.rsplit("::").next().unwrap_or(name).trim().to_string());

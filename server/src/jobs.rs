@@ -1,6 +1,6 @@
 //! Background work that runs beside the web server.
 
-use app::services::{mail, orders, seal_pages, AppState};
+use app::services::{expiry, mail, orders, seal_pages, AppState};
 use std::time::Duration;
 
 pub fn spawn(state: AppState) {
@@ -8,6 +8,7 @@ pub fn spawn(state: AppState) {
     tokio::spawn(seal_pages::run_copy_writer(state.clone()));
     tokio::spawn(recheck_validations(state.clone()));
     tokio::spawn(refresh_crls(state.clone()));
+    tokio::spawn(renewals_and_reminders(state.clone()));
     tokio::spawn(purge_sessions(state));
 }
 
@@ -19,6 +20,26 @@ async fn refresh_crls(state: AppState) {
         tick.tick().await;
         if let Err(e) = app::services::ca::crl::refresh_due(&state).await {
             tracing::warn!(error = %e, "CRL refresh failed");
+        }
+    }
+}
+
+/// Automatic renewals and expiry reminders every five minutes (every instance runs it; each renewal and each
+/// notice happens once), and the monitored installation checks that are due.
+async fn renewals_and_reminders(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match expiry::run_due(&state).await {
+            Ok(r) if r.renewals + r.notices + r.revocations > 0 => {
+                let (renewals, notices, revocations) = (r.renewals, r.notices, r.revocations);
+                tracing::info!(renewals, notices, revocations, "renewals, reminders and scheduled revocations")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "renewals and reminders failed"),
+        }
+        if let Err(e) = app::services::install_check::run_monitored(&state).await {
+            tracing::warn!(error = %e, "monitored installation checks failed");
         }
     }
 }

@@ -11,6 +11,7 @@ mod http;
 mod jobs;
 mod keys;
 mod rest;
+mod rest_lifecycle;
 mod revocation;
 mod visitor;
 
@@ -84,7 +85,12 @@ async fn open(config: &Config) -> Result<AppState, String> {
             http_connect: config.dcv_http_connect.clone().filter(|c| !c.trim().is_empty()),
             tls_connect: config.dcv_tls_connect.clone().filter(|c| !c.trim().is_empty()),
         },
-        acme_terms_url: config.acme_terms_url.clone().filter(|u| !u.trim().is_empty()),
+        acme: app::services::acme::AcmeSettings {
+            terms_url: config.acme_terms_url.clone().filter(|u| !u.trim().is_empty()),
+            orders_per_hour: config.acme_orders_per_hour,
+            pending_authorizations: config.acme_pending_authorizations,
+        },
+        check_tls_connect: config.check_tls_connect.clone().filter(|c| !c.trim().is_empty()),
     };
     let state =
         AppState::new(store, Clock::System, settings).with_link_key(keys.seal_link).with_master_key(keys.master);

@@ -1,6 +1,7 @@
 //! The REST API at `/api/v1`: the same order services as the pages, authorised by a bearer API key.
 //! The OpenAPI document at `/api/v1/openapi.json` is generated from these handlers and the model types.
 
+use crate::rest_lifecycle as lifecycle;
 use app::error::AppError;
 use app::model::{AcmeBindingCreated, AcmeBindingInfo, AcmeBindingInput};
 use app::model::{CertificateFilter, CertificateSummary, RevokeInput};
@@ -9,7 +10,7 @@ use app::services::{acme, ca, certificates, orders, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,7 +22,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         Authenticate with an API key from your profile: `Authorization: Bearer sgk_…`."),
     servers((url = "/api/v1")),
     paths(list_products, list_orders, create_order, get_order, submit_csr, set_dcv, check_dcv, cancel_order,
-          approve_order, reject_order, download_certificate, list_certificates, revoke_certificate, create_eab,
+          approve_order, reject_order, download_certificate, list_certificates, revoke_certificate,
+          lifecycle::renew_certificate, lifecycle::reissue_certificate, lifecycle::set_auto_renew,
+          lifecycle::check_installation, create_eab,
           list_eab, revoke_eab),
     security(("api_key" = [])),
     modifiers(&BearerAuth),
@@ -57,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates", get(list_certificates))
         .route("/certificates/{id}", get(download_certificate))
         .route("/certificates/{id}/revoke", post(revoke_certificate))
+        .route("/certificates/{id}/renew", post(lifecycle::renew_certificate))
+        .route("/certificates/{id}/reissue", post(lifecycle::reissue_certificate))
+        .route("/certificates/{id}/auto-renew", put(lifecycle::set_auto_renew))
+        .route("/certificates/{id}/check", get(lifecycle::check_installation))
         .route("/acme/eab", get(list_eab).post(create_eab))
         .route("/acme/eab/{kid}/revoke", post(revoke_eab))
         .fallback(|| async { problem(StatusCode::NOT_FOUND, "No such endpoint; see /api/v1/openapi.json.", vec![]) })
@@ -71,7 +78,7 @@ async fn openapi() -> Response {
 
 /// Every error: `{"error": "…", "fields": [{"field": "…", "message": "…"}]}`.
 #[derive(Serialize, ToSchema)]
-struct Problem {
+pub(crate) struct Problem {
     error: String,
     fields: Vec<app::error::FieldError>,
 }
@@ -82,7 +89,7 @@ fn problem(status: StatusCode, message: &str, fields: Vec<app::error::FieldError
     response
 }
 
-struct ApiError(AppError);
+pub(crate) struct ApiError(pub(crate) AppError);
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
@@ -112,10 +119,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The caller of a REST endpoint: the order scope of the key's holder.
-struct Caller(orders::Scope);
+pub(crate) struct Caller(pub(crate) orders::Scope);
 
 impl axum::extract::FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -126,7 +133,7 @@ impl axum::extract::FromRequestParts<AppState> for Caller {
 }
 
 /// A JSON body; a missing or malformed one is a 422 with the reason, never a 5xx.
-struct Body<T>(T);
+pub(crate) struct Body<T>(pub(crate) T);
 
 impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
@@ -184,6 +191,9 @@ struct NewOrder {
     /// Defaults to the client's contact; gets the e-mail on issuance.
     #[serde(default)]
     technical: Option<Contact>,
+    /// More addresses for the expiry reminders (the contacts get them anyway).
+    #[serde(default)]
+    notify: Vec<String>,
 }
 
 #[utoipa::path(post, path = "/orders", tag = "orders", request_body = NewOrder,
@@ -204,6 +214,7 @@ async fn create_order(
         csr: o.csr.unwrap_or_default(),
         dcv: o.dcv,
         default_dcv: o.dcv_method.unwrap_or(DcvMethod::Dns),
+        notify: o.notify.join("\n"),
     };
     let view = orders::create(&state, &scope, input).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())

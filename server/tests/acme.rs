@@ -1,54 +1,26 @@
 //! ACME against the real binary with instant-acme as the client: an external account binding made over REST,
 //! account registration with it, http-01 and dns-01 against the loopback web and DNS servers, finalize and the
 //! chain verified by openssl, the order in the portal's list under its client, renewal information (RFC 9773) and a
-//! renewal with `replaces` in both orders' histories, revocation by the account with OCSP saying revoked, and the refusals (no binding, a foreign name, an unknown profile, a replayed nonce).
+//! renewal with `replaces` in both orders' histories, revocation by the account with OCSP saying revoked, the
+//! refusals (no binding, a foreign name, an unknown profile, garbage), tls-alpn-01, and the rate limits.
 
+#[path = "support/acme_http.rs"]
+mod acme_http;
 #[path = "support/ca_world.rs"]
 mod ca_world;
 mod common;
+use acme_http::{builder_keeping, LastHeaders};
 use ca_world::*;
 use instant_acme::{
-    Account, AccountCredentials, BodyWrapper, BytesResponse, ChallengeType, ExternalAccountKey, HttpClient, Identifier,
-    NewAccount, NewOrder, OrderStatus, RetryPolicy, RevocationReason, RevocationRequest,
+    Account, AccountCredentials, ChallengeType, ExternalAccountKey, Identifier, NewAccount, NewOrder, OrderStatus,
+    RetryPolicy, RevocationReason, RevocationRequest,
 };
 use serde_json::{json, Value};
-use std::future::Future;
-use std::pin::Pin;
 use std::process::Command;
 use std::time::Duration;
 
-/// instant-acme over reqwest, so that the tests talk plain HTTP to the loopback server.
-struct Reqwest(reqwest::Client);
-
-impl HttpClient for Reqwest {
-    fn request(
-        &self,
-        req: http::Request<BodyWrapper<bytes::Bytes>>,
-    ) -> Pin<Box<dyn Future<Output = Result<BytesResponse, instant_acme::Error>> + Send>> {
-        let client = self.0.clone();
-        Box::pin(async move {
-            use http_body_util::BodyExt;
-            let (parts, body) = req.into_parts();
-            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            let mut r = client.request(parts.method, parts.uri.to_string()).body(body);
-            for (name, value) in &parts.headers {
-                r = r.header(name, value);
-            }
-            let response = r.send().await.map_err(|e| instant_acme::Error::Other(Box::new(e)))?;
-            let mut builder = http::Response::builder().status(response.status().as_u16());
-            for (name, value) in response.headers() {
-                builder = builder.header(name, value);
-            }
-            let bytes = response.bytes().await.map_err(|e| instant_acme::Error::Other(Box::new(e)))?;
-            let rsp =
-                builder.body(http_body_util::Full::new(bytes)).map_err(|e| instant_acme::Error::Other(Box::new(e)))?;
-            Ok(BytesResponse::from(rsp))
-        })
-    }
-}
-
 fn builder() -> instant_acme::AccountBuilder {
-    Account::builder_with_http(Box::new(Reqwest(reqwest::Client::new())))
+    builder_keeping(reqwest::Client::new(), LastHeaders::default())
 }
 
 /// An ACME world: the REST world with `shop.example.com` registered as the client's domain and a binding.
@@ -75,13 +47,17 @@ async fn acme_world_with(w: World) -> AcmeWorld {
 
 impl AcmeWorld {
     async fn account(&self) -> (Account, AccountCredentials) {
+        self.account_with(builder()).await
+    }
+
+    async fn account_with(&self, builder: instant_acme::AccountBuilder) -> (Account, AccountCredentials) {
         let eab = ExternalAccountKey::new(self.kid.clone(), &self.hmac);
         let new = NewAccount {
             contact: &["mailto:ops@shop.example.com"],
             terms_of_service_agreed: true,
             only_return_existing: false,
         };
-        builder().create(&new, self.directory.clone(), Some(&eab)).await.expect("an account with the binding")
+        builder.create(&new, self.directory.clone(), Some(&eab)).await.expect("an account with the binding")
     }
 }
 
@@ -180,7 +156,7 @@ async fn an_acme_client_gets_a_certificate_by_http_01_and_dns_01_sees_renewal_in
     let start = chrono::DateTime::parse_from_rfc3339(window["start"].as_str().unwrap()).unwrap();
     assert!(start <= chrono::Utc::now(), "{window}");
     // A second revocation is alreadyRevoked.
-    let again = account.revoke(&RevocationRequest { certificate: &der, reason: None }).await.unwrap_err();
+    let again = account.revoke(&RevocationRequest { certificate: &der, reason: None }).await.err().unwrap();
     assert!(again.to_string().contains("alreadyRevoked"), "{again}");
 }
 
@@ -321,7 +297,7 @@ impl TlsAlpnResponder {
 #[tokio::test]
 async fn tls_alpn_01_validates_with_the_acme_identifier_certificate_and_refuses_a_wrong_one() {
     let responder = TlsAlpnResponder::start().await;
-    let a = acme_world_with(world_with(None, Some(responder.port)).await).await;
+    let a = acme_world_with(world_with(None, Some(responder.port), &[]).await).await;
     let (account, _) = a.account().await;
 
     // A certificate with another key authorization's digest: the challenge, and so the order, fail.
@@ -351,4 +327,41 @@ async fn tls_alpn_01_validates_with_the_acme_identifier_certificate_and_refuses_
     order.finalize().await.unwrap();
     let chain = order.poll_certificate(&retries()).await.unwrap();
     assert!(chain.contains("BEGIN CERTIFICATE"));
+}
+
+#[tokio::test]
+async fn acme_limits_pending_authorizations_per_binding_and_orders_per_hour_per_account_with_retry_after() {
+    let limits = [("SIGNET_ACME_ORDERS_PER_HOUR", "3"), ("SIGNET_ACME_PENDING_AUTHORIZATIONS", "2")];
+    let a = acme_world_with(world_with(None, None, &limits).await).await;
+    let last = LastHeaders::default();
+    let (account, _) = a.account_with(builder_keeping(reqwest::Client::new(), last.clone())).await;
+    let order_for = |name: &str| [Identifier::Dns(name.to_string())];
+    let retry_after = || last.lock().unwrap().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+
+    // Two orders hold the binding's two pending authorizations: a third is refused until one is answered.
+    let mut first = account.new_order(&NewOrder::new(&order_for("one.shop.example.com"))).await.unwrap();
+    account.new_order(&NewOrder::new(&order_for("two.shop.example.com"))).await.unwrap();
+    let refused = account.new_order(&NewOrder::new(&order_for("three.shop.example.com"))).await.err().unwrap();
+    let refused = refused.to_string();
+    assert!(refused.contains("rateLimited") && refused.contains("2 authorizations"), "{refused}");
+    assert_eq!(retry_after().as_deref(), Some("300"));
+
+    // Answering one frees its place; an order reusing that validation holds none.
+    {
+        let mut authorizations = first.authorizations();
+        let mut authz = authorizations.next().await.unwrap().unwrap();
+        let mut challenge = authz.challenge(ChallengeType::Http01).unwrap();
+        let path = format!("one.shop.example.com/.well-known/acme-challenge/{}", challenge.token);
+        a.w.files.lock().unwrap().insert(path, challenge.key_authorization().as_str().to_string());
+        challenge.set_ready().await.unwrap();
+    }
+    assert_eq!(first.poll_ready(&retries()).await.unwrap(), OrderStatus::Ready);
+    let mut reused = account.new_order(&NewOrder::new(&order_for("one.shop.example.com"))).await.unwrap();
+    assert_eq!(reused.state().status, OrderStatus::Ready, "the validation is reused");
+
+    // That was the account's third order this hour: the fourth is refused, whatever it asks for.
+    let refused = account.new_order(&NewOrder::new(&order_for("one.shop.example.com"))).await.err().unwrap();
+    let refused = refused.to_string();
+    assert!(refused.contains("rateLimited") && refused.contains("3 orders in the last hour"), "{refused}");
+    assert_eq!(retry_after().as_deref(), Some("600"));
 }

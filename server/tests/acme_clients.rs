@@ -72,7 +72,7 @@ async fn verify(w: &World, leaf: &Path, chain: &Path) {
 #[tokio::test]
 async fn certbot_registers_gets_certificates_by_http_01_and_dns_01_renews_by_renewal_information_and_revokes() {
     let port = common::free_port();
-    let w = world_with(Some(port), None).await;
+    let w = world_with(Some(port), None, &[]).await;
     let (kid, hmac) = binding(&w).await;
     let certbot = Certbot::new(&w);
 
@@ -177,7 +177,7 @@ async fn certbot_registers_gets_certificates_by_http_01_and_dns_01_renews_by_ren
 #[tokio::test]
 async fn lego_gets_a_certificate_by_http_01() {
     let port = common::free_port();
-    let w = world_with(Some(port), None).await;
+    let w = world_with(Some(port), None, &[]).await;
     let (kid, hmac) = binding(&w).await;
     let path = w.work.path().join("lego");
     let server = format!("{}/acme/directory", w.signet.base);

@@ -222,6 +222,8 @@ fn every_server_function_is_covered() {
         "orders/reject",
         "orders/cancel",
         "orders/approval-mode",
+        // Like approval mode, it changes only the session's own issuer (issuer admins):
+        "orders/expiry-notices",
         "customers/list",
         "customers/invite",
         "customers/remove",
@@ -233,6 +235,13 @@ fn every_server_function_is_covered() {
         "certificates/list",
         "certificates/get",
         "certificates/revoke",
+        // Renewal: covered in app services::renewal_tests (`another_issuer_or_client_cannot_renew…`: another
+        // issuer's staff and another client's customer get "not found", no order and no changed choice), and
+        // the installation check (app services::renewal_tests: outsiders get "not found").
+        "certificates/renew",
+        "certificates/renewal-choices",
+        "certificates/check",
+        "certificates/reissue",
         // The caller's own column choice:
         "certificates/columns",
         "certificates/save-columns",

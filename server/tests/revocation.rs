@@ -17,43 +17,6 @@ fn openssl_any(dir: &Path, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// Issues a certificate for `shop.example.com` over REST with HTTP-file validation; its JSON.
-async fn issue(w: &World, name: &str) -> Value {
-    let dir = w.work.path();
-    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
-    let product_id = products[0]["id"].as_str().unwrap().to_string();
-    let csr = openssl_csr(
-        dir,
-        name,
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-        "/CN=shop.example.com",
-        &["shop.example.com"],
-    );
-    let (status, order) = w
-        .api(
-            reqwest::Method::POST,
-            "/orders",
-            &w.key,
-            Some(json!({
-                "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"],
-                "csr": csr, "dcv_method": "http",
-                "technical": {"name": "Iva", "email": "iva@shop.example.com", "phone": ""}
-            })),
-        )
-        .await;
-    assert_eq!(status, 201, "{order}");
-    if order["status"] == "issued" {
-        return order["certificate"].clone();
-    }
-    let http = &order["dcv"][0];
-    let url = http["http_url"].as_str().unwrap().trim_start_matches("http://").to_string();
-    w.files.lock().unwrap().insert(url, format!("{}\n", http["token"].as_str().unwrap()));
-    let id = order["id"].as_str().unwrap();
-    let (_, issued) = w.api(reqwest::Method::POST, &format!("/orders/{id}/dcv/check"), &w.key, None).await;
-    assert_eq!(issued["status"], "issued", "{issued}");
-    issued["certificate"].clone()
-}
-
 /// The leaf, the issuing CA and the root as PEM files in the work folder; the CA's slug.
 async fn files_for(w: &World, cert: &Value, prefix: &str) -> String {
     let dir = w.work.path();

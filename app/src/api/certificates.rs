@@ -2,7 +2,10 @@
 //! customers: their client's).
 
 use crate::error::AppError;
-use crate::model::{CertificateDetail, CertificateFilter, CertificateSummary, Page, RevokeInput};
+use crate::model::{
+    CertificateDetail, CertificateFilter, CertificateSummary, CheckInput, InstallCheck, OrderView, Page,
+};
+use crate::model::{ReissueInput, RenewInput, RenewalChoices, RevokeInput};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -26,6 +29,34 @@ pub async fn get_certificate(id: String) -> Result<CertificateDetail, AppError> 
 pub async fn revoke_certificate(id: String, input: RevokeInput) -> Result<CertificateSummary, AppError> {
     let ctx = require(Need::OrderDesk).await?;
     certificates::revoke(&ctx.state, &scope_of(&ctx)?, &id, input).await
+}
+
+/// **Renew**: the renewal order, placed and linked to the certificate.
+#[server(prefix = "/_sf", endpoint = "certificates/renew")]
+pub async fn renew_certificate(id: String, input: RenewInput) -> Result<OrderView, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    crate::services::renewal::renew(&ctx.state, &scope_of(&ctx)?, &id, input).await
+}
+
+/// Automatic renewal and "do not renew" of a certificate.
+#[server(prefix = "/_sf", endpoint = "certificates/renewal-choices")]
+pub async fn set_renewal_choices(id: String, choices: RenewalChoices) -> Result<(), AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    crate::services::renewal::set_choices(&ctx.state, &scope_of(&ctx)?, &id, choices).await
+}
+
+/// The installation check of a host the certificate covers (and whether to keep checking it).
+#[server(prefix = "/_sf", endpoint = "certificates/check")]
+pub async fn check_installation(id: String, input: CheckInput) -> Result<InstallCheck, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    crate::services::install_check::check(&ctx.state, &scope_of(&ctx)?, &id, input).await
+}
+
+/// **Reissue**: a new CSR (and names), the original's expiry, the original kept or revoked.
+#[server(prefix = "/_sf", endpoint = "certificates/reissue")]
+pub async fn reissue_certificate(id: String, input: ReissueInput) -> Result<OrderView, AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    crate::services::reissue::reissue(&ctx.state, &scope_of(&ctx)?, &id, input).await
 }
 
 /// The columns this person shows in the inventory.

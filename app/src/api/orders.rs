@@ -108,6 +108,13 @@ pub async fn set_approval_mode(on: bool) -> Result<(), AppError> {
     crate::services::issuers::set_approval_mode(&ctx.state, &ctx.actor, &ctx.issuer_id()?, on).await
 }
 
+/// The days before expiry that certificate contacts are reminded (issuer admins).
+#[server(prefix = "/_sf", endpoint = "orders/expiry-notices")]
+pub async fn set_expiry_notices(days: String) -> Result<Vec<i64>, AppError> {
+    let ctx = require(Need::IssuerAdmin).await?;
+    crate::services::issuers::set_expiry_notice_days(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &days).await
+}
+
 // --- Links that work without an account -------------------------------------------------------------------
 
 /// The read-only tracking page of an order.

@@ -211,6 +211,9 @@ pub struct CertificateSummary {
     pub revocation: Option<Revocation>,
     #[serde(default)]
     pub source: CertSource,
+    /// A revocation scheduled by a reissue: when it happens.
+    #[serde(default)]
+    pub revocation_scheduled: Option<DateTime<Utc>>,
 }
 
 /// How the inventory is searched. Dates are `YYYY-MM-DD` (UTC), both ends included.
@@ -304,4 +307,19 @@ pub struct CertificateDetail {
     /// Whether the viewer may revoke it now, and the reasons they may give.
     pub can_revoke: bool,
     pub reasons: Vec<RevocationReason>,
+    /// Issued certificates only; `None` for watched ones, which were issued elsewhere.
+    #[serde(default)]
+    pub renewal: Option<super::RenewalInfo>,
+    /// The line of renewals this certificate is in, oldest first (just itself when never renewed).
+    #[serde(default)]
+    pub versions: Vec<super::CertificateVersion>,
+    /// Reminders stopped (issued and watched certificates alike).
+    #[serde(default)]
+    pub do_not_renew: bool,
+    /// The expiry notices sent, oldest first.
+    #[serde(default)]
+    pub notices: Vec<super::ExpiryNotice>,
+    /// Issued certificates only: the installation check's settings and last outcome.
+    #[serde(default)]
+    pub check: Option<super::CheckPanel>,
 }

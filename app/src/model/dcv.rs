@@ -107,6 +107,20 @@ pub struct DcvView {
     pub validated_at: Option<DateTime<Utc>>,
     /// Validated by an earlier order of the same client, within the reuse period.
     pub reused: bool,
+    /// ACME: the challenge the client answered (`http-01`, `dns-01`, `tls-alpn-01`), once it has.
+    #[serde(default)]
+    pub acme_challenge: Option<String>,
+}
+
+impl DcvView {
+    /// The method column: the ACME challenge when one was answered, else the method.
+    pub fn method_label(&self, acme: bool) -> String {
+        match (&self.acme_challenge, acme) {
+            (Some(challenge), _) => format!("ACME {challenge}"),
+            (None, true) => "ACME challenge".into(),
+            (None, false) => self.method.label().into(),
+        }
+    }
 }
 
 /// The read-only page behind an e-mailed DCV link.

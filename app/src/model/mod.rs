@@ -3,9 +3,11 @@
 pub mod acme;
 pub mod certificates;
 pub mod dcv;
+pub mod install_check;
 pub mod invitations;
 pub mod names;
 pub mod orders;
+pub mod renewal;
 pub mod seals;
 pub mod tools;
 pub mod validate;
@@ -13,9 +15,11 @@ pub mod validate;
 pub use acme::*;
 pub use certificates::*;
 pub use dcv::*;
+pub use install_check::*;
 pub use invitations::*;
 pub use names::*;
 pub use orders::*;
+pub use renewal::*;
 pub use seals::*;
 pub use tools::*;
 
@@ -106,6 +110,9 @@ pub struct Issuer {
     pub has_logo: bool,
     /// Orders from people without the approval right wait for an issuer admin.
     pub approval_mode: bool,
+    /// The days before a certificate's expiry its contacts are reminded, largest first.
+    #[serde(default)]
+    pub expiry_notice_days: Vec<i64>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -104,6 +104,19 @@ pub struct Product {
     pub key_types: Vec<KeyType>,
     pub auto_approve: bool,
     pub active: bool,
+    /// The renewal window: from this many days before a certificate's expiry …
+    pub renew_before_days: u32,
+    /// … to this many days after it.
+    pub renew_after_days: u32,
+    /// New certificates of this product renew themselves unless someone turns it off.
+    pub auto_renew_default: bool,
+}
+
+/// The renewal window products have unless the operator sets another (30 days either side of expiry).
+pub const DEFAULT_RENEW_DAYS: u32 = 30;
+
+fn default_renew_days() -> u32 {
+    DEFAULT_RENEW_DAYS
 }
 
 /// The operator's product form.
@@ -118,6 +131,12 @@ pub struct ProductInput {
     pub key_types: Vec<KeyType>,
     pub auto_approve: bool,
     pub active: bool,
+    #[serde(default = "default_renew_days")]
+    pub renew_before_days: u32,
+    #[serde(default = "default_renew_days")]
+    pub renew_after_days: u32,
+    #[serde(default)]
+    pub auto_renew_default: bool,
 }
 
 /// A CA certificate of the hierarchy, as the operator sees it. Never carries key material.
@@ -264,6 +283,27 @@ pub struct OrderInput {
     pub dcv: Vec<DcvChoice>,
     #[serde(default = "default_dcv")]
     pub default_dcv: DcvMethod,
+    /// More addresses for the expiry reminders, one per line (or comma-separated).
+    #[serde(default)]
+    pub notify: String,
+}
+
+/// The extra reminder addresses of an order as typed: each a valid address, each once, at most ten.
+pub fn parse_notify(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in text.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|p| !p.is_empty()) {
+        let address = super::validate::normalize_email(part);
+        if let Some(problem) = super::validate::email(&address) {
+            return Err(format!("{part}: {problem}"));
+        }
+        if !out.contains(&address) {
+            out.push(address);
+        }
+    }
+    if out.len() > 10 {
+        return Err("At most ten more addresses.".into());
+    }
+    Ok(out)
 }
 
 fn default_dcv() -> DcvMethod {
@@ -407,6 +447,12 @@ pub struct OrderView {
     pub reason: Option<String>,
     pub failure: Option<String>,
     pub certificate: Option<IssuedCert>,
+    /// Placed over ACME: its client hands in the CSR and answers the challenges, so the page offers neither.
+    #[serde(default)]
+    pub acme: bool,
+    /// More addresses that get the expiry reminders.
+    #[serde(default)]
+    pub notify: Vec<String>,
     /// Path of the read-only tracking page (`/track/{token}`); absent on the tracking page itself.
     pub tracking_path: Option<String>,
     pub created_by: String,

@@ -23,6 +23,7 @@ pub fn IssuerProfilePage() -> impl IntoView {
                     Ok(i) if is_admin => view! {
                         <ProfileForm issuer=i.clone() action=update/>
                         <ApprovalMode on=i.approval_mode/>
+                        <ExpiryNotices days=i.expiry_notice_days.clone()/>
                         <LogoForm issuer=i action=logo/>
                     }.into_any(),
                     Ok(i) => view! { <ProfileView issuer=i/> }.into_any(),
@@ -272,6 +273,29 @@ fn ApprovalMode(on: bool) -> impl IntoView {
                 set.dispatch(SetApprovalMode { on: v });
             }/>" Orders need approval"</label>
             <Saved done=succeeded(set.value()) text="Approval mode saved."/>
+        </section>
+    }
+}
+
+#[component]
+fn ExpiryNotices(days: Vec<i64>) -> impl IntoView {
+    use crate::api::orders::SetExpiryNotices;
+    let set = ServerAction::<SetExpiryNotices>::new();
+    let error = last_error(set.value());
+    let shown = days.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    view! {
+        <section class="panel">
+            <h2>"Expiry reminders"</h2>
+            <p class="muted">"The contacts of each certificate (and the extra addresses of its order) are reminded this many days before it expires, and once when it has expired — unless it was renewed, revoked or marked “do not renew”."</p>
+            <FormError error/>
+            <ActionForm action=set>
+                <div class="field"><label for="f-notice-days">"Days before expiry"</label>
+                    <input id="f-notice-days" name="days" value=shown/>
+                    <span class="hint">"Comma-separated, e.g. 30, 14, 7, 1."</span>
+                    <span class="error" role="alert">{move || field_error(error, "days").get()}</span></div>
+                <div class="actions"><button type="submit">"Save reminders"</button></div>
+            </ActionForm>
+            <Saved done=succeeded(set.value()) text="Reminder days saved."/>
         </section>
     }
 }

@@ -263,6 +263,9 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
         key_types: KeyType::ALL.to_vec(),
         auto_approve: false,
         active: true,
+        renew_before_days: DEFAULT_RENEW_DAYS,
+        renew_after_days: DEFAULT_RENEW_DAYS,
+        auto_renew_default: false,
     });
     let id = p.id.clone();
     let name = RwSignal::new(p.name.clone());
@@ -273,6 +276,9 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
     let wildcard = RwSignal::new(p.wildcard);
     let auto = RwSignal::new(p.auto_approve);
     let active = RwSignal::new(p.active);
+    let before = RwSignal::new(p.renew_before_days.to_string());
+    let after = RwSignal::new(p.renew_after_days.to_string());
+    let auto_renew = RwSignal::new(p.auto_renew_default);
     let sid = move |f: &str| format!("f-{scope}-{f}");
     let e = move |f: &'static str| field_error(error, f);
     let save = move |_| {
@@ -287,6 +293,9 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
                 key_types: keys.get(),
                 auto_approve: auto.get(),
                 active: active.get(),
+                renew_before_days: before.get().trim().parse().unwrap_or(0),
+                renew_after_days: after.get().trim().parse().unwrap_or(u32::MAX),
+                auto_renew_default: auto_renew.get(),
             },
         });
     };
@@ -312,6 +321,12 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
             <div class="field"><label for=sid("days")>"Validity choices (days, comma-separated)"</label>
                 <input id=sid("days") prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
                 <span class="error" role="alert">{move || e("validity_days").get()}</span></div>
+            <div class="field"><label for=sid("before")>"Renewal opens (days before expiry)"</label>
+                <input id=sid("before") type="number" min="1" max="365" prop:value=move || before.get() on:input=move |ev| before.set(event_target_value(&ev))/>
+                <span class="error" role="alert">{move || e("renew_before_days").get()}</span></div>
+            <div class="field"><label for=sid("after")>"Renewal closes (days after expiry)"</label>
+                <input id=sid("after") type="number" min="0" max="90" prop:value=move || after.get() on:input=move |ev| after.set(event_target_value(&ev))/>
+                <span class="error" role="alert">{move || e("renew_after_days").get()}</span></div>
         </div>
         <fieldset><legend>"Accepted keys"</legend>
             {KeyType::ALL.into_iter().map(|k| view! {
@@ -325,6 +340,7 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
         <p>{check("Wildcard names allowed", wildcard)}<span class="error" role="alert">{move || e("wildcard").get()}</span></p>
         <p>{check("Approve automatically (skips the issuer's approval mode)", auto)}</p>
         <p>{check("Offered to customers", active)}</p>
+        <p>{check("Renew certificates automatically by default (each certificate can turn it off)", auto_renew)}</p>
         <div class="actions"><button type="button" on:click=save>"Save product"</button></div>
     }
 }

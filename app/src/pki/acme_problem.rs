@@ -8,6 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemType {
     AccountDoesNotExist,
+    AlreadyReplaced,
     AlreadyRevoked,
     BadCsr,
     BadNonce,
@@ -34,6 +35,7 @@ impl ProblemType {
         use ProblemType::*;
         match self {
             AccountDoesNotExist => "urn:ietf:params:acme:error:accountDoesNotExist",
+            AlreadyReplaced => "urn:ietf:params:acme:error:alreadyReplaced",
             AlreadyRevoked => "urn:ietf:params:acme:error:alreadyRevoked",
             BadCsr => "urn:ietf:params:acme:error:badCSR",
             BadNonce => "urn:ietf:params:acme:error:badNonce",
@@ -62,6 +64,7 @@ impl ProblemType {
         match self {
             Unauthorized | OrderNotReady => 403,
             RateLimited => 429,
+            AlreadyReplaced => 409,
             ServerInternal => 500,
             _ => 400,
         }

@@ -179,6 +179,8 @@ pub struct LeafSpec<'a> {
     pub organisation: &'a Organisation,
     pub not_before: DateTime<Utc>,
     pub validity_days: u32,
+    /// A reissue keeps the original's expiry instead of counting `validity_days` from `not_before`.
+    pub fixed_not_after: Option<DateTime<Utc>>,
     pub max_days: u32,
     pub serial: [u8; 16],
     pub key_type: KeyType,
@@ -188,7 +190,9 @@ pub struct LeafSpec<'a> {
 impl LeafSpec<'_> {
     /// BR 6.3.2 counts the validity inclusively: notAfter − notBefore + 1 second.
     pub fn not_after(&self) -> DateTime<Utc> {
-        self.not_before + chrono::Duration::days(i64::from(self.validity_days)) - chrono::Duration::seconds(1)
+        self.fixed_not_after.unwrap_or_else(|| {
+            self.not_before + chrono::Duration::days(i64::from(self.validity_days)) - chrono::Duration::seconds(1)
+        })
     }
 }
 

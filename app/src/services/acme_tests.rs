@@ -262,6 +262,36 @@ async fn in_approval_mode_a_finalized_acme_order_waits_processing_until_a_person
 }
 
 #[tokio::test]
+async fn the_portal_shows_an_acme_order_as_run_by_its_client_and_refuses_its_csr_and_validation_steps() {
+    let w = world().await;
+    let mut c = Client::new();
+    c.register(&w.s, &binding(&w).await).await;
+    let placed = c.post(&w.s, Resource::NewOrder, &new_order(&["shop.example.com"])).await.unwrap();
+    let id = last_part(placed.location.as_deref().unwrap());
+
+    let view = orders::view(&w.s, &w.admin, &id).await.unwrap();
+    assert!(view.acme);
+    assert!(!view.actions.submit_csr && !view.actions.change_dcv && !view.actions.invite, "{:?}", view.actions);
+    assert!(view.actions.cancel, "staff can still cancel it");
+    assert_eq!(view.dcv[0].method_label(view.acme), "ACME challenge");
+
+    let conflict = |e: crate::error::AppError| match e {
+        crate::error::AppError::Conflict(m) => m,
+        other => panic!("not a conflict: {other:?}"),
+    };
+    let choice = DcvChoice { name: "shop.example.com".into(), method: DcvMethod::Dns, mailbox: String::new() };
+    let m = conflict(orders::set_dcv(&w.s, &w.admin, &id, choice).await.unwrap_err());
+    assert!(m.contains("placed over ACME") && m.contains("challenge"), "{m}");
+    let m = conflict(orders::check_dcv(&w.s, &w.admin, &id).await.unwrap_err());
+    assert!(m.contains("placed over ACME"), "{m}");
+    let pem = csr(&["shop.example.com"]);
+    let m = conflict(orders::submit_csr(&w.s, &w.admin, &id, &pem).await.unwrap_err());
+    assert!(m.contains("finalizes"), "{m}");
+    let m = conflict(super::invitations::invite(&w.s, &w.admin, &id, "it@shop.example.com", "IT").await.unwrap_err());
+    assert!(m.contains("placed over ACME"), "{m}");
+}
+
+#[tokio::test]
 async fn an_order_not_finalized_within_seven_days_expires_and_its_challenges_are_no_longer_checked() {
     let w = world().await;
     let mut c = Client::new();
@@ -299,8 +329,8 @@ async fn the_directory_names_the_terms_of_service_only_when_the_operator_set_the
     assert_eq!(dir["meta"]["externalAccountRequired"], true);
     assert!(dir["meta"].get("termsOfService").is_none(), "{dir}");
     assert_eq!(dir["renewalInfo"], format!("{}/renewal-info", acme::base_url(&w.s)));
-    let settings =
-        super::Settings { acme_terms_url: Some("https://ca.example/terms".into()), ..w.s.settings().clone() };
+    let mut settings = w.s.settings().clone();
+    settings.acme.terms_url = Some("https://ca.example/terms".into());
     let with_terms = AppState::new(w.s.store().clone(), super::clock::Clock::manual(w.s.now()), settings);
     let dir = acme::directory(&with_terms).await.unwrap();
     assert_eq!(dir["meta"]["termsOfService"], "https://ca.example/terms");

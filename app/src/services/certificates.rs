@@ -42,6 +42,7 @@ fn summary_of(row: CertListRow, now: DateTime<Utc>) -> CertificateSummary {
         issued_at: row.created_at,
         revocation,
         source: CertSource::Issued,
+        revocation_scheduled: row.revoke_at,
     }
 }
 
@@ -64,6 +65,7 @@ fn watched_summary_of(row: WatchedListRow, now: DateTime<Utc>) -> CertificateSum
         issued_at: row.added_at,
         revocation: None,
         source: CertSource::Watched,
+        revocation_scheduled: None,
     }
 }
 
@@ -277,6 +279,13 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
     };
     let order = row.cert_order.clone();
     let ca_id = key_of(&row.ca);
+    let (renewal, check) = match super::renewal::Renewable::load(state, scope, id).await? {
+        Some(r) => (Some(r.info(state).await?), Some(super::install_check::panel(state, &r).await?)),
+        None => (None, None),
+    };
+    let versions = super::renewal::versions(state, id).await?;
+    let (_, _, do_not_renew) = state.store().renewal_choices(id).await?;
+    let notices = notices(state, id, false).await?;
     let now = state.now();
     let summary = summary_of(row, now);
     let der = base64_decode(&der_b64)?;
@@ -293,6 +302,11 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
         history,
         can_revoke,
         reasons: reasons_for(scope),
+        renewal,
+        versions,
+        do_not_renew,
+        notices,
+        check,
     })
 }
 
@@ -324,7 +338,17 @@ async fn watched_detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<
         history,
         can_revoke: false,
         reasons: Vec::new(),
+        renewal: None,
+        versions: Vec::new(),
+        do_not_renew: state.store().watched_do_not_renew(id).await?,
+        notices: notices(state, id, true).await?,
+        check: None,
     })
+}
+
+async fn notices(state: &AppState, id: &str, watched: bool) -> AppResult<Vec<ExpiryNotice>> {
+    let rows = state.store().notices_of(id, watched).await?;
+    Ok(rows.into_iter().map(|n| ExpiryNotice { days: n.days, sent_to: n.sent_to, sent_at: n.sent_at }).collect())
 }
 
 fn base64_decode(text: &str) -> AppResult<Vec<u8>> {

@@ -25,6 +25,7 @@ pub const CLOSED: &str = "This order no longer needs a CSR.";
 /// Sends an invitation link for the CSR of a draft order. Authorised like handing in the CSR oneself.
 pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str, name: &str) -> AppResult<OrderView> {
     let order = orders::load(state, &scope.store_scope(), order_id).await?;
+    orders::refuse_if_acme(&order, "makes the key and hands in the CSR itself")?;
     if order.status != OrderStatus::Draft.as_str() {
         return Err(AppError::Conflict(
             "This order has its CSR already: an invitation link is for an order that waits for its CSR.".into(),

@@ -107,6 +107,15 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
 }
 
 /// Approval mode: orders placed by people without the approval right wait for an admin's approval.
+/// The days before expiry the issuer's certificate contacts are reminded ("30, 14, 7, 1"); audited.
+pub async fn set_expiry_notice_days(state: &AppState, actor: &Actor, issuer: &str, text: &str) -> AppResult<Vec<i64>> {
+    let days = crate::model::parse_notice_days(text).map_err(|m| AppError::field("days", m))?;
+    state.store().set_expiry_notice_days(issuer, days.clone()).await?;
+    let shown = days.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    audit::record(state, actor, Some(issuer), "issuer.expiry_notices", "", shown).await?;
+    Ok(days)
+}
+
 pub async fn set_approval_mode(state: &AppState, actor: &Actor, issuer: &str, on: bool) -> AppResult<()> {
     state.store().set_approval_mode(issuer, on).await?;
     audit::record(state, actor, Some(issuer), "issuer.approval_mode", "", on.to_string()).await

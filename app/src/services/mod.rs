@@ -14,6 +14,10 @@ pub mod clients;
 pub mod clock;
 pub mod csv_export;
 pub mod dcv;
+pub mod expiry;
+#[cfg(test)]
+mod expiry_tests;
+pub mod install_check;
 #[cfg(test)]
 mod invitation_tests;
 pub mod invitations;
@@ -23,6 +27,12 @@ pub mod mail;
 mod order_tests;
 pub mod orders;
 pub mod products;
+pub mod reissue;
+#[cfg(test)]
+mod reissue_tests;
+pub mod renewal;
+#[cfg(test)]
+mod renewal_tests;
 #[cfg(test)]
 mod revocation_tests;
 pub mod seal_pages;
@@ -31,7 +41,10 @@ mod seal_tests;
 pub mod seals;
 pub mod secrets;
 #[cfg(test)]
+mod smtp_sink;
+#[cfg(test)]
 mod tests;
+pub mod tls_peer;
 pub mod tracking;
 pub mod watched;
 #[cfg(test)]
@@ -60,8 +73,11 @@ pub struct Settings {
     pub pki_url: String,
     /// Where domain control validation looks (DNS server, HTTP connect override).
     pub dcv: dcv::DcvSettings,
-    /// The terms ACME clients agree to (`meta.termsOfService`), if the operator publishes any.
-    pub acme_terms_url: Option<String>,
+    /// What the ACME server publishes and how much one account or binding may ask of it.
+    pub acme: acme::AcmeSettings,
+    /// The installation check connects to this host (the port stays the one checked) instead of the name's
+    /// public addresses; for split-horizon networks and tests.
+    pub check_tls_connect: Option<String>,
 }
 
 impl Settings {
@@ -91,7 +107,8 @@ impl Settings {
             trusted_proxies: 0,
             pki_url: "http://pki.signet.test".into(),
             dcv: Default::default(),
-            acme_terms_url: None,
+            acme: Default::default(),
+            check_tls_connect: None,
         }
     }
 }
@@ -110,11 +127,16 @@ fn host_of_url(url: &str) -> &str {
 /// A fresh in-memory state whose clock stands still at 2026-11-22 09:00 UTC until a test moves it.
 #[cfg(test)]
 pub async fn test_state() -> AppState {
+    test_state_with(Settings::for_tests()).await
+}
+
+#[cfg(test)]
+pub async fn test_state_with(settings: Settings) -> AppState {
     use chrono::TimeZone;
     AppState::new(
         Store::in_memory().await,
         Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()),
-        Settings::for_tests(),
+        settings,
     )
 }
 

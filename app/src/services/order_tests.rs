@@ -29,7 +29,12 @@ pub(super) fn scope(issuer: &str, email: &str, can_approve: bool, client: Option
 }
 
 pub(super) async fn world() -> World {
-    let s = super::test_state().await;
+    world_with(super::Settings::for_tests()).await
+}
+
+/// The world with other settings (an SMTP server, say).
+pub(super) async fn world_with(settings: super::Settings) -> World {
+    let s = super::test_state_with(settings).await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
     let issuer =
@@ -49,6 +54,9 @@ pub(super) async fn world() -> World {
             key_types: vec![KeyType::P256, KeyType::Rsa],
             auto_approve: false,
             active: true,
+            renew_before_days: DEFAULT_RENEW_DAYS,
+            renew_after_days: DEFAULT_RENEW_DAYS,
+            auto_renew_default: false,
         },
     )
     .await
@@ -93,6 +101,7 @@ pub(super) fn input(w: &World, names: &str, csr_pem: String, method: DcvMethod) 
         csr: csr_pem,
         dcv: vec![],
         default_dcv: method,
+        notify: String::new(),
     }
 }
 
@@ -367,6 +376,9 @@ async fn names_methods_and_validity_are_checked_against_the_product() {
             key_types: vec![KeyType::P256],
             auto_approve: false,
             active: true,
+            renew_before_days: DEFAULT_RENEW_DAYS,
+            renew_after_days: DEFAULT_RENEW_DAYS,
+            auto_renew_default: false,
         },
     )
     .await
@@ -487,6 +499,9 @@ async fn internal_names_ov_data_and_email_floods_are_refused() {
         key_types: vec![KeyType::P256],
         auto_approve: false,
         active: true,
+        renew_before_days: DEFAULT_RENEW_DAYS,
+        renew_after_days: DEFAULT_RENEW_DAYS,
+        auto_renew_default: false,
     };
     let ov = products::create(&w.s, &operator, ov).await.unwrap();
     let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };

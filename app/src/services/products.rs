@@ -6,6 +6,11 @@ use crate::model::{max_server_validity_days, validate, KeyType, Product, Product
 use crate::pki::profile::SMIME_MAX_DAYS;
 use crate::store::{key_of, ProductParams, ProductRow};
 
+/// Renewal may open at most this many days before expiry (a year: TBS's 90 days suits one-year certificates).
+const RENEW_BEFORE_MAX: u32 = 365;
+/// And stay open at most this many days after it.
+const RENEW_AFTER_MAX: u32 = 90;
+
 fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
     let mut checks = Checks::new();
     checks.check("name", validate::required(&input.name, "name", 120));
@@ -47,6 +52,18 @@ fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
     if !(1..=100).contains(&input.max_names) {
         checks.check("max_names", Some("Between 1 and 100 names.".into()));
     }
+    if !(1..=RENEW_BEFORE_MAX).contains(&input.renew_before_days) {
+        checks.check(
+            "renew_before_days",
+            Some(format!("Renewal opens between 1 and {RENEW_BEFORE_MAX} days before expiry.")),
+        );
+    }
+    if input.renew_after_days > RENEW_AFTER_MAX {
+        checks.check(
+            "renew_after_days",
+            Some(format!("Renewal stays open at most {RENEW_AFTER_MAX} days after expiry.")),
+        );
+    }
     if input.wildcard && !input.profile.is_server() {
         checks.check("wildcard", Some("Only TLS server certificates can have wildcard names.".into()));
     }
@@ -60,6 +77,9 @@ fn params(state: &AppState, input: &ProductInput) -> AppResult<ProductParams> {
         key_types: input.key_types.iter().map(|k| k.as_str().to_string()).collect(),
         auto_approve: input.auto_approve,
         active: input.active,
+        renew_before_days: i64::from(input.renew_before_days),
+        renew_after_days: i64::from(input.renew_after_days),
+        auto_renew_default: input.auto_renew_default,
     })
 }
 
@@ -92,5 +112,8 @@ pub fn product_of(r: ProductRow) -> Product {
         key_types: r.key_types.iter().filter_map(|k| KeyType::parse(k)).collect(),
         auto_approve: r.auto_approve,
         active: r.active,
+        renew_before_days: r.renew_before_days.max(1) as u32,
+        renew_after_days: r.renew_after_days.max(0) as u32,
+        auto_renew_default: r.auto_renew_default.unwrap_or(false),
     }
 }

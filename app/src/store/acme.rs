@@ -480,33 +480,6 @@ impl Store {
             ca_revoked: r.ca_revoked_at.is_some(),
         }))
     }
-
-    /// Notes on a renewal placed over ACME which certificate it replaces (RFC 9773 `replaces`), in both orders'
-    /// histories.
-    pub async fn link_acme_renewal(
-        &self,
-        order: &str,
-        replaced: &SerialCertificate,
-        serial: &str,
-        now: DateTime<Utc>,
-    ) -> DbResult<()> {
-        self.db
-            .query(
-                "UPDATE $order SET replaces = $cert;
-                 CREATE order_event CONTENT { cert_order: $order, at: $now, actor: 'ACME', kind: 'renewal',
-                    detail: 'renews certificate ' + $serial + ' of order ' + $old.number };
-                 CREATE order_event CONTENT { cert_order: $old, at: $now, actor: 'ACME', kind: 'renewal',
-                    detail: 'renewed by order ' + $order.number };",
-            )
-            .bind(("order", rid("cert_order", order)))
-            .bind(("cert", rid("certificate", &replaced.id)))
-            .bind(("old", rid("cert_order", &replaced.order)))
-            .bind(("serial", serial.to_string()))
-            .bind(("now", now))
-            .await?
-            .check()?;
-        Ok(())
-    }
 }
 
 /// A certificate found by its serial.

@@ -29,13 +29,15 @@ pub struct CertListRow {
     pub revoked_by: Option<String>,
     /// What "Common name" sorts by: the first name (DV certificates have an empty subject).
     pub sort_name: String,
+    /// A revocation scheduled by a reissue.
+    pub revoke_at: Option<DateTime<Utc>>,
 }
 
 const LIST_FIELDS: &str = "id, serial, names, subject, array::first(names) ?? subject AS sort_name, not_before, \
      not_after, created_at, client, \
      client.name AS client_name, cert_order, cert_order.number AS order_number, \
      cert_order.product.name AS product_name, ca, ca.slug AS ca_slug, revoked_at, revocation_reason, \
-     revocation_comment, revoked_by";
+     revocation_comment, revoked_by, revoke_at";
 
 /// The inventory's query; every value is bound, only the fixed texts below reach the query.
 #[derive(Debug, Clone, Default)]
@@ -203,7 +205,8 @@ impl Store {
                 "LET $c = (SELECT id, revoked_at FROM ONLY $id WHERE issuer = $issuer AND ($client = NONE OR client = $client));
                  LET $changed = IF $c = NONE OR $c.revoked_at != NONE {{ [] }} ELSE {{
                      UPDATE $c.id SET revoked_at = $at, revocation_reason = $reason, revocation_comment = $comment,
-                         revoked_by = $by WHERE revoked_at = NONE RETURN VALUE id
+                         revoked_by = $by, revoke_at = NONE, revoke_at_reason = NONE
+                         WHERE revoked_at = NONE RETURN VALUE id
                  }};
                  RETURN array::len($changed) > 0;
                  SELECT {LIST_FIELDS} FROM ONLY $c.id;"

@@ -21,6 +21,7 @@ pub struct IssuerRow {
     pub verified_host: Option<String>,
     pub has_logo: bool,
     pub approval_mode: bool,
+    pub expiry_notice_days: Vec<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -43,6 +44,7 @@ impl IssuerRow {
             verified_host: self.verified_host,
             has_logo: self.has_logo,
             approval_mode: self.approval_mode,
+            expiry_notice_days: self.expiry_notice_days,
             created_at: self.created_at,
         }
     }
@@ -83,7 +85,8 @@ pub struct IssuerListRow {
 
 pub(super) const ISSUER_FIELDS: &str =
     "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
-     website, verified_host, logo != NONE AS has_logo, approval_mode ?? false AS approval_mode, created_at";
+     website, verified_host, logo != NONE AS has_logo, approval_mode ?? false AS approval_mode, \
+     expiry_notice_days ?? [30, 14, 7, 1] AS expiry_notice_days, created_at";
 
 impl Store {
     pub async fn create_issuer(&self, slug: &str, name: &str, now: DateTime<Utc>) -> DbResult<IssuerRow> {

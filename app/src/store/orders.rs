@@ -30,12 +30,18 @@ pub struct OrderRow {
     pub certificate: Option<RecordId>,
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,
+    /// The ACME account that placed it, for orders placed over ACME.
+    pub acme_account: Option<RecordId>,
+    /// More addresses for the expiry reminders.
+    pub notify: Option<Vec<String>>,
+    /// A reissue's fixed expiry (the original's).
+    pub not_after: Option<DateTime<Utc>>,
 }
 
 pub(super) const ORDER_FIELDS: &str =
     "id, issuer, client, client.name AS client_name, product, product.name AS product_name, \
      number, validity_days, names, status, parties, csr_pem, csr_report, key_fingerprint, approved, approved_by, \
-     reason, failure, certificate, created_by_email, created_at";
+     reason, failure, certificate, created_by_email, created_at, acme_account, notify, not_after";
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -59,6 +65,8 @@ pub struct NewOrder {
     pub updated_at: DateTime<Utc>,
     /// The ACME account that placed the order, if it came over ACME.
     pub acme_account: Option<RecordId>,
+    pub notify: Vec<String>,
+    pub not_after: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]

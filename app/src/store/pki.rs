@@ -58,6 +58,9 @@ pub struct ProductRow {
     pub key_types: Vec<String>,
     pub auto_approve: bool,
     pub active: bool,
+    pub renew_before_days: i64,
+    pub renew_after_days: i64,
+    pub auto_renew_default: Option<bool>,
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -71,10 +74,15 @@ pub struct ProductParams {
     pub key_types: Vec<String>,
     pub auto_approve: bool,
     pub active: bool,
+    pub renew_before_days: i64,
+    pub renew_after_days: i64,
+    pub auto_renew_default: bool,
 }
 
 const PRODUCT_SET: &str = "name = $p.name, profile = $p.profile, wildcard = $p.wildcard, max_names = $p.max_names, \
-     validity_days = $p.validity_days, key_types = $p.key_types, auto_approve = $p.auto_approve, active = $p.active";
+     validity_days = $p.validity_days, key_types = $p.key_types, auto_approve = $p.auto_approve, active = $p.active, \
+     renew_before_days = $p.renew_before_days, renew_after_days = $p.renew_after_days, \
+     auto_renew_default = $p.auto_renew_default";
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]

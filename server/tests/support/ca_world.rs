@@ -1,11 +1,11 @@
 //! What the TLS tests against the real binary share: an operator, two issuers with their issuing CAs, a DV
 //! product, a client and API keys; loopback web and DNS servers for validation; openssl and pkilint.
-//! Included by `orders.rs` and `revocation.rs` with `#[path]`.
+//! Included by the TLS test files with `#[path]`.
 
 #![allow(dead_code)]
 
 use super::common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -125,12 +125,13 @@ pub struct World {
 }
 
 pub async fn world() -> World {
-    world_with(None, None).await
+    world_with(None, None, &[]).await
 }
 
 /// The world, with HTTP validation connecting to `http_port` on loopback (where an ACME client's own
-/// challenge server listens) instead of the world's web server, and ACME tls-alpn-01 to `tls_port`.
-pub async fn world_with(http_port: Option<u16>, tls_port: Option<u16>) -> World {
+/// challenge server listens) instead of the world's web server, ACME tls-alpn-01 to `tls_port`, and `settings`
+/// (more environment variables) for the binary.
+pub async fn world_with(http_port: Option<u16>, tls_port: Option<u16>, settings: &[(&str, &str)]) -> World {
     let work = tempfile::tempdir().unwrap();
     let files = Arc::new(Mutex::new(HashMap::new()));
     let web_port = web_server(files.clone()).await;
@@ -141,17 +142,15 @@ pub async fn world_with(http_port: Option<u16>, tls_port: Option<u16>) -> World 
     let connect = format!("127.0.0.1:{}", http_port.unwrap_or(web_port));
     // Nothing listens on port 9 (discard): without a TLS port, tls-alpn-01 fails as on a closed port.
     let tls_connect = format!("127.0.0.1:{}", tls_port.unwrap_or(9));
-    let signet = Signet::start_with(
-        data.path(),
-        &[
-            ("SIGNET_DCV_DNS_SERVER", dns_addr.as_str()),
-            ("SIGNET_DCV_HTTP_CONNECT", connect.as_str()),
-            ("SIGNET_DCV_TLS_CONNECT", tls_connect.as_str()),
-            // Certificate URLs on a public-looking host, as in production (pkilint flags loopback addresses).
-            ("SIGNET_PKI_URL", "http://pki.signet.example.com"),
-        ],
-    )
-    .await;
+    let mut env = vec![
+        ("SIGNET_DCV_DNS_SERVER", dns_addr.as_str()),
+        ("SIGNET_DCV_HTTP_CONNECT", connect.as_str()),
+        ("SIGNET_DCV_TLS_CONNECT", tls_connect.as_str()),
+        // Certificate URLs on a public-looking host, as in production (pkilint flags loopback addresses).
+        ("SIGNET_PKI_URL", "http://pki.signet.example.com"),
+    ];
+    env.extend_from_slice(settings);
+    let signet = Signet::start_with(data.path(), &env).await;
     let operator = signet.client();
     assert!(operator.login(OPERATOR, OPERATOR_PASSWORD).await.ok());
     create_issuer(&operator, "Chamber of Commerce Split", "smib", "ana@smib.test").await;
@@ -290,4 +289,42 @@ pub fn pkilint(linter: &str, args: &[&str], file: &Path) -> Vec<String> {
         .filter(|f| f["severity"] == "ERROR" || f["severity"] == "FATAL")
         .map(|f| f.to_string())
         .collect()
+}
+
+/// Issues a 90-day certificate for `shop.example.com` over REST with HTTP-file validation, its key in
+/// `{name}.key` of the work folder; its JSON.
+pub async fn issue(w: &World, name: &str) -> Value {
+    let dir = w.work.path();
+    let (_, products) = w.api(reqwest::Method::GET, "/products", &w.key, None).await;
+    let product_id = products[0]["id"].as_str().unwrap().to_string();
+    let csr = openssl_csr(
+        dir,
+        name,
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "/CN=shop.example.com",
+        &["shop.example.com"],
+    );
+    let (status, order) = w
+        .api(
+            reqwest::Method::POST,
+            "/orders",
+            &w.key,
+            Some(json!({
+                "client_id": w.client_id, "product_id": product_id, "validity_days": 90, "names": ["shop.example.com"],
+                "csr": csr, "dcv_method": "http",
+                "technical": {"name": "Iva", "email": "iva@shop.example.com", "phone": ""}
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{order}");
+    if order["status"] == "issued" {
+        return order["certificate"].clone();
+    }
+    let http = &order["dcv"][0];
+    let url = http["http_url"].as_str().unwrap().trim_start_matches("http://").to_string();
+    w.files.lock().unwrap().insert(url, format!("{}\n", http["token"].as_str().unwrap()));
+    let id = order["id"].as_str().unwrap();
+    let (_, issued) = w.api(reqwest::Method::POST, &format!("/orders/{id}/dcv/check"), &w.key, None).await;
+    assert_eq!(issued["status"], "issued", "{issued}");
+    issued["certificate"].clone()
 }

@@ -38,6 +38,9 @@ fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> imp
     };
     view! {
         <h1>{s.common_name.clone()}" "{state_badge(s.state)}</h1>
+        {s.revocation_scheduled.map(|at| view! {
+            <div class="notice warn" role="status">{format!("This certificate will be revoked on {} (it was reissued).", when(&at))}</div>
+        })}
         {s.revocation.clone().map(|r| view! {
             <div class="notice bad" role="status">
                 {format!("Revoked on {} by {}: {}.", when(&r.revoked_at), r.revoked_by, r.reason.label())}
@@ -69,6 +72,16 @@ fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> imp
             {(s.source == CertSource::Issued).then(|| view! { <CertificateDownloads id=s.id.clone()/> })}
             <details><summary>"Certificate in PEM"</summary><pre class="mono">{c.pem.clone()}</pre></details>
         </section>
+        {c.renewal.clone().map(|info| view! { <super::renewal::RenewalPanel id=s.id.clone() info/> })}
+        {(s.revocation.is_none()).then(|| view! {
+            <super::renewal::RemindersPanel id=s.id.clone() auto_renew=c.renewal.as_ref().filter(|r| r.state != RenewalState::ByAcme).map(|r| r.auto_renew)
+                do_not_renew=c.do_not_renew notices=c.notices.clone()/>
+        })}
+        {c.renewal.as_ref().filter(|r| c.can_revoke && r.state != RenewalState::ByAcme).map(|_| view! {
+            <super::reissue::ReissuePanel id=s.id.clone() names=s.names.clone()/>
+        })}
+        {c.check.clone().filter(|_| s.revocation.is_none()).map(|panel| view! { <super::check::CheckPanel id=s.id.clone() panel/> })}
+        {(c.versions.len() > 1).then(|| view! { <super::renewal::VersionsPanel versions=c.versions.clone()/> })}
         {c.can_revoke.then(|| view! { <RevokePanel c=c.clone() revoke/> })}
         <section class="panel">
             <h2>"Chain"</h2>

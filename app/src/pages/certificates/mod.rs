@@ -9,7 +9,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+mod check;
 mod detail;
+mod reissue;
+mod renewal;
 pub use detail::CertificatePage;
 
 fn state_badge(state: CertState) -> impl IntoView {
@@ -196,7 +199,10 @@ fn cell(key: &str, c: &CertificateSummary) -> AnyView {
         "product" => view! { <td>{c.product_name.clone()}</td> }.into_any(),
         "ca" => view! { <td class="mono small">{c.ca.clone()}</td> }.into_any(),
         "not_after" => view! { <td class="small">{when(&c.not_after)}</td> }.into_any(),
-        _ => view! { <td>{state_badge(c.state)}</td> }.into_any(),
+        _ => view! { <td>{state_badge(c.state)}{c.revocation_scheduled.map(|at| view! {
+            <br/><span class="small">{format!("to be revoked on {}", at.format("%Y-%m-%d"))}</span>
+        })}</td> }
+        .into_any(),
     }
 }
 

@@ -36,6 +36,24 @@ use serde_json::{json, Value};
 /// How long a nonce may wait to be used.
 const NONCE_MINUTES: i64 = 30;
 
+/// The operator's ACME settings: the terms clients agree to, and the limits that keep one client's automation
+/// from crowding out the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcmeSettings {
+    /// `meta.termsOfService`, if the operator publishes terms.
+    pub terms_url: Option<String>,
+    /// Orders one account may place in an hour.
+    pub orders_per_hour: u32,
+    /// Authorizations waiting for a challenge that the accounts of one binding may hold together.
+    pub pending_authorizations: u32,
+}
+
+impl Default for AcmeSettings {
+    fn default() -> AcmeSettings {
+        AcmeSettings { terms_url: None, orders_per_hour: 300, pending_authorizations: 1000 }
+    }
+}
+
 /// The resources below `/acme`, as their URL paths name them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {
@@ -142,7 +160,7 @@ pub async fn directory(state: &AppState) -> AcmeResult<Value> {
         "website": state.settings().public_url,
         "profiles": profiles,
     });
-    if let Some(terms) = &state.settings().acme_terms_url {
+    if let Some(terms) = &state.settings().acme.terms_url {
         meta["termsOfService"] = json!(terms);
     }
     Ok(json!({

@@ -19,10 +19,6 @@ use serde_json::{json, Map, Value};
 
 /// How long an ACME order stays open (its `expires`).
 const ORDER_DAYS: i64 = 7;
-/// Orders one account may place in an hour.
-const ORDERS_PER_HOUR: i64 = 300;
-/// Authorizations waiting for a challenge that one binding's accounts may hold together.
-const PENDING_AUTHORIZATIONS: i64 = 1000;
 
 /// A product's name as a profile name: lower case, words joined by hyphens ("TLS DV 90" → "tls-dv-90").
 pub(super) fn profile_name(product: &Product) -> String {
@@ -87,19 +83,22 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
             "Signet sets a certificate's validity from the product; leave notBefore and notAfter out.",
         ));
     }
+    let limits = &state.settings().acme;
     let since = state.now() - Duration::hours(1);
-    if state.store().acme_orders_since(&account.id, since).await? >= ORDERS_PER_HOUR {
+    let per_hour = limits.orders_per_hour;
+    if state.store().acme_orders_since(&account.id, since).await? >= i64::from(per_hour) {
         return Err(Problem::rate_limited(
-            format!("This account placed {ORDERS_PER_HOUR} orders in the last hour, its limit; wait a while."),
+            format!("This account placed {per_hour} orders in the last hour, its limit; wait a while."),
             600,
         ));
     }
     let open_since = state.now() - Duration::days(ORDER_DAYS);
-    if state.store().acme_pending_authorizations(&account.binding, open_since).await? >= PENDING_AUTHORIZATIONS {
+    let pending = limits.pending_authorizations;
+    if state.store().acme_pending_authorizations(&account.binding, open_since).await? >= i64::from(pending) {
         return Err(Problem::rate_limited(
             format!(
-                "The accounts of this binding hold {PENDING_AUTHORIZATIONS} authorizations waiting for a challenge, \
-                 their limit; answer or let those orders lapse first."
+                "The accounts of this binding hold {pending} authorizations waiting for a challenge, their limit; \
+                 answer or let those orders lapse first."
             ),
             300,
         ));
@@ -132,16 +131,18 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         csr: String::new(),
         dcv,
         default_dcv: DcvMethod::Dns,
+        notify: String::new(),
     };
     let scope = scope_of(account, &request.ip);
-    let placed = portal::create_as(state, &scope, order_input, Some(&account.id)).await.map_err(|e| match e {
+    let placement = portal::Placement { acme_account: Some(&account.id), ..Default::default() };
+    let placed = portal::create_as(state, &scope, order_input, placement).await.map_err(|e| match e {
         AppError::Invalid(fields) => rejected(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")),
         other => Problem::from(other),
     })?;
     if let Some(old) = &replaced {
         let der = base64::engine::general_purpose::STANDARD.decode(&old.der).unwrap_or_default();
         let serial = crate::services::ca::serial_hex(&der);
-        state.store().link_acme_renewal(&placed.id, old, &serial, state.now()).await?;
+        state.store().link_renewal(&placed.id, &old.id, &old.order, &serial, "ACME", state.now()).await?;
     }
     let row = load(state, account, &placed.id).await?;
     order_reply(state, &row, 201).await

@@ -1,7 +1,7 @@
 //! ACME Renewal Information (RFC 9773): when a certificate should be renewed, and `replaces` in newOrder,
 //! which ties a renewal to the certificate it replaces in both orders' histories.
 
-use super::problem::{AcmeResult, Problem};
+use super::problem::{AcmeResult, Problem, ProblemType};
 use crate::services::AppState;
 use crate::store::{AcmeAccount, SerialCertificate};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -92,6 +92,12 @@ pub(super) async fn replaced(
         .unwrap_or(false);
     if !shares_a_name {
         return Err(Problem::malformed("The certificate in \"replaces\" has none of this order's names."));
+    }
+    if let Some((_, number)) = state.store().renewal_of(&c.id).await? {
+        return Err(Problem::new(
+            ProblemType::AlreadyReplaced,
+            format!("Order {number} already renews this certificate; finish or cancel it first."),
+        ));
     }
     Ok(c)
 }

@@ -10,6 +10,7 @@ use crate::model::{max_server_validity_days, OrderParties, Product};
 use crate::pki::csr::{self, to_pem};
 use crate::pki::profile::LeafSpec;
 use crate::store::{key_of, Issuance, NewCertificate, OrderRow, OrderUpdate};
+use chrono::{DateTime, Utc};
 use surrealdb::types::RecordId;
 
 /// Signs and stores the certificate; Ok(true) when it was issued.
@@ -26,6 +27,7 @@ pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> Ap
         number: &order.number,
         names: &order.names,
         validity_days: order.validity_days,
+        not_after: order.not_after,
         parties: &parties,
         product: &product,
         csr: &parsed,
@@ -52,6 +54,8 @@ pub(in crate::services) struct ToSign<'a> {
     pub number: &'a str,
     pub names: &'a [String],
     pub validity_days: i64,
+    /// A reissue's fixed expiry (the original's).
+    pub not_after: Option<DateTime<Utc>>,
     pub parties: &'a OrderParties,
     pub product: &'a Product,
     pub csr: &'a csr::ParsedCsr,
@@ -84,6 +88,7 @@ pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>
         organisation: &order.parties.organisation,
         not_before: now,
         validity_days: order.validity_days.max(1) as u32,
+        fixed_not_after: order.not_after,
         max_days: max_server_validity_days(now.date_naive()),
         serial: super::new_serial(),
         key_type,

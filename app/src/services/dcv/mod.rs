@@ -77,7 +77,7 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
-fn is_public(ip: std::net::IpAddr) -> bool {
+pub(super) fn is_public(ip: std::net::IpAddr) -> bool {
     match ip {
         std::net::IpAddr::V4(v4) => {
             let o = v4.octets();
@@ -203,8 +203,11 @@ pub async fn check_acme(
         }
         AcmeChallenge::TlsAlpn01 => {
             let digest = sha2::Sha256::digest(key_authorization.as_bytes());
-            let connect = rt.tls_connect.clone().unwrap_or_else(|| format!("{domain}.:443"));
-            tls_alpn::check(&connect, domain, &digest).await
+            let target = match &rt.tls_connect {
+                Some(connect) => super::tls_peer::Target::Override(connect),
+                None => super::tls_peer::Target::Public(443),
+            };
+            tls_alpn::check(target, domain, &digest).await
         }
     }
 }

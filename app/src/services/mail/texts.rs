@@ -192,3 +192,69 @@ pub fn certificate_revoked(r: &Revoked) -> Text {
         ),
     }
 }
+
+/// An expiry reminder (or, with `days_left` 0, the notice that it expired), with the way to renew.
+pub struct Expiry<'a> {
+    pub names: &'a [String],
+    pub serial: &'a str,
+    pub days_left: i64,
+    pub until: &'a str,
+    /// The certificate's page, where **Renew** is (and "do not renew" stops these messages).
+    pub link: &'a str,
+    /// Signet renews it by itself when the window opens.
+    pub auto_renew: bool,
+    /// A watched certificate: issued elsewhere, so it is renewed where it came from.
+    pub watched: bool,
+}
+
+pub fn expiry_notice(e: &Expiry) -> Text {
+    let Expiry { serial, days_left, until, link, .. } = e;
+    let names = e.names.join(", ");
+    let when = match days_left {
+        ..=0 => format!("expired on {until}"),
+        1 => format!("expires tomorrow ({until})"),
+        d => format!("expires in {d} days ({until})"),
+    };
+    let what_to_do = if e.watched {
+        "It was issued outside Signet: renew it where it came from, then hand the new one in to be watched.".into()
+    } else if e.auto_renew {
+        "Signet renews it automatically when its renewal window opens; you will get the new certificate by \
+         e-mail."
+            .to_string()
+    } else {
+        format!("Renew it here: {link}")
+    };
+    Text {
+        subject: format!("The certificate for {} {when}", first(e.names)),
+        body: format!(
+            "Hello,\n\nThe certificate for {names} (serial {serial}) {when}. A server that still uses it after that \
+             is refused by browsers.\n\n{what_to_do}\n\nDetails, and \"Do not renew\" to stop these reminders: \
+             {link}\n"
+        ),
+    }
+}
+
+/// To a certificate's contacts: its automatic renewal was placed but needs them, or could not be placed.
+pub fn auto_renewal_needs_you(names: &[String], serial: &str, outcome: &str, link: &str) -> Text {
+    Text {
+        subject: format!("The automatic renewal of the certificate for {} needs you", first(names)),
+        body: format!(
+            "Hello,\n\nSignet tried to renew the certificate for {} (serial {serial}) automatically.\n\n{outcome}\n\n\
+             {link}\n",
+            names.join(", ")
+        ),
+    }
+}
+
+/// To a certificate's contacts: a monitored installation changed colour.
+pub fn installation_changed(host: &str, port: u16, colour: &str, reasons: &[String], link: &str) -> Text {
+    Text {
+        subject: format!("Installation check of {host}: now {}", colour.to_lowercase()),
+        body: format!(
+            "Hello,\n\nSignet checked the certificate installed at {host} (port {port}); the check is now {}.\n\n\
+             {}\n\nDetails: {link}\n",
+            colour.to_lowercase(),
+            reasons.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n")
+        ),
+    }
+}

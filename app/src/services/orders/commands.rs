@@ -5,7 +5,7 @@
 use super::super::{audit, dcv, mail, AppState};
 use super::lifecycle::advance;
 use super::place::inspect_csr;
-use super::{load, product_of, view, Scope};
+use super::{load, product_of, refuse_if_acme, view, Scope};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::validate;
 use crate::model::*;
@@ -15,6 +15,7 @@ use surrealdb::types::RecordId;
 /// Submits the CSR of a draft ("skip and submit later").
 pub async fn submit_csr(state: &AppState, scope: &Scope, id: &str, csr_text: &str) -> AppResult<OrderView> {
     let order = load(state, &scope.store_scope(), id).await?;
+    refuse_if_acme(&order, "hands in the CSR when it finalizes the order")?;
     let by = CsrSubmitter { actor: &scope.actor.email, how: None, invitation: None };
     match attach_csr(state, &order, csr_text, by).await? {
         CsrOutcome::Attached(_) => view(state, scope, id).await,
@@ -177,6 +178,7 @@ async fn close(
 /// Changes how one name is validated (until issuance).
 pub async fn set_dcv(state: &AppState, scope: &Scope, id: &str, choice: DcvChoice) -> AppResult<OrderView> {
     let order = load(state, &scope.store_scope(), id).await?;
+    refuse_if_acme(&order, "chooses the challenge it answers")?;
     if !OrderStatus::parse(&order.status).is_some_and(|s| s.open()) {
         return Err(AppError::Conflict(
             "The validation method can change only until the certificate is issued.".into(),
@@ -189,6 +191,7 @@ pub async fn set_dcv(state: &AppState, scope: &Scope, id: &str, choice: DcvChoic
 /// "Check now": runs the HTTP and DNS checks of the order's pending names, then issues if all are done.
 pub async fn check_dcv(state: &AppState, scope: &Scope, id: &str) -> AppResult<OrderView> {
     let order = load(state, &scope.store_scope(), id).await?;
+    refuse_if_acme(&order, "asks Signet to check a challenge when it has answered it")?;
     if !OrderStatus::parse(&order.status).is_some_and(|s| s.open()) {
         return view(state, scope, id).await;
     }

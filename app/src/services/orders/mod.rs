@@ -22,8 +22,8 @@ mod view;
 pub use commands::{approve, cancel, check_dcv, confirm_email_dcv, recheck_pending, reject, set_dcv, submit_csr};
 pub(super) use commands::{attach_csr, CsrOutcome, CsrSubmitter};
 pub use names::parse_names;
-pub(super) use place::create_as;
 pub use place::{create, inspect_csr, preview_csr};
+pub(super) use place::{create_as, Placement};
 pub(crate) use view::event_of;
 pub use view::{download, list, track, view};
 
@@ -77,6 +77,14 @@ pub async fn products(state: &AppState) -> AppResult<Vec<Product>> {
 
 pub(super) async fn load(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<OrderRow> {
     state.store().order(scope, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Refuses a person's step on an order its ACME client runs (`what` the client does instead).
+pub(super) fn refuse_if_acme(order: &OrderRow, what: &str) -> AppResult<()> {
+    match order.acme_account {
+        Some(_) => Err(AppError::Conflict(format!("This order was placed over ACME: its ACME client {what}."))),
+        None => Ok(()),
+    }
 }
 
 pub fn now_str(t: DateTime<Utc>) -> String {

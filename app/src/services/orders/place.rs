@@ -142,15 +142,24 @@ struct Inputs {
 
 /// Places an order. With a CSR that fails a check nothing is stored and the checks say why.
 pub async fn create(state: &AppState, scope: &Scope, input: OrderInput) -> AppResult<OrderView> {
-    create_as(state, scope, input, None).await
+    create_as(state, scope, input, Placement::default()).await
 }
 
-/// Places an order, for an ACME account when `acme_account` is given (ACME's newOrder, without a CSR).
+/// How an order comes about beyond what a person fills in.
+#[derive(Default, Clone, Copy)]
+pub(in crate::services) struct Placement<'a> {
+    /// Placed over ACME by this account.
+    pub acme_account: Option<&'a str>,
+    /// A reissue: the certificate keeps this expiry (the original's) instead of counting its validity.
+    pub not_after: Option<DateTime<Utc>>,
+}
+
+/// Places an order as `placement` says (for an ACME account, or as a reissue with a fixed expiry).
 pub(in crate::services) async fn create_as(
     state: &AppState,
     scope: &Scope,
     mut input: OrderInput,
-    acme_account: Option<&str>,
+    placement: Placement<'_>,
 ) -> AppResult<OrderView> {
     check_client_choice(scope, &input.client_id)?;
     // The CSR is parsed first so that the lookup of its public key joins the one read of the order's inputs.
@@ -208,7 +217,9 @@ pub(in crate::services) async fn create_as(
         created_by_email: scope.actor.email.clone(),
         created_at: now,
         updated_at: now,
-        acme_account: acme_account.map(|a| rid("acme_account", a)),
+        acme_account: placement.acme_account.map(|a| rid("acme_account", a)),
+        notify: parse_notify(&input.notify).unwrap_or_default(),
+        not_after: placement.not_after,
     };
     let placed = Placed {
         id: order_id,
@@ -314,6 +325,7 @@ fn check_order(inputs: &Inputs, input: &OrderInput, now: DateTime<Utc>) -> AppRe
     }
     check_contact(&mut checks, "corporate", &input.corporate);
     check_contact(&mut checks, "technical", &input.technical);
+    checks.check("notify", parse_notify(&input.notify).err());
     checks.finish()
 }
 
@@ -400,6 +412,7 @@ async fn place_issued(
         number: &order.number,
         names: &order.names,
         validity_days: order.validity_days,
+        not_after: order.not_after,
         parties: &placed.parties,
         product: &inputs.product,
         csr,

@@ -33,7 +33,8 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
     let product = product.map(super::product_of).ok_or(AppError::Internal)?;
     let csr_report: Option<CsrReport> = order.csr_report.as_deref().and_then(|r| serde_json::from_str(r).ok());
     let dcv: Vec<DcvView> = dcvs.iter().map(|d| dcv_view(d, product.profile)).collect();
-    let actions = scope.map(|s| actions(status, s)).unwrap_or_default();
+    let acme = order.acme_account.is_some();
+    let actions = scope.map(|s| actions(status, s, acme)).unwrap_or_default();
     let invitations = match scope {
         Some(_) => invitation_infos(state, &order, invitations),
         None => Vec::new(),
@@ -59,6 +60,8 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
         reason: order.reason.clone(),
         failure: order.failure.clone(),
         certificate: certificate.map(|c| issued_cert(c, ca_slug)),
+        acme,
+        notify: order.notify.clone().unwrap_or_default(),
         tracking_path: scope.map(|_| format!("/track/{}", super::super::tracking::token(state, &key_of(&order.id)))),
         created_by: order.created_by_email.clone(),
         created_at: order.created_at,
@@ -67,15 +70,16 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
     })
 }
 
-/// What a signed-in viewer may do with an order in `status`.
-fn actions(status: OrderStatus, scope: &Scope) -> OrderActions {
+/// What a signed-in viewer may do with an order in `status`. An ACME order's CSR and validations are its ACME
+/// client's business.
+fn actions(status: OrderStatus, scope: &Scope, acme: bool) -> OrderActions {
     let open = status.open();
     OrderActions {
-        submit_csr: status == OrderStatus::Draft,
-        change_dcv: open,
+        submit_csr: status == OrderStatus::Draft && !acme,
+        change_dcv: open && !acme,
         approve: status == OrderStatus::PendingApproval && scope.can_approve,
         cancel: open,
-        invite: status == OrderStatus::Draft,
+        invite: status == OrderStatus::Draft && !acme,
     }
 }
 
@@ -186,6 +190,7 @@ fn dcv_view(d: &DcvRow, profile: Profile) -> DcvView {
         last_error: d.last_error.clone(),
         validated_at: d.validated_at,
         reused: d.reused,
+        acme_challenge: d.acme_challenge.clone(),
     }
 }
 

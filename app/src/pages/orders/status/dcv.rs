@@ -9,6 +9,7 @@ pub(super) fn DcvPanel(order: OrderView, commands: Commands) -> impl IntoView {
     let change_dcv = order.actions.change_dcv;
     let id = order.id.clone();
     let server = order.profile.is_server();
+    let acme = order.acme;
     let names = order.names.clone();
     view! {
         <section class="panel">
@@ -19,7 +20,7 @@ pub(super) fn DcvPanel(order: OrderView, commands: Commands) -> impl IntoView {
                     {order.dcv.into_iter().map(|d| {
                         // BR 3.2.2.4.18: a wildcard's base domain cannot be validated by an HTTP file.
                         let wildcard = wildcard_at(&names, &d.name);
-                        view! { <DcvRow d=d order_id=id.clone() server=server wildcard=wildcard may_change=change_dcv commands=commands/> }
+                        view! { <DcvRow d=d order_id=id.clone() server=server wildcard=wildcard acme=acme may_change=change_dcv commands=commands/> }
                     }).collect_view()}
                 </tbody>
             </table></div>
@@ -37,6 +38,7 @@ fn DcvRow(
     order_id: String,
     server: bool,
     wildcard: bool,
+    acme: bool,
     may_change: bool,
     commands: Commands,
 ) -> impl IntoView {
@@ -47,6 +49,7 @@ fn DcvRow(
     };
     let pending = d.status != DcvStatus::Valid;
     let instructions = match d.method {
+        _ if acme => view! { <p>"Waiting for the ACME client to answer a challenge (http-01, dns-01 or tls-alpn-01)."</p> }.into_any(),
         DcvMethod::Http => view! {
             <p>"Publish a file at "<code>{d.http_url.clone()}</code>" containing exactly:"</p>
             <pre class="mono">{d.token.clone()}</pre>
@@ -68,7 +71,7 @@ fn DcvRow(
     view! {
         <tr>
             <td>{d.name.clone()}</td>
-            <td>{d.method.label()}</td>
+            <td>{d.method_label(acme)}</td>
             <td>{status}{d.reused.then_some(" (reused)")}
                 {d.last_error.clone().filter(|_| pending).map(|e| view! { <br/><span class="small error-text">{e}</span> })}</td>
             <td>{pending.then_some(instructions)}{change}</td>

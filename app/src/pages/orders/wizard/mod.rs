@@ -41,6 +41,8 @@ struct Wizard {
     client_id: RwSignal<String>,
     corporate: RwSignal<Contact>,
     technical: RwSignal<Contact>,
+    /// More addresses for the expiry reminders.
+    notify: RwSignal<String>,
     names: RwSignal<String>,
     csr_mode: RwSignal<CsrMode>,
     csr: RwSignal<String>,
@@ -65,6 +67,7 @@ impl Wizard {
             client_id: RwSignal::new(first_client),
             corporate: RwSignal::new(start_contact.clone()),
             technical: RwSignal::new(start_contact),
+            notify: RwSignal::new(String::new()),
             names: RwSignal::new(String::new()),
             csr_mode: RwSignal::new(CsrMode::Paste),
             csr: RwSignal::new(String::new()),
@@ -111,6 +114,7 @@ impl Wizard {
             1 if self.corporate.get().email.trim().is_empty() || self.technical.get().email.trim().is_empty() => {
                 Some("Both contacts need a name and an e-mail address.".to_string())
             }
+            1 => parse_notify(&self.notify.get()).err(),
             2 => {
                 let n = self.name_list();
                 if n.is_empty() {
@@ -170,6 +174,7 @@ impl Wizard {
                 .map(|(name, method, mailbox)| DcvChoice { name, method, mailbox })
                 .collect(),
             default_dcv: DcvMethod::Dns,
+            notify: self.notify.get(),
         }
     }
 }

@@ -61,6 +61,9 @@ pub(super) fn ContactsStep(w: Wizard) -> impl IntoView {
         })}
         <ContactFields label="Corporate contact" key="corporate" contact=w.corporate/>
         <ContactFields label="Technical contact (receives the certificate)" key="technical" contact=w.technical/>
+        <div class="field"><label for="f-notify">"Also remind about expiry (optional, one address per line)"</label>
+            <textarea id="f-notify" rows="2" prop:value=move || w.notify.get() on:input=move |ev| w.notify.set(event_target_value(&ev))></textarea>
+            <span class="hint">"The contacts above get the expiry reminders anyway."</span></div>
     }
 }
 
