@@ -117,6 +117,8 @@ impl From<surrealdb::Error> for AppError {
             );
         }
         tracing::error!(error = %e, "database error");
+        #[cfg(test)]
+        eprintln!("database error: {e}");
         AppError::Internal
     }
 }
