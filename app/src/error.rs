@@ -117,8 +117,6 @@ impl From<surrealdb::Error> for AppError {
             );
         }
         tracing::error!(error = %e, "database error");
-        #[cfg(test)]
-        eprintln!("database error: {e}");
         AppError::Internal
     }
 }
