@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './a11y';
-import { Signet, Smtp, acceptInvitation, createIssuer, createShopClient, fileServer, freePort, hydrated, inviteShopCustomer, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createIssuer, createShopClient, customerOrdersShop, fileServer, freePort, hydrated, inviteShopCustomer, signIn } from './support';
 
 const work = mkdtempSync(join(tmpdir(), 'signet-renewal-'));
 const files = new Map<string, string>();
@@ -85,29 +85,7 @@ test('a customer renews a certificate, checks where it is installed and reissues
 
   // The customer orders shop.example.com with a CSR made by openssl, validated by an HTTP file.
   await acceptInvitation(page, smtp, signet.url, 'iva@shop.example.com', 'You are invited to Chamber of Commerce Split', 'iva passphrase 12');
-  await page.getByRole('link', { name: 'New order', exact: true }).click();
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.locator('#f-technical-email').fill('iva@shop.example.com');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Domain names (one per line)').fill('shop.example.com');
-  await page.getByRole('button', { name: 'Next' }).click();
-  openssl(['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', 'shop.key',
-    '-subj', '/CN=shop.example.com/O=Shop d.o.o./C=HR', '-addext', 'subjectAltName=DNS:shop.example.com', '-out', 'shop.csr']);
-  await page.getByLabel('CSR', { exact: true }).fill(readFileSync(join(work, 'shop.csr'), 'utf8'));
-  await page.getByRole('button', { name: 'Check CSR' }).click();
-  await expect(page.getByText('The CSR passes the checks.')).toBeVisible();
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Method for shop.example.com').selectOption('http');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('button', { name: 'Submit order' }).click();
-  await expect(page.getByRole('heading', { name: /Order SMIB-2026-00001/ })).toBeVisible();
-  await hydrated(page);
-  const dcv = page.locator('tr', { has: page.getByRole('cell', { name: 'shop.example.com', exact: true }) });
-  files.set((await dcv.locator('code').innerText()).replace('http://', ''), (await dcv.locator('pre').innerText()).trim());
-  await page.getByRole('button', { name: 'Check now' }).click();
-  await expect(page.locator('h1 .badge')).toHaveText('Issued');
-  await hydrated(page);
+  await customerOrdersShop(page, work, files);
 
   // Renew from the certificate's page, with the same CSR: issued at once, the validation reused.
   await page.getByRole('link', { name: 'Certificate details', exact: true }).click();

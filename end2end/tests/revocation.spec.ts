@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, fileServer, hydrated, inviteShopCustomer, signIn } from './support';
+import { Signet, Smtp, acceptInvitation, createCaAndProduct, createIssuer, createShopClient, customerOrdersShop, fileServer, hydrated, inviteShopCustomer, signIn } from './support';
 
 const PKI_URL = 'http://pki.signet.example.com';
 const work = mkdtempSync(join(tmpdir(), 'signet-revocation-'));
@@ -97,30 +97,7 @@ test('a customer revokes a certificate; OCSP and the CRL say so to openssl', asy
 
   // Customer: one name, a CSR made by openssl, validated by an HTTP file; issued at once.
   await acceptInvitation(page, smtp, signet.url, 'iva@shop.example.com', 'You are invited to Chamber of Commerce Split', 'iva passphrase 12');
-  await page.getByRole('link', { name: 'New order', exact: true }).click();
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.locator('#f-technical-email').fill('iva@shop.example.com');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Domain names (one per line)').fill('shop.example.com');
-  await page.getByRole('button', { name: 'Next' }).click();
-  openssl(['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', 'shop.key',
-    '-subj', '/CN=shop.example.com/O=Shop d.o.o./C=HR', '-addext', 'subjectAltName=DNS:shop.example.com', '-out', 'shop.csr']);
-  await page.getByLabel('CSR', { exact: true }).fill(readFileSync(join(work, 'shop.csr'), 'utf8'));
-  await page.getByRole('button', { name: 'Check CSR' }).click();
-  await expect(page.getByText('The CSR passes the checks.')).toBeVisible();
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Method for shop.example.com').selectOption('http');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('button', { name: 'Submit order' }).click();
-  await expect(page.getByRole('heading', { name: /Order SMIB-2026-00001/ })).toBeVisible();
-  await hydrated(page);
-  const orderUrl = page.url();
-  const dcv = page.locator('tr', { has: page.getByRole('cell', { name: 'shop.example.com', exact: true }) });
-  files.set((await dcv.locator('code').innerText()).replace('http://', ''), (await dcv.locator('pre').innerText()).trim());
-  await page.getByRole('button', { name: 'Check now' }).click();
-  await expect(page.locator('h1 .badge')).toHaveText('Issued');
-  await hydrated(page);
+  const orderUrl = await customerOrdersShop(page, work, files);
 
   // The order page links to the certificate's own page.
   const detailsLink = page.getByRole('link', { name: 'Certificate details', exact: true });

@@ -1,6 +1,6 @@
 // Test harness: the real signet binary on a free port with a fresh data folder, and a real SMTP server.
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -225,4 +225,36 @@ export async function inviteShopCustomer(page: Page) {
   await page.getByLabel('Customer e-mail *').fill('iva@shop.example.com');
   await page.getByRole('button', { name: 'Invite customer' }).click();
   await expect(page.getByText('The invitation was sent.')).toBeVisible();
+}
+
+/** The signed-in customer orders `shop.example.com` in the wizard with a P-256 CSR made by openssl (key in
+ * `work/shop.key`), validated by an HTTP file served from `files`; waits until it is issued. The order's URL. */
+export async function customerOrdersShop(page: Page, work: string, files: Map<string, string>): Promise<string> {
+  await page.getByRole('link', { name: 'New order', exact: true }).click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.locator('#f-technical-email').fill('iva@shop.example.com');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Domain names (one per line)').fill('shop.example.com');
+  await page.getByRole('button', { name: 'Next' }).click();
+  const csr = spawnSync('openssl', ['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+    '-keyout', 'shop.key', '-subj', '/CN=shop.example.com/O=Shop d.o.o./C=HR', '-addext',
+    'subjectAltName=DNS:shop.example.com', '-out', 'shop.csr'], { cwd: work, encoding: 'utf8' });
+  if (csr.status !== 0) throw new Error(`openssl req: ${csr.stderr}`);
+  await page.getByLabel('CSR', { exact: true }).fill(readFileSync(join(work, 'shop.csr'), 'utf8'));
+  await page.getByRole('button', { name: 'Check CSR' }).click();
+  await expect(page.getByText('The CSR passes the checks.')).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Method for shop.example.com').selectOption('http');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await expect(page.getByRole('heading', { name: /Order SMIB-2026-00001/ })).toBeVisible();
+  await hydrated(page);
+  const orderUrl = page.url();
+  const dcv = page.locator('tr', { has: page.getByRole('cell', { name: 'shop.example.com', exact: true }) });
+  files.set((await dcv.locator('code').innerText()).replace('http://', ''), (await dcv.locator('pre').innerText()).trim());
+  await page.getByRole('button', { name: 'Check now' }).click();
+  await expect(page.locator('h1 .badge')).toHaveText('Issued');
+  await hydrated(page);
+  return orderUrl;
 }

@@ -279,10 +279,8 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
     };
     let order = row.cert_order.clone();
     let ca_id = key_of(&row.ca);
-    let (renewal, check) = match super::renewal::Renewable::load(state, scope, id).await? {
-        Some(r) => (Some(r.info(state).await?), Some(super::install_check::panel(state, &r).await?)),
-        None => (None, None),
-    };
+    let r = super::renewal::Renewable::of(state, scope, id, row.clone()).await?;
+    let (renewal, check) = (Some(r.info(state).await?), Some(super::install_check::panel(state, &r).await?));
     let versions = super::renewal::versions(state, id).await?;
     let (_, _, do_not_renew) = state.store().renewal_choices(id).await?;
     let notices = notices(state, id, false).await?;

@@ -122,11 +122,17 @@ async fn send_notice(state: &AppState, c: &ExpiringCertificate, days: i64, now: 
 /// The order's corporate and technical contacts and its extra addresses (each once), or the one address of a
 /// watched certificate.
 fn recipients(c: &ExpiringCertificate) -> Vec<String> {
+    contacts(c.parties.as_deref(), &c.notify)
+}
+
+/// Who hears about a certificate: its order's corporate and technical contacts (`parties`, as stored) and the
+/// order's extra addresses, each once.
+pub(super) fn contacts(parties: Option<&str>, extra: &[String]) -> Vec<String> {
     let mut all: Vec<String> = Vec::new();
-    if let Some(parties) = c.parties.as_deref().and_then(|p| serde_json::from_str::<OrderParties>(p).ok()) {
+    if let Some(parties) = parties.and_then(|p| serde_json::from_str::<OrderParties>(p).ok()) {
         all.extend([parties.corporate.email, parties.technical.email]);
     }
-    all.extend(c.notify.iter().cloned());
+    all.extend(extra.iter().cloned());
     let mut unique: Vec<String> = Vec::new();
     for address in all {
         if !address.trim().is_empty() && !unique.contains(&address) {

@@ -106,11 +106,7 @@ async fn notify_change(state: &AppState, r: &Renewable, outcome: &InstallCheck) 
     let link = format!("{}/certificates/{}", state.settings().public_url, r.cert_id);
     let text =
         mail::texts::installation_changed(&outcome.host, outcome.port, outcome.colour.label(), &outcome.reasons, &link);
-    let parties: OrderParties = serde_json::from_str(&r.order.parties).unwrap_or_default();
-    let mut to: Vec<String> = vec![parties.corporate.email, parties.technical.email];
-    to.extend(r.order.notify.clone().unwrap_or_default());
-    to.retain(|a| !a.trim().is_empty());
-    to.dedup();
+    let to = super::expiry::contacts(Some(&r.order.parties), r.order.notify.as_deref().unwrap_or_default());
     let issuer = crate::store::key_of(&r.order.issuer);
     for address in to {
         mail::send(state, &address, &text.subject, &text.body, Some(&issuer)).await?;

@@ -34,9 +34,15 @@ impl Renewable {
         let Some((cert, _)) = state.store().certificate_in_scope(&store_scope, cert_id).await? else {
             return Ok(None);
         };
+        Renewable::of(state, scope, cert_id, cert).await.map(Some)
+    }
+
+    /// The same, for a certificate the caller has read in `scope` already.
+    pub async fn of(state: &AppState, scope: &Scope, cert_id: &str, cert: CertListRow) -> AppResult<Renewable> {
+        let store_scope = scope.store_scope();
         let order = state.store().order(&store_scope, &key_of(&cert.cert_order)).await?.ok_or(AppError::Internal)?;
         let product = state.store().product(&key_of(&order.product)).await?.ok_or(AppError::Internal)?;
-        Ok(Some(Renewable { cert_id: cert_id.to_string(), cert, order, product: orders::product_of(product) }))
+        Ok(Renewable { cert_id: cert_id.to_string(), cert, order, product: orders::product_of(product) })
     }
 
     /// Where the certificate stands for renewal now.
