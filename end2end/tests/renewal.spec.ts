@@ -145,4 +145,11 @@ test('a customer renews a certificate, checks where it is installed and reissues
   await page.getByRole('link', { name: 'TLS certificates', exact: true }).click();
   await hydrated(page);
   await expect(page.getByText(`to be revoked on ${day}`)).toBeVisible();
+
+  // Second thoughts: the renewed certificate is kept after all.
+  await page.goto(`${signet.url}${renewedPath}`);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Keep this certificate' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'will be revoked on' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Reissue…' })).toBeVisible();
 });

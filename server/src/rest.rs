@@ -10,7 +10,7 @@ use app::services::{acme, ca, certificates, orders, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,7 +23,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     servers((url = "/api/v1")),
     paths(list_products, list_orders, create_order, get_order, submit_csr, set_dcv, check_dcv, cancel_order,
           approve_order, reject_order, download_certificate, list_certificates, revoke_certificate,
-          lifecycle::renew_certificate, lifecycle::reissue_certificate, lifecycle::set_auto_renew,
+          lifecycle::renew_certificate, lifecycle::reissue_certificate, lifecycle::cancel_scheduled_revocation,
+          lifecycle::set_auto_renew,
           lifecycle::check_installation, create_eab,
           list_eab, revoke_eab),
     security(("api_key" = [])),
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates/{id}/revoke", post(revoke_certificate))
         .route("/certificates/{id}/renew", post(lifecycle::renew_certificate))
         .route("/certificates/{id}/reissue", post(lifecycle::reissue_certificate))
+        .route("/certificates/{id}/scheduled-revocation", delete(lifecycle::cancel_scheduled_revocation))
         .route("/certificates/{id}/auto-renew", put(lifecycle::set_auto_renew))
         .route("/certificates/{id}/check", get(lifecycle::check_installation))
         .route("/acme/eab", get(list_eab).post(create_eab))

@@ -1,5 +1,6 @@
-//! The REST API's certificate lifecycle after issuance: renewal, reissue, automatic renewal and the
-//! installation check (`/api/v1/certificates/{id}/…`), on the same services as the certificate page.
+//! The REST API's certificate lifecycle after issuance: renewal, reissue (and cancelling the revocation it
+//! scheduled), automatic renewal and the installation check (`/api/v1/certificates/{id}/…`), on the same
+//! services as the certificate page.
 
 use crate::rest::{ApiError, ApiResult, Body, Caller, Problem};
 use app::error::AppError;
@@ -95,6 +96,20 @@ pub(crate) async fn reissue_certificate(
     };
     let placed = reissue::reissue(&state, &scope, &id, input).await?;
     Ok((StatusCode::CREATED, Json(placed)).into_response())
+}
+
+/// Keeps a certificate whose reissue scheduled its revocation: the revocation is cancelled. 409 when none is
+/// scheduled or the certificate is revoked already.
+#[utoipa::path(delete, path = "/certificates/{id}/scheduled-revocation", tag = "certificates",
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(crate) async fn cancel_scheduled_revocation(
+    State(state): State<AppState>,
+    Caller(scope): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    reissue::cancel_scheduled_revocation(&state, &scope, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A certificate's renewal choices.

@@ -59,6 +59,13 @@ pub async fn reissue_certificate(id: String, input: ReissueInput) -> Result<Orde
     crate::services::reissue::reissue(&ctx.state, &scope_of(&ctx)?, &id, input).await
 }
 
+/// Keeps a reissued certificate after all: its scheduled revocation is cancelled.
+#[server(prefix = "/_sf", endpoint = "certificates/cancel-revocation")]
+pub async fn cancel_scheduled_revocation(id: String) -> Result<(), AppError> {
+    let ctx = require(Need::OrderDesk).await?;
+    crate::services::reissue::cancel_scheduled_revocation(&ctx.state, &scope_of(&ctx)?, &id).await
+}
+
 /// The columns this person shows in the inventory.
 #[server(prefix = "/_sf", endpoint = "certificates/columns")]
 pub async fn certificate_columns() -> Result<Vec<String>, AppError> {

@@ -92,6 +92,20 @@ pub async fn reissue(state: &AppState, scope: &Scope, cert_id: &str, input: Reis
     orders::view(state, scope, &placed.id).await
 }
 
+/// Keeps a certificate whose reissue scheduled its revocation: the revocation is cancelled (and audited). A
+/// certificate with no revocation scheduled, or revoked already, is a conflict that says so.
+pub async fn cancel_scheduled_revocation(state: &AppState, scope: &Scope, cert_id: &str) -> AppResult<()> {
+    let r = Renewable::load(state, scope, cert_id).await?.ok_or(AppError::NotFound)?;
+    if r.cert.revoked_at.is_some() {
+        return Err(AppError::Conflict("This certificate is revoked already: revocation is final.".into()));
+    }
+    if !state.store().cancel_scheduled_revocation(cert_id).await? {
+        return Err(AppError::Conflict("No revocation is scheduled for this certificate.".into()));
+    }
+    let detail = "scheduled revocation cancelled: the certificate is kept until it expires".to_string();
+    audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.cancel_revoke", &r.cert.serial, detail).await
+}
+
 /// The form's own rules; the day of a scheduled revocation.
 fn check_input(input: &ReissueInput, today: NaiveDate) -> AppResult<Option<NaiveDate>> {
     let mut checks = Checks::new();
@@ -125,7 +139,8 @@ pub async fn revoke_scheduled(state: &AppState) -> AppResult<usize> {
     for s in due {
         let actor = Actor { user_id: None, email: SCHEDULED_ACTOR.into(), ip: String::new() };
         let scope = Scope { issuer: s.issuer.clone(), client: None, can_approve: true, user_id: None, actor };
-        let reason = RevocationReason::parse(&s.reason).unwrap_or(RevocationReason::Superseded);
+        // The reason was one of ours when it was scheduled: a value this build does not know is a bug.
+        let reason = RevocationReason::parse(&s.reason).ok_or(AppError::Internal)?;
         let input = RevokeInput { reason, comment: "Scheduled when the certificate was reissued.".into() };
         match certificates::revoke(state, &scope, &s.certificate, input).await {
             Ok(_) => revoked += 1,

@@ -101,3 +101,33 @@ async fn a_lost_key_revokes_the_original_at_once_and_the_form_says_what_is_wrong
     let refused = reissue::reissue(&w.s, &w.admin, &old.id, again).await.unwrap_err();
     assert!(matches!(refused, AppError::Conflict(ref m) if m.contains("revoked")), "{refused:?}");
 }
+
+#[tokio::test]
+async fn a_scheduled_revocation_cancelled_is_not_carried_out_and_another_issuer_cannot_cancel_it() {
+    let w = world().await;
+    let old = issued(&w).await;
+    let day = (w.s.now() + Duration::days(3)).date_naive();
+    let request = ReissueInput {
+        reason: ReissueReason::KeyTypeChanged,
+        csr: csr(&["shop.example.com"]),
+        old: OldCertificate::RevokeOn,
+        revoke_on: day.format("%Y-%m-%d").to_string(),
+        ..Default::default()
+    };
+    reissue::reissue(&w.s, &w.admin, &old.id, request).await.unwrap();
+    let other_issuer = super::order_tests::scope(&w.other_issuer, "bo@other.test", true, None);
+    let r = reissue::cancel_scheduled_revocation(&w.s, &other_issuer, &old.id).await;
+    assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
+    let scheduled = certificates::detail(&w.s, &w.admin, &old.id).await.unwrap().summary.revocation_scheduled;
+    assert!(scheduled.is_some(), "the outsider cancelled nothing");
+
+    reissue::cancel_scheduled_revocation(&w.s, &w.admin, &old.id).await.unwrap();
+    let kept = certificates::detail(&w.s, &w.admin, &old.id).await.unwrap().summary;
+    assert_eq!(kept.revocation_scheduled, None);
+    let again = reissue::cancel_scheduled_revocation(&w.s, &w.admin, &old.id).await;
+    assert!(matches!(&again, Err(AppError::Conflict(m)) if m.contains("No revocation is scheduled")), "{again:?}");
+    w.s.clock().advance(Duration::days(4));
+    assert_eq!(expiry::run_due(&w.s).await.unwrap().revocations, 0);
+    assert!(crl_serials(&w, &old.ca).await.is_empty(), "the certificate was kept");
+    assert_eq!(certificates::detail(&w.s, &w.admin, &old.id).await.unwrap().summary.revocation, None);
+}

@@ -76,6 +76,21 @@ impl Renewable {
 /// certificate was renewed or revoked already, the answer says why (and when the window opens).
 pub async fn renew(state: &AppState, scope: &Scope, cert_id: &str, input: RenewInput) -> AppResult<OrderView> {
     let r = Renewable::load(state, scope, cert_id).await?.ok_or(AppError::NotFound)?;
+    // One renewal is placed at a time (two people, or a person and the automatic renewal): the claim comes
+    // before "is it renewed already?", so that whoever holds it sees any renewal placed before.
+    if !state.store().claim_replacement(cert_id, state.now()).await? {
+        return Err(AppError::Conflict(
+            "A renewal of this certificate is being placed right now: reload the page in a moment.".into(),
+        ));
+    }
+    let placed = place_renewal(state, scope, &r, input).await;
+    state.store().release_replacement(cert_id).await?;
+    placed
+}
+
+/// The renewal itself, with the certificate claimed.
+async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: RenewInput) -> AppResult<OrderView> {
+    let cert_id = r.cert_id.as_str();
     let info = r.info(state).await?;
     if info.state != RenewalState::Open {
         return Err(AppError::Conflict(info.explanation()));
@@ -90,7 +105,7 @@ pub async fn renew(state: &AppState, scope: &Scope, cert_id: &str, input: RenewI
         RenewCsr::New => input.csr,
         RenewCsr::Later => String::new(),
     };
-    let order = order_input(state, &r, csr).await?;
+    let order = order_input(state, r, csr).await?;
     let placed = orders::create(state, scope, order).await?;
     let old_order = key_of(&r.order.id);
     let by = &scope.actor.email;

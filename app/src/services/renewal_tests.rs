@@ -163,3 +163,32 @@ async fn another_issuer_or_client_cannot_renew_a_certificate_or_change_its_choic
     let renewed = renewal::renew(&w.s, &customer, &cert.id, same_csr()).await.unwrap();
     assert_eq!(renewed.status, OrderStatus::Issued);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewals_placed_at_the_same_moment_place_one_renewal_and_the_others_hear_why() {
+    let w = world().await;
+    let cert = issued(&w).await;
+    w.s.clock().advance(cert.not_after - w.s.now() - Duration::days(1));
+    let attempts: Vec<_> = (0..6)
+        .map(|_| {
+            let (s, admin, id) = (w.s.clone(), w.admin.clone(), cert.id.clone());
+            tokio::spawn(async move { renewal::renew(&s, &admin, &id, same_csr()).await })
+        })
+        .collect();
+    let mut placed = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => placed += 1,
+            Err(AppError::Conflict(m)) => {
+                assert!(m.contains("being placed right now") || m.starts_with("Renewed by order"), "{m}");
+            }
+            Err(e) => panic!("a renewal failed with {e:?}"),
+        }
+    }
+    assert_eq!(placed, 1);
+    assert_eq!(orders::list(&w.s, &w.admin, None, 1).await.unwrap().total, 2, "the original and one renewal");
+    assert_eq!(certificates::detail(&w.s, &w.admin, &cert.id).await.unwrap().versions.len(), 2);
+    // Once placed, the claim is gone: the renewed certificate says so, not "being placed".
+    let again = conflict(renewal::renew(&w.s, &w.admin, &cert.id, same_csr()).await);
+    assert!(again.starts_with("Renewed by order"), "{again}");
+}

@@ -1,7 +1,7 @@
 //! Renewal links: the certificate an order replaces (a portal renewal or ACME's `replaces`), the order that
 //! renews a certificate, and the line of versions a certificate is in. Ids leave this module as plain keys.
 
-use super::{key_of, rid, DbResult, Store};
+use super::{key_of, retry_conflicts, rid, DbResult, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -70,6 +70,34 @@ impl Store {
             .await?
             .take(0)?;
         Ok(row.map(|r| (key_of(&r.id), r.number)))
+    }
+
+    /// Claims `certificate` while its renewal is placed: true for one caller at a time, on whichever instance. A
+    /// claim older than a minute is stale (its instance stopped while placing) and is taken over.
+    pub async fn claim_replacement(&self, certificate: &str, now: DateTime<Utc>) -> DbResult<bool> {
+        // A claimer that collided with another runs again and then finds the claim taken.
+        let claimed: Vec<RecordId> = retry_conflicts(|| async {
+            self.db
+                .query(
+                    "UPDATE $c SET replacing_since = $now
+                     WHERE replacing_since = NONE OR replacing_since < $now - 1m RETURN VALUE id",
+                )
+                .bind(("c", rid("certificate", certificate)))
+                .bind(("now", now))
+                .await?
+                .take(0)
+        })
+        .await?;
+        Ok(!claimed.is_empty())
+    }
+
+    pub async fn release_replacement(&self, certificate: &str) -> DbResult<()> {
+        self.db
+            .query("UPDATE $c SET replacing_since = NONE")
+            .bind(("c", rid("certificate", certificate)))
+            .await?
+            .check()?;
+        Ok(())
     }
 
     /// Links a renewal order to the certificate it replaces (`serial`, of order `old_order`), with a line in
@@ -147,6 +175,20 @@ impl Store {
             .await?
             .check()?;
         Ok(())
+    }
+
+    /// Cancels a scheduled revocation that has not happened; false when there was none to cancel.
+    pub async fn cancel_scheduled_revocation(&self, certificate: &str) -> DbResult<bool> {
+        let changed: Vec<RecordId> = self
+            .db
+            .query(
+                "UPDATE $c SET revoke_at = NONE, revoke_at_reason = NONE
+                 WHERE revoke_at != NONE AND revoked_at = NONE RETURN VALUE id",
+            )
+            .bind(("c", rid("certificate", certificate)))
+            .await?
+            .take(0)?;
+        Ok(!changed.is_empty())
     }
 
     /// Scheduled revocations due at `now`.

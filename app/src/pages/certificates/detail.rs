@@ -14,14 +14,15 @@ pub fn CertificatePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let revoke = ServerAction::<RevokeCertificate>::new();
-    let data = Resource::new(move || (id(), revoke.version().get()), |(id, _)| get_certificate(id));
+    let keep = ServerAction::<CancelScheduledRevocation>::new();
+    let data = Resource::new(move || (id(), revoke.version().get(), keep.version().get()), |(id, _, _)| get_certificate(id));
     view! {
         <Title text="Certificate"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <div class="notice bad" role="alert">{e.to_string()}</div> }.into_any(),
-                    Ok(c) => view! { <Details c revoke/> }.into_any(),
+                    Ok(c) => view! { <Details c revoke keep/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -29,7 +30,11 @@ pub fn CertificatePage() -> impl IntoView {
 }
 
 #[component]
-fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> impl IntoView {
+fn Details(
+    c: CertificateDetail,
+    revoke: ServerAction<RevokeCertificate>,
+    keep: ServerAction<CancelScheduledRevocation>,
+) -> impl IntoView {
     let s = c.summary.clone();
     let days = if c.days_left >= 0 {
         format!("{} days left", c.days_left)
@@ -38,9 +43,7 @@ fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> imp
     };
     view! {
         <h1>{s.common_name.clone()}" "{state_badge(s.state)}</h1>
-        {s.revocation_scheduled.map(|at| view! {
-            <div class="notice warn" role="status">{format!("This certificate will be revoked on {} (it was reissued).", when(&at))}</div>
-        })}
+        {s.revocation_scheduled.map(|at| view! { <ScheduledRevocation id=s.id.clone() at can_keep=c.can_revoke keep/> })}
         {s.revocation.clone().map(|r| view! {
             <div class="notice bad" role="status">
                 {format!("Revoked on {} by {}: {}.", when(&r.revoked_at), r.revoked_by, r.reason.label())}
@@ -96,6 +99,28 @@ fn Details(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) -> imp
                 <li><span class="small">{when(&e.at)}</span>" "<strong>{e.kind.clone()}</strong>" "{e.detail.clone()}<span class="small">{format!(" — {}", e.actor)}</span></li>
             }).collect_view()}</ul>
         </section>
+    }
+}
+
+/// The revocation a reissue scheduled, and **Keep this certificate**, which cancels it.
+#[component]
+fn ScheduledRevocation(
+    id: String,
+    at: chrono::DateTime<chrono::Utc>,
+    can_keep: bool,
+    keep: ServerAction<CancelScheduledRevocation>,
+) -> impl IntoView {
+    let error = last_error(keep.value());
+    view! {
+        <div class="notice warn" role="status">
+            {format!("This certificate will be revoked on {} (it was reissued).", when(&at))}
+            {can_keep.then(|| view! {
+                " "<button type="button" class="secondary" disabled=move || keep.pending().get()
+                    on:click=move |_| { keep.dispatch(CancelScheduledRevocation { id: id.clone() }); }>
+                    "Keep this certificate"</button>
+            })}
+        </div>
+        <FormError error/>
     }
 }
 
