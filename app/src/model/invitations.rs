@@ -25,12 +25,12 @@ impl InvitationState {
     pub fn of(
         used_at: Option<DateTime<Utc>>,
         expires_at: DateTime<Utc>,
-        order_status: &str,
+        order_status: OrderStatus,
         now: DateTime<Utc>,
     ) -> InvitationState {
         if used_at.is_some() {
             InvitationState::Used
-        } else if order_status != OrderStatus::Draft.as_str() {
+        } else if order_status != OrderStatus::Draft {
             InvitationState::Closed
         } else if expires_at <= now {
             InvitationState::Expired

@@ -187,9 +187,7 @@ pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
     let memberships = state.store().memberships_of_user(&session.user.key()).await?;
     let issuers: Vec<IssuerChoice> = memberships
         .into_iter()
-        .filter_map(|m| {
-            Some(IssuerChoice { id: key_of(&m.issuer), slug: m.slug, name: m.name, role: Role::parse(&m.role)? })
-        })
+        .map(|m| IssuerChoice { id: key_of(&m.issuer), slug: m.slug, name: m.name, role: m.role })
         .collect();
     let current = session
         .issuer

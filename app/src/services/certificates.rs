@@ -411,8 +411,7 @@ async fn tell_contacts(
     reason: RevocationReason,
     comment: &str,
 ) -> AppResult<()> {
-    let parties = state.store().order_parties(&row.cert_order).await?.unwrap_or_default();
-    let parties: OrderParties = serde_json::from_str(&parties).unwrap_or_default();
+    let parties = state.store().order_parties(&row.cert_order).await?.ok_or(AppError::Internal)?;
     let mut sent: Vec<String> = Vec::new();
     for contact in [&parties.technical, &parties.corporate] {
         let address = contact.email.trim().to_lowercase();

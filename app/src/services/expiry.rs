@@ -122,15 +122,15 @@ async fn send_notice(state: &AppState, c: &ExpiringCertificate, days: i64, now: 
 /// The order's corporate and technical contacts and its extra addresses (each once), or the one address of a
 /// watched certificate.
 fn recipients(c: &ExpiringCertificate) -> Vec<String> {
-    contacts(c.parties.as_deref(), &c.notify)
+    contacts(c.parties.as_ref(), &c.notify)
 }
 
-/// Who hears about a certificate: its order's corporate and technical contacts (`parties`, as stored) and the
-/// order's extra addresses, each once.
-pub(super) fn contacts(parties: Option<&str>, extra: &[String]) -> Vec<String> {
+/// Who hears about a certificate: its order's corporate and technical contacts and the order's extra
+/// addresses, each once.
+pub(super) fn contacts(parties: Option<&OrderParties>, extra: &[String]) -> Vec<String> {
     let mut all: Vec<String> = Vec::new();
-    if let Some(parties) = parties.and_then(|p| serde_json::from_str::<OrderParties>(p).ok()) {
-        all.extend([parties.corporate.email, parties.technical.email]);
+    if let Some(parties) = parties {
+        all.extend([parties.corporate.email.clone(), parties.technical.email.clone()]);
     }
     all.extend(extra.iter().cloned());
     let mut unique: Vec<String> = Vec::new();

@@ -26,7 +26,7 @@ pub const CLOSED: &str = "This order no longer needs a CSR.";
 pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str, name: &str) -> AppResult<OrderView> {
     let order = orders::load(state, &scope.store_scope(), order_id).await?;
     orders::refuse_if_acme(&order, "makes the key and hands in the CSR itself")?;
-    if order.status != OrderStatus::Draft.as_str() {
+    if order.status != OrderStatus::Draft {
         return Err(AppError::Conflict(
             "This order has its CSR already: an invitation link is for an order that waits for its CSR.".into(),
         ));
@@ -59,7 +59,6 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
     .unwrap_or_else(|| scope.actor.email.clone());
     let sender = sender_line(&sender_name, &scope.actor.email);
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
-    let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let token = secrets::random_token();
     let expires = now + Duration::days(INVITATION_DAYS);
     let url = format!("{}{INVITATION_PATH}{token}", state.settings().public_url);
@@ -67,7 +66,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
         name,
         sender: &sender,
         sender_name: &sender_name,
-        organisation: &parties.organisation.name,
+        organisation: &order.parties.organisation.name,
         number: &order.number,
         product: &product.name,
         names: &order.names,
@@ -111,11 +110,10 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
 pub async fn invitation(state: &AppState, token: &str) -> AppResult<InvitationView> {
     let (row, order) = find(state, token).await?;
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
-    let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     Ok(InvitationView {
-        state: state_of(&row, &order.status, state.now()),
+        state: state_of(&row, order.status, state.now()),
         order_number: order.number,
-        organisation: parties.organisation,
+        organisation: order.parties.organisation,
         product_name: order.product_name,
         profile: product.profile,
         names: order.names,
@@ -132,7 +130,7 @@ pub async fn invitation(state: &AppState, token: &str) -> AppResult<InvitationVi
 /// the link stays open; an accepted one uses the link up and the order continues.
 pub async fn submit_invited_csr(state: &AppState, token: &str, csr_text: &str) -> AppResult<CsrReport> {
     let (row, order) = find(state, token).await?;
-    refuse_unless_open(&row, state_of(&row, &order.status, state.now()))?;
+    refuse_unless_open(&row, state_of(&row, order.status, state.now()))?;
     let by = CsrSubmitter {
         actor: &row.email,
         how: Some(format!("submitted through the invitation link by {}", row.email)),
@@ -147,7 +145,7 @@ pub async fn submit_invited_csr(state: &AppState, token: &str, csr_text: &str) -
         CsrOutcome::NotDraft | CsrOutcome::InvitationGone => {
             // Something changed while the CSR was checked: say what it is now.
             let (row, order) = find(state, token).await?;
-            refuse_unless_open(&row, state_of(&row, &order.status, state.now()))?;
+            refuse_unless_open(&row, state_of(&row, order.status, state.now()))?;
             Err(AppError::Refused(USED.into()))
         }
     }
@@ -163,7 +161,7 @@ async fn find(state: &AppState, token: &str) -> AppResult<(CsrInvitationRow, Ord
 }
 
 /// Where the link stands now.
-fn state_of(row: &CsrInvitationRow, order_status: &str, now: DateTime<Utc>) -> InvitationState {
+fn state_of(row: &CsrInvitationRow, order_status: OrderStatus, now: DateTime<Utc>) -> InvitationState {
     InvitationState::of(row.used_at, row.expires_at, order_status, now)
 }
 

@@ -224,7 +224,7 @@ pub async fn members(state: &AppState, issuer: &str) -> AppResult<Vec<Member>> {
             locked: locked.contains(&r.email),
             email: r.email,
             name: r.name,
-            role: Role::parse(&r.role).unwrap_or(Role::User),
+            role: r.role,
             pending: !r.has_password,
             since: r.created_at,
         })

@@ -36,7 +36,7 @@ pub async fn reissue(state: &AppState, scope: &Scope, cert_id: &str, input: Reis
         "" => r.order.names.join("\n"),
         typed => typed.to_string(),
     };
-    let parties: OrderParties = serde_json::from_str(&r.order.parties).map_err(|_| AppError::Internal)?;
+    let parties = r.order.parties.clone();
     // The names kept are validated as before (usually reused); new names the way the first one was.
     let dcv = super::renewal::earlier_choices(state, &r.order).await?;
     let default_dcv = dcv.first().map(|c| c.method).unwrap_or(DcvMethod::Dns);

@@ -118,7 +118,7 @@ async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: Re
 /// The renewal order: the original's client, product, names, contacts and validation methods, and its
 /// validity if the product (and today's CA/Browser Forum limit) still allow it, else the longest allowed.
 async fn order_input(state: &AppState, r: &Renewable, csr: String) -> AppResult<OrderInput> {
-    let parties: OrderParties = serde_json::from_str(&r.order.parties).map_err(|_| AppError::Internal)?;
+    let parties = r.order.parties.clone();
     let dcv = earlier_choices(state, &r.order).await?;
     Ok(OrderInput {
         client_id: key_of(&r.order.client),
@@ -141,9 +141,9 @@ pub(super) async fn earlier_choices(state: &AppState, order: &OrderRow) -> AppRe
         .dcvs_of_order(&order.id)
         .await?
         .into_iter()
-        .filter_map(|d| {
+        .map(|d| {
             let mailbox = d.email_to.as_deref().and_then(|to| to.split('@').next()).unwrap_or_default().to_string();
-            Some(DcvChoice { method: DcvMethod::parse(&d.method)?, name: d.name, mailbox })
+            DcvChoice { method: d.method, name: d.name, mailbox }
         })
         .collect())
 }

@@ -2,6 +2,7 @@
 //! newest CRL of each CA.
 
 use super::{rid, DbResult, OrderScope, Store};
+use crate::model::OrderParties;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -377,9 +378,16 @@ impl Store {
             .take(0)
     }
 
-    /// The order's contacts as stored (JSON), for the revocation e-mail.
-    pub async fn order_parties(&self, order: &RecordId) -> DbResult<Option<String>> {
-        self.db.query("RETURN $o.parties").bind(("o", order.clone())).await?.take(0)
+    /// The order's organisation and contacts, for the revocation e-mail.
+    pub async fn order_parties(&self, order: &RecordId) -> DbResult<Option<OrderParties>> {
+        #[derive(SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Row {
+            #[surreal(wrap)]
+            parties: OrderParties,
+        }
+        let row: Option<Row> = self.db.query("SELECT parties FROM ONLY $o").bind(("o", order.clone())).await?.take(0)?;
+        Ok(row.map(|r| r.parties))
     }
 }
 

@@ -3,6 +3,7 @@
 //! the issuers' notice days, and the notices sent (each once, written with its mails).
 
 use super::{key_of, rid, DbResult, NewMail, Store};
+use crate::model::OrderParties;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -20,9 +21,9 @@ pub struct ExpiringCertificate {
     pub notice_days: Vec<i64>,
     /// The notices already sent (their thresholds).
     pub sent: Vec<i64>,
-    /// Issued: the order's parties (JSON, with the contacts) and its extra addresses; watched: the person who
+    /// Issued: the order's parties (with the contacts) and its extra addresses; watched: the person who
     /// handed it in, as the one address.
-    pub parties: Option<String>,
+    pub parties: Option<OrderParties>,
     pub notify: Vec<String>,
     /// Issued only: the choices and facts automatic renewal needs.
     pub renewal: Option<RenewalFacts>,
@@ -38,19 +39,23 @@ pub struct RenewalFacts {
     pub acme: bool,
 }
 
+/// Issued and watched certificates read in one shape: the watched have no order, so its fields are `NONE`, and
+/// the person who handed one in is its one address.
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct IssuedRecord {
+struct ExpiringRecord {
     id: RecordId,
+    watched: bool,
     issuer: RecordId,
     names: Vec<String>,
     serial: String,
     not_after: DateTime<Utc>,
     notice_days: Option<Vec<i64>>,
     sent: Vec<i64>,
-    parties: String,
+    #[surreal(wrap)]
+    parties: Option<OrderParties>,
     notify: Option<Vec<String>>,
-    order_number: String,
+    order_number: Option<String>,
     auto_renew: Option<bool>,
     inherited: Option<bool>,
     product_default: Option<bool>,
@@ -61,19 +66,6 @@ struct IssuedRecord {
     renewals: Vec<RecordId>,
 }
 
-#[derive(SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct WatchedRecord {
-    id: RecordId,
-    issuer: RecordId,
-    names: Vec<String>,
-    serial: String,
-    not_after: DateTime<Utc>,
-    notice_days: Option<Vec<i64>>,
-    sent: Vec<i64>,
-    added_by: String,
-}
-
 /// A notice as the certificate page lists it.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -81,6 +73,11 @@ pub struct NoticeRow {
     pub days: i64,
     pub sent_to: Vec<String>,
     pub sent_at: DateTime<Utc>,
+}
+
+/// What a notice is about: an issued certificate, or a watched one.
+fn notice_subject(id: &str, watched: bool) -> RecordId {
+    rid(if watched { "tracked_cert" } else { "certificate" }, id)
 }
 
 /// The issuer's reminder days when it has none stored (an issuer made before they existed).
@@ -97,7 +94,7 @@ impl Store {
         let mut response = self
             .db
             .query(
-                "SELECT id, issuer, names, serial, not_after, issuer.expiry_notice_days AS notice_days,
+                "SELECT id, false AS watched, issuer, names, serial, not_after, issuer.expiry_notice_days AS notice_days,
                     (SELECT VALUE days FROM expiry_notice WHERE subject = $parent.id) AS sent,
                     cert_order.parties AS parties, cert_order.notify AS notify, cert_order.number AS order_number,
                     auto_renew, cert_order.replaces.auto_renew AS inherited,
@@ -108,32 +105,18 @@ impl Store {
                         AND status NOT IN ['cancelled', 'rejected']) AS renewals
                  FROM certificate
                  WHERE not_after >= $from AND not_after <= $to AND revoked_at = NONE AND do_not_renew != true;
-                 SELECT id, issuer, names, serial, not_after, issuer.expiry_notice_days AS notice_days,
-                    (SELECT VALUE days FROM expiry_notice WHERE subject = $parent.id) AS sent, added_by
+                 SELECT id, true AS watched, issuer, names, serial, not_after, issuer.expiry_notice_days AS notice_days,
+                    (SELECT VALUE days FROM expiry_notice WHERE subject = $parent.id) AS sent, [added_by] AS notify,
+                    [] AS renewals
                  FROM tracked_cert
                  WHERE not_after >= $from AND not_after <= $to AND do_not_renew != true;",
             )
             .bind(("from", from))
             .bind(("to", to))
             .await?;
-        let issued: Vec<IssuedRecord> = response.take(0)?;
-        let watched: Vec<WatchedRecord> = response.take(1)?;
-        let mut out: Vec<ExpiringCertificate> =
-            issued.into_iter().filter(|c| c.renewals.is_empty()).map(issued_of).collect();
-        out.extend(watched.into_iter().map(|w| ExpiringCertificate {
-            id: key_of(&w.id),
-            watched: true,
-            issuer: key_of(&w.issuer),
-            names: w.names,
-            serial: w.serial,
-            not_after: w.not_after,
-            notice_days: w.notice_days.unwrap_or_else(|| DEFAULT_NOTICE_DAYS.to_vec()),
-            sent: w.sent,
-            parties: None,
-            notify: vec![w.added_by],
-            renewal: None,
-        }));
-        Ok(out)
+        let mut rows: Vec<ExpiringRecord> = response.take(0)?;
+        rows.extend(response.take::<Vec<ExpiringRecord>>(1)?);
+        Ok(rows.into_iter().filter(|c| c.renewals.is_empty()).map(ExpiringCertificate::from).collect())
     }
 
     /// Claims a certificate's automatic renewal: true for exactly one caller, whichever instance it runs on.
@@ -158,7 +141,6 @@ impl Store {
         mails: Vec<NewMail>,
         now: DateTime<Utc>,
     ) -> DbResult<bool> {
-        let table = if watched { "tracked_cert" } else { "certificate" };
         let sent_to: Vec<String> = mails.iter().map(|m| m.to.clone()).collect();
         let result = self
             .db
@@ -168,7 +150,7 @@ impl Store {
                  FOR $m IN $mails { CREATE mail CONTENT $m; };
                  COMMIT;",
             )
-            .bind(("subject", rid(table, subject)))
+            .bind(("subject", notice_subject(subject, watched)))
             .bind(("days", days))
             .bind(("sent_to", sent_to))
             .bind(("mails", mails))
@@ -184,10 +166,9 @@ impl Store {
 
     /// The notices sent for a certificate, oldest first.
     pub async fn notices_of(&self, subject: &str, watched: bool) -> DbResult<Vec<NoticeRow>> {
-        let table = if watched { "tracked_cert" } else { "certificate" };
         self.db
             .query("SELECT days, sent_to, sent_at FROM expiry_notice WHERE subject = $s ORDER BY sent_at")
-            .bind(("s", rid(table, subject)))
+            .bind(("s", notice_subject(subject, watched)))
             .await?
             .take(0)
     }
@@ -264,24 +245,27 @@ impl Store {
     }
 }
 
-fn issued_of(r: IssuedRecord) -> ExpiringCertificate {
-    ExpiringCertificate {
-        id: key_of(&r.id),
-        watched: false,
-        issuer: key_of(&r.issuer),
-        names: r.names,
-        serial: r.serial,
-        not_after: r.not_after,
-        notice_days: r.notice_days.unwrap_or_else(|| DEFAULT_NOTICE_DAYS.to_vec()),
-        sent: r.sent,
-        parties: Some(r.parties),
-        notify: r.notify.unwrap_or_default(),
-        renewal: Some(RenewalFacts {
-            order_number: r.order_number,
+impl From<ExpiringRecord> for ExpiringCertificate {
+    fn from(r: ExpiringRecord) -> Self {
+        let renewal = (!r.watched).then(|| RenewalFacts {
+            order_number: r.order_number.unwrap_or_default(),
             auto_renew: r.auto_renew.or(r.inherited).or(r.product_default).unwrap_or(false),
             renew_before_days: r.renew_before_days.unwrap_or(30),
             claimed: r.auto_renewal_at.is_some(),
             acme: r.acme_account.is_some(),
-        }),
+        });
+        ExpiringCertificate {
+            id: key_of(&r.id),
+            watched: r.watched,
+            issuer: key_of(&r.issuer),
+            names: r.names,
+            serial: r.serial,
+            not_after: r.not_after,
+            notice_days: r.notice_days.unwrap_or_else(|| DEFAULT_NOTICE_DAYS.to_vec()),
+            sent: r.sent,
+            parties: r.parties,
+            notify: r.notify.unwrap_or_default(),
+            renewal,
+        }
     }
 }

@@ -57,7 +57,8 @@ pub struct MembershipRow {
     pub issuer: RecordId,
     pub slug: String,
     pub name: String,
-    pub role: String,
+    #[surreal(wrap)]
+    pub role: Role,
 }
 
 /// One person of an issuer.
@@ -68,7 +69,8 @@ pub struct MemberRow {
     pub email: String,
     pub name: String,
     pub has_password: bool,
-    pub role: String,
+    #[surreal(wrap)]
+    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
@@ -221,7 +223,9 @@ impl Store {
             .bind(("issuer", rid("issuer", issuer)))
             .await?
             .take(0)?;
-        Ok(role.as_deref().and_then(Role::parse))
+        // A role this build does not know is an error, not "no role".
+        role.map(|r| Role::parse(&r).ok_or_else(|| surrealdb::Error::internal(format!("unknown role {r:?}"))))
+            .transpose()
     }
 
     /// The client a customer belongs to (None for staff and strangers).

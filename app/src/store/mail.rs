@@ -12,7 +12,8 @@ pub struct MailRow {
     pub to: String,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    #[surreal(wrap)]
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -29,7 +30,7 @@ impl MailRow {
             to: self.to,
             subject: self.subject,
             body: self.body,
-            status: MailStatus::parse(&self.status).unwrap_or(MailStatus::Queued),
+            status: self.status,
             attempts: self.attempts,
             last_error: self.last_error,
             created_at: self.created_at,

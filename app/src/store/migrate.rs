@@ -77,6 +77,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{key_of, rid, DbSettings};
 
     #[tokio::test]
     async fn migrations_apply_once() {
@@ -98,13 +99,89 @@ mod tests {
             assert!(store.create_issuer(bad, "Issuer", now).await.is_err(), "slug {bad:?} was accepted");
         }
         let issuer = store.create_issuer("paths", "Issuer", now).await.unwrap();
-        let issuer = super::super::key_of(&issuer.id);
+        let issuer = key_of(&issuer.id);
         let client =
             |path: &str| crate::model::ClientInput { name: "Shop".into(), path: path.into(), ..Default::default() };
         store.create_client(&issuer, &client("Shop-2"), now).await.unwrap();
         for bad in ["-shop", "shop-", "sh--op", "sh op", "shöp", "sh.op", ""] {
             assert!(store.create_client(&issuer, &client(bad), now).await.is_err(), "path {bad:?} was accepted");
         }
+    }
+
+    /// A store with the migrations before `name` applied, as a database of an older Signet.
+    async fn before(name: &str) -> Store {
+        let settings = DbSettings {
+            endpoint: "mem://".into(),
+            namespace: "test".into(),
+            database: "test".into(),
+            user: String::new(),
+            password: String::new(),
+        };
+        let store = Store::connect(&settings).await.unwrap();
+        let older: Vec<(&str, &str)> = MIGRATIONS.iter().copied().take_while(|(n, _)| *n < name).collect();
+        store.apply_migrations(&older).await.unwrap();
+        store
+    }
+
+    #[tokio::test]
+    async fn order_parties_stored_as_json_text_become_an_object_that_reads_back_whole() {
+        let store = before("0017_order_parties_object.surql").await;
+        let now = Utc::now();
+        let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
+        let issuer = key_of(&issuer.id);
+        let client = crate::model::ClientInput { name: "Shop d.o.o.".into(), path: "shop".into(), ..Default::default() };
+        let client = store.create_client(&issuer, &client, now).await.unwrap();
+        let json = r#"{"organisation":{"name":"Shop d.o.o.","registration_number":"HR123","address":"Obala 1",
+            "city":"Split","postal_code":"21000","country":"HR"},
+            "corporate":{"name":"Ana","email":"ana@shop.example.com","phone":""},
+            "technical":{"name":"Iva","email":"iva@shop.example.com"}}"#;
+        store
+            .db
+            .query(
+                "CREATE cert_order:old CONTENT { issuer: $issuer, client: $client, product: product:p, number: 'SMIB-1',
+                    validity_days: 90, names: ['shop.example.com'], status: 'issued', parties: $parties,
+                    created_by_email: 'ana@shop.example.com', created_at: time::now(), updated_at: time::now() }",
+            )
+            .bind(("issuer", rid("issuer", &issuer)))
+            .bind(("client", client.id.clone()))
+            .bind(("parties", json.to_string()))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        let applied = store.migrate().await.unwrap();
+        assert_eq!(applied.first().map(String::as_str), Some("0017_order_parties_object.surql"));
+        let parties = store.order_parties(&rid("cert_order", "old")).await.unwrap().expect("the order");
+        assert_eq!(parties.organisation.name, "Shop d.o.o.");
+        assert_eq!(parties.organisation.registration_number, "HR123");
+        assert_eq!(parties.technical.email, "iva@shop.example.com");
+        assert_eq!(parties.technical.phone, "", "a field older rows lack takes its default");
+    }
+
+    #[tokio::test]
+    async fn order_parties_that_are_not_json_fail_the_migration_instead_of_becoming_empty() {
+        let store = before("0017_order_parties_object.surql").await;
+        let now = Utc::now();
+        let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
+        let client = crate::model::ClientInput { name: "Shop".into(), path: "shop".into(), ..Default::default() };
+        let client = store.create_client(&key_of(&issuer.id), &client, now).await.unwrap();
+        store
+            .db
+            .query(
+                "CREATE cert_order:broken CONTENT { issuer: $issuer, client: $client, product: product:p,
+                    number: 'SMIB-2', validity_days: 90, names: ['shop.example.com'], status: 'issued',
+                    parties: '{not json', created_by_email: 'a@b.example', created_at: time::now(),
+                    updated_at: time::now() }",
+            )
+            .bind(("issuer", issuer.id.clone()))
+            .bind(("client", client.id.clone()))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        let err = store.migrate().await.unwrap_err();
+        assert_eq!(err.file, "0017_order_parties_object.surql");
+        assert!(err.error.contains("Invalid JSON"), "{}", err.error);
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 //! placing and issuing share in `issued`.
 
 use super::{rid, DbResult, Issuance, NewDcv, Store};
+use crate::model::{OrderParties, OrderStatus};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -18,8 +19,12 @@ pub struct OrderRow {
     pub number: String,
     pub validity_days: i64,
     pub names: Vec<String>,
-    pub status: String,
-    pub parties: String,
+    /// Stored as its name; a name this build does not know fails the read.
+    #[surreal(wrap)]
+    pub status: OrderStatus,
+    /// Stored as an object (migration 0016 converted the JSON strings of older rows).
+    #[surreal(wrap)]
+    pub parties: OrderParties,
     pub csr_pem: Option<String>,
     pub csr_report: Option<String>,
     pub key_fingerprint: Option<String>,
@@ -52,8 +57,12 @@ pub struct NewOrder {
     pub number: String,
     pub validity_days: i64,
     pub names: Vec<String>,
-    pub status: String,
-    pub parties: String,
+    /// Stored as its name; a name this build does not know fails the read.
+    #[surreal(wrap)]
+    pub status: OrderStatus,
+    /// Stored as an object (migration 0016 converted the JSON strings of older rows).
+    #[surreal(wrap)]
+    pub parties: OrderParties,
     pub csr_pem: Option<String>,
     pub csr_report: Option<String>,
     pub key_fingerprint: Option<String>,
@@ -83,7 +92,8 @@ pub struct EventRow {
 pub struct OrderListRow {
     pub id: RecordId,
     pub number: String,
-    pub status: String,
+    #[surreal(wrap)]
+    pub status: OrderStatus,
     pub client_name: String,
     pub product_name: String,
     pub names: Vec<String>,

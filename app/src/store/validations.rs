@@ -1,6 +1,7 @@
 //! Domain control validations of orders (the `dcv` rows): their methods, checks and e-mailed links.
 
 use super::{DbResult, Store};
+use crate::model::{DcvMethod, DcvStatus};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -10,10 +11,12 @@ pub struct DcvRow {
     pub id: RecordId,
     pub cert_order: RecordId,
     pub name: String,
-    pub method: String,
+    #[surreal(wrap)]
+    pub method: DcvMethod,
     pub token: String,
     pub file: String,
-    pub status: String,
+    #[surreal(wrap)]
+    pub status: DcvStatus,
     pub checks: i64,
     pub last_checked_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -34,10 +37,12 @@ pub struct NewDcv {
     pub issuer: RecordId,
     pub client: RecordId,
     pub name: String,
-    pub method: String,
+    #[surreal(wrap)]
+    pub method: DcvMethod,
     pub token: String,
     pub file: String,
-    pub status: String,
+    #[surreal(wrap)]
+    pub status: DcvStatus,
     pub validated_at: Option<DateTime<Utc>>,
     pub reused: bool,
     pub email_to: Option<String>,

@@ -7,7 +7,7 @@ use super::problem::{AcmeResult, Problem, ProblemType};
 use super::{scope_of, url, AppState, Reply, ReplyBody, Resource, Verified};
 use crate::error::AppError;
 use crate::model::{authorization_domain, max_server_validity_days, wildcard_at, DcvChoice, DcvMethod, OrderInput};
-use crate::model::{OrderStatus, Product};
+use crate::model::{DcvStatus, OrderStatus, Product};
 use crate::services::dcv::{self, AcmeChallenge};
 use crate::services::orders::{self as portal, CsrOutcome, CsrSubmitter};
 use crate::store::{key_of, AcmeAccount, DcvRow, OrderRow, OrderScope};
@@ -240,14 +240,14 @@ async fn load(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<O
 /// The ACME state of an order (RFC 8555 7.1.6). An order still without its CSR after `ORDER_DAYS` has expired.
 fn order_status(row: &OrderRow, dcvs: &[DcvRow], now: chrono::DateTime<chrono::Utc>) -> &'static str {
     let expired = now > row.created_at + Duration::days(ORDER_DAYS);
-    match OrderStatus::parse(&row.status) {
-        Some(OrderStatus::Draft) if expired => "invalid",
-        Some(OrderStatus::Draft) if dcvs.iter().any(|d| d.status == "failed") => "invalid",
-        Some(OrderStatus::Draft) if dcvs.iter().all(|d| d.status == "valid") => "ready",
-        Some(OrderStatus::Draft) => "pending",
-        Some(OrderStatus::PendingApproval | OrderStatus::AwaitingValidation) => "processing",
-        Some(OrderStatus::Issued) => "valid",
-        _ => "invalid",
+    match row.status {
+        OrderStatus::Draft if expired => "invalid",
+        OrderStatus::Draft if dcvs.iter().any(|d| d.status == DcvStatus::Failed) => "invalid",
+        OrderStatus::Draft if dcvs.iter().all(|d| d.status == DcvStatus::Valid) => "ready",
+        OrderStatus::Draft => "pending",
+        OrderStatus::PendingApproval | OrderStatus::AwaitingValidation => "processing",
+        OrderStatus::Issued => "valid",
+        OrderStatus::Rejected | OrderStatus::Cancelled => "invalid",
     }
 }
 
@@ -318,10 +318,10 @@ fn offered(order: &OrderRow, dcv: &DcvRow) -> Vec<AcmeChallenge> {
 fn challenge_json(state: &AppState, dcv: &DcvRow, kind: AcmeChallenge, order: &OrderRow) -> Value {
     let proved_by = dcv.acme_challenge.as_deref().and_then(AcmeChallenge::parse);
     // A validation reused from an earlier order counts for whichever challenge is asked.
-    let status = match dcv.status.as_str() {
-        "valid" if proved_by.is_none_or(|p| p == kind) => "valid",
-        "failed" if proved_by == Some(kind) => "invalid",
-        _ if order_closed(order) || dcv.status != "pending" => "invalid",
+    let status = match dcv.status {
+        DcvStatus::Valid if proved_by.is_none_or(|p| p == kind) => "valid",
+        DcvStatus::Failed if proved_by == Some(kind) => "invalid",
+        _ if order_closed(order) || dcv.status != DcvStatus::Pending => "invalid",
         _ => "pending",
     };
     let mut c = json!({
@@ -342,7 +342,7 @@ fn challenge_json(state: &AppState, dcv: &DcvRow, kind: AcmeChallenge, order: &O
 }
 
 fn order_closed(order: &OrderRow) -> bool {
-    matches!(OrderStatus::parse(&order.status), Some(OrderStatus::Cancelled | OrderStatus::Rejected))
+    matches!(order.status, OrderStatus::Cancelled | OrderStatus::Rejected)
 }
 
 /// The RFC's error type for a failed check, from what went wrong.
@@ -357,11 +357,11 @@ fn problem_kind(kind: AcmeChallenge, error: &str) -> ProblemType {
 }
 
 fn authz_json(state: &AppState, dcv: &DcvRow, order: &OrderRow) -> Value {
-    let status = match dcv.status.as_str() {
-        "valid" => "valid",
-        "failed" => "invalid",
+    let status = match dcv.status {
+        DcvStatus::Valid => "valid",
+        DcvStatus::Failed => "invalid",
         _ if order_closed(order) => "deactivated",
-        _ => "pending",
+        DcvStatus::Pending => "pending",
     };
     let wildcard = wildcard_at(&order.names, &dcv.name) && !order.names.contains(&dcv.name);
     let mut a = json!({
@@ -391,9 +391,8 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
         .ok_or_else(|| Problem::not_found("challenge"))?;
     let up = url(state, &Resource::Authz(id.to_string()));
     let asked = !request.jws.is_post_as_get();
-    let open = OrderStatus::parse(&order.status) == Some(OrderStatus::Draft)
-        && state.now() <= order.created_at + Duration::days(ORDER_DAYS);
-    if asked && dcv.status == "pending" && open {
+    let open = order.status == OrderStatus::Draft && state.now() <= order.created_at + Duration::days(ORDER_DAYS);
+    if asked && dcv.status == DcvStatus::Pending && open {
         let ka = key_authorization(&dcv.token, &account.thumbprint);
         let outcome = dcv::check_acme(state, kind, &dcv.name, &dcv.token, &ka).await;
         state.store().record_acme_challenge(id, kind.as_str(), state.now(), outcome.clone()).await?;

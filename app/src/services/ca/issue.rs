@@ -16,7 +16,6 @@ use surrealdb::types::RecordId;
 /// Signs and stores the certificate; Ok(true) when it was issued.
 pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
-    let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let Some(parsed) = order.csr_pem.as_deref().and_then(|p| csr::parse(p.as_bytes()).ok()) else {
         return fail_issuance(state, order, "the CSR is missing or unreadable").await.map(|_| false);
     };
@@ -28,7 +27,7 @@ pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> Ap
         names: &order.names,
         validity_days: order.validity_days,
         not_after: order.not_after,
-        parties: &parties,
+        parties: &order.parties,
         product: &product,
         csr: &parsed,
     };

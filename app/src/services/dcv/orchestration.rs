@@ -55,7 +55,7 @@ pub(in crate::services) async fn send_email_validations(
 ) -> AppResult<()> {
     let now = state.now();
     for d in state.store().dcvs_of_order(order).await? {
-        if d.method != "email" || d.status == "valid" || only.is_some_and(|o| o != d.name) {
+        if d.method != DcvMethod::Email || d.status == DcvStatus::Valid || only.is_some_and(|o| o != d.name) {
             continue;
         }
         let Some(to) = d.email_to.clone() else { continue };
@@ -83,7 +83,7 @@ pub(in crate::services) async fn change_method(
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
     let dcvs = state.store().dcvs_of_order(&order.id).await?;
     let d = dcvs.iter().find(|d| d.name == choice.name).ok_or(AppError::NotFound)?;
-    if d.status == "valid" {
+    if d.status == DcvStatus::Valid {
         return Err(AppError::Conflict(format!("{} is validated already.", d.name)));
     }
     let email_to = dcv_choice(product.profile, &order.names, &d.name, choice.method, &choice.mailbox)?;
@@ -109,10 +109,10 @@ pub(in crate::services) async fn change_method(
 /// Runs the HTTP and DNS checks of the order's pending names and records each outcome.
 pub(in crate::services) async fn run_checks(state: &AppState, order: &OrderRow) -> AppResult<()> {
     for d in state.store().dcvs_of_order(&order.id).await? {
-        if d.status == "valid" || d.method == "email" {
+        if d.status == DcvStatus::Valid || d.method == DcvMethod::Email {
             continue;
         }
-        let method = DcvMethod::parse(&d.method).unwrap_or(DcvMethod::Dns);
+        let method = d.method;
         let outcome = super::check(state, method, &d.name, &d.file, &d.token).await;
         let ok = outcome.is_ok();
         state.store().record_dcv_check(&d.id, state.now(), outcome).await?;
@@ -152,11 +152,9 @@ pub(in crate::services) async fn orders_to_recheck(state: &AppState) -> AppResul
 pub async fn email_dcv_info(state: &AppState, token: &str) -> AppResult<EmailDcvInfo> {
     let d = state.store().dcv_by_email_token(&secrets::token_hash(token)).await?.ok_or(AppError::NotFound)?;
     let order = state.store().order_by_id_any(&d.cert_order).await?.ok_or(AppError::NotFound)?;
-    let state_label = if d.status == "valid" {
+    let state_label = if d.status == DcvStatus::Valid {
         "valid"
-    } else if d.email_expires_at.is_none_or(|e| e <= state.now())
-        || !OrderStatus::parse(&order.status).is_some_and(|s| s.open())
-    {
+    } else if d.email_expires_at.is_none_or(|e| e <= state.now()) || !order.status.open() {
         "expired"
     } else {
         "pending"

@@ -56,15 +56,14 @@ pub(in crate::services) async fn attach_csr(
     csr_text: &str,
     by: CsrSubmitter<'_>,
 ) -> AppResult<CsrOutcome> {
-    if order.status != OrderStatus::Draft.as_str() {
+    if order.status != OrderStatus::Draft {
         return Ok(CsrOutcome::NotDraft);
     }
     let id = key_of(&order.id);
     let issuer = key_of(&order.issuer);
     let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
-    let parties: OrderParties = serde_json::from_str(&order.parties).unwrap_or_default();
     let (report, parsed) =
-        inspect_csr(state, &issuer, &product, &order.names, &parties.organisation, csr_text, Some(&id)).await?;
+        inspect_csr(state, &issuer, &product, &order.names, &order.parties.organisation, csr_text, Some(&id)).await?;
     let parsed = match parsed {
         Some(p) if report.accepted => p,
         _ => return Ok(CsrOutcome::Rejected(report)),
@@ -97,7 +96,7 @@ pub(in crate::services) async fn attach_csr(
 
 pub(super) async fn notify_approvers(state: &AppState, issuer: &str, id: &str, number: &str) -> AppResult<()> {
     for m in state.store().members_of_issuer(issuer).await? {
-        if m.role == "admin" && m.has_password {
+        if m.role == Role::Admin && m.has_password {
             let text = mail::texts::approval_waiting(&m.name, number, id, &state.settings().public_url);
             mail::send(state, &m.email, &text.subject, &text.body, Some(issuer)).await?;
         }
@@ -179,7 +178,7 @@ async fn close(
 pub async fn set_dcv(state: &AppState, scope: &Scope, id: &str, choice: DcvChoice) -> AppResult<OrderView> {
     let order = load(state, &scope.store_scope(), id).await?;
     refuse_if_acme(&order, "chooses the challenge it answers")?;
-    if !OrderStatus::parse(&order.status).is_some_and(|s| s.open()) {
+    if !order.status.open() {
         return Err(AppError::Conflict(
             "The validation method can change only until the certificate is issued.".into(),
         ));
@@ -192,7 +191,7 @@ pub async fn set_dcv(state: &AppState, scope: &Scope, id: &str, choice: DcvChoic
 pub async fn check_dcv(state: &AppState, scope: &Scope, id: &str) -> AppResult<OrderView> {
     let order = load(state, &scope.store_scope(), id).await?;
     refuse_if_acme(&order, "asks Signet to check a challenge when it has answered it")?;
-    if !OrderStatus::parse(&order.status).is_some_and(|s| s.open()) {
+    if !order.status.open() {
         return view(state, scope, id).await;
     }
     dcv::run_checks(state, &order).await?;

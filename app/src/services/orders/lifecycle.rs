@@ -6,31 +6,31 @@
 use super::super::{ca, AppState};
 use super::load;
 use crate::error::AppResult;
-use crate::model::{dcv_reuse_days, OrderStatus};
+use crate::model::{dcv_reuse_days, DcvStatus, OrderStatus};
 use crate::store::{DcvRow, NewDcv, OrderScope};
 use chrono::{DateTime, Duration, Utc};
 
 /// One name's validation, as the decision sees it.
-pub(super) struct Validation<'a> {
-    pub status: &'a str,
+pub(super) struct Validation {
+    pub status: DcvStatus,
     pub validated_at: Option<DateTime<Utc>>,
 }
 
-impl<'a> From<&'a DcvRow> for Validation<'a> {
-    fn from(d: &'a DcvRow) -> Self {
-        Validation { status: &d.status, validated_at: d.validated_at }
+impl From<&DcvRow> for Validation {
+    fn from(d: &DcvRow) -> Self {
+        Validation { status: d.status, validated_at: d.validated_at }
     }
 }
 
-impl<'a> From<&'a NewDcv> for Validation<'a> {
-    fn from(d: &'a NewDcv) -> Self {
-        Validation { status: &d.status, validated_at: d.validated_at }
+impl From<&NewDcv> for Validation {
+    fn from(d: &NewDcv) -> Self {
+        Validation { status: d.status, validated_at: d.validated_at }
     }
 }
 
-impl Validation<'_> {
+impl Validation {
     fn valid(&self) -> bool {
-        self.status == "valid"
+        self.status == DcvStatus::Valid
     }
     /// Valid, and recent enough to count.
     fn counts(&self, oldest_allowed: DateTime<Utc>) -> bool {
@@ -61,7 +61,7 @@ pub(super) fn ready_to_issue(status: Option<OrderStatus>, validations: &[Validat
 /// that the page says what to do.
 pub(super) async fn advance(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<()> {
     let order = load(state, scope, id).await?;
-    let status = OrderStatus::parse(&order.status);
+    let status = Some(order.status);
     // Before the validations are read: an order that does not await validation cannot be ready, whatever
     // they say.
     if !awaits_validation(status) {
@@ -99,14 +99,14 @@ mod tests {
 
     #[test]
     fn an_order_is_ready_only_when_it_awaits_validation_and_every_validation_counts() {
-        let valid = |t| Validation { status: "valid", validated_at: t };
+        let valid = |t| Validation { status: DcvStatus::Valid, validated_at: t };
         let fresh = [valid(at(1)), valid(at(30))];
         assert!(ready_to_issue(Some(OrderStatus::AwaitingValidation), &fresh, now()));
         for status in [OrderStatus::Draft, OrderStatus::PendingApproval, OrderStatus::Issued, OrderStatus::Cancelled] {
             assert!(!ready_to_issue(Some(status), &fresh, now()), "{status:?}");
         }
         assert!(!ready_to_issue(None, &fresh, now()));
-        let pending = [valid(at(1)), Validation { status: "pending", validated_at: None }];
+        let pending = [valid(at(1)), Validation { status: DcvStatus::Pending, validated_at: None }];
         assert!(!ready_to_issue(Some(OrderStatus::AwaitingValidation), &pending, now()));
         // 200 days is the reuse period on 2026-11-22 (BR 4.2.1): a validation that old no longer counts.
         let stale = [valid(at(1)), valid(at(200))];

@@ -206,8 +206,8 @@ pub(in crate::services) async fn create_as(
         number: number.clone(),
         validity_days: i64::from(input.validity_days),
         names: names.clone(),
-        status: status.as_str().into(),
-        parties: serde_json::to_string(&parties).map_err(|_| AppError::Internal)?,
+        status,
+        parties,
         csr_pem: parsed.as_ref().map(|p| p.pem()),
         csr_report: report.as_ref().and_then(|r| serde_json::to_string(r).ok()),
         key_fingerprint: parsed.as_ref().map(|p| p.key_fingerprint.clone()),
@@ -227,7 +227,6 @@ pub(in crate::services) async fn create_as(
         audit: audit::entry(state, &scope.actor, Some(&scope.issuer), None, "order.create", &number, names.join(", ")),
         order,
         dcvs,
-        parties,
     };
 
     // The one decision, asked before anything is stored; the write follows from its answer.
@@ -245,7 +244,6 @@ struct Placed {
     id: RecordId,
     order: NewOrder,
     dcvs: Vec<NewDcv>,
-    parties: OrderParties,
     /// The history line ("DV for shop.example, …").
     created: String,
     audit: NewAudit,
@@ -383,10 +381,10 @@ fn new_dcvs(
                 issuer: rid("issuer", &scope.issuer),
                 client: rid("client", &inputs.client.id),
                 name: target,
-                method: method.as_str().into(),
+                method,
                 token: secrets::random_token(),
                 file: short_token(),
-                status: if reused { "valid" } else { "pending" }.into(),
+                status: if reused { DcvStatus::Valid } else { DcvStatus::Pending },
                 validated_at: earlier,
                 reused,
                 email_to,
@@ -413,7 +411,7 @@ async fn place_issued(
         names: &order.names,
         validity_days: order.validity_days,
         not_after: order.not_after,
-        parties: &placed.parties,
+        parties: &order.parties,
         product: &inputs.product,
         csr,
     };
@@ -423,7 +421,7 @@ async fn place_issued(
     let has_mail = issuance.mail.is_some();
     let issued = IssuedOrder {
         id: placed.id.clone(),
-        order: NewOrder { status: OrderStatus::Issued.as_str().into(), ..order.clone() },
+        order: NewOrder { status: OrderStatus::Issued, ..order.clone() },
         dcv: placed.dcvs.clone(),
         created: (scope.actor.email.clone(), placed.created.clone()),
         audit: placed.audit.clone().into_record(),

@@ -29,7 +29,7 @@ pub async fn track(state: &AppState, token: &str) -> AppResult<OrderView> {
 /// The page of an order for `scope`, or for the tracking link when there is none.
 pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<&Scope>) -> AppResult<OrderView> {
     let OrderDetails { order, product, dcvs, events, certificate, ca_slug, invitations } = details;
-    let status = OrderStatus::parse(&order.status).unwrap_or(OrderStatus::Draft);
+    let status = order.status;
     let product = product.map(super::product_of).ok_or(AppError::Internal)?;
     let csr_report: Option<CsrReport> = order.csr_report.as_deref().and_then(|r| serde_json::from_str(r).ok());
     let dcv: Vec<DcvView> = dcvs.iter().map(|d| dcv_view(d, product.profile)).collect();
@@ -51,7 +51,7 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
         key_types: product.key_types.clone(),
         validity_days: order.validity_days.max(0) as u32,
         names: order.names.clone(),
-        parties: serde_json::from_str(&order.parties).unwrap_or_default(),
+        parties: order.parties.clone(),
         csr_pem: order.csr_pem.clone(),
         csr_report,
         dcv,
@@ -175,11 +175,11 @@ pub(crate) fn event_of(e: EventRow) -> OrderEvent {
 }
 
 fn dcv_view(d: &DcvRow, profile: Profile) -> DcvView {
-    let method = DcvMethod::parse(&d.method).unwrap_or(DcvMethod::Dns);
+    let method = d.method;
     DcvView {
         name: d.name.clone(),
         method,
-        status: DcvStatus::parse(&d.status).unwrap_or(DcvStatus::Pending),
+        status: d.status,
         http_url: dcv::http_url(&d.name, &d.file),
         token: d.token.clone(),
         dns_name: dcv::dns_name(&d.name),
@@ -200,7 +200,7 @@ fn invitation_infos(state: &AppState, order: &OrderRow, rows: Vec<CsrInvitationR
     let now = state.now();
     rows.into_iter()
         .map(|row| CsrInvitationInfo {
-            state: InvitationState::of(row.used_at, row.expires_at, &order.status, now),
+            state: InvitationState::of(row.used_at, row.expires_at, order.status, now),
             email: row.email,
             name: row.name,
             invited_by: row.created_by_name,
@@ -228,7 +228,7 @@ pub async fn list(
             .map(|r| OrderSummary {
                 id: key_of(&r.id),
                 number: r.number,
-                status: OrderStatus::parse(&r.status).unwrap_or(OrderStatus::Draft),
+                status: r.status,
                 client_name: r.client_name,
                 product_name: r.product_name,
                 names: r.names,
