@@ -348,3 +348,27 @@ async fn an_issuer_lists_and_revokes_only_its_own_bindings() {
     assert_eq!(listed.len(), 1);
     assert!(listed[0].revoked_at.is_none(), "another issuer's revocation changed nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_servers_registering_with_one_binding_at_once_each_get_their_account() {
+    let w = world().await;
+    let b = binding(&w).await;
+    let registrations: Vec<_> = (0..16)
+        .map(|_| {
+            let (s, b) = (w.s.clone(), b.clone());
+            tokio::spawn(async move {
+                let mut client = Client::new();
+                let reply = client.register(&s, &b).await;
+                // And the account answers as its own.
+                let account = Resource::Account(last_part(client.kid.as_deref().unwrap()));
+                let again = client.post(&s, account, "").await.map(|r| r.status);
+                (reply.status, again)
+            })
+        })
+        .collect();
+    for r in registrations {
+        assert_eq!(r.await.unwrap(), (201, Ok(200)));
+    }
+    let listed = acme::bindings::list(&w.s, &w.issuer).await.unwrap();
+    assert_eq!(listed[0].accounts.len(), 16);
+}

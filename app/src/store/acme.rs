@@ -1,7 +1,7 @@
 //! ACME's records: external account bindings, accounts, nonces, and the lookups that tie orders, validations
 //! and certificates to an account. Ids leave this module as plain keys.
 
-use super::{key_of, rid, DbResult, Store};
+use super::{key_of, retry_conflicts, rid, transaction, DbResult, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -220,23 +220,31 @@ impl Store {
     /// settles a concurrent registration of the same key).
     pub async fn create_acme_account(&self, a: NewAcmeAccount<'_>) -> DbResult<AccountCreated> {
         let b = a.binding;
-        let created = self
-            .db
-            .query(
-                "CREATE $id CONTENT { issuer: $issuer, client: $client, binding: $binding, jwk: $jwk,
-                    thumbprint: $thumbprint, contact: $contact, status: 'valid', created_at: $now, last_used_at: $now };
-                 UPDATE $binding SET last_used_at = $now;",
-            )
-            .bind(("id", rid("acme_account", a.id)))
-            .bind(("issuer", rid("issuer", &b.issuer)))
-            .bind(("client", rid("client", &b.client)))
-            .bind(("binding", rid("acme_binding", &b.kid)))
-            .bind(("jwk", a.jwk.to_string()))
-            .bind(("thumbprint", a.thumbprint.to_string()))
-            .bind(("contact", a.contact.to_vec()))
-            .bind(("now", a.now))
-            .await?
-            .check();
+        // One transaction, run again when it collides with another registration on the same binding (its
+        // last use is written by both): many servers of one client register with one key ID at once.
+        let created = retry_conflicts(|| async {
+            let response = self
+                .db
+                .query(
+                    "BEGIN;
+                     CREATE $id CONTENT { issuer: $issuer, client: $client, binding: $binding, jwk: $jwk,
+                        thumbprint: $thumbprint, contact: $contact, status: 'valid', created_at: $now,
+                        last_used_at: $now };
+                     UPDATE $binding SET last_used_at = $now;
+                     COMMIT;",
+                )
+                .bind(("id", rid("acme_account", a.id)))
+                .bind(("issuer", rid("issuer", &b.issuer)))
+                .bind(("client", rid("client", &b.client)))
+                .bind(("binding", rid("acme_binding", &b.kid)))
+                .bind(("jwk", a.jwk.to_string()))
+                .bind(("thumbprint", a.thumbprint.to_string()))
+                .bind(("contact", a.contact.to_vec()))
+                .bind(("now", a.now))
+                .await?;
+            transaction(response)
+        })
+        .await;
         match created {
             Ok(_) => {}
             // The same key registered by a concurrent request: the unique index kept one, which is the answer.
@@ -275,14 +283,23 @@ impl Store {
         if account.last_used_at.is_some_and(|t| now - t < chrono::Duration::minutes(1)) {
             return Ok(());
         }
-        self.db
-            .query("UPDATE $id SET last_used_at = $now; UPDATE $binding SET last_used_at = $now;")
-            .bind(("id", rid("acme_account", &account.id)))
-            .bind(("binding", rid("acme_binding", &account.binding)))
-            .bind(("now", now))
-            .await?
-            .check()?;
-        Ok(())
+        // The binding is shared by all its accounts: a touch that collides with another runs again.
+        retry_conflicts(|| async {
+            let response = self
+                .db
+                .query(
+                    "BEGIN;
+                     UPDATE $id SET last_used_at = $now;
+                     UPDATE $binding SET last_used_at = $now WHERE last_used_at = NONE OR last_used_at < $now;
+                     COMMIT;",
+                )
+                .bind(("id", rid("acme_account", &account.id)))
+                .bind(("binding", rid("acme_binding", &account.binding)))
+                .bind(("now", now))
+                .await?;
+            transaction(response).map(|_| ())
+        })
+        .await
     }
 
     pub async fn set_acme_account_contact(&self, id: &str, contact: &[String]) -> DbResult<()> {
