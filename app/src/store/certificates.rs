@@ -386,7 +386,8 @@ impl Store {
             #[surreal(wrap)]
             parties: OrderParties,
         }
-        let row: Option<Row> = self.db.query("SELECT parties FROM ONLY $o").bind(("o", order.clone())).await?.take(0)?;
+        let row: Option<Row> =
+            self.db.query("SELECT parties FROM ONLY $o").bind(("o", order.clone())).await?.take(0)?;
         Ok(row.map(|r| r.parties))
     }
 }

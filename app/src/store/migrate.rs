@@ -129,7 +129,8 @@ mod tests {
         let now = Utc::now();
         let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
         let issuer = key_of(&issuer.id);
-        let client = crate::model::ClientInput { name: "Shop d.o.o.".into(), path: "shop".into(), ..Default::default() };
+        let client =
+            crate::model::ClientInput { name: "Shop d.o.o.".into(), path: "shop".into(), ..Default::default() };
         let client = store.create_client(&issuer, &client, now).await.unwrap();
         let json = r#"{"organisation":{"name":"Shop d.o.o.","registration_number":"HR123","address":"Obala 1",
             "city":"Split","postal_code":"21000","country":"HR"},

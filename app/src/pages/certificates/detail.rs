@@ -15,7 +15,8 @@ pub fn CertificatePage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let revoke = ServerAction::<RevokeCertificate>::new();
     let keep = ServerAction::<CancelScheduledRevocation>::new();
-    let data = Resource::new(move || (id(), revoke.version().get(), keep.version().get()), |(id, _, _)| get_certificate(id));
+    let data =
+        Resource::new(move || (id(), revoke.version().get(), keep.version().get()), |(id, _, _)| get_certificate(id));
     view! {
         <Title text="Certificate"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
