@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ACME issuance benchmark (a script, not a test): complete ACME issuances per second on a release build —
-# newOrder (its authorization already valid by reuse) → finalize with a CSR → poll → download the chain — from
+# newOrder (its authorization already valid by reuse) → finalize with a CSR → download the chain — from
 # CONCURRENCY ACME accounts in parallel (server/benches/acme-load, instant-acme), beside REST issuance of the
 # same CSR in the same run on the same Signet, and the ratio of their costs per certificate.
 #

@@ -30,7 +30,7 @@ async fn directory(State(web): State<Web>) -> Response {
             r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
             r
         }
-        Err(p) => problem_response(&web, p).await,
+        Err(p) => problem_response(&web, p),
     }
 }
 
@@ -42,7 +42,7 @@ async fn renewal_info(State(web): State<Web>, Path(id): Path<String>) -> Respons
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(acme::renewal::RETRY_AFTER_SECONDS));
             r
         }
-        Err(p) => problem_response(&web, p).await,
+        Err(p) => problem_response(&web, p),
     }
 }
 
@@ -50,7 +50,7 @@ async fn renewal_info(State(web): State<Web>, Path(id): Path<String>) -> Respons
 async fn new_nonce(State(web): State<Web>, method: axum::http::Method) -> Response {
     let status = if method == axum::http::Method::HEAD { StatusCode::OK } else { StatusCode::NO_CONTENT };
     let mut r = status.into_response();
-    finish(&web, r.headers_mut()).await;
+    finish(&web, r.headers_mut());
     r
 }
 
@@ -59,7 +59,7 @@ async fn not_get(State(web): State<Web>) -> Response {
         status: 405,
         ..Problem::malformed("ACME resources are read with POST-as-GET (RFC 8555 6.3), not GET.")
     };
-    problem_response(&web, p).await
+    problem_response(&web, p)
 }
 
 async fn post(
@@ -70,7 +70,7 @@ async fn post(
     body: Bytes,
 ) -> Response {
     let Some(resource) = Resource::parse(&path) else {
-        return problem_response(&web, Problem::not_found("ACME resource")).await;
+        return problem_response(&web, Problem::not_found("ACME resource"));
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.trim().eq_ignore_ascii_case("application/jose+json") {
@@ -78,24 +78,19 @@ async fn post(
             status: 415,
             ..Problem::malformed("ACME requests are sent as Content-Type: application/jose+json (RFC 8555 6.2).")
         };
-        return problem_response(&web, p).await;
+        return problem_response(&web, p);
     }
     let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trusted_proxies);
     match acme::post(&web.app, resource, &body, &ip).await {
-        Ok(reply) => reply_response(&web, reply).await,
-        Err(p) => problem_response(&web, p).await,
+        Ok(reply) => reply_response(&web, reply),
+        Err(p) => problem_response(&web, p),
     }
 }
 
 /// Every ACME answer carries a fresh nonce, the directory link and `Cache-Control: no-store`.
-async fn finish(web: &Web, headers: &mut HeaderMap) {
-    match acme::new_nonce(&web.app).await {
-        Ok(nonce) => {
-            if let Ok(v) = HeaderValue::from_str(&nonce) {
-                headers.insert("replay-nonce", v);
-            }
-        }
-        Err(p) => tracing::warn!(detail = %p.detail, "no ACME nonce could be stored"),
+fn finish(web: &Web, headers: &mut HeaderMap) {
+    if let Ok(v) = HeaderValue::from_str(&acme::new_nonce(&web.app)) {
+        headers.insert("replay-nonce", v);
     }
     let index = format!("<{}/directory>;rel=\"index\"", acme::base_url(&web.app));
     if let Ok(v) = HeaderValue::from_str(&index) {
@@ -104,7 +99,7 @@ async fn finish(web: &Web, headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-async fn reply_response(web: &Web, reply: Reply) -> Response {
+fn reply_response(web: &Web, reply: Reply) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let (content_type, body) = match reply.body {
         ReplyBody::Json(v) => ("application/json", Body::from(v.to_string())),
@@ -127,11 +122,11 @@ async fn reply_response(web: &Web, reply: Reply) -> Response {
     if let Some(seconds) = reply.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
-    finish(web, headers).await;
+    finish(web, headers);
     r
 }
 
-async fn problem_response(web: &Web, p: Problem) -> Response {
+fn problem_response(web: &Web, p: Problem) -> Response {
     if p.status >= 500 {
         tracing::error!(detail = %p.detail, "ACME request failed on the server's side");
     }
@@ -143,6 +138,6 @@ async fn problem_response(web: &Web, p: Problem) -> Response {
     if let Some(seconds) = p.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
-    finish(web, headers).await;
+    finish(web, headers);
     r
 }

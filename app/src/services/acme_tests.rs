@@ -50,7 +50,7 @@ impl Client {
         self.sign(header, payload)
     }
     async fn post(&self, s: &AppState, r: Resource, payload: &str) -> Result<Reply, Problem> {
-        let nonce = acme::new_nonce(s).await.unwrap();
+        let nonce = acme::new_nonce(s);
         acme::post(s, r.clone(), &self.request(&url(s, &r), &nonce, payload), "192.0.2.1").await
     }
     /// Registers with a binding of `kid` and `hmac` (base64url).
@@ -80,6 +80,7 @@ fn url(s: &AppState, r: &Resource) -> String {
         Resource::Order(o) => format!("order/{o}"),
         Resource::Finalize(o) => format!("order/{o}/finalize"),
         Resource::Authz(a) => format!("authz/{a}"),
+        Resource::Cert(c) => format!("cert/{c}"),
         other => panic!("no test URL for {other:?}"),
     };
     format!("{}/{path}", acme::base_url(s))
@@ -119,7 +120,7 @@ async fn a_nonce_works_once_and_a_replayed_one_is_bad_nonce() {
     let b = binding(&w).await;
     let mut c = Client::new();
     c.register(&w.s, &b).await;
-    let nonce = acme::new_nonce(&w.s).await.unwrap();
+    let nonce = acme::new_nonce(&w.s);
     let body = c.request(&url(&w.s, &Resource::NewOrder), &nonce, &new_order(&["shop.example.com"]));
     assert_eq!(acme::post(&w.s, Resource::NewOrder, &body, "192.0.2.1").await.unwrap().status, 201);
     let replayed = acme::post(&w.s, Resource::NewOrder, &body, "192.0.2.1").await.unwrap_err();
@@ -132,12 +133,62 @@ async fn a_nonce_works_once_and_a_replayed_one_is_bad_nonce() {
 }
 
 #[tokio::test]
+async fn a_nonce_from_one_instance_works_once_on_another_of_the_same_database_and_not_with_another_link_key() {
+    let w = world().await;
+    let b = binding(&w).await;
+    let mut c = Client::new();
+    c.register(&w.s, &b).await;
+    let instance = |link_key: [u8; 32]| {
+        let clock = super::clock::Clock::manual(w.s.now());
+        AppState::new(w.s.store().clone(), clock, w.s.settings().clone()).with_link_key(link_key)
+    };
+    let (one, two, stranger) = (instance([7; 32]), instance([7; 32]), instance([8; 32]));
+    let nonce = acme::new_nonce(&one);
+    let body = c.request(&url(&one, &Resource::NewOrder), &nonce, &new_order(&["shop.example.com"]));
+    let p = acme::post(&stranger, Resource::NewOrder, &body, "192.0.2.1").await.unwrap_err();
+    assert!(p.is(acme::problem::ProblemType::BadNonce), "another link key does not know it: {p:?}");
+    assert_eq!(acme::post(&two, Resource::NewOrder, &body, "192.0.2.1").await.unwrap().status, 201);
+    let replayed = acme::post(&one, Resource::NewOrder, &body, "192.0.2.1").await.unwrap_err();
+    assert!(replayed.is(acme::problem::ProblemType::BadNonce), "used on the other instance: {replayed:?}");
+}
+
+#[tokio::test]
+async fn finalizing_an_order_whose_names_were_validated_answers_valid_with_the_certificate() {
+    let w = world().await;
+    // shop.example.com validated by e-mail on a portal order: the ACME order reuses it.
+    let view =
+        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
+            .await
+            .unwrap();
+    orders::confirm_email_dcv(&w.s, &dcv_link(&w.s, "admin@shop.example.com").await).await.unwrap();
+    assert_eq!(orders::view(&w.s, &w.admin, &view.id).await.unwrap().status, OrderStatus::Issued);
+
+    let mut c = Client::new();
+    c.register(&w.s, &binding(&w).await).await;
+    let placed = c.post(&w.s, Resource::NewOrder, &new_order(&["shop.example.com"])).await.unwrap();
+    assert_eq!(json_of(&placed)["status"], "ready", "{:?}", json_of(&placed));
+    let id = last_part(placed.location.as_deref().unwrap());
+    let der = pem::parse(csr(&["shop.example.com"])).unwrap().into_contents();
+    let finalized =
+        c.post(&w.s, Resource::Finalize(id.clone()), &json!({"csr": b64u(&der)}).to_string()).await.unwrap();
+    let body = json_of(&finalized);
+    assert_eq!(body["status"], "valid", "{body:?}");
+    let cert = last_part(body["certificate"].as_str().expect("the certificate's URL"));
+    let chain = c.post(&w.s, Resource::Cert(cert), "").await.unwrap();
+    assert!(matches!(&chain.body, ReplyBody::Pem(p) if p.matches("BEGIN CERTIFICATE").count() >= 2), "leaf and CA");
+    let order = orders::view(&w.s, &w.admin, &id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Issued);
+    let kinds: Vec<&str> = order.events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"csr") && kinds.contains(&"issued"), "{kinds:?}");
+}
+
+#[tokio::test]
 async fn a_request_naming_another_url_or_signed_by_another_key_is_refused() {
     let w = world().await;
     let b = binding(&w).await;
     let mut c = Client::new();
     c.register(&w.s, &b).await;
-    let nonce = acme::new_nonce(&w.s).await.unwrap();
+    let nonce = acme::new_nonce(&w.s);
     let elsewhere = c.request(&url(&w.s, &Resource::NewAccount), &nonce, &new_order(&["shop.example.com"]));
     let p = acme::post(&w.s, Resource::NewOrder, &elsewhere, "192.0.2.1").await.unwrap_err();
     assert!(p.is(acme::problem::ProblemType::Unauthorized) && p.detail.contains("url"), "{p:?}");
@@ -307,7 +358,7 @@ async fn an_order_not_finalized_within_seven_days_expires_and_its_challenges_are
     assert!(json_of(&order)["error"]["detail"].as_str().unwrap().contains("expired"), "{:?}", json_of(&order));
     // Answering a challenge now changes nothing (nothing is fetched from the domain).
     let challenge = Resource::Challenge(authz, "http-01".into());
-    let nonce = acme::new_nonce(&w.s).await.unwrap();
+    let nonce = acme::new_nonce(&w.s);
     let url = format!(
         "{}/challenge/{}/http-01",
         acme::base_url(&w.s),

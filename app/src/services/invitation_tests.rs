@@ -235,7 +235,7 @@ async fn a_link_that_lapses_while_the_csr_is_checked_changes_nothing() {
         detail: "x".into(),
         now: w.s.now(),
     };
-    let outcome = w.s.store().attach_csr(&order_id, attachment, Some(&row.id)).await.unwrap();
+    let outcome = w.s.store().attach_csr(&order_id, attachment, Some(&row.id), None).await.unwrap();
     assert_eq!(outcome, crate::store::Attached::InvitationGone);
     let view = orders::view(&w.s, &w.admin, &order.id).await.unwrap();
     assert_eq!(view.status, OrderStatus::Draft);

@@ -303,7 +303,7 @@ struct LinkClaims {
     e: i64,
 }
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Mints the token of a secure coded link for a seal shown on `origin`.
 pub fn mint_link(state: &AppState, seal_id: &str, origin: &str) -> String {

@@ -99,7 +99,7 @@ pub struct AcmeAccount {
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct AccountRow {
+pub(super) struct AccountRow {
     id: RecordId,
     issuer: RecordId,
     client: RecordId,
@@ -113,7 +113,7 @@ struct AccountRow {
     last_used_at: Option<DateTime<Utc>>,
 }
 
-const ACCOUNT_FIELDS: &str = "id, issuer, client, binding, jwk, thumbprint, contact, status, \
+pub(super) const ACCOUNT_FIELDS: &str = "id, issuer, client, binding, jwk, thumbprint, contact, status, \
      binding.revoked_at AS binding_revoked, created_at, last_used_at";
 
 impl From<AccountRow> for AcmeAccount {
@@ -339,38 +339,6 @@ impl Store {
         }
     }
 
-    pub async fn create_acme_nonce(&self, nonce: &str, now: DateTime<Utc>) -> DbResult<()> {
-        self.db
-            .query("CREATE $id CONTENT { created_at: $now }")
-            .bind(("id", rid("acme_nonce", nonce)))
-            .bind(("now", now))
-            .await?
-            .check()?;
-        Ok(())
-    }
-
-    /// Uses up a nonce given out after `since`: true only for the first caller, on any instance.
-    pub async fn take_acme_nonce(&self, nonce: &str, since: DateTime<Utc>) -> DbResult<bool> {
-        let taken: Vec<RecordId> = self
-            .db
-            .query("DELETE $id WHERE created_at > $since RETURN BEFORE")
-            .bind(("id", rid("acme_nonce", nonce)))
-            .bind(("since", since))
-            .await?
-            .check()?
-            .take::<Vec<NonceRow>>(0)?
-            .into_iter()
-            .map(|n| n.id)
-            .collect();
-        Ok(!taken.is_empty())
-    }
-
-    /// Forgets nonces given out before `before` (nobody can use them any more).
-    pub async fn prune_acme_nonces(&self, before: DateTime<Utc>) -> DbResult<()> {
-        self.db.query("DELETE acme_nonce WHERE created_at < $before").bind(("before", before)).await?.check()?;
-        Ok(())
-    }
-
     /// Ties an order placed over ACME to its account.
     pub async fn set_order_acme_account(&self, order: &str, account: &str) -> DbResult<()> {
         self.db
@@ -380,26 +348,6 @@ impl Store {
             .await?
             .check()?;
         Ok(())
-    }
-
-    /// The key of the order's ACME account, if it was placed over ACME.
-    pub async fn order_acme_account(&self, order: &str) -> DbResult<Option<String>> {
-        let account: Option<RecordId> = self
-            .db
-            .query("RETURN (SELECT VALUE acme_account FROM ONLY $order)")
-            .bind(("order", rid("cert_order", order)))
-            .await?
-            .take(0)?;
-        Ok(account.as_ref().map(key_of))
-    }
-
-    /// The DER (base64) of the certificate an ACME renewal replaces, if it names one.
-    pub async fn order_replaces(&self, order: &str) -> DbResult<Option<String>> {
-        self.db
-            .query("RETURN (SELECT VALUE replaces.der FROM ONLY $order)")
-            .bind(("order", rid("cert_order", order)))
-            .await?
-            .take(0)
     }
 
     /// The orders of an account, newest first (the account's `orders` list).
@@ -414,34 +362,6 @@ impl Store {
             .await?
             .take(0)?;
         Ok(ids.iter().map(key_of).collect())
-    }
-
-    /// How many orders the account placed since `since` (for its hourly limit).
-    pub async fn acme_orders_since(&self, account: &str, since: DateTime<Utc>) -> DbResult<i64> {
-        let n: Option<i64> = self
-            .db
-            .query("RETURN count(SELECT id FROM cert_order WHERE acme_account = $account AND created_at > $since)")
-            .bind(("account", rid("acme_account", account)))
-            .bind(("since", since))
-            .await?
-            .take(0)?;
-        Ok(n.unwrap_or(0))
-    }
-
-    /// How many validations of the binding's ACME orders placed since `since` (those not expired) wait for a
-    /// challenge: its pending authorizations.
-    pub async fn acme_pending_authorizations(&self, binding: &str, since: DateTime<Utc>) -> DbResult<i64> {
-        let n: Option<i64> = self
-            .db
-            .query(
-                "RETURN count(SELECT id FROM dcv WHERE status = 'pending' AND cert_order.status = 'draft'
-                    AND cert_order.created_at > $since AND cert_order.acme_account.binding = $binding)",
-            )
-            .bind(("binding", rid("acme_binding", binding)))
-            .bind(("since", since))
-            .await?
-            .take(0)?;
-        Ok(n.unwrap_or(0))
     }
 
     /// Records an ACME challenge's outcome on its validation: valid, or failed with the reason.
@@ -527,10 +447,4 @@ struct SerialRow {
     not_after: DateTime<Utc>,
     revoked_at: Option<DateTime<Utc>>,
     ca_revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct NonceRow {
-    id: RecordId,
 }

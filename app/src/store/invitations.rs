@@ -1,7 +1,8 @@
 //! Invitation links for a CSR: single-use, expiring links that let someone without an account hand in the CSR
 //! of an order. Only the SHA-256 of a link's token is stored.
 
-use super::{AuditRecord, DbResult, NewMail, Store};
+use super::orders::{bind_issuance, ISSUE_STATEMENTS};
+use super::{AuditRecord, DbResult, Issuance, NewMail, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -122,35 +123,42 @@ impl Store {
 
     /// Attaches an accepted CSR to a draft order and moves the order on, in one transaction with its history
     /// line. With an invitation, the link is used up in the same transaction: of two concurrent submissions
-    /// through one link, or a submission through the link and one on the order page, only one succeeds.
+    /// through one link, or a submission through the link and one on the order page, only one succeeds. With
+    /// an `issuance` (the order was ready to issue with this CSR, see the orders' lifecycle), the certificate
+    /// is stored and the order issued in the same transaction.
     pub async fn attach_csr(
         &self,
         order: &RecordId,
         csr: CsrAttachment,
         invitation: Option<&RecordId>,
+        issuance: Option<Issuance>,
     ) -> DbResult<Attached> {
-        let result = self
+        let issue = if issuance.is_some() { ISSUE_STATEMENTS } else { "" };
+        let mut query = self
             .db
-            .query(
+            .query(format!(
                 "BEGIN;
-                 IF $inv != NONE {
+                 IF $inv != NONE {{
                     LET $claimed = UPDATE $inv SET used_at = $csr.now
                         WHERE used_at = NONE AND expires_at > $csr.now RETURN VALUE id;
-                    IF array::len($claimed) = 0 { THROW 'signet:invitation-gone' };
-                 };
+                    IF array::len($claimed) = 0 {{ THROW 'signet:invitation-gone' }};
+                 }};
                  LET $moved = UPDATE $o SET csr_pem = $csr.csr_pem, csr_report = $csr.csr_report,
                     key_fingerprint = $csr.key_fingerprint, status = $csr.status, updated_at = $csr.now
                     WHERE status = 'draft' RETURN VALUE id;
-                 IF array::len($moved) = 0 { THROW 'signet:not-draft' };
-                 CREATE order_event CONTENT { cert_order: $o, at: $csr.now, actor: $csr.actor, kind: 'csr',
-                    detail: $csr.detail };
-                 COMMIT;",
-            )
+                 IF array::len($moved) = 0 {{ THROW 'signet:not-draft' }};
+                 CREATE order_event CONTENT {{ cert_order: $o, at: $csr.now, actor: $csr.actor, kind: 'csr',
+                    detail: $csr.detail }};
+                 {issue}
+                 COMMIT;"
+            ))
             .bind(("o", order.clone()))
             .bind(("inv", invitation.cloned()))
-            .bind(("csr", csr))
-            .await?
-            .check();
+            .bind(("csr", csr));
+        if let Some(issuance) = issuance {
+            query = bind_issuance(query, issuance);
+        }
+        let result = query.await?.check();
         match result {
             Ok(_) => Ok(Attached::Yes),
             Err(e) if e.to_string().contains("signet:invitation-gone") => Ok(Attached::InvitationGone),

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod acme;
+mod acme_requests;
 mod api_keys;
 mod audit;
 mod batch;
@@ -27,6 +28,7 @@ mod watched;
 
 pub use accounts::*;
 pub use acme::*;
+pub use acme_requests::*;
 pub use api_keys::*;
 pub use audit::*;
 pub use bundles::*;

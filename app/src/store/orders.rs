@@ -160,26 +160,8 @@ impl Store {
     /// Stores the certificate and marks the order issued, in one transaction with the history line, the audit
     /// entry and the e-mail; false if the order no longer awaited validation (issued by a concurrent check).
     pub async fn issue_order(&self, order: &RecordId, issuance: Issuance) -> DbResult<bool> {
-        let result = self
-            .db
-            .query(
-                "BEGIN;
-                 LET $moved = UPDATE $o SET status = 'issued', updated_at = $cert.created_at, failure = NONE,
-                    issuing_since = NONE WHERE status = 'awaiting_validation' RETURN VALUE id;
-                 IF array::len($moved) = 0 { THROW 'signet:not-awaiting' };
-                 LET $c = CREATE ONLY certificate CONTENT $cert;
-                 UPDATE $o SET certificate = $c.id;
-                 CREATE order_event CONTENT { cert_order: $o, at: $cert.created_at, actor: 'Signet', kind: 'issued',
-                    detail: $detail };
-                 CREATE audit CONTENT $audit;
-                 FOR $m IN $mail { CREATE mail CONTENT $m; };
-                 COMMIT;",
-            )
+        let result = bind_issuance(self.db.query(format!("BEGIN; {ISSUE_STATEMENTS} COMMIT;")), issuance)
             .bind(("o", order.clone()))
-            .bind(("cert", issuance.certificate))
-            .bind(("detail", issuance.detail))
-            .bind(("audit", issuance.audit))
-            .bind(("mail", issuance.mail.into_iter().collect::<Vec<_>>()))
             .await?
             .check();
         match result {
@@ -324,4 +306,29 @@ pub struct OrderUpdate {
     pub failure: Option<String>,
     pub certificate: Option<RecordId>,
     pub now: Option<DateTime<Utc>>,
+}
+
+/// What issuing writes for order `$o` awaiting validation, inside a transaction: the order issued, the
+/// certificate, the history line, the audit entry and the e-mail (bound by `bind_issuance`). Throws
+/// `signet:not-awaiting` if the order no longer awaits validation.
+pub(super) const ISSUE_STATEMENTS: &str = "
+    LET $moved = UPDATE $o SET status = 'issued', updated_at = $cert.created_at, failure = NONE,
+        issuing_since = NONE WHERE status = 'awaiting_validation' RETURN VALUE id;
+    IF array::len($moved) = 0 { THROW 'signet:not-awaiting' };
+    LET $c = CREATE ONLY certificate CONTENT $cert;
+    UPDATE $o SET certificate = $c.id;
+    CREATE order_event CONTENT { cert_order: $o, at: $cert.created_at, actor: 'Signet', kind: 'issued',
+        detail: $detail };
+    CREATE audit CONTENT $audit;
+    FOR $m IN $mail { CREATE mail CONTENT $m; };";
+
+pub(super) fn bind_issuance<'r>(
+    query: surrealdb::method::Query<'r, surrealdb::engine::any::Any>,
+    issuance: Issuance,
+) -> surrealdb::method::Query<'r, surrealdb::engine::any::Any> {
+    query
+        .bind(("cert", issuance.certificate))
+        .bind(("detail", issuance.detail))
+        .bind(("audit", issuance.audit))
+        .bind(("mail", issuance.mail.into_iter().collect::<Vec<_>>()))
 }

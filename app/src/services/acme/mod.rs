@@ -12,6 +12,7 @@
 
 mod accounts;
 pub mod bindings;
+mod nonce;
 mod orders;
 pub mod renewal;
 mod revoke;
@@ -27,14 +28,11 @@ impl From<surrealdb::Error> for problem::Problem {
 }
 
 use super::{Actor, AppState};
-use crate::store::AcmeAccount;
+use crate::store::{AcmeAccount, AcmeIntake};
 use chrono::Duration;
 use jws::{AccountKey, Jws};
 use problem::{AcmeResult, Problem, ProblemType};
 use serde_json::{json, Value};
-
-/// How long a nonce may wait to be used.
-const NONCE_MINUTES: i64 = 30;
 
 /// The operator's ACME settings: the terms clients agree to, and the limits that keep one client's automation
 /// from crowding out the others.
@@ -174,16 +172,14 @@ pub async fn directory(state: &AppState) -> AcmeResult<Value> {
     }))
 }
 
-/// A fresh nonce, stored so that any instance on the same database accepts it once.
-pub async fn new_nonce(state: &AppState) -> AcmeResult<String> {
-    let nonce = super::secrets::random_token();
-    state.store().create_acme_nonce(&nonce, state.now()).await?;
-    Ok(nonce)
+/// A fresh nonce, which any instance on the same database accepts once (see `nonce`).
+pub fn new_nonce(state: &AppState) -> String {
+    nonce::make(state)
 }
 
 /// Forgets nonces nobody can use any more; run by the background jobs.
 pub async fn prune_nonces(state: &AppState) -> AcmeResult<()> {
-    Ok(state.store().prune_acme_nonces(state.now() - Duration::minutes(NONCE_MINUTES)).await?)
+    Ok(state.store().prune_acme_nonces(state.now() - Duration::minutes(nonce::NONCE_MINUTES)).await?)
 }
 
 /// A request whose URL, nonce and signature were checked.
@@ -233,14 +229,23 @@ async fn verify(state: &AppState, resource: &Resource, body: &[u8], ip: &str) ->
             format!("The JWS \"url\" header is {}, but this request went to {expected}.", jws.protected.url),
         ));
     }
-    let nonce = jws.protected.nonce.as_deref().unwrap_or_default();
-    let since = state.now() - Duration::minutes(NONCE_MINUTES);
-    if nonce.is_empty() || nonce.len() > 64 || !state.store().take_acme_nonce(nonce, since).await? {
-        return Err(Problem::new(
+    let bad_nonce = || {
+        Problem::new(
             ProblemType::BadNonce,
             "The nonce is missing, used already or too old; retry with the one in this answer's Replay-Nonce.",
-        ));
-    }
+        )
+    };
+    let nonce = jws.protected.nonce.as_deref().unwrap_or_default();
+    let made_at = nonce::made_at(state, nonce).ok_or_else(bad_nonce)?;
+    // The account is read with the nonce's use, in one round trip; only a request signed with `kid` names one.
+    let prefix = format!("{}/account/", base_url(state));
+    let kid = jws.protected.kid.clone().unwrap_or_default();
+    let account_id = kid.strip_prefix(&prefix).filter(|id| !id.is_empty() && !id.contains('/'));
+    let account_id = account_id.filter(|_| jws.protected.jwk.is_none());
+    let account = match state.store().acme_intake(nonce, made_at, account_id).await? {
+        AcmeIntake::NonceUsed => return Err(bad_nonce()),
+        AcmeIntake::Fresh(account) => account,
+    };
     let ip = ip.to_string();
     if let Some(jwk) = &jws.protected.jwk {
         if !matches!(resource, Resource::NewAccount | Resource::RevokeCert) {
@@ -253,13 +258,6 @@ async fn verify(state: &AppState, resource: &Resource, body: &[u8], ip: &str) ->
     if *resource == Resource::NewAccount {
         return Err(Problem::malformed("newAccount must carry the account key as \"jwk\"."));
     }
-    let kid = jws.protected.kid.clone().unwrap_or_default();
-    let prefix = format!("{}/account/", base_url(state));
-    let account_id = kid.strip_prefix(&prefix).filter(|id| !id.is_empty() && !id.contains('/'));
-    let account = match account_id {
-        Some(id) => state.store().acme_account(id).await?,
-        None => None,
-    };
     let Some(account) = account else {
         return Err(Problem::new(ProblemType::AccountDoesNotExist, format!("There is no account {kid}.")));
     };

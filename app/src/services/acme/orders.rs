@@ -10,7 +10,7 @@ use crate::model::{authorization_domain, max_server_validity_days, wildcard_at, 
 use crate::model::{DcvStatus, OrderStatus, Product};
 use crate::services::dcv::{self, AcmeChallenge};
 use crate::services::orders::{self as portal, CsrOutcome, CsrSubmitter};
-use crate::store::{key_of, AcmeAccount, DcvRow, OrderRow, OrderScope};
+use crate::store::{key_of, AcmeAccount, AcmeOrder, DcvRow, OrderRow, OrderScope};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Duration;
@@ -84,17 +84,18 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         ));
     }
     let limits = &state.settings().acme;
-    let since = state.now() - Duration::hours(1);
+    let hour_ago = state.now() - Duration::hours(1);
+    let open_since = state.now() - Duration::days(ORDER_DAYS);
+    let facts = state.store().acme_new_order_facts(account, hour_ago, open_since).await?;
     let per_hour = limits.orders_per_hour;
-    if state.store().acme_orders_since(&account.id, since).await? >= i64::from(per_hour) {
+    if facts.orders_since >= i64::from(per_hour) {
         return Err(Problem::rate_limited(
             format!("This account placed {per_hour} orders in the last hour, its limit; wait a while."),
             600,
         ));
     }
-    let open_since = state.now() - Duration::days(ORDER_DAYS);
     let pending = limits.pending_authorizations;
-    if state.store().acme_pending_authorizations(&account.binding, open_since).await? >= i64::from(pending) {
+    if facts.pending_authorizations >= i64::from(pending) {
         return Err(Problem::rate_limited(
             format!(
                 "The accounts of this binding hold {pending} authorizations waiting for a challenge, their limit; \
@@ -103,10 +104,10 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
             300,
         ));
     }
-    let binding = state.store().acme_binding(&account.binding).await?.ok_or_else(|| Problem::not_found("binding"))?;
-    let product = binding_product(state, &binding.products, input.profile.as_deref()).await?;
+    let allowed: Vec<String> = facts.products.iter().map(key_of).collect();
+    let product = binding_product(state, &allowed, input.profile.as_deref()).await?;
     let names = identifiers(&input.identifiers)?;
-    check_owned(state, account, &names).await?;
+    check_owned(&facts.hosts, &names)?;
     let replaced = match &input.replaces {
         Some(cert_id) => Some(super::renewal::replaced(state, account, cert_id, &names).await?),
         None => None,
@@ -144,16 +145,16 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         let serial = crate::services::ca::serial_hex(&der);
         state.store().link_renewal(&placed.id, &old.id, &old.order, &serial, "ACME", state.now()).await?;
     }
-    let row = load(state, account, &placed.id).await?;
-    order_reply(state, &row, 201).await
+    let order = load(state, account, &placed.id).await?;
+    order_reply(state, &order, 201)
 }
 
 /// The binding's product that `profile` names, or its first one.
-async fn binding_product(state: &AppState, allowed: &[(String, String)], profile: Option<&str>) -> AcmeResult<Product> {
+async fn binding_product(state: &AppState, allowed: &[String], profile: Option<&str>) -> AcmeResult<Product> {
     let products: Vec<Product> =
-        acme_products(portal::products(state).await?).filter(|p| allowed.iter().any(|(id, _)| *id == p.id)).collect();
+        acme_products(portal::products(state).await?).filter(|p| allowed.contains(&p.id)).collect();
     let chosen = match profile {
-        None => allowed.iter().find_map(|(id, _)| products.iter().find(|p| p.id == *id)),
+        None => allowed.iter().find_map(|id| products.iter().find(|p| p.id == *id)),
         Some(name) => products.iter().find(|p| profile_name(p) == name),
     };
     match chosen {
@@ -194,9 +195,9 @@ fn identifiers(ids: &[Identifier]) -> AcmeResult<Vec<String>> {
 
 /// Each name must be one of the client's domains or below one: an ACME account orders only for what its
 /// client is known to hold.
-async fn check_owned(state: &AppState, account: &AcmeAccount, names: &[String]) -> AcmeResult<()> {
-    let domains = state.store().domains_of_client(&account.issuer, &account.client).await?;
-    let hosts: Vec<String> = domains.iter().map(|d| d.host.trim_end_matches('.').to_lowercase()).collect();
+/// Refuses names that are not the client's domains (`domains`, as registered) or below one.
+fn check_owned(domains: &[String], names: &[String]) -> AcmeResult<()> {
+    let hosts: Vec<String> = domains.iter().map(|d| d.trim_end_matches('.').to_lowercase()).collect();
     let foreign: Vec<&String> = names
         .iter()
         .filter(|n| {
@@ -226,15 +227,10 @@ fn dcv_choices(names: &[String]) -> Vec<DcvChoice> {
         .collect()
 }
 
-/// The account's order `id`.
-async fn load(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<OrderRow> {
+/// The account's order `id`, with its authorizations.
+async fn load(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<AcmeOrder> {
     let scope = OrderScope { issuer: account.issuer.clone(), client: Some(account.client.clone()) };
-    let row = state.store().order(&scope, id).await?;
-    let mine = match &row {
-        Some(_) => state.store().order_acme_account(id).await?.as_deref() == Some(account.id.as_str()),
-        None => false,
-    };
-    row.filter(|_| mine).ok_or_else(|| Problem::not_found("order"))
+    state.store().acme_order(&scope, &account.id, id).await?.ok_or_else(|| Problem::not_found("order"))
 }
 
 /// The ACME state of an order (RFC 8555 7.1.6). An order still without its CSR after `ORDER_DAYS` has expired.
@@ -251,10 +247,10 @@ fn order_status(row: &OrderRow, dcvs: &[DcvRow], now: chrono::DateTime<chrono::U
     }
 }
 
-async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResult<Reply> {
+fn order_reply(state: &AppState, order: &AcmeOrder, status: u16) -> AcmeResult<Reply> {
+    let (row, dcvs) = (&order.order, &order.dcvs);
     let id = key_of(&row.id);
-    let dcvs = state.store().dcvs_of_order(&row.id).await?;
-    let acme_status = order_status(row, &dcvs, state.now());
+    let acme_status = order_status(row, dcvs, state.now());
     let mut body = json!({
         "status": acme_status,
         "expires": row.created_at + Duration::days(ORDER_DAYS),
@@ -265,8 +261,8 @@ async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResul
     if let Some(cert) = &row.certificate {
         body["certificate"] = json!(url(state, &Resource::Cert(key_of(cert))));
     }
-    if let Some(replaced) = state.store().order_replaces(&id).await? {
-        body["replaces"] = json!(super::renewal::cert_id_of(&replaced));
+    if let Some(replaced) = &order.replaces {
+        body["replaces"] = json!(super::renewal::cert_id_of(replaced));
     }
     if acme_status == "invalid" {
         let expired = format!("it expired after {ORDER_DAYS} days without being finalized.");
@@ -282,8 +278,8 @@ async fn order_reply(state: &AppState, row: &OrderRow, status: u16) -> AcmeResul
 
 /// POST-as-GET of an order.
 pub(super) async fn order(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
-    let row = load(state, request.account()?, id).await?;
-    order_reply(state, &row, 200).await
+    let order = load(state, request.account()?, id).await?;
+    order_reply(state, &order, 200)
 }
 
 /// The account's orders, newest first (RFC 8555 7.1.2.1).
@@ -302,7 +298,7 @@ async fn authz_of(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResu
     let dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("authorization"))?;
     let order =
         load(state, account, &key_of(&dcv.cert_order)).await.map_err(|_| Problem::not_found("authorization"))?;
-    Ok((dcv, order))
+    Ok((dcv, order.order))
 }
 
 /// The challenges offered for a validation target: DNS only where it stands for a wildcard (BR 3.2.2.4.19 and
@@ -410,7 +406,7 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
         }
         dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("challenge"))?;
     }
-    let order = load(state, account, &key_of(&order.id)).await?;
+    let order = load(state, account, &key_of(&order.id)).await?.order;
     Ok(Reply::json(200, challenge_json(state, &dcv, kind, &order)).link(up, "up"))
 }
 
@@ -423,8 +419,7 @@ struct Finalize {
 /// issued at once, or waits for approval in approval mode.
 pub(super) async fn finalize(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
     let account = request.account()?;
-    let row = load(state, account, id).await?;
-    let dcvs = state.store().dcvs_of_order(&row.id).await?;
+    let AcmeOrder { order: row, dcvs, .. } = load(state, account, id).await?;
     let status = order_status(&row, &dcvs, state.now());
     if status != "ready" {
         return Err(Problem::new(
@@ -449,8 +444,8 @@ pub(super) async fn finalize(state: &AppState, request: &Verified, id: &str) -> 
             return Err(Problem::new(ProblemType::OrderNotReady, "The order has its CSR already."))
         }
     }
-    let row = load(state, account, id).await?;
-    order_reply(state, &row, 200).await
+    let order = load(state, account, id).await?;
+    order_reply(state, &order, 200)
 }
 
 /// The certificate with its chain (RFC 8555 7.4.2), for the account's client.

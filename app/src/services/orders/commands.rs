@@ -3,7 +3,7 @@
 //! may make an order issuable ends by asking the lifecycle.
 
 use super::super::{audit, dcv, mail, AppState};
-use super::lifecycle::advance;
+use super::lifecycle::{self, advance};
 use super::place::inspect_csr;
 use super::{load, product_of, refuse_if_acme, view, Scope};
 use crate::error::{AppError, AppResult, Checks};
@@ -82,15 +82,26 @@ pub(in crate::services) async fn attach_csr(
         detail,
         now: state.now(),
     };
-    match state.store().attach_csr(&order.id, attachment, by.invitation).await? {
+    let issuance = lifecycle::issuance_with_csr(state, order, next, &product, &parsed).await?;
+    let issued = issuance.as_ref().map(|i| i.mail.is_some());
+    match state.store().attach_csr(&order.id, attachment, by.invitation, issuance).await? {
         Attached::Yes => {}
         Attached::NotDraft => return Ok(CsrOutcome::NotDraft),
         Attached::InvitationGone => return Ok(CsrOutcome::InvitationGone),
     }
-    if next == OrderStatus::PendingApproval {
-        notify_approvers(state, &issuer, &id, &order.number).await?;
+    match issued {
+        Some(has_mail) => {
+            if has_mail {
+                mail::wake(state);
+            }
+        }
+        None => {
+            if next == OrderStatus::PendingApproval {
+                notify_approvers(state, &issuer, &id, &order.number).await?;
+            }
+            advance(state, &OrderScope { issuer, client: None }, &id).await?;
+        }
     }
-    advance(state, &OrderScope { issuer, client: None }, &id).await?;
     Ok(CsrOutcome::Attached(report))
 }
 

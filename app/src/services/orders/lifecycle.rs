@@ -1,13 +1,15 @@
 //! The one decision whether an order is issued now. Every path that may change the answer asks it: an order
 //! placed (`place`), a CSR handed in, an approval given, a validation passed (`commands`); ACME finalize will
 //! too. The decision is a pure function of the order's status and its validations; how the outcome is written
-//! is the caller's (placing writes a new order together with its certificate, `advance` a stored one).
+//! is the caller's (placing writes a new order together with its certificate, a CSR handed in is written
+//! together with its certificate (`issuance_with_csr`), `advance` issues a stored order).
 
 use super::super::{ca, AppState};
 use super::load;
 use crate::error::AppResult;
-use crate::model::{dcv_reuse_days, DcvStatus, OrderStatus};
-use crate::store::{DcvRow, NewDcv, OrderScope};
+use crate::model::{dcv_reuse_days, DcvStatus, OrderStatus, Product};
+use crate::pki::csr::ParsedCsr;
+use crate::store::{DcvRow, Issuance, NewDcv, OrderRow, OrderScope};
 use chrono::{DateTime, Duration, Utc};
 
 /// One name's validation, as the decision sees it.
@@ -82,6 +84,40 @@ pub(super) async fn advance(state: &AppState, scope: &OrderScope, id: &str) -> A
         outcome?;
     }
     Ok(())
+}
+
+/// A CSR handed in to draft order `order`, which then moves to `next`: asks the decision as if the CSR were
+/// attached and, if it says issue, signs now, so that the CSR and the certificate are written in one
+/// transaction (an ACME finalize on names validated before is one request, as a REST order is). None when
+/// the order is not ready or signing refused: the CSR is then attached alone and `advance` says why.
+pub(super) async fn issuance_with_csr(
+    state: &AppState,
+    order: &OrderRow,
+    next: OrderStatus,
+    product: &Product,
+    csr: &ParsedCsr,
+) -> AppResult<Option<Issuance>> {
+    if !awaits_validation(Some(next)) {
+        return Ok(None);
+    }
+    let dcvs = state.store().dcvs_of_order(&order.id).await?;
+    let validations: Vec<Validation> = dcvs.iter().map(Validation::from).collect();
+    if !ready_to_issue(Some(next), &validations, state.now()) {
+        return Ok(None);
+    }
+    let facts = ca::ToSign {
+        id: &order.id,
+        issuer: &order.issuer,
+        client: &order.client,
+        number: &order.number,
+        names: &order.names,
+        validity_days: order.validity_days,
+        not_after: order.not_after,
+        parties: &order.parties,
+        product,
+        csr,
+    };
+    Ok(ca::sign_order(state, &facts).await?.ok().map(|signed| signed.issuance))
 }
 
 #[cfg(test)]
