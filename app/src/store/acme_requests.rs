@@ -1,5 +1,6 @@
-//! What ACME requests read and write, each in one round trip: the nonce used up with the signing account, an
-//! order of the account with its authorizations, and what newOrder checks before it places anything.
+//! What ACME requests read and write, each in one round trip: the nonce used up with the signing account (shared
+//! by the requests arriving together), an order of the account with its authorizations, and what newOrder checks
+//! before it places anything.
 //!
 //! Why: an ACME issuance is several signed requests where a REST one is one, and every SurrealDB query is its
 //! own transaction that parses the definitions of the tables it touches afresh (see `bundles`). As for the
@@ -8,7 +9,7 @@
 use super::acme::{AccountRow, ACCOUNT_FIELDS};
 use super::orders::ORDER_FIELDS;
 use super::validations::DCV_FIELDS;
-use super::{is_duplicate, rid, AcmeAccount, DbResult, DcvRow, OrderRow, OrderScope, Store};
+use super::{retry_conflicts, rid, transaction, AcmeAccount, DbResult, DcvRow, OrderRow, OrderScope, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -18,6 +19,32 @@ pub enum AcmeIntake {
     NonceUsed,
     /// The nonce is now used; the account the request named, if it named one and it exists.
     Fresh(Option<AcmeAccount>),
+}
+
+/// One request's nonce (made at `made_at`) and the account it names.
+pub(super) struct Intake {
+    nonce: String,
+    made_at: DateTime<Utc>,
+    account: Option<String>,
+}
+
+/// Requests waiting for their nonce to be used up.
+pub(super) type AcmeIntakes = super::batch::Batcher<Intake, DbResult<AcmeIntake>>;
+
+/// A used nonce as stored.
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct NonceMark {
+    id: RecordId,
+    created_at: DateTime<Utc>,
+}
+
+/// What the intake transaction answers: the group's nonces that were used before, and the accounts.
+#[derive(SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Taken {
+    used: Vec<RecordId>,
+    accounts: Vec<AccountRow>,
 }
 
 /// An ACME order: the order, its validations (by name) and the certificate a renewal replaces (base64 DER).
@@ -41,34 +68,89 @@ pub struct NewOrderFacts {
 }
 
 impl Store {
-    /// Uses up the nonce made at `made_at` and reads the account with key `account`, in one round trip: used
-    /// nonces are kept (until `prune_acme_nonces`) so that a second use fails on any instance.
+    /// Uses up the nonce made at `made_at` and reads the account with key `account`: used nonces are kept (until
+    /// `prune_acme_nonces`) so that a second use fails on any instance. Requests arriving together share one
+    /// transaction (see `batch`): every signed ACME request writes its nonce, and under load those writes, not
+    /// the requests' own work, would otherwise be most of what the database does.
     pub async fn acme_intake(
         &self,
         nonce: &str,
         made_at: DateTime<Utc>,
         account: Option<&str>,
     ) -> DbResult<AcmeIntake> {
-        let mut query = self
+        let item = Intake { nonce: nonce.to_string(), made_at, account: account.map(str::to_string) };
+        self.acme_intakes
+            .submit(self, item, Store::serve_intakes)
+            .await
+            .unwrap_or_else(|| Err(surrealdb::Error::internal("the shared ACME nonce write stopped".into())))
+    }
+
+    /// The intakes of a group, in the order given. If the shared transaction fails, each intake is tried alone
+    /// and gets its own answer.
+    async fn serve_intakes(self, group: Vec<Intake>) -> Vec<DbResult<AcmeIntake>> {
+        match retry_conflicts(|| self.take_in(&group)).await {
+            Ok(answers) => answers.into_iter().map(Ok).collect(),
+            Err(_) if group.len() > 1 => {
+                let mut answers = Vec::with_capacity(group.len());
+                for item in group {
+                    let alone = [item];
+                    answers.push(retry_conflicts(|| self.take_in(&alone)).await.map(|mut a| a.remove(0)));
+                }
+                answers
+            }
+            Err(e) => vec![Err(e)],
+        }
+    }
+
+    /// One transaction: which of the group's nonces were used before, and their marks written; then the
+    /// accounts the requests name. A nonce that two concurrent transactions (on this instance or another) both
+    /// find unused is written by both, so one of them conflicts and is run again, finding it used.
+    async fn take_in(&self, group: &[Intake]) -> DbResult<Vec<AcmeIntake>> {
+        let mut nonces: Vec<&str> = group.iter().map(|i| i.nonce.as_str()).collect();
+        nonces.sort_unstable();
+        nonces.dedup();
+        let marks: Vec<NonceMark> = nonces
+            .iter()
+            .filter_map(|n| group.iter().find(|i| i.nonce == *n))
+            .map(|i| NonceMark { id: rid("acme_nonce", &i.nonce), created_at: i.made_at })
+            .collect();
+        let ids: Vec<RecordId> = marks.iter().map(|m| m.id.clone()).collect();
+        let accounts: Vec<RecordId> =
+            group.iter().filter_map(|i| i.account.as_deref()).map(|a| rid("acme_account", a)).collect();
+        let mut response = self
             .db
-            .query("CREATE $nonce CONTENT { created_at: $made_at } RETURN NONE")
-            .bind(("nonce", rid("acme_nonce", nonce)))
-            .bind(("made_at", made_at));
-        if let Some(account) = account {
-            query = query
-                .query(format!("SELECT {ACCOUNT_FIELDS} FROM ONLY $account"))
-                .bind(("account", rid("acme_account", account)));
-        }
-        let mut response = query.await?;
-        let mut errors = response.take_errors();
-        if let Some(e) = errors.remove(&0) {
-            return if is_duplicate(&e) { Ok(AcmeIntake::NonceUsed) } else { Err(e) };
-        }
-        if let Some((_, e)) = errors.into_iter().next() {
-            return Err(e);
-        }
-        let row: Option<AccountRow> = if account.is_some() { response.take(1)? } else { None };
-        Ok(AcmeIntake::Fresh(row.map(AcmeAccount::from)))
+            .query(format!(
+                "BEGIN;
+                 LET $used = (SELECT VALUE id FROM $ids);
+                 INSERT IGNORE INTO acme_nonce $marks RETURN NONE;
+                 COMMIT;
+                 RETURN {{ used: $used, accounts: (SELECT {ACCOUNT_FIELDS} FROM $accounts) }};"
+            ))
+            .bind(("ids", ids))
+            .bind(("marks", marks))
+            .bind(("accounts", accounts))
+            .await
+            .and_then(transaction)?;
+        let last = response.num_statements().saturating_sub(1);
+        let taken: Option<Taken> = response.take(last)?;
+        let Taken { used, accounts } =
+            taken.ok_or_else(|| surrealdb::Error::internal("no ACME intake answer".into()))?;
+        let accounts: Vec<AcmeAccount> = accounts.into_iter().map(AcmeAccount::from).collect();
+        let mut seen: Vec<&str> = Vec::with_capacity(group.len());
+        let answers = group
+            .iter()
+            .map(|item| {
+                // A nonce sent twice in one group is used up by the first request that sent it.
+                let first = !seen.contains(&item.nonce.as_str());
+                seen.push(&item.nonce);
+                if !first || used.contains(&rid("acme_nonce", &item.nonce)) {
+                    return AcmeIntake::NonceUsed;
+                }
+                let account = item.account.as_deref().and_then(|a| accounts.iter().find(|row| row.id == a));
+                AcmeIntake::Fresh(account.cloned())
+            })
+            .collect();
+        Ok(answers)
     }
 
     /// Forgets the used nonces made before `before` (too old to be used anyway).
@@ -131,5 +213,25 @@ impl Store {
             .await?
             .take(0)?;
         facts.ok_or_else(|| surrealdb::Error::internal("newOrder's facts were not read".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn requests_sending_one_nonce_at_the_same_moment_use_it_once_and_others_are_not_held_up() {
+        let store = Store::in_memory().await;
+        let now = Utc::now();
+        let (a, b, c) = tokio::join!(
+            store.acme_intake("n1", now, None),
+            store.acme_intake("n1", now, None),
+            store.acme_intake("n2", now, None)
+        );
+        let fresh = |i: &DbResult<AcmeIntake>| matches!(i, Ok(AcmeIntake::Fresh(None)));
+        assert_eq!([fresh(&a), fresh(&b)].iter().filter(|f| **f).count(), 1, "one of the two uses of n1 is refused");
+        assert!(fresh(&c), "n2 is used for the first time");
+        assert!(matches!(store.acme_intake("n2", now, None).await, Ok(AcmeIntake::NonceUsed)));
     }
 }

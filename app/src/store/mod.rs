@@ -78,6 +78,8 @@ pub struct Store {
     input_reads: std::sync::Arc<bundles::InputReads>,
     /// API key holders read recently (see `api_key_holder`).
     key_holders: std::sync::Arc<bundles::KeyHolders>,
+    /// ACME requests' nonces, used up together (see `acme_intake`).
+    acme_intakes: std::sync::Arc<acme_requests::AcmeIntakes>,
 }
 
 impl Store {
@@ -94,6 +96,7 @@ impl Store {
             issued_writes: Default::default(),
             input_reads: Default::default(),
             key_holders: Default::default(),
+            acme_intakes: Default::default(),
         })
     }
 
