@@ -6,7 +6,7 @@
 
 use super::mail::{self, texts};
 use super::orders::Scope;
-use super::renewal;
+use super::renewal::{self, RenewAttempt};
 use super::{Actor, AppState};
 use crate::error::AppResult;
 use crate::model::*;
@@ -33,9 +33,13 @@ pub async fn run_due(state: &AppState) -> AppResult<JobReport> {
     let mut report = JobReport { revocations: super::reissue::revoke_scheduled(state).await?, ..Default::default() };
     for c in due {
         if auto_renewal_due(&c, now) && state.store().claim_auto_renewal(&c.id, now).await? {
-            report.renewals += 1;
-            if auto_renew(state, &c).await? {
-                continue;
+            match auto_renew(state, &c).await? {
+                AutoRenewal::Placed => {
+                    report.renewals += 1;
+                    continue;
+                }
+                AutoRenewal::Failed => report.renewals += 1,
+                AutoRenewal::Elsewhere => continue,
             }
         }
         if let Some(days) = notice_due(&c, now) {
@@ -53,27 +57,40 @@ fn auto_renewal_due(c: &ExpiringCertificate, now: DateTime<Utc>) -> bool {
     })
 }
 
-/// Places the renewal with the same CSR. True when it was placed (issued, or waiting for validation or approval,
-/// which the contacts are told); false when it could not be, so that the reminders go on.
-async fn auto_renew(state: &AppState, c: &ExpiringCertificate) -> AppResult<bool> {
+/// What the automatic renewal of a certificate came to.
+enum AutoRenewal {
+    /// Issued, or waiting for validation or approval (which the contacts are told).
+    Placed,
+    /// It could not be placed (the contacts are told): the reminders go on.
+    Failed,
+    /// A person renewed it at the same moment: theirs stands, and nobody needs to hear from the job.
+    Elsewhere,
+}
+
+/// Places the renewal with the same CSR.
+async fn auto_renew(state: &AppState, c: &ExpiringCertificate) -> AppResult<AutoRenewal> {
     let actor = Actor { user_id: None, email: AUTO_RENEWAL_ACTOR.into(), ip: String::new() };
     let scope = Scope { issuer: c.issuer.clone(), client: None, can_approve: false, user_id: None, actor };
     let link = format!("{}/certificates/{}", state.settings().public_url, c.id);
-    let (placed, outcome) = match renewal::renew(state, &scope, &c.id, RenewInput::default()).await {
+    let (placed, outcome) = match renewal::attempt(state, &scope, &c.id, RenewInput::default()).await {
         // The new certificate goes to the technical contact like any issued one.
-        Ok(order) if order.status == OrderStatus::Issued => return Ok(true),
-        Ok(order) => {
+        Ok(RenewAttempt::Placed(order)) if order.status == OrderStatus::Issued => return Ok(AutoRenewal::Placed),
+        Ok(RenewAttempt::Elsewhere(why)) => {
+            tracing::info!(certificate = %c.id, why = %why, "automatic renewal not needed");
+            return Ok(AutoRenewal::Elsewhere);
+        }
+        Ok(RenewAttempt::Placed(order)) => {
             let order_link = format!("{}/orders/{}", state.settings().public_url, order.id);
             let needs = match order.status {
                 OrderStatus::PendingApproval => "It waits for the issuer's approval.",
                 OrderStatus::AwaitingValidation => "Some names must be validated again: the order says how.",
                 _ => "It waits for you on the order's page.",
             };
-            (true, format!("Renewal order {} was placed. {needs}\n\nOpen it: {order_link}", order.number))
+            (AutoRenewal::Placed, format!("Renewal order {} was placed. {needs}\n\nOpen it: {order_link}", order.number))
         }
         Err(e) => {
             tracing::warn!(certificate = %c.id, error = %e, "automatic renewal could not be placed");
-            (false, format!("It could not be placed: {e}\n\nRenew it by hand:"))
+            (AutoRenewal::Failed, format!("It could not be placed: {e}\n\nRenew it by hand:"))
         }
     };
     let text = texts::auto_renewal_needs_you(&c.names, &c.serial, &outcome, &link);

@@ -90,3 +90,22 @@ async fn a_certificate_walks_through_its_reminders_and_one_with_automatic_renewa
     let about_quiet = |m: &super::smtp_sink::Received| m.subject.contains("old.shop.example.com");
     assert!(smtp.received().iter().filter(|m| about_quiet(m)).all(|m| !m.subject.contains("expire")));
 }
+
+#[tokio::test]
+async fn an_automatic_renewal_meeting_a_renewal_a_person_is_placing_mails_nobody_that_it_failed() {
+    let w = world_with(Settings::for_tests()).await;
+    let cert = issued(&w, "shop.example.com").await;
+    let on = RenewalChoices { auto_renew: true, do_not_renew: false };
+    renewal::set_choices(&w.s, &w.admin, &cert.id, on).await.unwrap();
+    let now = w.s.now();
+    w.s.clock().advance(cert.not_after - Duration::days(30) - now);
+    // A person clicked Renew a moment ago: their renewal holds the certificate's claim while it is placed.
+    assert!(w.s.store().claim_replacement(&cert.id, w.s.now()).await.unwrap());
+
+    let report = expiry::run_due(&w.s).await.unwrap();
+    assert_eq!(report, expiry::JobReport::default(), "the job placed nothing and sent no reminder");
+    let (_, outbox) = mail::outbox(&w.s, None).await.unwrap();
+    let about_renewal: Vec<&str> =
+        outbox.iter().map(|m| m.subject.as_str()).filter(|s| s.contains("automatic renewal")).collect();
+    assert!(about_renewal.is_empty(), "nobody is told the renewal failed: {about_renewal:?}");
+}

@@ -32,6 +32,27 @@ pub async fn reissue(state: &AppState, scope: &Scope, cert_id: &str, input: Reis
         return Err(AppError::Conflict("Its ACME client replaces this certificate: order a new one over ACME.".into()));
     }
     let revoke_on = check_input(&input, now.date_naive())?;
+    // One replacement is placed at a time: two reissues, or a reissue and a renewal, clicked at the same moment
+    // place one order, and the other is told why.
+    if !state.store().claim_replacement(cert_id, now).await? {
+        return Err(AppError::Conflict(
+            "A renewal or reissue of this certificate is being placed right now: reload the page in a moment.".into(),
+        ));
+    }
+    let placed = place_reissue(state, scope, &r, input, revoke_on).await;
+    state.store().release_replacement(cert_id).await?;
+    placed
+}
+
+/// The reissue itself, with the certificate claimed.
+async fn place_reissue(
+    state: &AppState,
+    scope: &Scope,
+    r: &Renewable,
+    input: ReissueInput,
+    revoke_on: Option<NaiveDate>,
+) -> AppResult<OrderView> {
+    let (cert_id, now) = (r.cert_id.as_str(), state.now());
     let names = match input.names.trim() {
         "" => r.order.names.join("\n"),
         typed => typed.to_string(),

@@ -131,3 +131,20 @@ async fn a_scheduled_revocation_cancelled_is_not_carried_out_and_another_issuer_
     assert!(crl_serials(&w, &old.ca).await.is_empty(), "the certificate was kept");
     assert_eq!(certificates::detail(&w.s, &w.admin, &old.id).await.unwrap().summary.revocation, None);
 }
+
+#[tokio::test]
+async fn a_reissue_while_a_renewal_or_reissue_of_the_certificate_is_being_placed_is_refused_and_places_nothing() {
+    let w = world().await;
+    let old = issued(&w).await;
+    // Another person's renewal or reissue of this certificate is being placed right now.
+    assert!(w.s.store().claim_replacement(&old.id, w.s.now()).await.unwrap());
+    let request = || ReissueInput { csr: csr(&["shop.example.com"]), ..Default::default() };
+    let refused = reissue::reissue(&w.s, &w.admin, &old.id, request()).await.unwrap_err();
+    assert!(matches!(refused, AppError::Conflict(ref m) if m.contains("being placed right now")), "{refused:?}");
+    assert_eq!(orders::list(&w.s, &w.admin, None, 1).await.unwrap().total, 1, "only the original order");
+
+    // Once that one is placed, the certificate can be reissued.
+    w.s.store().release_replacement(&old.id).await.unwrap();
+    reissue::reissue(&w.s, &w.admin, &old.id, request()).await.unwrap();
+    assert_eq!(orders::list(&w.s, &w.admin, None, 1).await.unwrap().total, 2);
+}

@@ -72,14 +72,30 @@ impl Renewable {
     }
 }
 
+/// What an attempt to renew came to.
+pub enum RenewAttempt {
+    Placed(OrderView),
+    /// Somebody else renewed it, or is placing its renewal right now: why, in words for a person.
+    Elsewhere(String),
+}
+
 /// **Renew**: places the renewal order and links it to the certificate. Outside the window, or when the
 /// certificate was renewed or revoked already, the answer says why (and when the window opens).
 pub async fn renew(state: &AppState, scope: &Scope, cert_id: &str, input: RenewInput) -> AppResult<OrderView> {
+    match attempt(state, scope, cert_id, input).await? {
+        RenewAttempt::Placed(view) => Ok(view),
+        RenewAttempt::Elsewhere(why) => Err(AppError::Conflict(why)),
+    }
+}
+
+/// `renew`, telling a renewal by somebody else apart from a failure: the automatic renewal stays quiet when a
+/// person renewed the certificate at the same moment.
+pub async fn attempt(state: &AppState, scope: &Scope, cert_id: &str, input: RenewInput) -> AppResult<RenewAttempt> {
     let r = Renewable::load(state, scope, cert_id).await?.ok_or(AppError::NotFound)?;
     // One renewal is placed at a time (two people, or a person and the automatic renewal): the claim comes
     // before "is it renewed already?", so that whoever holds it sees any renewal placed before.
     if !state.store().claim_replacement(cert_id, state.now()).await? {
-        return Err(AppError::Conflict(
+        return Ok(RenewAttempt::Elsewhere(
             "A renewal of this certificate is being placed right now: reload the page in a moment.".into(),
         ));
     }
@@ -89,11 +105,13 @@ pub async fn renew(state: &AppState, scope: &Scope, cert_id: &str, input: RenewI
 }
 
 /// The renewal itself, with the certificate claimed.
-async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: RenewInput) -> AppResult<OrderView> {
+async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: RenewInput) -> AppResult<RenewAttempt> {
     let cert_id = r.cert_id.as_str();
     let info = r.info(state).await?;
-    if info.state != RenewalState::Open {
-        return Err(AppError::Conflict(info.explanation()));
+    match info.state {
+        RenewalState::Open => {}
+        RenewalState::Renewed => return Ok(RenewAttempt::Elsewhere(info.explanation())),
+        _ => return Err(AppError::Conflict(info.explanation())),
     }
     let csr = match input.csr_choice {
         RenewCsr::Same => r.order.csr_pem.clone().ok_or_else(|| {
@@ -112,7 +130,7 @@ async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: Re
     state.store().link_renewal(&placed.id, cert_id, &old_order, &r.cert.serial, by, state.now()).await?;
     let detail = format!("renewed by order {}", placed.number);
     audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.renew", &r.cert.serial, detail).await?;
-    orders::view(state, scope, &placed.id).await
+    Ok(RenewAttempt::Placed(orders::view(state, scope, &placed.id).await?))
 }
 
 /// The renewal order: the original's client, product, names, contacts and validation methods, and its
