@@ -86,7 +86,10 @@ async fn auto_renew(state: &AppState, c: &ExpiringCertificate) -> AppResult<Auto
                 OrderStatus::AwaitingValidation => "Some names must be validated again: the order says how.",
                 _ => "It waits for you on the order's page.",
             };
-            (AutoRenewal::Placed, format!("Renewal order {} was placed. {needs}\n\nOpen it: {order_link}", order.number))
+            (
+                AutoRenewal::Placed,
+                format!("Renewal order {} was placed. {needs}\n\nOpen it: {order_link}", order.number),
+            )
         }
         Err(e) => {
             tracing::warn!(certificate = %c.id, error = %e, "automatic renewal could not be placed");

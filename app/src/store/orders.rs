@@ -2,7 +2,7 @@
 //! client), so a guessed id from elsewhere finds nothing. Their validations are in `validations`, the writes
 //! placing and issuing share in `issued`.
 
-use super::{rid, DbResult, Issuance, NewDcv, Store};
+use super::{rid, DbResult, Issuance, NewAudit, NewDcv, Store};
 use crate::model::{OrderParties, OrderStatus};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -109,12 +109,15 @@ pub struct OrderScope {
 }
 
 impl Store {
+    /// An order placed without being issued: the order, its validations, its first history line and the audit
+    /// entry, in one transaction.
     pub async fn create_order(
         &self,
         id: &RecordId,
         order: NewOrder,
         dcv: Vec<NewDcv>,
         event: (&str, &str),
+        audit: NewAudit,
     ) -> DbResult<()> {
         self.db
             .query(
@@ -123,9 +126,11 @@ impl Store {
                  FOR $d IN $dcv { CREATE dcv CONTENT $d; };
                  CREATE order_event CONTENT { cert_order: $id, at: $order.created_at, actor: $actor, kind: $kind,
                      detail: $detail };
+                 CREATE audit CONTENT $audit;
                  COMMIT;",
             )
             .bind(("id", id.clone()))
+            .bind(("audit", audit.into_record()))
             .bind(("order", order))
             .bind(("dcv", dcv))
             .bind(("actor", event.0.to_string()))

@@ -136,16 +136,16 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
     };
     let scope = scope_of(account, &request.ip);
     let placement = portal::Placement { acme_account: Some(&account.id), ..Default::default() };
-    let placed = portal::create_as(state, &scope, order_input, placement).await.map_err(|e| match e {
+    let placed = portal::place(state, &scope, order_input, placement).await.map_err(|e| match e {
         AppError::Invalid(fields) => rejected(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")),
         other => Problem::from(other),
     })?;
     if let Some(old) = &replaced {
         let der = base64::engine::general_purpose::STANDARD.decode(&old.der).unwrap_or_default();
         let serial = crate::services::ca::serial_hex(&der);
-        state.store().link_renewal(&placed.id, &old.id, &old.order, &serial, "ACME", state.now()).await?;
+        state.store().link_renewal(placed.id(), &old.id, &old.order, &serial, "ACME", state.now()).await?;
     }
-    let order = load(state, account, &placed.id).await?;
+    let order = load(state, account, placed.id()).await?;
     order_reply(state, &order, 201)
 }
 

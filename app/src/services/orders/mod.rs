@@ -23,7 +23,7 @@ pub use commands::{approve, cancel, check_dcv, confirm_email_dcv, recheck_pendin
 pub(super) use commands::{attach_csr, CsrOutcome, CsrSubmitter};
 pub use names::parse_names;
 pub use place::{create, inspect_csr, preview_csr};
-pub(super) use place::{create_as, Placement};
+pub(super) use place::{create_as, place, Placement};
 pub(crate) use view::event_of;
 pub use view::{download, list, track, view};
 

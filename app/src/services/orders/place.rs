@@ -158,9 +158,40 @@ pub(in crate::services) struct Placement<'a> {
 pub(in crate::services) async fn create_as(
     state: &AppState,
     scope: &Scope,
-    mut input: OrderInput,
+    input: OrderInput,
     placement: Placement<'_>,
 ) -> AppResult<OrderView> {
+    match place(state, scope, input, placement).await? {
+        PlacedOrder::Issued(view) => Ok(view),
+        PlacedOrder::Stepwise(id) => view::view(state, scope, &id).await,
+    }
+}
+
+/// What placing an order came to.
+pub(in crate::services) enum PlacedOrder {
+    /// Issued as it was placed, with its page built from what was written.
+    Issued(OrderView),
+    /// Stored to go on step by step (a CSR, validations or an approval to come): its id.
+    Stepwise(String),
+}
+
+impl PlacedOrder {
+    pub(in crate::services) fn id(&self) -> &str {
+        match self {
+            PlacedOrder::Issued(view) => &view.id,
+            PlacedOrder::Stepwise(id) => id,
+        }
+    }
+}
+
+/// `create_as` without the page of an order that was not issued, for callers that read it their own way
+/// (ACME answers with its own order object).
+pub(in crate::services) async fn place(
+    state: &AppState,
+    scope: &Scope,
+    mut input: OrderInput,
+    placement: Placement<'_>,
+) -> AppResult<PlacedOrder> {
     check_client_choice(scope, &input.client_id)?;
     // The CSR is parsed first so that the lookup of its public key joins the one read of the order's inputs.
     let parsed_csr = (!input.csr.trim().is_empty()).then(|| csr::parse(input.csr.as_bytes()));
@@ -233,10 +264,10 @@ pub(in crate::services) async fn create_as(
     let validations: Vec<Validation> = placed.dcvs.iter().map(Validation::from).collect();
     if let (true, Some(csr)) = (lifecycle::ready_to_issue(Some(status), &validations, now), &parsed) {
         if let Some(view) = place_issued(state, scope, &placed, &inputs, csr).await? {
-            return Ok(view);
+            return Ok(PlacedOrder::Issued(view));
         }
     }
-    place_stepwise(state, scope, placed, status, &inputs.client.organisation.name).await
+    place_stepwise(state, scope, placed, status, &inputs.client.organisation.name).await.map(PlacedOrder::Stepwise)
 }
 
 /// What placing writes, whichever way.
@@ -437,25 +468,31 @@ async fn place_issued(
 }
 
 /// Stores the order as placed, starts its e-mail validations and asks for approval where needed; then the
-/// lifecycle decides on the stored order (it may be signed after all, or record why not).
+/// lifecycle decides on the stored order (it may be signed after all, or record why not). Answers its id.
 async fn place_stepwise(
     state: &AppState,
     scope: &Scope,
     placed: Placed,
     status: OrderStatus,
     organisation: &str,
-) -> AppResult<OrderView> {
+) -> AppResult<String> {
     let Placed { id: order_id, order, dcvs, created, audit, .. } = placed;
     let id = key_of(&order_id);
     let number = order.number.clone();
-    state.store().create_order(&order_id, order, dcvs, (&scope.actor.email, &created)).await?;
-    state.store().record_audit(audit).await?;
-    dcv::send_email_validations(state, &order_id, &number, organisation, None).await?;
+    // What follows reads the stored order again only where it can change something: an e-mail validation to
+    // start, an order that awaits validation (a draft waits for its CSR, an order for its approval).
+    let emails = dcvs.iter().any(|d| d.method == DcvMethod::Email && d.status != DcvStatus::Valid);
+    state.store().create_order(&order_id, order, dcvs, (&scope.actor.email, &created), audit).await?;
+    if emails {
+        dcv::send_email_validations(state, &order_id, &number, organisation, None).await?;
+    }
     if status == OrderStatus::PendingApproval {
         notify_approvers(state, &scope.issuer, &id, &number).await?;
     }
-    lifecycle::advance(state, &scope.store_scope(), &id).await?;
-    view::view(state, scope, &id).await
+    if status == OrderStatus::AwaitingValidation {
+        lifecycle::advance(state, &scope.store_scope(), &id).await?;
+    }
+    Ok(id)
 }
 
 fn tidy(c: &Contact) -> Contact {
