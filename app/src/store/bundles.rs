@@ -372,3 +372,37 @@ pub(super) fn sorted(details: Option<OrderDetails>) -> Option<OrderDetails> {
         d
     })
 }
+
+/// What a CSR handed in to a draft order is judged and issued by: the order's product, an earlier order of the
+/// issuer with the same public key, and the order's validations.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct CsrFacts {
+    pub product: Option<ProductRow>,
+    pub key_seen_in: Option<String>,
+    pub dcvs: Vec<DcvRow>,
+}
+
+impl Store {
+    /// The facts a CSR for `order` is judged by, in one round trip; `fingerprint` is the CSR's public key's,
+    /// when it parsed.
+    pub async fn csr_facts(&self, order: &OrderRow, fingerprint: Option<&str>) -> DbResult<CsrFacts> {
+        let facts: Option<CsrFacts> = self
+            .db
+            .query(format!(
+                "RETURN {{
+                    product: (SELECT {PRODUCT_FIELDS} FROM ONLY $product),
+                    key_seen_in: IF $fp = NONE THEN NONE ELSE (SELECT VALUE number FROM cert_order
+                        WHERE key_fingerprint = $fp AND issuer = $issuer AND id != $order LIMIT 1)[0] END,
+                    dcvs: (SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $order ORDER BY name),
+                }}"
+            ))
+            .bind(("product", order.product.clone()))
+            .bind(("fp", fingerprint.map(str::to_string)))
+            .bind(("issuer", order.issuer.clone()))
+            .bind(("order", order.id.clone()))
+            .await?
+            .take(0)?;
+        facts.ok_or_else(|| surrealdb::Error::internal("the facts of a CSR were not read".into()))
+    }
+}

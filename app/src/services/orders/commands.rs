@@ -4,11 +4,12 @@
 
 use super::super::{audit, dcv, mail, AppState};
 use super::lifecycle::{self, advance};
-use super::place::inspect_csr;
+use super::place::csr_report;
 use super::{load, product_of, refuse_if_acme, view, Scope};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::validate;
 use crate::model::*;
+use crate::pki::csr;
 use crate::store::{key_of, Attached, CsrAttachment, OrderRow, OrderScope, OrderUpdate};
 use surrealdb::types::RecordId;
 
@@ -61,11 +62,15 @@ pub(in crate::services) async fn attach_csr(
     }
     let id = key_of(&order.id);
     let issuer = key_of(&order.issuer);
-    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
-    let (report, parsed) =
-        inspect_csr(state, &issuer, &product, &order.names, &order.parties.organisation, csr_text, Some(&id)).await?;
+    // The product, a key seen before and the validations come in one read: the checks and the decision need
+    // all three.
+    let parsed = csr::parse(csr_text.as_bytes());
+    let fingerprint = parsed.as_ref().ok().map(|p| p.key_fingerprint.as_str());
+    let facts = state.store().csr_facts(order, fingerprint).await?;
+    let product = facts.product.map(product_of).ok_or(AppError::Internal)?;
+    let report = csr_report(&parsed, facts.key_seen_in, &product, &order.names, &order.parties.organisation);
     let parsed = match parsed {
-        Some(p) if report.accepted => p,
+        Ok(p) if report.accepted => p,
         _ => return Ok(CsrOutcome::Rejected(report)),
     };
     let next = if order.approved { OrderStatus::AwaitingValidation } else { OrderStatus::PendingApproval };
@@ -82,7 +87,7 @@ pub(in crate::services) async fn attach_csr(
         detail,
         now: state.now(),
     };
-    let issuance = lifecycle::issuance_with_csr(state, order, next, &product, &parsed).await?;
+    let issuance = lifecycle::issuance_with_csr(state, order, next, &product, &parsed, &facts.dcvs).await?;
     let issued = issuance.as_ref().map(|i| i.mail.is_some());
     match state.store().attach_csr(&order.id, attachment, by.invitation, issuance).await? {
         Attached::Yes => {}

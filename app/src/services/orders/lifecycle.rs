@@ -86,7 +86,7 @@ pub(super) async fn advance(state: &AppState, scope: &OrderScope, id: &str) -> A
     Ok(())
 }
 
-/// A CSR handed in to draft order `order`, which then moves to `next`: asks the decision as if the CSR were
+/// A CSR handed in to draft order `order` (with validations `dcvs`), which then moves to `next`: asks the decision as if the CSR were
 /// attached and, if it says issue, signs now, so that the CSR and the certificate are written in one
 /// transaction (an ACME finalize on names validated before is one request, as a REST order is). None when
 /// the order is not ready or signing refused: the CSR is then attached alone and `advance` says why.
@@ -96,11 +96,11 @@ pub(super) async fn issuance_with_csr(
     next: OrderStatus,
     product: &Product,
     csr: &ParsedCsr,
+    dcvs: &[DcvRow],
 ) -> AppResult<Option<Issuance>> {
     if !awaits_validation(Some(next)) {
         return Ok(None);
     }
-    let dcvs = state.store().dcvs_of_order(&order.id).await?;
     let validations: Vec<Validation> = dcvs.iter().map(Validation::from).collect();
     if !ready_to_issue(Some(next), &validations, state.now()) {
         return Ok(None);

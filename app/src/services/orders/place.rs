@@ -45,7 +45,7 @@ pub async fn inspect_csr(
 }
 
 /// The checks of a parsed CSR against an order; `key_seen_in` is an earlier order with the same public key.
-fn csr_report(
+pub(super) fn csr_report(
     parsed: &Result<csr::ParsedCsr, csr::CsrError>,
     key_seen_in: Option<String>,
     product: &Product,
