@@ -354,6 +354,16 @@ fn read_private_key(key_pem: &str, password: &str) -> AppResult<KeyPair> {
     KeyPair::try_from(der.as_slice()).map_err(|_| bad("The key type is not supported (RSA, P-256 or P-384)."))
 }
 
+/// CA `ca`, ready to sign: one of the signers unsealed already, without reading its row, or else as
+/// `signer_for_row`.
+async fn signer_by_id(state: &AppState, ca: &str) -> AppResult<Arc<Signer>> {
+    if let Some(s) = state.ca_runtime().lock().get(ca) {
+        return Ok(s.clone());
+    }
+    let row = state.store().ca_by_id(ca).await?.ok_or(AppError::Internal)?;
+    signer_for_row(state, &row).await
+}
+
 /// An online CA (an issuing CA) ready to sign; unsealed once per process. The root is refused here: its key
 /// is unsealed only by `root_signer`, for the operator's actions.
 async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>> {
