@@ -7,9 +7,12 @@
 //! other bundles, each lookup binds its values as parameters rather than naming `$parent`.
 
 use super::acme::{AccountRow, ACCOUNT_FIELDS};
+use super::bundles::PRODUCT_FIELDS;
 use super::orders::ORDER_FIELDS;
 use super::validations::DCV_FIELDS;
-use super::{retry_conflicts, rid, transaction, AcmeAccount, DbResult, DcvRow, OrderRow, OrderScope, Store};
+use super::{
+    retry_conflicts, rid, transaction, AcmeAccount, DbResult, DcvRow, OrderRow, OrderScope, ProductRow, Store,
+};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -64,6 +67,8 @@ pub struct NewOrderFacts {
     pub orders_since: i64,
     pub pending_authorizations: i64,
     pub products: Vec<RecordId>,
+    /// Those products as they are now (a deleted one is missing).
+    pub product_rows: Vec<ProductRow>,
     pub hosts: Vec<String>,
 }
 
@@ -192,18 +197,20 @@ impl Store {
         // The domains' inner query can only use the `domain_client` index (see `domains_of_client`).
         let facts: Option<NewOrderFacts> = self
             .db
-            .query(
-                "RETURN {
+            .query(format!(
+                "LET $products = (SELECT VALUE products FROM ONLY $binding) ?? [];
+                 RETURN {{
                     orders_since: count(SELECT id FROM cert_order WHERE acme_account = $account
                         AND created_at > $hour_ago),
                     pending_authorizations: count(SELECT id FROM dcv WHERE status = 'pending'
                         AND cert_order.status = 'draft' AND cert_order.created_at > $open_since
                         AND cert_order.acme_account.binding = $binding),
-                    products: (SELECT VALUE products FROM ONLY $binding) ?? [],
+                    products: $products,
+                    product_rows: (SELECT {PRODUCT_FIELDS} FROM $products),
                     hosts: (SELECT VALUE host FROM (SELECT * FROM domain WHERE client = $client)
                         WHERE issuer = $issuer),
-                 }",
-            )
+                 }}"
+            ))
             .bind(("account", rid("acme_account", &account.id)))
             .bind(("binding", rid("acme_binding", &account.binding)))
             .bind(("client", rid("client", &account.client)))
@@ -211,7 +218,7 @@ impl Store {
             .bind(("hour_ago", hour_ago))
             .bind(("open_since", open_since))
             .await?
-            .take(0)?;
+            .take(1)?;
         facts.ok_or_else(|| surrealdb::Error::internal("newOrder's facts were not read".into()))
     }
 }

@@ -26,7 +26,8 @@ use surrealdb::engine::any::Any;
 use surrealdb::method::Query;
 use surrealdb::types::{RecordId, SurrealValue};
 
-const PRODUCT_FIELDS: &str = "id, name, profile, wildcard, max_names, validity_days, key_types, auto_approve, active, \
+pub(super) const PRODUCT_FIELDS: &str =
+    "id, name, profile, wildcard, max_names, validity_days, key_types, auto_approve, active, \
      renew_before_days, renew_after_days, auto_renew_default";
 
 /// An API key with its holder's live membership and address.

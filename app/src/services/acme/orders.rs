@@ -105,7 +105,8 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         ));
     }
     let allowed: Vec<String> = facts.products.iter().map(key_of).collect();
-    let product = binding_product(state, &allowed, input.profile.as_deref()).await?;
+    let offered = acme_products(facts.product_rows.into_iter().map(portal::product_of).collect()).collect();
+    let product = binding_product(&allowed, offered, input.profile.as_deref())?;
     let names = identifiers(&input.identifiers)?;
     check_owned(&facts.hosts, &names)?;
     let replaced = match &input.replaces {
@@ -149,10 +150,9 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
     order_reply(state, &order, 201)
 }
 
-/// The binding's product that `profile` names, or its first one.
-async fn binding_product(state: &AppState, allowed: &[String], profile: Option<&str>) -> AcmeResult<Product> {
-    let products: Vec<Product> =
-        acme_products(portal::products(state).await?).filter(|p| allowed.contains(&p.id)).collect();
+/// Of the binding's products (`allowed`, the first being the default) those on offer, the one `profile` names or
+/// else the first.
+fn binding_product(allowed: &[String], products: Vec<Product>, profile: Option<&str>) -> AcmeResult<Product> {
     let chosen = match profile {
         None => allowed.iter().find_map(|id| products.iter().find(|p| p.id == *id)),
         Some(name) => products.iter().find(|p| profile_name(p) == name),
