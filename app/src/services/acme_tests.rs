@@ -114,6 +114,27 @@ fn new_order(names: &[&str]) -> String {
     json!({"identifiers": names.iter().map(|n| json!({"type": "dns", "value": n})).collect::<Vec<_>>()}).to_string()
 }
 
+/// shop.example.com validated by e-mail on a portal order; then an ACME order for it (ready at once, the
+/// validation reused) finalized with a CSR. The client, the order's id and the finalize answer.
+async fn finalized_after_reuse(w: &World) -> (Client, String, Reply) {
+    let view =
+        orders::create(&w.s, &w.admin, input(w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
+            .await
+            .unwrap();
+    orders::confirm_email_dcv(&w.s, &dcv_link(&w.s, "admin@shop.example.com").await).await.unwrap();
+    assert_eq!(orders::view(&w.s, &w.admin, &view.id).await.unwrap().status, OrderStatus::Issued);
+
+    let mut c = Client::new();
+    c.register(&w.s, &binding(w).await).await;
+    let placed = c.post(&w.s, Resource::NewOrder, &new_order(&["shop.example.com"])).await.unwrap();
+    assert_eq!(json_of(&placed)["status"], "ready", "{:?}", json_of(&placed));
+    let id = last_part(placed.location.as_deref().unwrap());
+    let der = pem::parse(csr(&["shop.example.com"])).unwrap().into_contents();
+    let finalized =
+        c.post(&w.s, Resource::Finalize(id.clone()), &json!({"csr": b64u(&der)}).to_string()).await.unwrap();
+    (c, id, finalized)
+}
+
 #[tokio::test]
 async fn a_nonce_works_once_and_a_replayed_one_is_bad_nonce() {
     let w = world().await;
@@ -155,22 +176,7 @@ async fn a_nonce_from_one_instance_works_once_on_another_of_the_same_database_an
 #[tokio::test]
 async fn finalizing_an_order_whose_names_were_validated_answers_valid_with_the_certificate() {
     let w = world().await;
-    // shop.example.com validated by e-mail on a portal order: the ACME order reuses it.
-    let view =
-        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
-            .await
-            .unwrap();
-    orders::confirm_email_dcv(&w.s, &dcv_link(&w.s, "admin@shop.example.com").await).await.unwrap();
-    assert_eq!(orders::view(&w.s, &w.admin, &view.id).await.unwrap().status, OrderStatus::Issued);
-
-    let mut c = Client::new();
-    c.register(&w.s, &binding(&w).await).await;
-    let placed = c.post(&w.s, Resource::NewOrder, &new_order(&["shop.example.com"])).await.unwrap();
-    assert_eq!(json_of(&placed)["status"], "ready", "{:?}", json_of(&placed));
-    let id = last_part(placed.location.as_deref().unwrap());
-    let der = pem::parse(csr(&["shop.example.com"])).unwrap().into_contents();
-    let finalized =
-        c.post(&w.s, Resource::Finalize(id.clone()), &json!({"csr": b64u(&der)}).to_string()).await.unwrap();
+    let (c, id, finalized) = finalized_after_reuse(&w).await;
     let body = json_of(&finalized);
     assert_eq!(body["status"], "valid", "{body:?}");
     let cert = last_part(body["certificate"].as_str().expect("the certificate's URL"));
@@ -287,22 +293,7 @@ async fn in_approval_mode_a_finalized_acme_order_waits_processing_until_a_person
     let w = world().await;
     let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
     issuers::set_approval_mode(&w.s, &staff, &w.issuer, true).await.unwrap();
-    // shop.example.com validated by e-mail on a portal order: the ACME order reuses it.
-    let view =
-        orders::create(&w.s, &w.admin, input(&w, "shop.example.com", csr(&["shop.example.com"]), DcvMethod::Email))
-            .await
-            .unwrap();
-    orders::confirm_email_dcv(&w.s, &dcv_link(&w.s, "admin@shop.example.com").await).await.unwrap();
-    assert_eq!(orders::view(&w.s, &w.admin, &view.id).await.unwrap().status, OrderStatus::Issued);
-
-    let mut c = Client::new();
-    c.register(&w.s, &binding(&w).await).await;
-    let placed = c.post(&w.s, Resource::NewOrder, &new_order(&["shop.example.com"])).await.unwrap();
-    assert_eq!(json_of(&placed)["status"], "ready", "{:?}", json_of(&placed));
-    let id = last_part(placed.location.as_deref().unwrap());
-    let der = pem::parse(csr(&["shop.example.com"])).unwrap().into_contents();
-    let finalized =
-        c.post(&w.s, Resource::Finalize(id.clone()), &json!({"csr": b64u(&der)}).to_string()).await.unwrap();
+    let (c, id, finalized) = finalized_after_reuse(&w).await;
     assert_eq!(json_of(&finalized)["status"], "processing");
     assert!(finalized.retry_after.is_some());
 

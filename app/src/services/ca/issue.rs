@@ -19,18 +19,7 @@ pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> Ap
     let Some(parsed) = order.csr_pem.as_deref().and_then(|p| csr::parse(p.as_bytes()).ok()) else {
         return fail_issuance(state, order, "the CSR is missing or unreadable").await.map(|_| false);
     };
-    let facts = ToSign {
-        id: &order.id,
-        issuer: &order.issuer,
-        client: &order.client,
-        number: &order.number,
-        names: &order.names,
-        validity_days: order.validity_days,
-        not_after: order.not_after,
-        parties: &order.parties,
-        product: &product,
-        csr: &parsed,
-    };
+    let facts = ToSign::of_order(order, &product, &parsed);
     let issuance = match sign_order(state, &facts).await? {
         Ok(signed) => signed.issuance,
         Err(why) => return fail_issuance(state, order, &why).await.map(|_| false),
@@ -58,6 +47,24 @@ pub(in crate::services) struct ToSign<'a> {
     pub parties: &'a OrderParties,
     pub product: &'a Product,
     pub csr: &'a csr::ParsedCsr,
+}
+
+impl<'a> ToSign<'a> {
+    /// What a stored order asks to be signed, with its product and parsed CSR.
+    pub(in crate::services) fn of_order(order: &'a OrderRow, product: &'a Product, csr: &'a csr::ParsedCsr) -> Self {
+        ToSign {
+            id: &order.id,
+            issuer: &order.issuer,
+            client: &order.client,
+            number: &order.number,
+            names: &order.names,
+            validity_days: order.validity_days,
+            not_after: order.not_after,
+            parties: &order.parties,
+            product,
+            csr,
+        }
+    }
 }
 
 /// A signed certificate with everything issuing stores, and the slug of the CA that signed it.

@@ -105,18 +105,7 @@ pub(super) async fn issuance_with_csr(
     if !ready_to_issue(Some(next), &validations, state.now()) {
         return Ok(None);
     }
-    let facts = ca::ToSign {
-        id: &order.id,
-        issuer: &order.issuer,
-        client: &order.client,
-        number: &order.number,
-        names: &order.names,
-        validity_days: order.validity_days,
-        not_after: order.not_after,
-        parties: &order.parties,
-        product,
-        csr,
-    };
+    let facts = ca::ToSign::of_order(order, product, csr);
     Ok(ca::sign_order(state, &facts).await?.ok().map(|signed| signed.issuance))
 }
 
