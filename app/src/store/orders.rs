@@ -327,6 +327,7 @@ pub(super) const ISSUE_STATEMENTS: &str = "
     CREATE audit CONTENT $audit;
     FOR $m IN $mail { CREATE mail CONTENT $m; };";
 
+/// Binds what `ISSUE_STATEMENTS` write.
 pub(super) fn bind_issuance<'r>(
     query: surrealdb::method::Query<'r, surrealdb::engine::any::Any>,
     issuance: Issuance,

@@ -29,7 +29,6 @@ impl From<surrealdb::Error> for problem::Problem {
 
 use super::{Actor, AppState};
 use crate::store::{AcmeAccount, AcmeIntake};
-use chrono::Duration;
 use jws::{AccountKey, Jws};
 use problem::{AcmeResult, Problem, ProblemType};
 use serde_json::{json, Value};
@@ -179,7 +178,7 @@ pub fn new_nonce(state: &AppState) -> String {
 
 /// Forgets nonces nobody can use any more; run by the background jobs.
 pub async fn prune_nonces(state: &AppState) -> AcmeResult<()> {
-    Ok(state.store().prune_acme_nonces(state.now() - Duration::minutes(nonce::NONCE_MINUTES)).await?)
+    Ok(state.store().prune_acme_nonces(nonce::forgettable_before(state.now())).await?)
 }
 
 /// A request whose URL, nonce and signature were checked.

@@ -32,6 +32,12 @@ fn tag(state: &AppState, body: &[u8]) -> seal_pages::HmacSha256 {
     seal_pages::link_hmac(state, &[PURPOSE, body].concat())
 }
 
+/// Used nonces made before this moment can be forgotten: no instance accepts them any more, even one whose clock
+/// is behind the clock of the instance that made them.
+pub(super) fn forgettable_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::minutes(NONCE_MINUTES) - Duration::seconds(CLOCK_SKEW_SECONDS)
+}
+
 /// A fresh nonce.
 pub fn make(state: &AppState) -> String {
     let mut bytes = [0u8; NONCE_BYTES];

@@ -193,9 +193,8 @@ fn identifiers(ids: &[Identifier]) -> AcmeResult<Vec<String>> {
     Ok(names)
 }
 
-/// Each name must be one of the client's domains or below one: an ACME account orders only for what its
-/// client is known to hold.
-/// Refuses names that are not the client's domains (`domains`, as registered) or below one.
+/// Each name must be one of the client's `domains` (as registered) or below one: an ACME account orders only
+/// for what its client is known to hold.
 fn check_owned(domains: &[String], names: &[String]) -> AcmeResult<()> {
     let hosts: Vec<String> = domains.iter().map(|d| d.trim_end_matches('.').to_lowercase()).collect();
     let foreign: Vec<&String> = names

@@ -86,8 +86,8 @@ pub(super) async fn advance(state: &AppState, scope: &OrderScope, id: &str) -> A
     Ok(())
 }
 
-/// A CSR handed in to draft order `order` (with validations `dcvs`), which then moves to `next`: asks the decision as if the CSR were
-/// attached and, if it says issue, signs now, so that the CSR and the certificate are written in one
+/// A CSR handed in to draft order `order` (with validations `dcvs`), which then moves to `next`: asks the
+/// decision as if the CSR were attached and, if it says issue, signs now, so that the CSR and the certificate are written in one
 /// transaction (an ACME finalize on names validated before is one request, as a REST order is). None when
 /// the order is not ready or signing refused: the CSR is then attached alone and `advance` says why.
 pub(super) async fn issuance_with_csr(
