@@ -2,9 +2,12 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use surrealdb::types::SurrealValue;
 
 /// A certificate group (operator-managed; read-only for issuers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct CertGroup {
     pub id: String,
     pub name: String,
@@ -14,6 +17,7 @@ pub struct CertGroup {
 
 /// A certificate type with its levels and the look of its seal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct CertType {
     pub id: String,
     pub name: String,
@@ -64,6 +68,7 @@ impl CertTypeInput {
 
 /// A client business of an issuer: the owner of seal certificates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct Client {
     pub id: String,
     pub name: String,
@@ -263,6 +268,7 @@ pub struct SealInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct SealHistoryEntry {
     pub at: DateTime<Utc>,
     pub actor_email: String,

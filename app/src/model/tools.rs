@@ -2,9 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use surrealdb::types::SurrealValue;
 
 /// A certificate kept only to watch its expiry. Signet holds the certificate, never its key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct TrackedCert {
     pub id: String,
     pub common_name: String,
@@ -18,5 +21,7 @@ pub struct TrackedCert {
     pub added_by: String,
     pub added_at: DateTime<Utc>,
     /// Whole days left when the list was read (negative once expired); the server's clock, not the browser's.
+    /// Not stored: the service fills it in.
+    #[cfg_attr(feature = "ssr", surreal(default))]
     pub days_left: i64,
 }

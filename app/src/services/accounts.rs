@@ -4,9 +4,8 @@ use super::mail::{self, texts};
 use super::{audit, secrets, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, InvitationInfo, IssuerChoice, Role, Viewer};
-use crate::store::{is_duplicate, key_of, SessionRow, UserRow};
+use crate::store::{is_duplicate, SessionId, SessionRow, UserRow};
 use chrono::Duration;
-use surrealdb::types::RecordId;
 
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
@@ -24,7 +23,7 @@ pub const LOCKED: &str = "Too many failed sign-ins with this e-mail: sign-in is 
 /// A resolved, live session.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub id: RecordId,
+    pub id: SessionId,
     pub user: UserRow,
     pub issuer: Option<String>,
 }
@@ -119,7 +118,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
     if guard.is_some() {
         store.clear_login_guard(&email).await?;
     }
-    let issuer = store.memberships_of_user(&user.key()).await?.first().map(|m| key_of(&m.issuer));
+    let issuer = store.memberships_of_user(&user.key()).await?.first().map(|m| m.issuer.key().to_string());
     let token = secrets::random_token();
     store.create_session(&secrets::token_hash(&token), &user.key(), issuer.as_deref(), now, ip, user_agent).await?;
     let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
@@ -142,7 +141,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
         store.delete_session(&row.id).await?;
         return Ok(None);
     }
-    let Some(user) = store.user_by_id(&key_of(&row.user)).await? else {
+    let Some(user) = store.user_by_id(row.user.key()).await? else {
         store.delete_session(&row.id).await?;
         return Ok(None);
     };
@@ -155,7 +154,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
         }
     }
     let SessionRow { id, issuer, .. } = row;
-    Ok(Some(Session { id, user, issuer: issuer.as_ref().map(key_of) }))
+    Ok(Some(Session { id, user, issuer: issuer.as_ref().map(|id| id.key().to_string()) }))
 }
 
 /// Ends a session without an audit entry: the browser's previous session when it signs in again.
@@ -187,7 +186,7 @@ pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
     let memberships = state.store().memberships_of_user(&session.user.key()).await?;
     let issuers: Vec<IssuerChoice> = memberships
         .into_iter()
-        .map(|m| IssuerChoice { id: key_of(&m.issuer), slug: m.slug, name: m.name, role: m.role })
+        .map(|m| IssuerChoice { id: m.issuer.key().to_string(), slug: m.slug, name: m.name, role: m.role })
         .collect();
     let current = session
         .issuer
@@ -293,7 +292,7 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str, confirm: &
     if !state.store().consume_link_token(&row.id, state.now()).await? {
         return Err(AppError::Refused(LINK_INVALID.into()));
     }
-    let user = state.store().user_by_id(&key_of(&row.user)).await?.ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(row.user.key()).await?.ok_or(AppError::NotFound)?;
     state.store().set_password(&user.key(), &secrets::hash_password(new)).await?;
     state.store().clear_login_guard(&user.email).await?;
     state.store().delete_sessions_of_user(&user.key(), None).await?;
@@ -348,7 +347,7 @@ pub async fn customers(state: &AppState, issuer_id: &str, client: &str) -> AppRe
     Ok(members
         .into_iter()
         .map(|m| crate::model::Customer {
-            user_id: key_of(&m.user),
+            user_id: m.user.key().to_string(),
             email: m.email,
             name: m.name,
             pending: !m.has_password,
@@ -369,7 +368,7 @@ pub async fn remove_customer(
         .customers_of_client(issuer_id, client)
         .await?
         .into_iter()
-        .find(|m| key_of(&m.user) == user)
+        .find(|m| m.user.key().to_string() == user)
         .ok_or(AppError::NotFound)?;
     state.store().remove_membership(user, issuer_id).await?;
     audit::record(state, actor, Some(issuer_id), "customer.remove", &customer.email, format!("client: {client}")).await
@@ -443,9 +442,9 @@ async fn invite_member(
 /// What an invitation link is for, so that the page can greet the person.
 pub async fn invitation_info(state: &AppState, token: &str) -> AppResult<InvitationInfo> {
     let row = usable_link(state, token, "invite").await?;
-    let user = state.store().user_by_id(&key_of(&row.user)).await?.ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(row.user.key()).await?.ok_or(AppError::NotFound)?;
     let issuer_name = match &row.issuer {
-        Some(i) => state.store().issuer_by_id(&key_of(i)).await?.map(|i| i.name),
+        Some(i) => state.store().issuer_by_id(i.key()).await?.map(|i| i.name),
         None => None,
     };
     Ok(InvitationInfo { email: user.email, name: user.name, issuer_name, has_password: user.password_hash.is_some() })
@@ -466,7 +465,7 @@ pub async fn accept_invitation(
         .check("confirm", validate::password_confirmation(password, confirm))
         .finish()?;
     let row = usable_link(state, token, "invite").await?;
-    let user = state.store().user_by_id(&key_of(&row.user)).await?.ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(row.user.key()).await?.ok_or(AppError::NotFound)?;
     if user.password_hash.is_some() {
         return Err(AppError::Refused("This account has a password already: sign in instead.".into()));
     }
@@ -476,6 +475,6 @@ pub async fn accept_invitation(
     state.store().set_user_name(&user.key(), name.trim()).await?;
     state.store().set_password(&user.key(), &secrets::hash_password(password)).await?;
     let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
-    let issuer = row.issuer.as_ref().map(key_of);
+    let issuer = row.issuer.as_ref().map(|id| id.key().to_string());
     audit::record(state, &actor, issuer.as_deref(), "member.accept", &user.email, "invitation accepted").await
 }

@@ -4,7 +4,6 @@
 use super::{audit, secrets, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, ApiKeyInfo, Role};
-use crate::store::key_of;
 
 pub const KEY_PREFIX: &str = "sgk_";
 
@@ -38,7 +37,7 @@ pub async fn list(state: &AppState, user: &str) -> AppResult<Vec<ApiKeyInfo>> {
         .await?
         .into_iter()
         .map(|k| ApiKeyInfo {
-            id: key_of(&k.id),
+            id: k.id.key().to_string(),
             name: k.name,
             prefix: k.prefix,
             issuer_name: k.issuer_name,
@@ -70,7 +69,7 @@ pub async fn authenticate(state: &AppState, secret: &str) -> AppResult<KeyHolder
     }
     let role = Role::parse(&member.role).ok_or(AppError::Unauthenticated)?;
     let client = match (role, &member.client) {
-        (Role::Customer, Some(c)) => Some(key_of(c)),
+        (Role::Customer, Some(c)) => Some(c.key().to_string()),
         (Role::Customer, None) => return Err(AppError::Unauthenticated),
         _ => None,
     };
@@ -80,5 +79,5 @@ pub async fn authenticate(state: &AppState, secret: &str) -> AppResult<KeyHolder
     if key.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
         state.store().touch_api_key(&key.id, now).await?;
     }
-    Ok(KeyHolder { user_id: key_of(&key.user), email, issuer: key_of(&key.issuer), role, client })
+    Ok(KeyHolder { user_id: key.user.key().to_string(), email, issuer: key.issuer.key().to_string(), role, client })
 }

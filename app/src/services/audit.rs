@@ -72,7 +72,7 @@ pub async fn list(
         return Ok(Vec::new());
     };
     query.limit = limit.clamp(1, MAX_ROWS);
-    Ok(state.store().list_audit(query).await?.into_iter().map(|r| r.into_model()).collect())
+    Ok(state.store().list_audit(query).await?)
 }
 
 /// The store query of a filter; `None` when it names an issuer that does not exist (nothing matches).
@@ -80,7 +80,7 @@ async fn query(state: &AppState, issuer_scope: Option<String>, filter: &AuditFil
     let issuer = match issuer_scope {
         Some(id) => Some(id),
         None if !filter.issuer.trim().is_empty() => match state.store().issuer_by_slug(filter.issuer.trim()).await? {
-            Some(i) => Some(i.key()),
+            Some(i) => Some(i.id),
             None => return Ok(None),
         },
         None => None,
@@ -132,7 +132,7 @@ impl CsvExport for AuditExport {
         let rows = match &self.query {
             Some(q) => {
                 let q = AuditQuery { start: n as i64 * q.limit, ..q.clone() };
-                state.store().list_audit(q).await?.into_iter().map(|r| r.into_model()).collect()
+                state.store().list_audit(q).await?
             }
             None => Vec::new(),
         };

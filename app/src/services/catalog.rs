@@ -3,41 +3,18 @@
 use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, CertGroup, CertType, CertTypeInput};
-use crate::store::{is_duplicate, key_of, CertGroupRow, CertTypeRow};
-
-impl From<CertGroupRow> for CertGroup {
-    fn from(r: CertGroupRow) -> Self {
-        CertGroup { id: key_of(&r.id), name: r.name, description: r.description, types: r.types.max(0) as usize }
-    }
-}
-
-impl From<CertTypeRow> for CertType {
-    fn from(r: CertTypeRow) -> Self {
-        CertType {
-            id: key_of(&r.id),
-            name: r.name,
-            description: r.description,
-            group_id: r.cert_group.as_ref().map(key_of),
-            group_name: r.group_name,
-            levels: r.levels,
-            seal_title: r.seal_title,
-            seal_subtitle: r.seal_subtitle,
-            seal_color: r.seal_color,
-            seal_text_color: r.seal_text_color,
-        }
-    }
-}
+use crate::store::is_duplicate;
 
 pub async fn groups(state: &AppState) -> AppResult<Vec<CertGroup>> {
-    Ok(state.store().list_cert_groups().await?.into_iter().map(CertGroup::from).collect())
+    Ok(state.store().list_cert_groups().await?)
 }
 
 pub async fn types(state: &AppState) -> AppResult<Vec<CertType>> {
-    Ok(state.store().list_cert_types().await?.into_iter().map(CertType::from).collect())
+    Ok(state.store().list_cert_types().await?)
 }
 
 pub async fn cert_type(state: &AppState, id: &str) -> AppResult<CertType> {
-    Ok(state.store().cert_type(id).await?.ok_or(AppError::NotFound)?.into())
+    Ok(state.store().cert_type(id).await?.ok_or(AppError::NotFound)?)
 }
 
 fn duplicate_name(e: surrealdb::Error, what: &str) -> AppError {

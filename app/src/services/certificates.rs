@@ -6,7 +6,7 @@ use super::orders::Scope;
 use super::{audit, ca, mail, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{key_of, CertListRow, CertQuery, RevokeOutcome, WatchedListRow, CERT_ORDERINGS, WATCHED_ORDERINGS};
+use crate::store::{CertListRow, CertQuery, RevokeOutcome, WatchedListRow, CERT_ORDERINGS, WATCHED_ORDERINGS};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::cmp::Ordering;
 
@@ -26,16 +26,16 @@ fn summary_of(row: CertListRow, now: DateTime<Utc>) -> CertificateSummary {
         revoked_by: row.revoked_by.clone().unwrap_or_default(),
     });
     CertificateSummary {
-        id: key_of(&row.id),
+        id: row.id.key().to_string(),
         serial: row.serial,
         common_name: common_name(&row.subject).unwrap_or_else(|| row.names.first().cloned().unwrap_or_default()),
         state: CertState::of(now, row.not_after, revocation.is_some()),
         names: row.names,
         not_before: row.not_before,
         not_after: row.not_after,
-        client_id: key_of(&row.client),
+        client_id: row.client.key().to_string(),
         client_name: row.client_name.unwrap_or_default(),
-        order_id: key_of(&row.cert_order),
+        order_id: row.cert_order.key().to_string(),
         order_number: row.order_number.unwrap_or_default(),
         product_name: row.product_name.unwrap_or_default(),
         ca: row.ca_slug.unwrap_or_default(),
@@ -48,14 +48,14 @@ fn summary_of(row: CertListRow, now: DateTime<Utc>) -> CertificateSummary {
 
 fn watched_summary_of(row: WatchedListRow, now: DateTime<Utc>) -> CertificateSummary {
     CertificateSummary {
-        id: key_of(&row.id),
+        id: row.id.key().to_string(),
         serial: row.serial,
         common_name: row.common_name,
         state: CertState::of(now, row.not_after, false),
         names: row.names,
         not_before: row.not_before,
         not_after: row.not_after,
-        client_id: row.client.as_ref().map(key_of).unwrap_or_default(),
+        client_id: row.client.as_ref().map(|id| id.key().to_string()).unwrap_or_default(),
         client_name: row.client_name.unwrap_or_default(),
         order_id: String::new(),
         order_number: String::new(),
@@ -278,7 +278,7 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
         return watched_detail(state, scope, id).await;
     };
     let order = row.cert_order.clone();
-    let ca_id = key_of(&row.ca);
+    let ca_id = row.ca.key().to_string();
     let r = super::renewal::Renewable::of(state, scope, id, row.clone()).await?;
     let (renewal, check) = (Some(r.info(state).await?), Some(super::install_check::panel(state, &r).await?));
     let versions = super::renewal::versions(state, id).await?;
@@ -380,7 +380,7 @@ pub async fn revoke(state: &AppState, scope: &Scope, id: &str, input: RevokeInpu
         }
         RevokeOutcome::Revoked(row) => row,
     };
-    ca::crl::after_revocation(state, &key_of(&row.ca)).await;
+    ca::crl::after_revocation(state, row.ca.key()).await;
     let summary = summary_of(row.clone(), state.now());
     let detail = if comment.is_empty() {
         input.reason.label().to_string()

@@ -3,33 +3,13 @@
 use super::{audit, seals, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, Client, ClientDetail, ClientInput, ClientSummary, Domain, Page};
-use crate::store::{is_duplicate, key_of, ClientRow, DomainRow};
+use crate::store::{is_duplicate, DomainRow};
 
 pub const CLIENTS_PER_PAGE: usize = 25;
 
-impl From<ClientRow> for Client {
-    fn from(r: ClientRow) -> Self {
-        Client {
-            id: key_of(&r.id),
-            name: r.name,
-            path: r.path,
-            registration_number: r.registration_number,
-            address: r.address,
-            city: r.city,
-            postal_code: r.postal_code,
-            country: r.country,
-            industry: r.industry,
-            contact_person: r.contact_person,
-            email: r.email,
-            phone: r.phone,
-            created_at: r.created_at,
-        }
-    }
-}
-
 impl From<DomainRow> for Domain {
     fn from(r: DomainRow) -> Self {
-        Domain { id: key_of(&r.id), display: display_host(&r.host), host: r.host, description: r.description }
+        Domain { id: r.id.key().to_string(), display: display_host(&r.host), host: r.host, description: r.description }
     }
 }
 
@@ -97,7 +77,7 @@ pub async fn update(state: &AppState, actor: &Actor, issuer: &str, id: &str, c: 
     check(&c)?;
     let before = get(state, issuer, id).await?;
     if let Some(other) = state.store().client_by_path(issuer, c.path.trim()).await? {
-        if key_of(&other.id) != id {
+        if other.id != id {
             return Err(AppError::field("path", "Another client of yours already uses this verified page path."));
         }
     }
@@ -149,7 +129,7 @@ pub async fn list(state: &AppState, issuer: &str, search: &str, page: usize) -> 
     let items = rows
         .into_iter()
         .map(|r| ClientSummary {
-            id: key_of(&r.id),
+            id: r.id.key().to_string(),
             name: r.name,
             path: r.path,
             city: r.city,
@@ -170,7 +150,7 @@ pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<Clien
     let seals = store.seals_of_client(issuer, id).await?.into_iter().map(|r| seals::to_model(r, today)).collect();
     let copy_attempts =
         store.copy_attempts(issuer, Some(id), 200).await?.into_iter().map(seals::copy_attempt_model).collect();
-    let activity = store.audit_about(issuer, id, 100).await?.into_iter().map(|r| r.into_model()).collect();
+    let activity = store.audit_about(issuer, id, 100).await?;
     let issuer_row = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     let verified_url = super::seal_pages::verified_url(state, &issuer_row.slug, &client.path);
     Ok(ClientDetail { client, domains, seals, copy_attempts, activity, verified_url })
@@ -204,7 +184,7 @@ pub async fn add_domain(
 
 async fn ensure_host_free(state: &AppState, issuer: &str, host: &str, except: Option<&str>) -> AppResult<()> {
     if let Some((row, owner)) = state.store().domain_by_host(issuer, host).await? {
-        if Some(key_of(&row.id).as_str()) != except {
+        if Some(row.id.key()) != except {
             return Err(AppError::field(
                 "host",
                 format!("{} is already registered for the client {owner}.", display_host(host)),
@@ -227,7 +207,7 @@ pub async fn update_domain(
     Checks::new().check("description", validate::optional_text(description, "description", 500)).finish()?;
     ensure_host_free(state, issuer, &host, Some(domain)).await?;
     state.store().update_domain(issuer, domain, &host, description.trim()).await?;
-    let client = key_of(&before.client);
+    let client = before.client.key().to_string();
     let c = get(state, issuer, &client).await?;
     let detail = format!("{} → {}", display_host(&before.host), display_host(&host));
     audit::record_about(state, actor, Some(issuer), Some(&client), "domain.update", &c.name, detail).await?;
@@ -238,7 +218,7 @@ pub async fn update_domain(
 pub async fn delete_domain(state: &AppState, actor: &Actor, issuer: &str, domain: &str) -> AppResult<()> {
     let before = state.store().domain(issuer, domain).await?.ok_or(AppError::NotFound)?;
     state.store().delete_domain(issuer, domain).await?;
-    let client = key_of(&before.client);
+    let client = before.client.key().to_string();
     let c = get(state, issuer, &client).await?;
     audit::record_about(
         state,

@@ -107,7 +107,7 @@ async fn notify_change(state: &AppState, r: &Renewable, outcome: &InstallCheck) 
     let text =
         mail::texts::installation_changed(&outcome.host, outcome.port, outcome.colour.label(), &outcome.reasons, &link);
     let to = super::expiry::contacts(Some(&r.order.parties), r.order.notify.as_deref().unwrap_or_default());
-    let issuer = crate::store::key_of(&r.order.issuer);
+    let issuer = r.order.issuer.key().to_string();
     for address in to {
         mail::send(state, &address, &text.subject, &text.body, Some(&issuer)).await?;
     }

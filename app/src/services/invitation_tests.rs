@@ -223,7 +223,7 @@ async fn a_link_that_lapses_while_the_csr_is_checked_changes_nothing() {
     let w = world().await;
     let order = draft(&w).await;
     invitations::invite(&w.s, &w.admin, &order.id, "it@shop.example.com", "Ivo").await.unwrap();
-    let order_id = crate::store::rid("cert_order", &order.id);
+    let order_id = crate::store::OrderId::new(&order.id);
     let row = w.s.store().csr_invitations_of_order(&order_id).await.unwrap().remove(0);
     w.s.clock().advance(Duration::days(8));
     let attachment = crate::store::CsrAttachment {

@@ -11,7 +11,7 @@ use super::products::product_of;
 use super::{audit, mail, secrets, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
-use crate::store::{key_of, rid, CsrInvitationRow, NewCsrInvitation, OrderRow};
+use crate::store::{CsrInvitationRow, NewCsrInvitation, OrderRow, UserId};
 use chrono::{DateTime, Duration, Utc};
 
 /// One invitation to the same address per order in this many minutes (a mistyped click sends no flood).
@@ -58,7 +58,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
     .filter(|n| !n.is_empty())
     .unwrap_or_else(|| scope.actor.email.clone());
     let sender = sender_line(&sender_name, &scope.actor.email);
-    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
     let token = secrets::random_token();
     let expires = now + Duration::days(INVITATION_DAYS);
     let url = format!("{}{INVITATION_PATH}{token}", state.settings().public_url);
@@ -74,7 +74,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
         days: INVITATION_DAYS,
         until: &expires.format("%Y-%m-%d %H:%M").to_string(),
     });
-    let issuer = key_of(&order.issuer);
+    let issuer = order.issuer.key().to_string();
     let message = mail::prepare(state, &email, &text.subject, &text.body, Some(&issuer));
     let audit = audit::entry(
         state,
@@ -91,7 +91,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
         token_hash: secrets::token_hash(&token),
         email: email.clone(),
         name: name.to_string(),
-        created_by: scope.user_id.as_deref().map(|u| rid("user", u)),
+        created_by: scope.user_id.as_deref().map(UserId::new),
         created_by_email: scope.actor.email.clone(),
         created_by_name: sender_name,
         created_at: now,
@@ -109,7 +109,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
 /// What the recipient of a link sees. Anyone with the link; an unknown link is `NotFound`.
 pub async fn invitation(state: &AppState, token: &str) -> AppResult<InvitationView> {
     let (row, order) = find(state, token).await?;
-    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
     Ok(InvitationView {
         state: state_of(&row, order.status, state.now()),
         order_number: order.number,
@@ -196,8 +196,8 @@ async fn tell_sender(state: &AppState, row: &CsrInvitationRow, order: &OrderRow)
         &row.created_by_name,
         &row.email,
         &order.number,
-        &key_of(&order.id),
+        order.id.key(),
         &state.settings().public_url,
     );
-    mail::send(state, to, &text.subject, &text.body, Some(&key_of(&order.issuer))).await
+    mail::send(state, to, &text.subject, &text.body, Some(&order.issuer.key().to_string())).await
 }

@@ -4,7 +4,7 @@ use super::{accounts, audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, Issuer, IssuerOverview, IssuerProfile, IssuerSummary, Member, OperatorOverview, Role};
 use crate::model::{AuditFilter, MailStatus};
-use crate::store::{is_duplicate, key_of};
+use crate::store::is_duplicate;
 
 pub const MAX_LOGO_BYTES: usize = 256 * 1024;
 
@@ -31,9 +31,9 @@ pub async fn create(
             AppError::from(e)
         }
     })?;
-    audit::record(state, actor, Some(&issuer.key()), "issuer.create", &slug, name.trim()).await?;
-    accounts::invite(state, actor, &issuer.key(), admin_email, admin_name, Role::Admin).await?;
-    Ok(issuer.into_model())
+    audit::record(state, actor, Some(&issuer.id), "issuer.create", &slug, name.trim()).await?;
+    accounts::invite(state, actor, &issuer.id, admin_email, admin_name, Role::Admin).await?;
+    Ok(issuer)
 }
 
 pub async fn list(state: &AppState) -> AppResult<Vec<IssuerSummary>> {
@@ -43,7 +43,7 @@ pub async fn list(state: &AppState) -> AppResult<Vec<IssuerSummary>> {
         .await?
         .into_iter()
         .map(|r| IssuerSummary {
-            id: key_of(&r.id),
+            id: r.id.key().to_string(),
             slug: r.slug,
             name: r.name,
             members: r.members.max(0) as usize,
@@ -54,7 +54,7 @@ pub async fn list(state: &AppState) -> AppResult<Vec<IssuerSummary>> {
 }
 
 pub async fn get(state: &AppState, issuer: &str) -> AppResult<Issuer> {
-    Ok(state.store().issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?.into_model())
+    Ok(state.store().issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?)
 }
 
 pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: IssuerProfile) -> AppResult<Issuer> {
@@ -77,7 +77,7 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
         .finish()?;
     let store = state.store();
     if let Some(other) = store.issuer_by_slug(&p.slug).await? {
-        if other.key() != issuer {
+        if other.id != issuer {
             return Err(AppError::field("slug", "Another issuer uses this short name already."));
         }
     }
@@ -86,7 +86,7 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
             return Err(AppError::field("verified_host", problem));
         }
         if let Some(other) = store.issuer_by_verified_host(&p.verified_host).await? {
-            if other.key() != issuer {
+            if other.id != issuer {
                 return Err(AppError::field("verified_host", HOST_TAKEN));
             }
         }
@@ -103,7 +103,7 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
     let after = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     audit::record(state, actor, Some(issuer), "issuer.update", &after.slug, describe_changes(&before, &after)).await?;
     state.invalidate_seal_cache();
-    Ok(after.into_model())
+    Ok(after)
 }
 
 /// Approval mode: orders placed by people without the approval right wait for an admin's approval.
@@ -142,7 +142,7 @@ fn own_host_problem(state: &AppState, host: &str) -> Option<String> {
     None
 }
 
-fn describe_changes(a: &crate::store::IssuerRow, b: &crate::store::IssuerRow) -> String {
+fn describe_changes(a: &Issuer, b: &Issuer) -> String {
     let fields: [(&str, &str, &str); 10] = [
         ("name", &a.name, &b.name),
         ("slug", &a.slug, &b.slug),
@@ -220,7 +220,7 @@ pub async fn members(state: &AppState, issuer: &str) -> AppResult<Vec<Member>> {
     Ok(rows
         .into_iter()
         .map(|r| Member {
-            user_id: key_of(&r.user),
+            user_id: r.user.key().to_string(),
             locked: locked.contains(&r.email),
             email: r.email,
             name: r.name,

@@ -390,7 +390,7 @@ async fn names_methods_and_validity_are_checked_against_the_product() {
 async fn ca_keys_are_sealed_at_rest() {
     let w = world().await;
     let root = w.s.store().root_ca().await.unwrap().unwrap();
-    let root_id = crate::store::key_of(&root.id);
+    let root_id = root.id.key().to_string();
     assert!(root.key_sealed.starts_with("v2."));
     let plain = w.s.ca_runtime().open(&root_id, &root.key_sealed).unwrap();
     assert!(!root.key_sealed.contains(&{
@@ -411,19 +411,19 @@ async fn a_sealed_ca_key_copied_into_another_cas_row_does_not_open_there() {
     let w = world().await;
     let root = w.s.store().root_ca().await.unwrap().unwrap();
     let issuing = w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap();
-    let issuing_id = crate::store::key_of(&issuing.id);
+    let issuing_id = issuing.id.key().to_string();
     // The issuing CA's row now holds the root's sealed key: an attacker with write access to the database
     // would sign leaves with the root key this way if the seal were not bound to its row.
     assert!(w.s.store().replace_ca_key_sealed(&issuing_id, &issuing.key_sealed, &root.key_sealed).await.unwrap());
     assert!(w.s.ca_runtime().open(&issuing_id, &root.key_sealed).is_err());
-    assert!(w.s.ca_runtime().open(&crate::store::key_of(&root.id), &root.key_sealed).is_ok());
+    assert!(w.s.ca_runtime().open(root.id.key(), &root.key_sealed).is_ok());
 }
 
 #[tokio::test]
 async fn keys_sealed_before_binding_are_sealed_again_bound_to_their_ca_at_start() {
     let w = world().await;
     let root = w.s.store().root_ca().await.unwrap().unwrap();
-    let root_id = crate::store::key_of(&root.id);
+    let root_id = root.id.key().to_string();
     let key = w.s.ca_runtime().open(&root_id, &root.key_sealed).unwrap();
     let unbound = w.s.ca_runtime().seal_unbound_for_tests(&key);
     assert!(w.s.store().replace_ca_key_sealed(&root_id, &root.key_sealed, &unbound).await.unwrap());

@@ -4,7 +4,7 @@ use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{max_server_validity_days, validate, KeyType, Product, ProductInput, Profile};
 use crate::pki::profile::SMIME_MAX_DAYS;
-use crate::store::{key_of, ProductParams, ProductRow};
+use crate::store::{ProductParams, ProductRow};
 
 /// Renewal may open at most this many days before expiry (a year: TBS's 90 days suits one-year certificates).
 const RENEW_BEFORE_MAX: u32 = 365;
@@ -87,7 +87,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductInput) -> App
     let p = params(state, &input)?;
     let id = state.store().create_product(p, state.now()).await?;
     audit::record(state, actor, None, "product.create", &input.name, input.profile.as_str()).await?;
-    state.store().product(&key_of(&id)).await?.map(product_of).ok_or(AppError::Internal)
+    state.store().product(id.key()).await?.map(product_of).ok_or(AppError::Internal)
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductInput) -> AppResult<Product> {
@@ -103,7 +103,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductInp
 /// an order's product without depending on the registration authority.
 pub fn product_of(r: ProductRow) -> Product {
     Product {
-        id: key_of(&r.id),
+        id: r.id.key().to_string(),
         name: r.name,
         profile: Profile::parse(&r.profile).unwrap_or(Profile::ServerDv),
         wildcard: r.wildcard,

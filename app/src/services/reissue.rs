@@ -10,7 +10,6 @@ use super::renewal::Renewable;
 use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
-use crate::store::key_of;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 /// Who the order history names for a scheduled revocation.
@@ -62,8 +61,8 @@ async fn place_reissue(
     let dcv = super::renewal::earlier_choices(state, &r.order).await?;
     let default_dcv = dcv.first().map(|c| c.method).unwrap_or(DcvMethod::Dns);
     let order = OrderInput {
-        client_id: key_of(&r.order.client),
-        product_id: key_of(&r.order.product),
+        client_id: r.order.client.key().to_string(),
+        product_id: r.order.product.key().to_string(),
         validity_days: super::renewal::renewal_validity(state, &r.product, r.order.validity_days),
         names,
         corporate: parties.corporate,
@@ -82,7 +81,7 @@ async fn place_reissue(
         ReissueReason::Other => format!("{}: {}", input.reason.label(), input.reason_text.trim()),
         reason => reason.label().to_string(),
     };
-    let (old_order, by) = (key_of(&r.order.id), &scope.actor.email);
+    let (old_order, by) = (r.order.id.key().to_string(), &scope.actor.email);
     state.store().link_reissue(&placed.id, cert_id, &old_order, &r.cert.serial, &why, by, now).await?;
     audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.reissue", &r.cert.serial, why).await?;
     let reason = match input.reason {

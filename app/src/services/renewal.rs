@@ -8,7 +8,7 @@ use super::orders::{self, Scope};
 use super::{audit, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{key_of, CertListRow, OrderRow};
+use crate::store::{CertListRow, OrderRow};
 use chrono::{DateTime, Duration, Utc};
 
 /// The renewal window of a certificate of `product` that expires at `not_after`.
@@ -40,8 +40,8 @@ impl Renewable {
     /// The same, for a certificate the caller has read in `scope` already.
     pub async fn of(state: &AppState, scope: &Scope, cert_id: &str, cert: CertListRow) -> AppResult<Renewable> {
         let store_scope = scope.store_scope();
-        let order = state.store().order(&store_scope, &key_of(&cert.cert_order)).await?.ok_or(AppError::Internal)?;
-        let product = state.store().product(&key_of(&order.product)).await?.ok_or(AppError::Internal)?;
+        let order = state.store().order(&store_scope, cert.cert_order.key()).await?.ok_or(AppError::Internal)?;
+        let product = state.store().product(order.product.key()).await?.ok_or(AppError::Internal)?;
         Ok(Renewable { cert_id: cert_id.to_string(), cert, order, product: orders::product_of(product) })
     }
 
@@ -125,7 +125,7 @@ async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: Re
     };
     let order = order_input(state, r, csr).await?;
     let placed = orders::create(state, scope, order).await?;
-    let old_order = key_of(&r.order.id);
+    let old_order = r.order.id.key().to_string();
     let by = &scope.actor.email;
     state.store().link_renewal(&placed.id, cert_id, &old_order, &r.cert.serial, by, state.now()).await?;
     let detail = format!("renewed by order {}", placed.number);
@@ -139,8 +139,8 @@ async fn order_input(state: &AppState, r: &Renewable, csr: String) -> AppResult<
     let parties = r.order.parties.clone();
     let dcv = earlier_choices(state, &r.order).await?;
     Ok(OrderInput {
-        client_id: key_of(&r.order.client),
-        product_id: key_of(&r.order.product),
+        client_id: r.order.client.key().to_string(),
+        product_id: r.order.product.key().to_string(),
         validity_days: renewal_validity(state, &r.product, r.order.validity_days),
         names: r.order.names.join("\n"),
         corporate: parties.corporate,

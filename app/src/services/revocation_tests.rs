@@ -176,9 +176,7 @@ async fn no_request_a_stranger_can_make_unseals_the_root_key() {
 
     // The operator's actions do use it: revoking the issuing CA lands in the root's ARL.
     let operator = Actor { user_id: None, email: "olga@signet.test".into(), ip: "127.0.0.1".into() };
-    ca::revoke_issuing_ca(&w.s, &operator, &crate::store::key_of(&issuing.id), RevocationReason::KeyCompromise)
-        .await
-        .unwrap();
+    ca::revoke_issuing_ca(&w.s, &operator, issuing.id.key(), RevocationReason::KeyCompromise).await.unwrap();
     assert_eq!(w.s.ca_runtime().root_unseal_count(), at_start + 1);
     let (_, listed) = crl_serials(&w, &root.slug).await;
     assert_eq!(listed, vec![ca::serial_hex(&issuing_der)]);
@@ -228,7 +226,7 @@ async fn crl_timing_with_100k_revoked_entries() {
     let w = world().await;
     let cert = issued(&w).await;
     let row = w.s.store().ca_by_slug(&cert.ca).await.unwrap().unwrap();
-    let ca_key = crate::store::key_of(&row.id);
+    let ca_key = row.id.key().to_string();
     let started = std::time::Instant::now();
     w.s.store().insert_revoked_for_benchmark(&ca_key, 100_000, w.s.now()).await.unwrap();
     eprintln!("inserted 100,000 revoked certificates in {:?}", started.elapsed());
@@ -332,7 +330,7 @@ async fn a_revocation_whose_crl_was_not_signed_is_listed_by_the_next_crl_job_run
     let now = w.s.now();
     w.s.store().revoke_certificate(&w.admin.store_scope(), &second.id, "keyCompromise", "", "test", now).await.unwrap();
     let row = w.s.store().ca_by_slug(&first.ca).await.unwrap().unwrap();
-    let taken = w.s.store().next_crl_number(&crate::store::key_of(&row.id)).await.unwrap() as u64;
+    let taken = w.s.store().next_crl_number(row.id.key()).await.unwrap() as u64;
     let (_, listed) = crl_serials(&w, &first.ca).await;
     assert_eq!(listed, vec![first.serial.clone()], "the stored CRL does not list it yet");
     // The CRL is not due (signed moments ago), but the job sees the number no CRL carries and signs.
@@ -356,11 +354,11 @@ async fn a_ca_that_cannot_sign_does_not_keep_the_crl_job_from_the_others() {
     // Two days on, every issuing CA's CRL is due; the first CA the job meets has a key that does not unseal.
     w.s.clock().advance(chrono::Duration::days(2));
     let broken = &issuing[0];
-    let broken_id = crate::store::key_of(&broken.id);
+    let broken_id = broken.id.key().to_string();
     assert!(w.s.store().replace_ca_key_sealed(&broken_id, &broken.key_sealed, "v2.broken").await.unwrap());
     w.s.ca_runtime().forget_signers_for_tests();
     let numbers = |w: &World| {
-        let ids: Vec<String> = issuing.iter().map(|c| crate::store::key_of(&c.id)).collect();
+        let ids: Vec<String> = issuing.iter().map(|c| c.id.key().to_string()).collect();
         let s = w.s.clone();
         async move {
             let mut n = Vec::new();

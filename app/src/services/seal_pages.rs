@@ -9,7 +9,6 @@
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::{Client, Domain, Seal, SealState};
-use crate::store::key_of;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -166,11 +165,11 @@ async fn load_public_seal(state: &AppState, id: &str) -> AppResult<Option<Public
     let Some(row) = store.seal_by_public_id(id).await? else {
         return Ok(None);
     };
-    let issuer_id = key_of(&row.issuer);
+    let issuer_id = row.issuer.key().to_string();
     let (Some(issuer), Some(client), Some(cert_type)) = (
         store.issuer_by_id(&issuer_id).await?,
-        store.client(&issuer_id, &key_of(&row.client)).await?,
-        store.cert_type(&key_of(&row.cert_type)).await?,
+        store.client(&issuer_id, row.client.key()).await?,
+        store.cert_type(row.cert_type.key()).await?,
     ) else {
         return Ok(None);
     };
@@ -410,9 +409,9 @@ pub async fn verified_page(state: &AppState, issuer: IssuerBy<'_>, path: &str) -
         IssuerBy::Host(host) => store.issuer_by_verified_host(host).await?,
     }
     .ok_or(AppError::NotFound)?;
-    let issuer_id = issuer.key();
+    let issuer_id = issuer.id.clone();
     let client = store.client_by_path(&issuer_id, path).await?.ok_or(AppError::NotFound)?;
-    let client_id = key_of(&client.id);
+    let client_id = client.id.clone();
     let domains = store.domains_of_client(&issuer_id, &client_id).await?.into_iter().map(Domain::from).collect();
     let today = state.now().date_naive();
     let seals = store
@@ -515,9 +514,9 @@ pub async fn record_copy(state: &AppState, report: CopyReport) -> AppResult<bool
         pairs.insert((seal.id.clone(), host.clone()));
     }
     let (issuer, client, seal_rid) = (
-        crate::store::rid("issuer", &seal.issuer_id),
-        crate::store::rid("client", &seal.client_id),
-        crate::store::rid("seal", &seal.id),
+        crate::store::IssuerId::new(&seal.issuer_id),
+        crate::store::ClientId::new(&seal.client_id),
+        crate::store::SealId::new(&seal.id),
     );
     let written = state
         .store()

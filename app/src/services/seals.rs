@@ -5,10 +5,10 @@ use super::csv_export::{self, CsvExport};
 use super::{audit, clients, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{
-    validate, CopyAttempt, Domain, ExpiryEntry, Page, Seal, SealDetail, SealFilter, SealHistoryEntry, SealInput,
-    SealOverview, SealState, EXPIRING_DAYS, SEAL_STYLES,
+    validate, CopyAttempt, Domain, ExpiryEntry, Page, Seal, SealDetail, SealFilter, SealInput, SealOverview, SealState,
+    EXPIRING_DAYS, SEAL_STYLES,
 };
-use crate::store::{key_of, CopyAttemptRow, HistoryWrite, SealQuery, SealRow, SealWrite, ORDERINGS};
+use crate::store::{CopyAttemptRow, HistoryWrite, SealQuery, SealRow, SealWrite, ORDERINGS};
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 pub const SEALS_PER_PAGE: usize = 50;
@@ -25,10 +25,10 @@ fn fmt(d: NaiveDate) -> String {
 pub fn to_model(r: SealRow, today: NaiveDate) -> Seal {
     let (from, to) = (day(&r.valid_from), day(&r.valid_to));
     Seal {
-        id: key_of(&r.id),
-        client_id: key_of(&r.client),
+        id: r.id.key().to_string(),
+        client_id: r.client.key().to_string(),
         client_name: r.client_name,
-        type_id: key_of(&r.cert_type),
+        type_id: r.cert_type.key().to_string(),
         type_name: r.type_name,
         level: r.level,
         valid_from: from,
@@ -42,9 +42,9 @@ pub fn to_model(r: SealRow, today: NaiveDate) -> Seal {
 pub fn copy_attempt_model(r: CopyAttemptRow) -> CopyAttempt {
     CopyAttempt {
         at: r.at,
-        client_id: key_of(&r.client),
+        client_id: r.client.key().to_string(),
         client_name: r.client_name,
-        seal_id: key_of(&r.seal),
+        seal_id: r.seal.key().to_string(),
         host: clients::display_host(&r.host),
         page_url: r.page_url,
         user_agent: r.user_agent,
@@ -81,7 +81,7 @@ async fn checked(state: &AppState, issuer: &str, client: &str, s: &SealInput) ->
         return Err(AppError::field("level", format!("Choose a level of {}.", cert_type.name)));
     }
     let own: Vec<String> =
-        state.store().domains_of_client(issuer, client).await?.iter().map(|d| key_of(&d.id)).collect();
+        state.store().domains_of_client(issuer, client).await?.iter().map(|d| d.id.key().to_string()).collect();
     let mut domains: Vec<String> = s.domains.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
     domains.sort();
     domains.dedup();
@@ -91,7 +91,7 @@ async fn checked(state: &AppState, issuer: &str, client: &str, s: &SealInput) ->
     let level = if cert_type.levels.is_empty() { String::new() } else { level };
     Ok((
         SealWrite {
-            cert_type: key_of(&cert_type.id),
+            cert_type: cert_type.id.clone(),
             level,
             valid_from: fmt(from),
             valid_to: fmt(to),
@@ -126,20 +126,7 @@ pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<SealD
     let seal = get(state, issuer, id).await?;
     let client_domains =
         state.store().domains_of_client(issuer, &seal.client_id).await?.into_iter().map(Domain::from).collect();
-    let history = state
-        .store()
-        .seal_history(id)
-        .await?
-        .into_iter()
-        .map(|h| SealHistoryEntry {
-            at: h.at,
-            actor_email: h.actor_email,
-            action: h.action,
-            valid_from: h.valid_from,
-            valid_to: h.valid_to,
-            detail: h.detail,
-        })
-        .collect();
+    let history = state.store().seal_history(id).await?;
     let base = &state.settings().public_url;
     let snippets = SEAL_STYLES
         .iter()

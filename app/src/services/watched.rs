@@ -5,7 +5,7 @@ use super::orders::Scope;
 use super::{audit, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::TrackedCert;
-use crate::store::{key_of, rid, NewTracked, TrackedRow};
+use crate::store::{ClientId, IssuerId, NewTracked};
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use x509_parser::prelude::*;
@@ -58,8 +58,8 @@ pub async fn track(state: &AppState, scope: &Scope, pem_text: &str) -> AppResult
     }
     let subject_cn = common_name(cert.subject());
     let row = NewTracked {
-        issuer: rid("issuer", &scope.issuer),
-        client: scope.client.as_deref().map(|c| rid("client", c)),
+        issuer: IssuerId::new(&scope.issuer),
+        client: scope.client.as_deref().map(ClientId::new),
         common_name: if subject_cn.is_empty() { names.first().cloned().unwrap_or_default() } else { subject_cn },
         names,
         issued_by: common_name(cert.issuer()),
@@ -104,18 +104,7 @@ pub async fn remove(state: &AppState, scope: &Scope, id: &str) -> AppResult<()> 
     audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.untrack", id, "").await
 }
 
-fn view_of(r: TrackedRow, now: DateTime<Utc>) -> TrackedCert {
-    TrackedCert {
-        id: key_of(&r.id),
-        common_name: r.common_name,
-        names: r.names,
-        issued_by: r.issued_by,
-        self_signed: r.self_signed,
-        serial: r.serial,
-        not_before: r.not_before,
-        not_after: r.not_after,
-        added_by: r.added_by,
-        added_at: r.added_at,
-        days_left: (r.not_after - now).num_days(),
-    }
+/// The days left, on the server's clock.
+fn view_of(r: TrackedCert, now: DateTime<Utc>) -> TrackedCert {
+    TrackedCert { days_left: (r.not_after - now).num_days(), ..r }
 }

@@ -1,13 +1,13 @@
 //! Users, sessions, the per-e-mail login guard and single-use e-mailed links.
 
-use super::{key_of, retry_conflicts, rid, transaction, DbResult, Store};
+use super::{retry_conflicts, rid, transaction, DbResult, IssuerId, LinkTokenId, SessionId, Store, UserId};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct UserRow {
-    pub id: RecordId,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
@@ -17,16 +17,16 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn key(&self) -> String {
-        key_of(&self.id)
+        self.id.key().to_string()
     }
 }
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct SessionRow {
-    pub id: RecordId,
-    pub user: RecordId,
-    pub issuer: Option<RecordId>,
+    pub id: SessionId,
+    pub user: UserId,
+    pub issuer: Option<IssuerId>,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
 }
@@ -42,10 +42,10 @@ pub struct GuardRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct LinkTokenRow {
-    pub id: RecordId,
+    pub id: LinkTokenId,
     pub purpose: String,
-    pub user: RecordId,
-    pub issuer: Option<RecordId>,
+    pub user: UserId,
+    pub issuer: Option<IssuerId>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
 }
@@ -163,7 +163,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn touch_session(&self, session: &RecordId, now: DateTime<Utc>) -> DbResult<()> {
+    pub async fn touch_session(&self, session: &SessionId, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET last_seen_at = $now")
             .bind(("id", session.clone()))
@@ -173,7 +173,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_session_issuer(&self, session: &RecordId, issuer: &str) -> DbResult<()> {
+    pub async fn set_session_issuer(&self, session: &SessionId, issuer: &str) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET issuer = $issuer")
             .bind(("id", session.clone()))
@@ -183,13 +183,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_session(&self, session: &RecordId) -> DbResult<()> {
+    pub async fn delete_session(&self, session: &SessionId) -> DbResult<()> {
         self.db.query("DELETE $id").bind(("id", session.clone())).await?.check()?;
         Ok(())
     }
 
     /// Signs a person out everywhere, except (optionally) the session they are using.
-    pub async fn delete_sessions_of_user(&self, user: &str, except: Option<&RecordId>) -> DbResult<()> {
+    pub async fn delete_sessions_of_user(&self, user: &str, except: Option<&SessionId>) -> DbResult<()> {
         self.db
             .query("DELETE session WHERE user = $user AND id != $except")
             .bind(("user", rid("user", user)))
@@ -310,7 +310,7 @@ impl Store {
     }
 
     /// Marks a link used. Returns false if it had been used already (two tabs racing): it works once.
-    pub async fn consume_link_token(&self, token: &RecordId, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn consume_link_token(&self, token: &LinkTokenId, now: DateTime<Utc>) -> DbResult<bool> {
         let updated: Vec<RecordId> = self
             .db
             .query("UPDATE $id SET used_at = $now WHERE used_at = NONE RETURN VALUE id")

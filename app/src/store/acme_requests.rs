@@ -10,6 +10,7 @@ use super::acme::{AccountRow, ACCOUNT_FIELDS};
 use super::bundles::PRODUCT_FIELDS;
 use super::orders::ORDER_FIELDS;
 use super::validations::DCV_FIELDS;
+use super::ProductId;
 use super::{
     retry_conflicts, rid, transaction, AcmeAccount, DbResult, DcvRow, OrderRow, OrderScope, ProductRow, Store,
 };
@@ -66,7 +67,7 @@ pub struct AcmeOrder {
 pub struct NewOrderFacts {
     pub orders_since: i64,
     pub pending_authorizations: i64,
-    pub products: Vec<RecordId>,
+    pub products: Vec<ProductId>,
     /// Those products as they are now (a deleted one is missing).
     pub product_rows: Vec<ProductRow>,
     pub hosts: Vec<String>,

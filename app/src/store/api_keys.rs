@@ -1,15 +1,15 @@
 //! REST API keys: created and revoked by their holder; the secret is stored only as a hash.
 
-use super::{rid, DbResult, Store};
+use super::{rid, ApiKeyId, DbResult, IssuerId, Store, UserId};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct ApiKeyRow {
-    pub id: RecordId,
-    pub user: RecordId,
-    pub issuer: RecordId,
+    pub id: ApiKeyId,
+    pub user: UserId,
+    pub issuer: IssuerId,
     pub issuer_name: String,
     pub name: String,
     pub prefix: String,
@@ -69,7 +69,7 @@ impl Store {
         Ok(!changed.is_empty())
     }
 
-    pub async fn touch_api_key(&self, id: &RecordId, now: DateTime<Utc>) -> DbResult<()> {
+    pub async fn touch_api_key(&self, id: &ApiKeyId, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET last_used_at = $now")
             .bind(("id", id.clone()))

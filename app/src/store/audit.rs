@@ -1,6 +1,6 @@
 //! The audit log.
 
-use super::{key_of, rid, DbResult, Store};
+use super::{rid, DbResult, Store};
 use crate::model::AuditEntry;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -64,44 +64,16 @@ pub struct AuditQuery {
     pub start: i64,
 }
 
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct AuditRow {
-    pub id: RecordId,
-    pub at: DateTime<Utc>,
-    pub actor_email: String,
-    pub issuer_slug: Option<String>,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-    pub ip: String,
-}
-
-impl AuditRow {
-    pub fn into_model(self) -> AuditEntry {
-        AuditEntry {
-            id: key_of(&self.id),
-            at: self.at,
-            actor_email: self.actor_email,
-            issuer: self.issuer_slug,
-            action: self.action,
-            target: self.target,
-            detail: self.detail,
-            ip: self.ip,
-        }
-    }
-}
-
 impl Store {
     pub async fn record_audit(&self, e: NewAudit) -> DbResult<()> {
         self.db.query("CREATE audit CONTENT $a").bind(("a", e.into_record())).await?.check()?;
         Ok(())
     }
 
-    pub async fn list_audit(&self, q: AuditQuery) -> DbResult<Vec<AuditRow>> {
+    pub async fn list_audit(&self, q: AuditQuery) -> DbResult<Vec<AuditEntry>> {
         self.db
             .query(
-                "SELECT id, at, actor_email, issuer.slug AS issuer_slug, action, target, detail, ip FROM audit
+                "SELECT record::id(id) AS id, at, actor_email, issuer.slug AS issuer, action, target, detail, ip FROM audit
                  WHERE ($issuer = NONE OR issuer = $issuer)
                    AND ($actor = NONE OR string::contains(actor_email, $actor))
                    AND ($action = NONE OR string::contains(action, $action))
@@ -121,10 +93,10 @@ impl Store {
     }
 
     /// The entries about one subject (a client) of an issuer, newest first.
-    pub async fn audit_about(&self, issuer: &str, subject: &str, limit: i64) -> DbResult<Vec<AuditRow>> {
+    pub async fn audit_about(&self, issuer: &str, subject: &str, limit: i64) -> DbResult<Vec<AuditEntry>> {
         self.db
             .query(
-                "SELECT id, at, actor_email, issuer.slug AS issuer_slug, action, target, detail, ip FROM audit
+                "SELECT record::id(id) AS id, at, actor_email, issuer.slug AS issuer, action, target, detail, ip FROM audit
                  WHERE subject = $subject AND issuer = $issuer ORDER BY at DESC LIMIT $limit",
             )
             .bind(("issuer", rid("issuer", issuer)))

@@ -15,9 +15,9 @@ use super::orders::ORDER_FIELDS;
 use super::pki::CERT_FIELDS;
 use super::validations::DCV_FIELDS;
 use super::{
-    rid, CertificateRow, ClientRow, CsrInvitationRow, DbResult, DcvRow, EventRow, IssuerRow, OrderRow, OrderScope,
-    ProductRow, Store,
+    rid, CertificateRow, CsrInvitationRow, DbResult, DcvRow, EventRow, OrderRow, OrderScope, ProductRow, Store,
 };
+use super::{ApiKeyId, ClientId, IssuerId, UserId};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -41,9 +41,9 @@ pub struct KeyHolderRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct KeyPart {
-    pub id: RecordId,
-    pub user: RecordId,
-    pub issuer: RecordId,
+    pub id: ApiKeyId,
+    pub user: UserId,
+    pub issuer: IssuerId,
     pub email: Option<String>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -53,7 +53,7 @@ pub struct KeyPart {
 #[surreal(crate = "surrealdb::types")]
 pub struct MemberPart {
     pub role: String,
-    pub client: Option<RecordId>,
+    pub client: Option<ClientId>,
 }
 
 /// How long a live API key's holder is used without reading it again, and how many are kept.
@@ -75,8 +75,8 @@ impl KeyHolders {
 #[surreal(crate = "surrealdb::types")]
 pub struct OrderInputs {
     pub product: Option<ProductRow>,
-    pub client: Option<ClientRow>,
-    pub issuer: Option<IssuerRow>,
+    pub client: Option<crate::model::Client>,
+    pub issuer: Option<crate::model::Issuer>,
     /// The number of an earlier order of this issuer with the CSR's public key.
     pub key_seen_in: Option<String>,
     /// For each name of the reuse lookup, the times the client validated it (see `recent_validations`).
@@ -152,7 +152,7 @@ impl Store {
     }
 
     /// Notes in the kept holders when a key was last used (the store writes it at most once a minute).
-    pub(super) fn note_key_used(&self, id: &RecordId, at: DateTime<Utc>) {
+    pub(super) fn note_key_used(&self, id: &ApiKeyId, at: DateTime<Utc>) {
         for (_, row) in self.key_holders.lock().values_mut() {
             if let Some(key) = row.key.as_mut().filter(|k| &k.id == id) {
                 key.last_used_at = Some(at);

@@ -1,35 +1,12 @@
 //! The operator's catalogue: certificate groups and certificate types.
 
 use super::{rid, DbResult, Store};
-use crate::model::CertTypeInput;
+use crate::model::{CertGroup, CertType, CertTypeInput};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct CertGroupRow {
-    pub id: RecordId,
-    pub name: String,
-    pub description: String,
-    pub types: i64,
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct CertTypeRow {
-    pub id: RecordId,
-    pub name: String,
-    pub description: String,
-    pub cert_group: Option<RecordId>,
-    pub group_name: Option<String>,
-    pub levels: Vec<String>,
-    pub seal_title: String,
-    pub seal_subtitle: String,
-    pub seal_color: String,
-    pub seal_text_color: String,
-}
-
-const TYPE_FIELDS: &str = "id, name, description, cert_group, cert_group.name AS group_name, levels, seal_title, \
+const TYPE_FIELDS: &str = "record::id(id) AS id, name, description, \
+     (IF cert_group != NONE THEN record::id(cert_group) END) AS group_id, cert_group.name AS group_name, levels, seal_title, \
      seal_subtitle, seal_color, seal_text_color";
 
 /// A certificate type as bound into a query.
@@ -63,20 +40,22 @@ impl From<&CertTypeInput> for TypeParams {
 }
 
 impl Store {
-    pub async fn list_cert_groups(&self) -> DbResult<Vec<CertGroupRow>> {
+    pub async fn list_cert_groups(&self) -> DbResult<Vec<CertGroup>> {
         self.db
             .query(
-                "SELECT id, name, description, count(SELECT id FROM cert_type WHERE cert_group = $parent.id) AS types
+                "SELECT record::id(id) AS id, name, description,
+                    count(SELECT id FROM cert_type WHERE cert_group = $parent.id) AS types
                  FROM cert_group ORDER BY name",
             )
             .await?
             .take(0)
     }
 
-    pub async fn cert_group(&self, group: &str) -> DbResult<Option<CertGroupRow>> {
+    pub async fn cert_group(&self, group: &str) -> DbResult<Option<CertGroup>> {
         self.db
             .query(
-                "SELECT id, name, description, count(SELECT id FROM cert_type WHERE cert_group = $parent.id) AS types
+                "SELECT record::id(id) AS id, name, description,
+                    count(SELECT id FROM cert_type WHERE cert_group = $parent.id) AS types
                  FROM ONLY $id",
             )
             .bind(("id", rid("cert_group", group)))
@@ -106,11 +85,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn list_cert_types(&self) -> DbResult<Vec<CertTypeRow>> {
+    pub async fn list_cert_types(&self) -> DbResult<Vec<CertType>> {
         self.db.query(format!("SELECT {TYPE_FIELDS} FROM cert_type ORDER BY name")).await?.take(0)
     }
 
-    pub async fn cert_type(&self, id: &str) -> DbResult<Option<CertTypeRow>> {
+    pub async fn cert_type(&self, id: &str) -> DbResult<Option<CertType>> {
         self.db.query(format!("SELECT {TYPE_FIELDS} FROM ONLY $id")).bind(("id", rid("cert_type", id))).await?.take(0)
     }
 

@@ -1,7 +1,7 @@
 //! Issued certificates after issuance: the inventory query, revocation, what CRLs and OCSP read, and the
 //! newest CRL of each CA.
 
-use super::{rid, DbResult, OrderScope, Store};
+use super::{rid, CaId, CertificateId, ClientId, DbResult, OrderId, OrderScope, Store};
 use crate::model::OrderParties;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -10,19 +10,19 @@ use surrealdb::types::{RecordId, SurrealValue};
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct CertListRow {
-    pub id: RecordId,
+    pub id: CertificateId,
     pub serial: String,
     pub names: Vec<String>,
     pub subject: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
-    pub client: RecordId,
+    pub client: ClientId,
     pub client_name: Option<String>,
-    pub cert_order: RecordId,
+    pub cert_order: OrderId,
     pub order_number: Option<String>,
     pub product_name: Option<String>,
-    pub ca: RecordId,
+    pub ca: CaId,
     pub ca_slug: Option<String>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revocation_reason: Option<String>,
@@ -370,7 +370,7 @@ impl Store {
 
 impl Store {
     /// An order's history, oldest first (the certificate details page shows it).
-    pub async fn order_events(&self, order: &RecordId) -> DbResult<Vec<super::EventRow>> {
+    pub async fn order_events(&self, order: &OrderId) -> DbResult<Vec<super::EventRow>> {
         self.db
             .query("SELECT at, actor, kind, detail FROM order_event WHERE cert_order = $o ORDER BY at, id")
             .bind(("o", order.clone()))
@@ -379,7 +379,7 @@ impl Store {
     }
 
     /// The order's organisation and contacts, for the revocation e-mail.
-    pub async fn order_parties(&self, order: &RecordId) -> DbResult<Option<OrderParties>> {
+    pub async fn order_parties(&self, order: &OrderId) -> DbResult<Option<OrderParties>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Row {

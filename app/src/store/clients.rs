@@ -1,34 +1,15 @@
 //! Clients of an issuer and their domains. Every query names the issuer, so one issuer never reaches
 //! another's rows even with a guessed id.
 
-use super::{retry_conflicts, rid, DbResult, Store};
-use crate::model::ClientInput;
+use super::{retry_conflicts, rid, ClientId, DbResult, DomainId, Store};
+use crate::model::{Client, ClientInput};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
-
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct ClientRow {
-    pub id: RecordId,
-    pub issuer: RecordId,
-    pub name: String,
-    pub path: String,
-    pub registration_number: String,
-    pub address: String,
-    pub city: String,
-    pub postal_code: String,
-    pub country: String,
-    pub industry: String,
-    pub contact_person: String,
-    pub email: String,
-    pub phone: String,
-    pub created_at: DateTime<Utc>,
-}
+use surrealdb::types::SurrealValue;
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct ClientListRow {
-    pub id: RecordId,
+    pub id: ClientId,
     pub name: String,
     pub path: String,
     pub city: String,
@@ -41,14 +22,14 @@ pub struct ClientListRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct DomainRow {
-    pub id: RecordId,
-    pub client: RecordId,
+    pub id: DomainId,
+    pub client: ClientId,
     pub host: String,
     pub description: String,
 }
 
 pub(super) const CLIENT_FIELDS: &str =
-    "id, issuer, name, path, registration_number, address, city, postal_code, country, \
+    "record::id(id) AS id, name, path, registration_number, address, city, postal_code, country, \
      industry, contact_person, email, phone, created_at";
 
 #[derive(SurrealValue)]
@@ -101,8 +82,8 @@ const CLIENT_SET: &str = "name = $c.name, path = $c.path, path_key = $c.path_key
      contact_person = $c.contact_person, email = $c.email, phone = $c.phone, search = $c.search";
 
 impl Store {
-    pub async fn create_client(&self, issuer: &str, c: &ClientInput, now: DateTime<Utc>) -> DbResult<ClientRow> {
-        let row: Option<ClientRow> = self
+    pub async fn create_client(&self, issuer: &str, c: &ClientInput, now: DateTime<Utc>) -> DbResult<Client> {
+        let row: Option<Client> = self
             .db
             .query(format!(
                 "LET $created = CREATE ONLY client SET issuer = $issuer, {CLIENT_SET}, created_at = $now;
@@ -131,7 +112,7 @@ impl Store {
         .await
     }
 
-    pub async fn client(&self, issuer: &str, client: &str) -> DbResult<Option<ClientRow>> {
+    pub async fn client(&self, issuer: &str, client: &str) -> DbResult<Option<Client>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE id = $id AND issuer = $issuer LIMIT 1"))
             .bind(("id", rid("client", client)))
@@ -141,7 +122,7 @@ impl Store {
     }
 
     /// The clients an order can be placed for, by name (the order wizard's choice).
-    pub async fn clients_for_order(&self, issuer: &str) -> DbResult<Vec<ClientRow>> {
+    pub async fn clients_for_order(&self, issuer: &str) -> DbResult<Vec<Client>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer ORDER BY name LIMIT 1000"))
             .bind(("issuer", rid("issuer", issuer)))
@@ -149,7 +130,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn client_by_path(&self, issuer: &str, path: &str) -> DbResult<Option<ClientRow>> {
+    pub async fn client_by_path(&self, issuer: &str, path: &str) -> DbResult<Option<Client>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer AND path_key = $key LIMIT 1"))
             .bind(("issuer", rid("issuer", issuer)))
@@ -262,8 +243,8 @@ impl Store {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Row {
-            id: RecordId,
-            client: RecordId,
+            id: DomainId,
+            client: ClientId,
             host: String,
             description: String,
             client_name: String,

@@ -3,15 +3,16 @@
 
 use super::orders::{bind_issuance, ISSUE_STATEMENTS};
 use super::{AuditRecord, DbResult, Issuance, NewMail, Store};
+use super::{CsrInvitationId, IssuerId, OrderId, UserId};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct CsrInvitationRow {
-    pub id: RecordId,
-    pub cert_order: RecordId,
-    pub issuer: RecordId,
+    pub id: CsrInvitationId,
+    pub cert_order: OrderId,
+    pub issuer: IssuerId,
     pub email: String,
     pub name: String,
     pub created_by_email: String,
@@ -27,12 +28,12 @@ pub(super) const INVITATION_FIELDS: &str =
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct NewCsrInvitation {
-    pub cert_order: RecordId,
-    pub issuer: RecordId,
+    pub cert_order: OrderId,
+    pub issuer: IssuerId,
     pub token_hash: String,
     pub email: String,
     pub name: String,
-    pub created_by: Option<RecordId>,
+    pub created_by: Option<UserId>,
     pub created_by_email: String,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
@@ -108,7 +109,7 @@ impl Store {
     }
 
     /// The invitations of an order, newest first.
-    pub async fn csr_invitations_of_order(&self, order: &RecordId) -> DbResult<Vec<CsrInvitationRow>> {
+    pub async fn csr_invitations_of_order(&self, order: &OrderId) -> DbResult<Vec<CsrInvitationRow>> {
         // Sorted here, not with `ORDER BY created_at DESC`: that scans the index backwards, which SurrealKV does
         // slowly, and every order's status page and REST answer asks (usually to find nothing).
         let mut rows: Vec<CsrInvitationRow> = self
@@ -128,9 +129,9 @@ impl Store {
     /// is stored and the order issued in the same transaction.
     pub async fn attach_csr(
         &self,
-        order: &RecordId,
+        order: &OrderId,
         csr: CsrAttachment,
-        invitation: Option<&RecordId>,
+        invitation: Option<&CsrInvitationId>,
         issuance: Option<Issuance>,
     ) -> DbResult<Attached> {
         let issue = if issuance.is_some() { ISSUE_STATEMENTS } else { "" };

@@ -1,13 +1,13 @@
 //! The writes that orders placed at the same moment share: order numbers taken in batches (`OrderNumbers`) and
 //! orders issued as they are placed written in one transaction (`IssuedWrites`); and what issuing writes.
 
-use super::rid;
+use super::{rid, CertificateId, OrderId};
 use super::{AuditRecord, DbResult, DcvRow, EventRow, NewDcv, NewMail, NewOrder, OrderRow, Store};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
 /// Everything the transaction of an order issued as it is placed writes.
 pub struct IssuedOrder {
-    pub id: RecordId,
+    pub id: OrderId,
     pub order: NewOrder,
     pub dcv: Vec<NewDcv>,
     /// Who placed it and the history line ("DV for shop.example, …").
@@ -44,16 +44,16 @@ impl Store {
         let IssuedOrder { id, order, dcv, created, audit, issuance } = placed;
         // The history lists "issued" after "created" (events sort by time).
         let issued_at = issuance.certificate.created_at + chrono::Duration::milliseconds(1);
-        let certificate_id = RecordId::new("certificate", super::new_key());
+        let certificate_id = CertificateId::fresh();
         let events = vec![
             EventRow { at: order.created_at, actor: created.0, kind: "created".into(), detail: created.1 },
             EventRow { at: issued_at, actor: "Signet".into(), kind: "issued".into(), detail: issuance.detail },
         ];
         let mut rows = IssuedRows::default();
-        rows[0].push(row_with(order.clone(), [("id", &id), ("certificate", &certificate_id)]));
+        rows[0].push(row_with(order.clone(), [("id", id.record()), ("certificate", certificate_id.record())]));
         rows[1].extend(dcv.iter().cloned().map(SurrealValue::into_value));
-        rows[2].push(row_with(issuance.certificate.clone(), [("id", &certificate_id)]));
-        rows[3].extend(events.iter().map(|e| row_with(e.clone(), [("cert_order", &id)])));
+        rows[2].push(row_with(issuance.certificate.clone(), [("id", certificate_id.record())]));
+        rows[3].extend(events.iter().map(|e| row_with(e.clone(), [("cert_order", id.record())])));
         rows[4].extend([audit.into_value(), issuance.audit.into_value()]);
         rows[5].extend(issuance.mail.map(SurrealValue::into_value));
         self.issued_writes
@@ -228,11 +228,11 @@ pub(super) type IssuedWrites = super::batch::Batcher<IssuedRows, DbResult<()>>;
 
 /// A row as the database stores it, with record ids chosen before the write (its own, links to rows written with
 /// it in the same transaction).
-fn row_with<const N: usize>(row: impl SurrealValue, ids: [(&str, &RecordId); N]) -> Value {
+fn row_with<const N: usize>(row: impl SurrealValue, ids: [(&str, RecordId); N]) -> Value {
     let mut value = row.into_value();
     if let Value::Object(object) = &mut value {
         for (field, id) in ids {
-            object.insert(field, id.clone());
+            object.insert(field, id);
         }
     }
     value

@@ -1,60 +1,15 @@
 //! Issuers and memberships.
 
-use super::{key_of, rid, DbResult, Store};
-use crate::model::{IssuerProfile, Role};
+use super::{key_of, rid, DbResult, IssuerId, Store, UserId};
+use crate::model::{Issuer, IssuerProfile, Role};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
-
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct IssuerRow {
-    pub id: RecordId,
-    pub slug: String,
-    pub name: String,
-    pub address: String,
-    pub city: String,
-    pub postal_code: String,
-    pub country: String,
-    pub contact_email: String,
-    pub contact_phone: String,
-    pub website: String,
-    pub verified_host: Option<String>,
-    pub has_logo: bool,
-    pub approval_mode: bool,
-    pub expiry_notice_days: Vec<i64>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl IssuerRow {
-    pub fn key(&self) -> String {
-        key_of(&self.id)
-    }
-    pub fn into_model(self) -> crate::model::Issuer {
-        crate::model::Issuer {
-            id: key_of(&self.id),
-            slug: self.slug,
-            name: self.name,
-            address: self.address,
-            city: self.city,
-            postal_code: self.postal_code,
-            country: self.country,
-            contact_email: self.contact_email,
-            contact_phone: self.contact_phone,
-            website: self.website,
-            verified_host: self.verified_host,
-            has_logo: self.has_logo,
-            approval_mode: self.approval_mode,
-            expiry_notice_days: self.expiry_notice_days,
-            created_at: self.created_at,
-        }
-    }
-}
 
 /// One of a person's issuers.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct MembershipRow {
-    pub issuer: RecordId,
+    pub issuer: IssuerId,
     pub slug: String,
     pub name: String,
     #[surreal(wrap)]
@@ -65,7 +20,7 @@ pub struct MembershipRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct MemberRow {
-    pub user: RecordId,
+    pub user: UserId,
     pub email: String,
     pub name: String,
     pub has_password: bool,
@@ -77,7 +32,7 @@ pub struct MemberRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct IssuerListRow {
-    pub id: RecordId,
+    pub id: IssuerId,
     pub slug: String,
     pub name: String,
     pub members: i64,
@@ -86,13 +41,13 @@ pub struct IssuerListRow {
 }
 
 pub(super) const ISSUER_FIELDS: &str =
-    "id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
+    "record::id(id) AS id, slug, name, address, city, postal_code, country, contact_email, contact_phone, \
      website, verified_host, logo != NONE AS has_logo, approval_mode ?? false AS approval_mode, \
      expiry_notice_days ?? [30, 14, 7, 1] AS expiry_notice_days, created_at";
 
 impl Store {
-    pub async fn create_issuer(&self, slug: &str, name: &str, now: DateTime<Utc>) -> DbResult<IssuerRow> {
-        let row: Option<IssuerRow> = self
+    pub async fn create_issuer(&self, slug: &str, name: &str, now: DateTime<Utc>) -> DbResult<Issuer> {
+        let row: Option<Issuer> = self
             .db
             .query(format!(
                 "LET $created = CREATE ONLY issuer CONTENT {{ slug: $slug, name: $name, created_at: $now }};
@@ -107,7 +62,7 @@ impl Store {
         row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 
-    pub async fn issuer_by_id(&self, issuer: &str) -> DbResult<Option<IssuerRow>> {
+    pub async fn issuer_by_id(&self, issuer: &str) -> DbResult<Option<Issuer>> {
         self.db
             .query(format!("SELECT {ISSUER_FIELDS} FROM ONLY $id"))
             .bind(("id", rid("issuer", issuer)))
@@ -115,7 +70,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn issuer_by_slug(&self, slug: &str) -> DbResult<Option<IssuerRow>> {
+    pub async fn issuer_by_slug(&self, slug: &str) -> DbResult<Option<Issuer>> {
         self.db
             .query(format!("SELECT {ISSUER_FIELDS} FROM issuer WHERE slug = $slug LIMIT 1"))
             .bind(("slug", slug.to_string()))
@@ -123,7 +78,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn issuer_by_verified_host(&self, host: &str) -> DbResult<Option<IssuerRow>> {
+    pub async fn issuer_by_verified_host(&self, host: &str) -> DbResult<Option<Issuer>> {
         self.db
             .query(format!("SELECT {ISSUER_FIELDS} FROM issuer WHERE verified_host = $host LIMIT 1"))
             .bind(("host", host.to_string()))

@@ -1,6 +1,6 @@
 //! The outgoing mail queue.
 
-use super::{key_of, rid, DbResult, Store};
+use super::{rid, DbResult, IssuerId, MailId, Store};
 use crate::model::{MailMessage, MailStatus};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -8,7 +8,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct MailRow {
-    pub id: RecordId,
+    pub id: MailId,
     pub to: String,
     pub subject: String,
     pub body: String,
@@ -22,11 +22,11 @@ pub struct MailRow {
 
 impl MailRow {
     pub fn key(&self) -> String {
-        key_of(&self.id)
+        self.id.key().to_string()
     }
     pub fn into_model(self) -> MailMessage {
         MailMessage {
-            id: key_of(&self.id),
+            id: self.id.key().to_string(),
             to: self.to,
             subject: self.subject,
             body: self.body,
@@ -46,7 +46,7 @@ pub struct NewMail {
     pub to: String,
     pub subject: String,
     pub body: String,
-    pub issuer: Option<RecordId>,
+    pub issuer: Option<IssuerId>,
     pub status: String,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
@@ -75,7 +75,7 @@ impl Store {
     }
 
     /// Takes a queued message for sending; false if somebody else took it first.
-    pub async fn claim_mail(&self, id: &RecordId) -> DbResult<bool> {
+    pub async fn claim_mail(&self, id: &MailId) -> DbResult<bool> {
         let taken: Vec<RecordId> = self
             .db
             .query("UPDATE $id SET status = 'sending' WHERE status = 'queued' RETURN VALUE id")
@@ -85,7 +85,7 @@ impl Store {
         Ok(!taken.is_empty())
     }
 
-    pub async fn mark_mail_sent(&self, id: &RecordId, attempts: i64, now: DateTime<Utc>) -> DbResult<()> {
+    pub async fn mark_mail_sent(&self, id: &MailId, attempts: i64, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET status = 'sent', attempts = $attempts, sent_at = $now, last_error = NONE")
             .bind(("id", id.clone()))
@@ -99,7 +99,7 @@ impl Store {
     /// Records a failed attempt: back to the queue until `next`, or `failed` for good when `next` is None.
     pub async fn mark_mail_attempt_failed(
         &self,
-        id: &RecordId,
+        id: &MailId,
         attempts: i64,
         error: &str,
         next: Option<DateTime<Utc>>,

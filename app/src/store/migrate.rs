@@ -77,7 +77,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{key_of, rid, DbSettings};
+    use crate::store::{rid, DbSettings, OrderId};
 
     #[tokio::test]
     async fn migrations_apply_once() {
@@ -99,7 +99,7 @@ mod tests {
             assert!(store.create_issuer(bad, "Issuer", now).await.is_err(), "slug {bad:?} was accepted");
         }
         let issuer = store.create_issuer("paths", "Issuer", now).await.unwrap();
-        let issuer = key_of(&issuer.id);
+        let issuer = issuer.id;
         let client =
             |path: &str| crate::model::ClientInput { name: "Shop".into(), path: path.into(), ..Default::default() };
         store.create_client(&issuer, &client("Shop-2"), now).await.unwrap();
@@ -128,7 +128,7 @@ mod tests {
         let store = before("0017_order_parties_object.surql").await;
         let now = Utc::now();
         let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
-        let issuer = key_of(&issuer.id);
+        let issuer = issuer.id;
         let client =
             crate::model::ClientInput { name: "Shop d.o.o.".into(), path: "shop".into(), ..Default::default() };
         let client = store.create_client(&issuer, &client, now).await.unwrap();
@@ -144,7 +144,7 @@ mod tests {
                     created_by_email: 'ana@shop.example.com', created_at: time::now(), updated_at: time::now() }",
             )
             .bind(("issuer", rid("issuer", &issuer)))
-            .bind(("client", client.id.clone()))
+            .bind(("client", rid("client", &client.id)))
             .bind(("parties", json.to_string()))
             .await
             .unwrap()
@@ -152,7 +152,7 @@ mod tests {
             .unwrap();
         let applied = store.migrate().await.unwrap();
         assert_eq!(applied.first().map(String::as_str), Some("0017_order_parties_object.surql"));
-        let parties = store.order_parties(&rid("cert_order", "old")).await.unwrap().expect("the order");
+        let parties = store.order_parties(&OrderId::new("old")).await.unwrap().expect("the order");
         assert_eq!(parties.organisation.name, "Shop d.o.o.");
         assert_eq!(parties.organisation.registration_number, "HR123");
         assert_eq!(parties.technical.email, "iva@shop.example.com");
@@ -165,7 +165,7 @@ mod tests {
         let now = Utc::now();
         let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
         let client = crate::model::ClientInput { name: "Shop".into(), path: "shop".into(), ..Default::default() };
-        let client = store.create_client(&key_of(&issuer.id), &client, now).await.unwrap();
+        let client = store.create_client(&issuer.id, &client, now).await.unwrap();
         store
             .db
             .query(
@@ -174,8 +174,8 @@ mod tests {
                     parties: '{not json', created_by_email: 'a@b.example', created_at: time::now(),
                     updated_at: time::now() }",
             )
-            .bind(("issuer", issuer.id.clone()))
-            .bind(("client", client.id.clone()))
+            .bind(("issuer", rid("issuer", &issuer.id)))
+            .bind(("client", rid("client", &client.id)))
             .await
             .unwrap()
             .check()

@@ -1,6 +1,7 @@
 //! SurrealDB access: the only place that writes SurrealQL, always with bound parameters.
 //!
-//! Rows are private to this module tree; callers get the plain types of `crate::model` or small row structs.
+//! Rows are private to this module tree; callers get the plain types of `crate::model` or small row structs, and
+//! typed ids (`id::Id`) instead of SurrealDB's record ids.
 
 mod accounts;
 mod acme;
@@ -13,6 +14,7 @@ mod catalog;
 mod certificates;
 mod clients;
 mod expiry;
+mod id;
 mod install_check;
 mod invitations;
 mod issued;
@@ -32,10 +34,10 @@ pub use acme_requests::*;
 pub use api_keys::*;
 pub use audit::*;
 pub use bundles::*;
-pub use catalog::*;
 pub use certificates::*;
 pub use clients::*;
 pub use expiry::*;
+pub use id::*;
 pub use install_check::*;
 pub use invitations::*;
 pub use issued::*;
@@ -122,7 +124,7 @@ impl Store {
 }
 
 /// The key of a record id as text (`user:abc` → `abc`).
-pub fn key_of(id: &RecordId) -> String {
+fn key_of(id: &RecordId) -> String {
     match &id.key {
         RecordIdKey::String(s) => s.clone(),
         RecordIdKey::Number(n) => n.to_string(),
@@ -131,7 +133,7 @@ pub fn key_of(id: &RecordId) -> String {
 }
 
 /// A record id from a table and a key given by a caller. The key is bound as a value, never parsed.
-pub fn rid(table: &str, key: &str) -> RecordId {
+fn rid(table: &str, key: &str) -> RecordId {
     RecordId::new(table, key.to_string())
 }
 

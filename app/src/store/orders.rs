@@ -2,7 +2,10 @@
 //! client), so a guessed id from elsewhere finds nothing. Their validations are in `validations`, the writes
 //! placing and issuing share in `issued`.
 
-use super::{rid, DbResult, Issuance, NewAudit, NewDcv, Store};
+use super::{
+    rid, AcmeAccountId, CertificateId, ClientId, DbResult, Issuance, IssuerId, NewAudit, NewDcv, OrderId, ProductId,
+    Store, UserId,
+};
 use crate::model::{OrderParties, OrderStatus};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -10,11 +13,11 @@ use surrealdb::types::{RecordId, SurrealValue};
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct OrderRow {
-    pub id: RecordId,
-    pub issuer: RecordId,
-    pub client: RecordId,
+    pub id: OrderId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
     pub client_name: String,
-    pub product: RecordId,
+    pub product: ProductId,
     pub product_name: String,
     pub number: String,
     pub validity_days: i64,
@@ -32,11 +35,11 @@ pub struct OrderRow {
     pub approved_by: Option<String>,
     pub reason: Option<String>,
     pub failure: Option<String>,
-    pub certificate: Option<RecordId>,
+    pub certificate: Option<CertificateId>,
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,
     /// The ACME account that placed it, for orders placed over ACME.
-    pub acme_account: Option<RecordId>,
+    pub acme_account: Option<AcmeAccountId>,
     /// More addresses for the expiry reminders.
     pub notify: Option<Vec<String>>,
     /// A reissue's fixed expiry (the original's).
@@ -51,9 +54,9 @@ pub(super) const ORDER_FIELDS: &str =
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct NewOrder {
-    pub issuer: RecordId,
-    pub client: RecordId,
-    pub product: RecordId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
+    pub product: ProductId,
     pub number: String,
     pub validity_days: i64,
     pub names: Vec<String>,
@@ -68,12 +71,12 @@ pub struct NewOrder {
     pub key_fingerprint: Option<String>,
     pub approved: bool,
     pub approved_by: Option<String>,
-    pub created_by: Option<RecordId>,
+    pub created_by: Option<UserId>,
     pub created_by_email: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The ACME account that placed the order, if it came over ACME.
-    pub acme_account: Option<RecordId>,
+    pub acme_account: Option<AcmeAccountId>,
     pub notify: Vec<String>,
     pub not_after: Option<DateTime<Utc>>,
 }
@@ -90,7 +93,7 @@ pub struct EventRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct OrderListRow {
-    pub id: RecordId,
+    pub id: OrderId,
     pub number: String,
     #[surreal(wrap)]
     pub status: OrderStatus,
@@ -113,7 +116,7 @@ impl Store {
     /// entry, in one transaction.
     pub async fn create_order(
         &self,
-        id: &RecordId,
+        id: &OrderId,
         order: NewOrder,
         dcv: Vec<NewDcv>,
         event: (&str, &str),
@@ -156,7 +159,7 @@ impl Store {
     }
 
     /// An order by id whatever its issuer: only for flows that reached it through a secret token.
-    pub async fn order_by_id_any(&self, id: &RecordId) -> DbResult<Option<OrderRow>> {
+    pub async fn order_by_id_any(&self, id: &OrderId) -> DbResult<Option<OrderRow>> {
         let rows: Vec<OrderRow> =
             self.db.query(format!("SELECT {ORDER_FIELDS} FROM $id")).bind(("id", id.clone())).await?.take(0)?;
         Ok(rows.into_iter().next())
@@ -164,7 +167,7 @@ impl Store {
 
     /// Stores the certificate and marks the order issued, in one transaction with the history line, the audit
     /// entry and the e-mail; false if the order no longer awaited validation (issued by a concurrent check).
-    pub async fn issue_order(&self, order: &RecordId, issuance: Issuance) -> DbResult<bool> {
+    pub async fn issue_order(&self, order: &OrderId, issuance: Issuance) -> DbResult<bool> {
         let result = bind_issuance(self.db.query(format!("BEGIN; {ISSUE_STATEMENTS} COMMIT;")), issuance)
             .bind(("o", order.clone()))
             .await?
@@ -209,7 +212,7 @@ impl Store {
     }
 
     /// Claims an order for issuance; false if it is not awaiting validation or another check is issuing it.
-    pub async fn claim_for_issuance(&self, order: &RecordId, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn claim_for_issuance(&self, order: &OrderId, now: DateTime<Utc>) -> DbResult<bool> {
         let claimed: Vec<RecordId> = self
             .db
             .query(
@@ -226,14 +229,14 @@ impl Store {
         Ok(!claimed.is_empty())
     }
 
-    pub async fn release_issuance_claim(&self, order: &RecordId) -> DbResult<()> {
+    pub async fn release_issuance_claim(&self, order: &OrderId) -> DbResult<()> {
         self.db.query("UPDATE $o SET issuing_since = NONE").bind(("o", order.clone())).await?.check()?;
         Ok(())
     }
 
     pub async fn add_order_event(
         &self,
-        order: &RecordId,
+        order: &OrderId,
         at: DateTime<Utc>,
         actor: &str,
         kind: &str,
@@ -256,7 +259,7 @@ impl Store {
     /// Moves an order from one status to another; false if it was no longer in `from` (a concurrent change).
     pub async fn set_order_status(
         &self,
-        order: &RecordId,
+        order: &OrderId,
         from: &[&str],
         to: &str,
         now: DateTime<Utc>,
@@ -274,7 +277,7 @@ impl Store {
         Ok(!changed.is_empty())
     }
 
-    pub async fn set_order_fields(&self, order: &RecordId, fields: OrderUpdate) -> DbResult<()> {
+    pub async fn set_order_fields(&self, order: &OrderId, fields: OrderUpdate) -> DbResult<()> {
         self.db
             .query(
                 "UPDATE $o SET
@@ -309,7 +312,7 @@ pub struct OrderUpdate {
     pub reason: Option<String>,
     pub set_failure: bool,
     pub failure: Option<String>,
-    pub certificate: Option<RecordId>,
+    pub certificate: Option<CertificateId>,
     pub now: Option<DateTime<Utc>>,
 }
 

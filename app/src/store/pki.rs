@@ -1,19 +1,19 @@
 //! The CA hierarchy, products and issued certificates.
 
-use super::{rid, DbResult, Store};
+use super::{rid, CaId, CertificateId, ClientId, DbResult, IssuerId, OrderId, ProductId, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct CaRow {
-    pub id: RecordId,
+    pub id: CaId,
     pub slug: String,
     pub name: String,
     pub kind: String,
-    pub issuer: Option<RecordId>,
+    pub issuer: Option<IssuerId>,
     pub issuer_name: Option<String>,
-    pub parent: Option<RecordId>,
+    pub parent: Option<CaId>,
     pub subject: String,
     pub cert_der: String,
     pub key_sealed: String,
@@ -31,8 +31,8 @@ pub struct NewCa {
     pub slug: String,
     pub name: String,
     pub kind: String,
-    pub issuer: Option<RecordId>,
-    pub parent: Option<RecordId>,
+    pub issuer: Option<IssuerId>,
+    pub parent: Option<CaId>,
     pub subject: String,
     pub cert_der: String,
     pub key_sealed: String,
@@ -49,7 +49,7 @@ const CA_FIELDS: &str = "id, slug, name, kind, issuer, issuer.name AS issuer_nam
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct ProductRow {
-    pub id: RecordId,
+    pub id: ProductId,
     pub name: String,
     pub profile: String,
     pub wildcard: bool,
@@ -87,11 +87,11 @@ const PRODUCT_SET: &str = "name = $p.name, profile = $p.profile, wildcard = $p.w
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct CertificateRow {
-    pub id: RecordId,
-    pub issuer: RecordId,
-    pub client: RecordId,
-    pub cert_order: RecordId,
-    pub ca: RecordId,
+    pub id: CertificateId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
+    pub cert_order: OrderId,
+    pub ca: CaId,
     pub serial: String,
     pub names: Vec<String>,
     pub subject: String,
@@ -105,10 +105,10 @@ pub struct CertificateRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct NewCertificate {
-    pub issuer: RecordId,
-    pub client: RecordId,
-    pub cert_order: RecordId,
-    pub ca: RecordId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
+    pub cert_order: OrderId,
+    pub ca: CaId,
     pub serial: String,
     pub names: Vec<String>,
     pub subject: String,
@@ -125,8 +125,8 @@ pub(super) const CERT_FIELDS: &str =
 
 impl Store {
     /// Writes a CA under the key its sealed private key is bound to.
-    pub async fn create_ca(&self, key: &str, ca: NewCa) -> DbResult<RecordId> {
-        let id: Option<RecordId> = self
+    pub async fn create_ca(&self, key: &str, ca: NewCa) -> DbResult<CaId> {
+        let id: Option<CaId> = self
             .db
             .query("LET $created = CREATE ONLY $id CONTENT $ca; RETURN $created.id;")
             .bind(("id", rid("ca", key)))
@@ -202,8 +202,8 @@ impl Store {
         self.db.query("SELECT * FROM ONLY $id").bind(("id", rid("product", id))).await?.take(0)
     }
 
-    pub async fn create_product(&self, p: ProductParams, now: DateTime<Utc>) -> DbResult<RecordId> {
-        let id: Option<RecordId> = self
+    pub async fn create_product(&self, p: ProductParams, now: DateTime<Utc>) -> DbResult<ProductId> {
+        let id: Option<ProductId> = self
             .db
             .query(format!(
                 "LET $created = CREATE ONLY product SET {PRODUCT_SET}, created_at = $now; RETURN $created.id;"
@@ -228,8 +228,8 @@ impl Store {
         Ok(!updated.is_empty())
     }
 
-    pub async fn create_certificate(&self, c: NewCertificate) -> DbResult<RecordId> {
-        let id: Option<RecordId> = self
+    pub async fn create_certificate(&self, c: NewCertificate) -> DbResult<CertificateId> {
+        let id: Option<CertificateId> = self
             .db
             .query("LET $created = CREATE ONLY certificate CONTENT $c; RETURN $created.id;")
             .bind(("c", c))

@@ -1,17 +1,17 @@
 //! Seal certificates, their history and copy attempts.
 
-use super::{retry_conflicts, rid, transaction, DbResult, DomainRow, Store};
+use super::{retry_conflicts, rid, transaction, CertTypeId, ClientId, DbResult, DomainRow, IssuerId, SealId, Store};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct SealRow {
-    pub id: RecordId,
-    pub issuer: RecordId,
-    pub client: RecordId,
+    pub id: SealId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
     pub client_name: String,
-    pub cert_type: RecordId,
+    pub cert_type: CertTypeId,
     pub type_name: String,
     pub level: String,
     pub valid_from: String,
@@ -27,22 +27,11 @@ const SEAL_FIELDS: &str = "id, issuer, client, client.name AS client_name, cert_
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-pub struct SealHistoryRow {
-    pub at: DateTime<Utc>,
-    pub actor_email: String,
-    pub action: String,
-    pub valid_from: String,
-    pub valid_to: String,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
 pub struct CopyAttemptRow {
     pub at: DateTime<Utc>,
-    pub client: RecordId,
+    pub client: ClientId,
     pub client_name: String,
-    pub seal: RecordId,
+    pub seal: SealId,
     pub host: String,
     pub page_url: String,
     pub user_agent: String,
@@ -252,7 +241,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn seal_history(&self, seal: &str) -> DbResult<Vec<SealHistoryRow>> {
+    pub async fn seal_history(&self, seal: &str) -> DbResult<Vec<crate::model::SealHistoryEntry>> {
         self.db
             .query(
                 "SELECT at, actor_email, action, valid_from, valid_to, detail FROM seal_history
@@ -267,9 +256,9 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn record_copy_attempt(
         &self,
-        issuer: &RecordId,
-        client: &RecordId,
-        seal: &RecordId,
+        issuer: &IssuerId,
+        client: &ClientId,
+        seal: &SealId,
         host: &str,
         page_url: &str,
         user_agent: &str,

@@ -1,15 +1,15 @@
 //! Domain control validations of orders (the `dcv` rows): their methods, checks and e-mailed links.
 
-use super::{DbResult, Store};
+use super::{ClientId, DbResult, DcvId, IssuerId, OrderId, Store};
 use crate::model::{DcvMethod, DcvStatus};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct DcvRow {
-    pub id: RecordId,
-    pub cert_order: RecordId,
+    pub id: DcvId,
+    pub cert_order: OrderId,
     pub name: String,
     #[surreal(wrap)]
     pub method: DcvMethod,
@@ -32,10 +32,10 @@ pub struct DcvRow {
 #[surreal(crate = "surrealdb::types")]
 pub struct NewDcv {
     /// Chosen before the write, so that an order issued as it is placed can answer without reading back.
-    pub id: RecordId,
-    pub cert_order: RecordId,
-    pub issuer: RecordId,
-    pub client: RecordId,
+    pub id: DcvId,
+    pub cert_order: OrderId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
     pub name: String,
     #[surreal(wrap)]
     pub method: DcvMethod,
@@ -81,7 +81,7 @@ impl Store {
         self.db.query(format!("SELECT {DCV_FIELDS} FROM ONLY $d")).bind(("d", super::rid("dcv", id))).await?.take(0)
     }
 
-    pub async fn dcvs_of_order(&self, order: &RecordId) -> DbResult<Vec<DcvRow>> {
+    pub async fn dcvs_of_order(&self, order: &OrderId) -> DbResult<Vec<DcvRow>> {
         self.db
             .query(format!("SELECT {DCV_FIELDS} FROM dcv WHERE cert_order = $o ORDER BY name"))
             .bind(("o", order.clone()))
@@ -89,7 +89,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn set_dcv_method(&self, dcv: &RecordId, method: &str, email_to: Option<String>) -> DbResult<()> {
+    pub async fn set_dcv_method(&self, dcv: &DcvId, method: &str, email_to: Option<String>) -> DbResult<()> {
         self.db
             .query(
                 "UPDATE $d SET method = $method, email_to = $email_to, status = 'pending', last_error = NONE,
@@ -103,12 +103,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_dcv_check(
-        &self,
-        dcv: &RecordId,
-        now: DateTime<Utc>,
-        outcome: Result<(), String>,
-    ) -> DbResult<()> {
+    pub async fn record_dcv_check(&self, dcv: &DcvId, now: DateTime<Utc>, outcome: Result<(), String>) -> DbResult<()> {
         let (status, error) = match outcome {
             Ok(()) => ("valid", None),
             Err(e) => ("pending", Some(e)),
@@ -138,7 +133,7 @@ impl Store {
     }
 
     /// Sends a validation back to pending (it is older than the reuse period allows).
-    pub async fn expire_dcv(&self, dcv: &RecordId) -> DbResult<()> {
+    pub async fn expire_dcv(&self, dcv: &DcvId) -> DbResult<()> {
         self.db
             .query("UPDATE $d SET status = 'pending', validated_at = NONE, reused = false, last_error = $why")
             .bind(("d", dcv.clone()))
@@ -148,7 +143,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_dcv_email_token(&self, dcv: &RecordId, hash: &str, expires: DateTime<Utc>) -> DbResult<()> {
+    pub async fn set_dcv_email_token(&self, dcv: &DcvId, hash: &str, expires: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE $d SET email_token_hash = $hash, email_expires_at = $expires")
             .bind(("d", dcv.clone()))
@@ -171,13 +166,13 @@ impl Store {
 
     /// Pending validations of open orders, oldest check first, for the background re-check. An ACME order's
     /// validations wait for the client to answer a challenge, so they are not re-checked here.
-    pub async fn pending_dcvs(&self, limit: usize) -> DbResult<Vec<(RecordId, RecordId, String)>> {
+    pub async fn pending_dcvs(&self, limit: usize) -> DbResult<Vec<(OrderId, IssuerId, String)>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Pending {
-            cert_order: RecordId,
-            issuer: RecordId,
-            client: RecordId,
+            cert_order: OrderId,
+            issuer: IssuerId,
+            client: ClientId,
         }
         let rows: Vec<Pending> = self
             .db
@@ -190,6 +185,6 @@ impl Store {
             .bind(("limit", limit as i64))
             .await?
             .take(0)?;
-        Ok(rows.into_iter().map(|p| (p.cert_order, p.issuer, super::key_of(&p.client))).collect())
+        Ok(rows.into_iter().map(|p| (p.cert_order, p.issuer, p.client.key().to_string())).collect())
     }
 }

@@ -1,30 +1,17 @@
 //! Certificates tracked for their expiry. Every query names the issuer, and the client for a customer.
 
 use super::{rid, DbResult, Store};
+use super::{ClientId, IssuerId, TrackedId};
+use crate::model::TrackedCert;
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
-
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct TrackedRow {
-    pub id: RecordId,
-    pub common_name: String,
-    pub names: Vec<String>,
-    pub issued_by: String,
-    pub self_signed: bool,
-    pub serial: String,
-    pub not_before: DateTime<Utc>,
-    pub not_after: DateTime<Utc>,
-    pub added_by: String,
-    pub added_at: DateTime<Utc>,
-}
+use surrealdb::types::SurrealValue;
 
 /// A certificate to keep, as read from its PEM.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct NewTracked {
-    pub issuer: RecordId,
-    pub client: Option<RecordId>,
+    pub issuer: IssuerId,
+    pub client: Option<ClientId>,
     pub common_name: String,
     pub names: Vec<String>,
     pub issued_by: String,
@@ -40,7 +27,7 @@ pub struct NewTracked {
 }
 
 const FIELDS: &str =
-    "id, common_name, names, issued_by, self_signed, serial, not_before, not_after, added_by, added_at";
+    "record::id(id) AS id, common_name, names, issued_by, self_signed, serial, not_before, not_after, added_by, added_at";
 /// A customer sees their client's certificates; staff see the issuer's own (no client).
 const SCOPE: &str = "issuer = $issuer AND client = $client";
 
@@ -48,14 +35,14 @@ const SCOPE: &str = "issuer = $issuer AND client = $client";
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct WatchedListRow {
-    pub id: RecordId,
+    pub id: TrackedId,
     pub common_name: String,
     pub names: Vec<String>,
     pub issued_by: String,
     pub serial: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
-    pub client: Option<RecordId>,
+    pub client: Option<ClientId>,
     pub client_name: Option<String>,
     pub added_by: String,
     pub added_at: DateTime<Utc>,
@@ -158,7 +145,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn tracked(&self, issuer: &str, client: Option<&str>) -> DbResult<Vec<TrackedRow>> {
+    pub async fn tracked(&self, issuer: &str, client: Option<&str>) -> DbResult<Vec<TrackedCert>> {
         self.db
             .query(format!("SELECT {FIELDS} FROM tracked_cert WHERE {SCOPE} ORDER BY not_after ASC"))
             .bind(("issuer", rid("issuer", issuer)))
@@ -169,7 +156,7 @@ impl Store {
 
     /// Deletes one tracked certificate; false when it is not in the caller's scope.
     pub async fn remove_tracked(&self, issuer: &str, client: Option<&str>, id: &str) -> DbResult<bool> {
-        let gone: Vec<TrackedRow> = self
+        let gone: Vec<TrackedCert> = self
             .db
             .query(format!("SELECT {FIELDS} FROM (DELETE tracked_cert WHERE id = $id AND {SCOPE} RETURN BEFORE)"))
             .bind(("id", rid("tracked_cert", id)))

@@ -10,7 +10,7 @@ use crate::model::{authorization_domain, max_server_validity_days, wildcard_at, 
 use crate::model::{DcvStatus, OrderStatus, Product};
 use crate::services::dcv::{self, AcmeChallenge};
 use crate::services::orders::{self as portal, CsrOutcome, CsrSubmitter};
-use crate::store::{key_of, AcmeAccount, AcmeOrder, DcvRow, OrderRow, OrderScope};
+use crate::store::{AcmeAccount, AcmeOrder, DcvRow, OrderRow, OrderScope};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Duration;
@@ -104,7 +104,7 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
             300,
         ));
     }
-    let allowed: Vec<String> = facts.products.iter().map(key_of).collect();
+    let allowed: Vec<String> = facts.products.iter().map(|id| id.key().to_string()).collect();
     let offered = acme_products(facts.product_rows.into_iter().map(portal::product_of).collect()).collect();
     let product = binding_product(&allowed, offered, input.profile.as_deref())?;
     let names = identifiers(&input.identifiers)?;
@@ -248,17 +248,17 @@ fn order_status(row: &OrderRow, dcvs: &[DcvRow], now: chrono::DateTime<chrono::U
 
 fn order_reply(state: &AppState, order: &AcmeOrder, status: u16) -> AcmeResult<Reply> {
     let (row, dcvs) = (&order.order, &order.dcvs);
-    let id = key_of(&row.id);
+    let id = row.id.key().to_string();
     let acme_status = order_status(row, dcvs, state.now());
     let mut body = json!({
         "status": acme_status,
         "expires": row.created_at + Duration::days(ORDER_DAYS),
         "identifiers": row.names.iter().map(|n| json!({"type": "dns", "value": n})).collect::<Vec<_>>(),
-        "authorizations": dcvs.iter().map(|d| url(state, &Resource::Authz(key_of(&d.id)))).collect::<Vec<_>>(),
+        "authorizations": dcvs.iter().map(|d| url(state, &Resource::Authz(d.id.key().to_string()))).collect::<Vec<_>>(),
         "finalize": url(state, &Resource::Finalize(id.clone())),
     });
     if let Some(cert) = &row.certificate {
-        body["certificate"] = json!(url(state, &Resource::Cert(key_of(cert))));
+        body["certificate"] = json!(url(state, &Resource::Cert(cert.key().to_string())));
     }
     if let Some(replaced) = &order.replaces {
         body["replaces"] = json!(super::renewal::cert_id_of(replaced));
@@ -295,8 +295,7 @@ pub(super) async fn list(state: &AppState, request: &Verified, id: &str) -> Acme
 /// A validation of one of the account's orders, with the order.
 async fn authz_of(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<(DcvRow, OrderRow)> {
     let dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("authorization"))?;
-    let order =
-        load(state, account, &key_of(&dcv.cert_order)).await.map_err(|_| Problem::not_found("authorization"))?;
+    let order = load(state, account, dcv.cert_order.key()).await.map_err(|_| Problem::not_found("authorization"))?;
     Ok((dcv, order.order))
 }
 
@@ -321,7 +320,7 @@ fn challenge_json(state: &AppState, dcv: &DcvRow, kind: AcmeChallenge, order: &O
     };
     let mut c = json!({
         "type": kind.as_str(),
-        "url": url(state, &Resource::Challenge(key_of(&dcv.id), kind.as_str().into())),
+        "url": url(state, &Resource::Challenge(dcv.id.key().to_string(), kind.as_str().into())),
         "token": dcv.token,
         "status": status,
     });
@@ -400,12 +399,12 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
             Err(e) => {
                 let reason = format!("ACME {} validation of {} failed: {e}", kind.as_str(), dcv.name);
                 let scope = scope_of(account, &request.ip);
-                portal::cancel(state, &scope, &key_of(&order.id), &reason).await?;
+                portal::cancel(state, &scope, order.id.key(), &reason).await?;
             }
         }
         dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("challenge"))?;
     }
-    let order = load(state, account, &key_of(&order.id)).await?.order;
+    let order = load(state, account, order.id.key()).await?.order;
     Ok(Reply::json(200, challenge_json(state, &dcv, kind, &order)).link(up, "up"))
 }
 

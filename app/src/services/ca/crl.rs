@@ -11,7 +11,7 @@ use super::{root_signer, signer_for_row, unb64, Signer};
 use crate::error::{AppError, AppResult};
 use crate::model::RevocationReason;
 use crate::services::{audit, mail, Actor, AppState};
-use crate::store::{key_of, CaRow};
+use crate::store::CaRow;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -58,7 +58,7 @@ pub async fn crl(state: &AppState, slug: &str) -> AppResult<Arc<Vec<u8>>> {
         return Ok(der);
     }
     let row = state.store().ca_by_slug(slug).await?.ok_or(AppError::NotFound)?;
-    let id = key_of(&row.id);
+    let id = row.id.key().to_string();
     let stored = state.store().crl(&id).await?;
     let now = state.now();
     let current = stored.as_ref().and_then(|c| Some((c.der.as_ref()?, c.this_update?, c.next_update?)));
@@ -83,7 +83,7 @@ pub async fn crl(state: &AppState, slug: &str) -> AppResult<Arc<Vec<u8>>> {
 /// have stored a newer one meanwhile).
 pub async fn sign_issuing_crl(state: &AppState, row: &CaRow) -> AppResult<Vec<u8>> {
     let signer = signer_for_row(state, row).await?;
-    let id = key_of(&row.id);
+    let id = row.id.key().to_string();
     let now = state.now();
     let revoked = state.store().revoked_unexpired(&id, now).await?;
     let entries = revoked
@@ -181,7 +181,7 @@ pub async fn sign_root_crl(state: &AppState, actor: &Actor) -> AppResult<(DateTi
 /// Signs the ARL with the root's key; callers are operator actions.
 pub(super) async fn sign_arl(state: &AppState, root: &CaRow) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
     let signer = root_signer(state, root).await?;
-    let id = key_of(&root.id);
+    let id = root.id.key().to_string();
     let now = state.now();
     let mut entries = Vec::new();
     for (cert_der, at, reason) in state.store().revoked_cas(&id).await? {
@@ -223,7 +223,7 @@ pub async fn after_revocation(state: &AppState, ca_id: &str) {
 pub async fn refresh_due(state: &AppState) -> AppResult<()> {
     let now = state.now();
     for row in state.store().cas().await? {
-        let id = key_of(&row.id);
+        let id = row.id.key().to_string();
         let stored = state.store().crl(&id).await?;
         let signed = stored.as_ref().and_then(|c| c.this_update.zip(c.next_update));
         if row.kind == "root" {
@@ -256,7 +256,7 @@ async fn remind_arl(state: &AppState, root: &CaRow, next_update: DateTime<Utc>) 
     }
     // One reminder a day: the day is part of the claim, so several instances send one between them.
     let day = now.format("%Y-%m-%d").to_string();
-    if !state.store().claim_once(&format!("arl-reminder-{}-{day}", key_of(&root.id))).await? {
+    if !state.store().claim_once(&format!("arl-reminder-{}-{day}", root.id)).await? {
         return Ok(());
     }
     let text = mail::texts::arl_due(&root.name, next_update, &state.settings().public_url);

@@ -7,8 +7,7 @@ use crate::model::ChainEntry;
 use crate::pki::csr::to_pem;
 use crate::pki::profile::CaUrls;
 use crate::services::AppState;
-use crate::store::key_of;
-use surrealdb::types::RecordId;
+use crate::store::CaId;
 
 /// The DER certificate of a CA for `/pki/{slug}.crt`.
 pub async fn ca_certificate(state: &AppState, slug: &str) -> AppResult<Vec<u8>> {
@@ -56,9 +55,9 @@ impl Format {
 }
 
 /// The bytes of a certificate download: `leaf` with the chain of the CA that signed it.
-pub async fn render(state: &AppState, ca: &RecordId, leaf: &[u8], format: Format) -> AppResult<Vec<u8>> {
+pub async fn render(state: &AppState, ca: &CaId, leaf: &[u8], format: Format) -> AppResult<Vec<u8>> {
     // A download needs only the chain, which the CA's signer holds: no read of the CA once it has signed.
-    let signer = signer_by_id(state, &key_of(ca)).await?;
+    let signer = signer_by_id(state, ca.key()).await?;
     let chain = &signer.chain;
     Ok(match format {
         Format::Pem => to_pem("CERTIFICATE", leaf).into_bytes(),
@@ -91,7 +90,7 @@ pub async fn chain_of(state: &AppState, ca_id: &str) -> AppResult<Vec<ChainEntry
     while let Some(id) = next {
         let row = state.store().ca_by_id(&id).await?.ok_or(AppError::Internal)?;
         chain.push(ChainEntry { subject: row.subject.clone(), slug: row.slug.clone(), not_after: row.not_after });
-        next = row.parent.as_ref().map(key_of);
+        next = row.parent.as_ref().map(|id| id.key().to_string());
         if chain.len() > 4 {
             break;
         }

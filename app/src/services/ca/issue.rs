@@ -9,13 +9,12 @@ use crate::error::{AppError, AppResult};
 use crate::model::{max_server_validity_days, OrderParties, Product};
 use crate::pki::csr::{self, to_pem};
 use crate::pki::profile::LeafSpec;
-use crate::store::{key_of, Issuance, NewCertificate, OrderRow, OrderUpdate};
+use crate::store::{ClientId, Issuance, IssuerId, NewCertificate, OrderId, OrderRow, OrderUpdate};
 use chrono::{DateTime, Utc};
-use surrealdb::types::RecordId;
 
 /// Signs and stores the certificate; Ok(true) when it was issued.
 pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
-    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
     let Some(parsed) = order.csr_pem.as_deref().and_then(|p| csr::parse(p.as_bytes()).ok()) else {
         return fail_issuance(state, order, "the CSR is missing or unreadable").await.map(|_| false);
     };
@@ -36,9 +35,9 @@ pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> Ap
 
 /// What signing needs to know about an order (stored already, or about to be stored with its certificate).
 pub(in crate::services) struct ToSign<'a> {
-    pub id: &'a RecordId,
-    pub issuer: &'a RecordId,
-    pub client: &'a RecordId,
+    pub id: &'a OrderId,
+    pub issuer: &'a IssuerId,
+    pub client: &'a ClientId,
     pub number: &'a str,
     pub names: &'a [String],
     pub validity_days: i64,
@@ -76,7 +75,7 @@ pub(in crate::services) struct Signed {
 /// Lints and signs the certificate and prepares everything issuing stores: the certificate row, the history
 /// line, the audit entry and the e-mail to the technical contact. `Ok(Err(why))` when it may not be issued.
 pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Signed, String>> {
-    let issuer = key_of(order.issuer);
+    let issuer = order.issuer.key().to_string();
     let now = state.now();
     let purpose = crate::pki::profile::CaPurpose::for_profile(order.product.profile);
     let signer = match super::issuing_signer_for(state, &issuer, purpose).await {
@@ -130,8 +129,8 @@ pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>
             name: &technical.name,
             number: order.number,
             names: order.names,
-            order_id: &key_of(order.id),
-            tracking_token: &super::super::tracking::token(state, &key_of(order.id)),
+            order_id: order.id.key(),
+            tracking_token: &super::super::tracking::token(state, order.id.key()),
             serial: &serial,
             until: &until.to_string(),
             pem: &to_pem("CERTIFICATE", &der),

@@ -25,19 +25,18 @@ use crate::error::{AppError, AppResult};
 use crate::model::{CaImport, CaInfo, CaOverview};
 use crate::pki::ocsp::IssuerHashes;
 use crate::pki::profile::{self, CaPurpose, CaUrls, LeafSpec};
-use crate::store::{key_of, new_key, CaRow, NewCa};
+use crate::store::{new_key, CaId, CaRow, IssuerId, NewCa};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rcgen::{Issuer, KeyPair, PublicKeyData};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Instant;
-use surrealdb::types::RecordId;
 use x509_parser::prelude::*;
 
 /// A CA ready to sign: its key unsealed in memory only, and a throw-away key of the same kind for linting.
 pub struct Signer {
-    pub ca_id: RecordId,
+    pub ca_id: CaId,
     pub slug: String,
     issuer: Issuer<'static, KeyPair>,
     lint_issuer: Issuer<'static, KeyPair>,
@@ -80,7 +79,7 @@ pub fn fingerprint(der: &[u8]) -> String {
 fn info(row: &CaRow) -> CaInfo {
     let der = unb64(&row.cert_der).unwrap_or_default();
     CaInfo {
-        id: key_of(&row.id),
+        id: row.id.key().to_string(),
         slug: row.slug.clone(),
         name: row.name.clone(),
         kind: row.kind.clone(),
@@ -103,11 +102,11 @@ pub async fn overview(state: &AppState) -> AppResult<CaOverview> {
             rows.iter().any(|r| r.issuer.as_ref() == Some(&issuer.id) && r.kind == kind && r.revoked_at.is_none())
         };
         if !has(CaPurpose::Tls.kind()) || !has(CaPurpose::Smime.kind()) {
-            without.push((key_of(&issuer.id), issuer.name.clone()));
+            without.push((issuer.id.key().to_string(), issuer.name.clone()));
         }
     }
     let arl = match rows.iter().find(|r| r.kind == "root") {
-        Some(root) => crl::arl_validity(state, &key_of(&root.id))
+        Some(root) => crl::arl_validity(state, root.id.key())
             .await?
             .map(|(signed, until)| (signed, until, (until - state.now()).num_days())),
         None => None,
@@ -157,7 +156,7 @@ pub async fn create_root(state: &AppState, actor: &Actor, common_name: &str, org
     let slug = unique_slug(state, "root").await?;
     let id = store_ca(state, &slug, common_name, "root", None, None, cert.der(), &key, false).await?;
     audit::record(state, actor, None, "ca.root.create", &slug, common_name).await?;
-    let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
+    let row = state.store().ca_by_id(id.key()).await?.ok_or(AppError::Internal)?;
     // The first ARL, while the operator is at it: relying parties can check the root's list from the start.
     crl::sign_arl(state, &row).await?;
     Ok(info(&row))
@@ -169,12 +168,12 @@ async fn store_ca(
     slug: &str,
     name: &str,
     kind: &str,
-    issuer: Option<RecordId>,
-    parent: Option<RecordId>,
+    issuer: Option<IssuerId>,
+    parent: Option<CaId>,
     der: &[u8],
     key: &KeyPair,
     imported: bool,
-) -> AppResult<RecordId> {
+) -> AppResult<CaId> {
     let (subject, not_before, not_after) = subject_of(der)?;
     // The id is chosen here so that the key can be sealed bound to it before the row is written.
     let id = new_key();
@@ -234,12 +233,12 @@ pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &st
         let params = profile::intermediate_params(purpose, &name, &issuer.name, state.now(), random16(), &urls);
         let cert = params.signed_by(&key, &root_signer.issuer).map_err(|_| AppError::Internal)?;
         let slug = unique_slug(state, &format!("{}-{slug_suffix}", issuer.slug)).await?;
-        let issuer_row = Some(issuer.id.clone());
+        let issuer_row = Some(IssuerId::new(&issuer.id));
         let kind = purpose.kind();
         let id =
             store_ca(state, &slug, &name, kind, issuer_row, Some(root.id.clone()), cert.der(), &key, false).await?;
         audit::record(state, actor, Some(issuer_id), "ca.intermediate.create", &slug, &name).await?;
-        created.push(info(&state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?));
+        created.push(info(&state.store().ca_by_id(id.key()).await?.ok_or(AppError::Internal)?));
     }
     ocsp::forget_responders(state);
     Ok(created)
@@ -265,7 +264,7 @@ pub async fn revoke_issuing_ca(
     state.ca_runtime().lock_issuing().clear();
     state.ca_runtime().lock().remove(ca_id);
     ocsp::forget_responders(state);
-    let issuer = row.issuer.as_ref().map(key_of);
+    let issuer = row.issuer.as_ref().map(|id| id.key().to_string());
     audit::record(state, actor, issuer.as_deref(), "ca.revoke", &row.slug, reason.label()).await?;
     Ok(info(&state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?))
 }
@@ -303,7 +302,7 @@ pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResu
     } else {
         let issuer = state.store().issuer_by_id(input.issuer_id.trim()).await?.ok_or(AppError::NotFound)?;
         let purpose = CaPurpose::of_certificate(&cert);
-        if state.store().issuing_ca_of(&key_of(&issuer.id), purpose.kind()).await?.is_some() {
+        if state.store().issuing_ca_of(&issuer.id, purpose.kind()).await?.is_some() {
             let what = if purpose == CaPurpose::Smime { "an S/MIME" } else { "a TLS" };
             return Err(AppError::Conflict(format!("{} has {what} issuing CA already.", issuer.name)));
         }
@@ -319,13 +318,13 @@ pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResu
             CaPurpose::Tls => format!("{}-ca", issuer.slug),
             CaPurpose::Smime => format!("{}-smime-ca", issuer.slug),
         };
-        (purpose.kind(), Some(issuer.id.clone()), Some(root.id.clone()), slug_base)
+        (purpose.kind(), Some(IssuerId::new(&issuer.id)), Some(root.id.clone()), slug_base)
     };
     let slug = unique_slug(state, &slug_base).await?;
     let id = store_ca(state, &slug, &name, kind, issuer.clone(), parent, &cert_der, &key, true).await?;
-    let issuer_key = issuer.as_ref().map(key_of);
+    let issuer_key = issuer.as_ref().map(|id| id.key().to_string());
     audit::record(state, actor, issuer_key.as_deref(), &format!("ca.{kind}.import"), &slug, &name).await?;
-    let row = state.store().ca_by_id(&key_of(&id)).await?.ok_or(AppError::Internal)?;
+    let row = state.store().ca_by_id(id.key()).await?.ok_or(AppError::Internal)?;
     Ok(info(&row))
 }
 
@@ -367,7 +366,7 @@ async fn signer_by_id(state: &AppState, ca: &str) -> AppResult<Arc<Signer>> {
 /// An online CA (an issuing CA) ready to sign; unsealed once per process. The root is refused here: its key
 /// is unsealed only by `root_signer`, for the operator's actions.
 async fn signer_for_row(state: &AppState, row: &CaRow) -> AppResult<Arc<Signer>> {
-    let id = key_of(&row.id);
+    let id = row.id.key().to_string();
     if row.kind == "root" {
         tracing::error!(ca = %row.slug, "the root's key was asked for outside an operator action; refused");
         return Err(AppError::Internal);
@@ -388,7 +387,7 @@ pub(super) async fn root_signer(state: &AppState, root: &CaRow) -> AppResult<Sig
 }
 
 async fn unseal(state: &AppState, row: &CaRow) -> AppResult<Signer> {
-    let id = key_of(&row.id);
+    let id = row.id.key().to_string();
     let der = unb64(&row.cert_der)?;
     let key =
         KeyPair::try_from(state.ca_runtime().open(&id, &row.key_sealed)?.as_slice()).map_err(|_| AppError::Internal)?;
@@ -404,7 +403,7 @@ async fn unseal(state: &AppState, row: &CaRow) -> AppResult<Signer> {
     let mut chain = vec![der];
     let mut parent = row.parent.clone();
     while let Some(p) = parent {
-        let prow = state.store().ca_by_id(&key_of(&p)).await?.ok_or(AppError::Internal)?;
+        let prow = state.store().ca_by_id(p.key()).await?.ok_or(AppError::Internal)?;
         chain.push(unb64(&prow.cert_der)?);
         parent = prow.parent.clone();
     }

@@ -11,7 +11,7 @@ use super::{signer_for_row, unb64};
 use crate::model::RevocationReason;
 use crate::pki::ocsp::{self, Answer, IssuerHashes, Refusal, ResponseSigner, Status};
 use crate::services::AppState;
-use crate::store::{key_of, CaRow};
+use crate::store::CaRow;
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -153,7 +153,7 @@ async fn answer(
     if responder.ca.kind == "root" {
         return Err(Refusal::Unauthorized);
     }
-    let ca_id = key_of(&responder.ca.id);
+    let ca_id = responder.ca.id.key().to_string();
     // Read before the statuses: a revocation in between raises it, and the answer is not kept past it.
     let epoch = epoch(state, &ca_id).await?;
     let mut answers = Vec::with_capacity(request.queries.len());

@@ -6,7 +6,6 @@ use super::ocsp::OcspCache;
 use super::Signer;
 use crate::error::{AppError, AppResult};
 use crate::services::AppState;
-use crate::store::key_of;
 use base64::Engine;
 use ring::aead;
 use std::collections::HashMap;
@@ -139,7 +138,7 @@ pub async fn reseal_unbound_keys(state: &AppState) -> AppResult<usize> {
         if !row.key_sealed.starts_with("v1.") {
             continue;
         }
-        let id = key_of(&row.id);
+        let id = row.id.key().to_string();
         let bound = runtime.seal(&id, &runtime.open_unbound(&row.key_sealed)?);
         if state.store().replace_ca_key_sealed(&id, &row.key_sealed, &bound).await? {
             resealed += 1;

@@ -7,9 +7,8 @@ use super::super::products::product_of;
 use super::super::{mail, secrets, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{key_of, OrderRow, OrderScope};
+use crate::store::{OrderId, OrderRow, OrderScope};
 use chrono::Duration;
-use surrealdb::types::RecordId;
 
 /// How long an e-mailed approval link works.
 const EMAIL_LINK_HOURS: i64 = 24;
@@ -48,7 +47,7 @@ pub(in crate::services) fn dcv_choice(
 /// Sends the approval link for every e-mail validation of the order that has none running (or for `only`).
 pub(in crate::services) async fn send_email_validations(
     state: &AppState,
-    order: &RecordId,
+    order: &OrderId,
     number: &str,
     organisation: &str,
     only: Option<&str>,
@@ -80,7 +79,7 @@ pub(in crate::services) async fn change_method(
     actor: &str,
     choice: &DcvChoice,
 ) -> AppResult<()> {
-    let product = state.store().product(&key_of(&order.product)).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
     let dcvs = state.store().dcvs_of_order(&order.id).await?;
     let d = dcvs.iter().find(|d| d.name == choice.name).ok_or(AppError::NotFound)?;
     if d.status == DcvStatus::Valid {
@@ -136,14 +135,14 @@ pub(in crate::services) async fn run_checks(state: &AppState, order: &OrderRow) 
 /// each order as its issuer and client may.
 pub(in crate::services) async fn orders_to_recheck(state: &AppState) -> AppResult<Vec<(OrderScope, String)>> {
     let pending = state.store().pending_dcvs(50).await?;
-    let mut seen: Vec<RecordId> = Vec::new();
+    let mut seen: Vec<OrderId> = Vec::new();
     let mut out = Vec::new();
     for (order, issuer, client) in pending {
         if seen.contains(&order) {
             continue;
         }
         seen.push(order.clone());
-        out.push((OrderScope { issuer: key_of(&issuer), client: Some(client) }, key_of(&order)));
+        out.push((OrderScope { issuer: issuer.key().to_string(), client: Some(client) }, order.key().to_string()));
     }
     Ok(out)
 }

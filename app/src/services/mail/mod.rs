@@ -6,7 +6,7 @@ pub mod texts;
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::MailStatus;
-use crate::store::{rid, NewMail};
+use crate::store::{IssuerId, NewMail};
 use chrono::Duration;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -29,7 +29,7 @@ pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Op
         to: to.to_string(),
         subject: subject.to_string(),
         body: body.to_string(),
-        issuer: issuer.map(|i| rid("issuer", i)),
+        issuer: issuer.map(IssuerId::new),
         status: status.as_str().to_string(),
         attempts: 0,
         next_attempt_at: state.now(),

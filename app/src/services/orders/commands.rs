@@ -10,8 +10,7 @@ use crate::error::{AppError, AppResult, Checks};
 use crate::model::validate;
 use crate::model::*;
 use crate::pki::csr;
-use crate::store::{key_of, Attached, CsrAttachment, OrderRow, OrderScope, OrderUpdate};
-use surrealdb::types::RecordId;
+use crate::store::{Attached, CsrAttachment, CsrInvitationId, OrderRow, OrderScope, OrderUpdate};
 
 /// Submits the CSR of a draft ("skip and submit later").
 pub async fn submit_csr(state: &AppState, scope: &Scope, id: &str, csr_text: &str) -> AppResult<OrderView> {
@@ -34,7 +33,7 @@ pub(in crate::services) struct CsrSubmitter<'a> {
     /// Said after the key in the history line ("submitted through the invitation link by …").
     pub how: Option<String>,
     /// The invitation link this submission uses up.
-    pub invitation: Option<&'a RecordId>,
+    pub invitation: Option<&'a CsrInvitationId>,
 }
 
 pub(in crate::services) enum CsrOutcome {
@@ -60,8 +59,8 @@ pub(in crate::services) async fn attach_csr(
     if order.status != OrderStatus::Draft {
         return Ok(CsrOutcome::NotDraft);
     }
-    let id = key_of(&order.id);
-    let issuer = key_of(&order.issuer);
+    let id = order.id.key().to_string();
+    let issuer = order.issuer.key().to_string();
     // The product, a key seen before and the validations come in one read: the checks and the decision need
     // all three.
     let parsed = csr::parse(csr_text.as_bytes());
@@ -232,8 +231,8 @@ pub async fn confirm_email_dcv(state: &AppState, token: &str) -> AppResult<Email
     match dcv::confirm_email(state, token).await? {
         dcv::Confirmation::Unchanged(info) => Ok(info),
         dcv::Confirmation::Validated(order) => {
-            let scope = OrderScope { issuer: key_of(&order.issuer), client: None };
-            advance(state, &scope, &key_of(&order.id)).await?;
+            let scope = OrderScope { issuer: order.issuer.key().to_string(), client: None };
+            advance(state, &scope, order.id.key()).await?;
             dcv::email_dcv_info(state, token).await
         }
     }

@@ -13,11 +13,10 @@ use crate::model::validate;
 use crate::model::*;
 use crate::pki::csr::{self, Expectations};
 use crate::store::{
-    key_of, latest_validations, new_key, rid, ClientRow, IssuedOrder, IssuerRow, NewAudit, NewDcv, NewOrder,
-    ProductRow, ReuseLookup, ReuseQuery, Shown,
+    latest_validations, AcmeAccountId, ClientId, DcvId, IssuedOrder, IssuerId, NewAudit, NewDcv, NewOrder, OrderId,
+    ProductId, ProductRow, ReuseLookup, ReuseQuery, Shown, UserId,
 };
 use chrono::{DateTime, Datelike, Utc};
-use surrealdb::types::RecordId;
 
 fn check_contact(checks: &mut Checks, field: &str, c: &Contact) {
     checks
@@ -111,9 +110,9 @@ fn check_client_choice(scope: &Scope, client: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub(super) fn order_client_of(c: ClientRow) -> OrderClient {
+pub(super) fn order_client_of(c: crate::model::Client) -> OrderClient {
     OrderClient {
-        id: key_of(&c.id),
+        id: c.id,
         organisation: Organisation {
             name: c.name,
             registration_number: c.registration_number,
@@ -132,7 +131,7 @@ struct Inputs {
     /// As read, for the answer of an order issued as it is placed.
     product_row: ProductRow,
     client: OrderClient,
-    issuer: IssuerRow,
+    issuer: crate::model::Issuer,
     /// The number of an earlier order of this issuer with the CSR's public key.
     key_seen_in: Option<String>,
     /// The client's validations of `likely_reuse`'s names (see `ReuseLookup`).
@@ -228,12 +227,12 @@ pub(in crate::services) async fn place(
         technical: tidy(&input.technical),
     };
     let earlier = earlier_validations(state, &inputs, &names, reuse_since).await?;
-    let order_id = rid("cert_order", &new_key());
+    let order_id = OrderId::fresh();
     let dcvs = new_dcvs(scope, &inputs, &order_id, choices, earlier);
     let order = NewOrder {
-        issuer: rid("issuer", &scope.issuer),
-        client: rid("client", &inputs.client.id),
-        product: rid("product", &inputs.product.id),
+        issuer: IssuerId::new(&scope.issuer),
+        client: ClientId::new(&inputs.client.id),
+        product: ProductId::new(&inputs.product.id),
         number: number.clone(),
         validity_days: i64::from(input.validity_days),
         names: names.clone(),
@@ -244,11 +243,11 @@ pub(in crate::services) async fn place(
         key_fingerprint: parsed.as_ref().map(|p| p.key_fingerprint.clone()),
         approved: !needs_approval,
         approved_by: None,
-        created_by: scope.user_id.as_deref().map(|u| rid("user", u)),
+        created_by: scope.user_id.as_deref().map(UserId::new),
         created_by_email: scope.actor.email.clone(),
         created_at: now,
         updated_at: now,
-        acme_account: placement.acme_account.map(|a| rid("acme_account", a)),
+        acme_account: placement.acme_account.map(AcmeAccountId::new),
         notify: parse_notify(&input.notify).unwrap_or_default(),
         not_after: placement.not_after,
     };
@@ -272,7 +271,7 @@ pub(in crate::services) async fn place(
 
 /// What placing writes, whichever way.
 struct Placed {
-    id: RecordId,
+    id: OrderId,
     order: NewOrder,
     dcvs: Vec<NewDcv>,
     /// The history line ("DV for shop.example, …").
@@ -397,7 +396,7 @@ async fn earlier_validations(
 fn new_dcvs(
     scope: &Scope,
     inputs: &Inputs,
-    order_id: &RecordId,
+    order_id: &OrderId,
     choices: Vec<(String, DcvMethod, Option<String>)>,
     earlier: Vec<Option<DateTime<Utc>>>,
 ) -> Vec<NewDcv> {
@@ -407,10 +406,10 @@ fn new_dcvs(
         .map(|((target, method, email_to), earlier)| {
             let reused = earlier.is_some();
             NewDcv {
-                id: rid("dcv", &new_key()),
+                id: DcvId::fresh(),
                 cert_order: order_id.clone(),
-                issuer: rid("issuer", &scope.issuer),
-                client: rid("client", &inputs.client.id),
+                issuer: IssuerId::new(&scope.issuer),
+                client: ClientId::new(&inputs.client.id),
                 name: target,
                 method,
                 token: secrets::random_token(),
@@ -477,7 +476,7 @@ async fn place_stepwise(
     organisation: &str,
 ) -> AppResult<String> {
     let Placed { id: order_id, order, dcvs, created, audit, .. } = placed;
-    let id = key_of(&order_id);
+    let id = order_id.key().to_string();
     let number = order.number.clone();
     // What follows reads the stored order again only where it can change something: an e-mail validation to
     // start, an order that awaits validation (a draft waits for its CSR, an order for its approval).

@@ -6,7 +6,7 @@ use super::Scope;
 use crate::error::{AppError, AppResult};
 use crate::model::*;
 use crate::pki::csr::to_pem;
-use crate::store::{key_of, CertificateRow, CsrInvitationRow, DcvRow, EventRow, OrderDetails, OrderRow};
+use crate::store::{CertificateRow, CsrInvitationRow, DcvRow, EventRow, OrderDetails, OrderRow};
 use base64::Engine;
 
 const PAGE_SIZE: usize = 50;
@@ -41,10 +41,10 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
     };
     let progress = progress(&order, status, csr_report.as_ref(), &dcv, certificate.as_ref());
     Ok(OrderView {
-        id: key_of(&order.id),
+        id: order.id.key().to_string(),
         number: order.number.clone(),
         status,
-        client_id: key_of(&order.client),
+        client_id: order.client.key().to_string(),
         client_name: order.client_name.clone(),
         product_name: order.product_name.clone(),
         profile: product.profile,
@@ -62,7 +62,7 @@ pub(super) fn build_view(state: &AppState, details: OrderDetails, scope: Option<
         certificate: certificate.map(|c| issued_cert(c, ca_slug)),
         acme,
         notify: order.notify.clone().unwrap_or_default(),
-        tracking_path: scope.map(|_| format!("/track/{}", super::super::tracking::token(state, &key_of(&order.id)))),
+        tracking_path: scope.map(|_| format!("/track/{}", super::super::tracking::token(state, order.id.key()))),
         created_by: order.created_by_email.clone(),
         created_at: order.created_at,
         actions,
@@ -155,7 +155,7 @@ fn approval_step(order: &OrderRow, status: OrderStatus) -> ProgressStep {
 fn issued_cert(c: CertificateRow, ca_slug: Option<String>) -> IssuedCert {
     let der = base64::engine::general_purpose::STANDARD.decode(&c.der).unwrap_or_default();
     IssuedCert {
-        id: key_of(&c.id),
+        id: c.id.key().to_string(),
         serial: c.serial,
         subject: c.subject,
         names: c.names,
@@ -226,7 +226,7 @@ pub async fn list(
         items: rows
             .into_iter()
             .map(|r| OrderSummary {
-                id: key_of(&r.id),
+                id: r.id.key().to_string(),
                 number: r.number,
                 status: r.status,
                 client_name: r.client_name,
@@ -250,7 +250,7 @@ pub async fn download(
     format: ca::Format,
 ) -> AppResult<(Vec<u8>, String)> {
     let cert = state.store().certificate(&scope.issuer, certificate).await?.ok_or(AppError::NotFound)?;
-    if scope.client.as_ref().is_some_and(|c| *c != key_of(&cert.client)) {
+    if scope.client.as_ref().is_some_and(|c| *c != cert.client.key().to_string()) {
         return Err(AppError::NotFound);
     }
     let der = base64::engine::general_purpose::STANDARD.decode(&cert.der).map_err(|_| AppError::Internal)?;
