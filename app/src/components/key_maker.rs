@@ -4,6 +4,7 @@
 //! The private key exists only in this page's memory until the user saves it as a password-protected file;
 //! only the CSR is handed on (to `on_csr`), and only after the user confirms the key file is saved.
 
+use crate::components::FieldFrame;
 use crate::keygen::{KeyAlgorithm, Subject};
 use crate::model::KeyType;
 use leptos::prelude::*;
@@ -58,12 +59,16 @@ pub fn SlowKeyWarning(algorithm: RwSignal<KeyAlgorithm>) -> impl IntoView {
 #[component]
 pub fn KeyFilePassword(prefix: &'static str, password: RwSignal<String>, confirm: RwSignal<String>) -> impl IntoView {
     let (first, again) = (format!("{prefix}-password"), format!("{prefix}-password2"));
+    let first_hint = format!("{first}-hint");
     view! {
-        <div class="field"><label for=first.clone()>"Password for the key file"</label>
-            <input id=first type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-            <span class="hint">"At least 8 characters. Nobody can recover it for you."</span></div>
-        <div class="field"><label for=again.clone()>"Password again"</label>
-            <input id=again type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/></div>
+        <FieldFrame id=first.clone() label="Password for the key file"
+            hint="At least 8 characters. Nobody can recover it for you.">
+            <input id=first type="password" autocomplete="new-password" aria-describedby=first_hint
+                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+        </FieldFrame>
+        <FieldFrame id=again.clone() label="Password again">
+            <input id=again type="password" autocomplete="new-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
+        </FieldFrame>
     }
 }
 
@@ -72,7 +77,7 @@ pub fn KeyFilePassword(prefix: &'static str, password: RwSignal<String>, confirm
 pub fn SubjectFields(subject: RwSignal<Subject>, prefix: &'static str) -> impl IntoView {
     type Get = fn(&Subject) -> String;
     type Set = fn(&mut Subject, String);
-    let fields: [(&str, &str, Get, Set, &str); 7] = [
+    let fields: [(&str, &'static str, Get, Set, &'static str); 7] = [
         ("cn", "Common name (CN)", |s| s.common_name.clone(), |s, v| s.common_name = v, "shop.example.com"),
         ("o", "Organisation (O)", |s| s.organisation.clone(), |s, v| s.organisation = v, ""),
         ("ou", "Unit (OU)", |s| s.unit.clone(), |s, v| s.unit = v, "optional"),
@@ -86,9 +91,10 @@ pub fn SubjectFields(subject: RwSignal<Subject>, prefix: &'static str) -> impl I
             {fields.into_iter().map(|(key, label, get, set, hint)| {
                 let id = format!("{prefix}-{key}");
                 view! {
-                    <div class="field"><label for=id.clone()>{label}</label>
+                    <FieldFrame id=id.clone() label=label>
                         <input id=id placeholder=hint prop:value=move || subject.with(get)
-                            on:input=move |ev| { let v = event_target_value(&ev); subject.update(|s| set(s, v)); }/></div>
+                            on:input=move |ev| { let v = event_target_value(&ev); subject.update(|s| set(s, v)); }/>
+                    </FieldFrame>
                 }
             }).collect_view()}
         </div>
@@ -209,17 +215,20 @@ fn KeyFormFields(form: KeyForm, choices: Vec<KeyAlgorithm>) -> impl IntoView {
         <p class="muted">"The key pair is made on this computer, by this page. The private key never leaves it: you save it as a password-protected file, and only the CSR goes to Signet."</p>
         <SubjectFields subject=subject prefix="kg"/>
         {free_names.then(|| view! {
-            <div class="field"><label for="kg-names">"Other names in the certificate (optional, one per line)"</label>
-                <textarea id="kg-names" rows="3" prop:value=move || names.get() on:input=move |ev| names.set(event_target_value(&ev))></textarea>
-                <span class="hint">"The common name is included as well."</span></div>
+            <FieldFrame id="kg-names" label="Other names in the certificate (optional, one per line)"
+                hint="The common name is included as well.">
+                <textarea id="kg-names" rows="3" aria-describedby="kg-names-hint" prop:value=move || names.get()
+                    on:input=move |ev| names.set(event_target_value(&ev))></textarea>
+            </FieldFrame>
         })}
         <div class="form-grid">
-            <div class="field"><label for="kg-type">"Key type"</label>
+            <FieldFrame id="kg-type" label="Key type">
                 <select id="kg-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
                     {choices.into_iter().map(|k| {
                         view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }
                     }).collect_view()}
-                </select></div>
+                </select>
+            </FieldFrame>
             <SlowKeyWarning algorithm=algorithm/>
             <KeyFilePassword prefix="kg" password=password confirm=confirm/>
         </div>

@@ -1,13 +1,16 @@
-//! Small building blocks of the UI: form fields with inline validation, messages, the signet mark.
+//! Small building blocks of the UI: the frame of every form field (`field`), text fields with inline
+//! validation, messages, the signet mark.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 
 mod audit;
+mod field;
 mod key_maker;
 mod pkcs12_export;
 mod seals;
 pub use audit::AuditTable;
+pub use field::{described_by, FieldFrame};
 pub use key_maker::{KeyFilePassword, KeyMaker, SlowKeyWarning, SubjectFields};
 pub use pkcs12_export::Pkcs12Export;
 pub use seals::{CopyAttemptTable, SealForm, SealTable, StateBadge};
@@ -38,7 +41,8 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
     Signal::derive(move || error.get().and_then(|e| e.for_field(field)))
 }
 
-/// A labelled input with its hint and error message, announced to screen readers.
+/// A labelled text input (or e-mail, password, date …) with its hint and error message, announced to screen
+/// readers; framed by [`FieldFrame`] like every other control, and checked by `rule` as the person leaves it.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -59,8 +63,6 @@ pub fn Field(
         Some(scope) => format!("f-{scope}-{}", name.replace(['[', ']'], "-")),
         None => format!("f-{}", name.replace(['[', ']'], "-")),
     };
-    let hint_id = format!("{id}-hint");
-    let err_id = format!("{id}-error");
     let local = RwSignal::new(None::<String>);
     let server = error.unwrap_or_else(|| Signal::derive(|| None));
     // The local message wins while the person is typing; a new server answer replaces it.
@@ -76,15 +78,12 @@ pub fn Field(
             local.set(if v.is_empty() && !required { None } else { rule(&v) });
         }
     };
-    let described = match hint {
-        Some(_) => format!("{hint_id} {err_id}"),
-        None => err_id.clone(),
-    };
+    let described = described_by(&id, hint.is_some());
+    // An absent hint is passed as "", which the frame does not show.
     view! {
-        <div class="field">
-            <label for=id.clone()>{label}{required.then_some(" *")}</label>
+        <FieldFrame id=id.clone() label=label required=required hint=hint.unwrap_or_default() error=message>
             <input
-                id=id.clone()
+                id=id
                 name=name
                 type=kind
                 value=value
@@ -95,9 +94,7 @@ pub fn Field(
                 aria-invalid=move || if message.get().is_some() { "true" } else { "false" }
                 on:change=check
             />
-            {hint.map(|h| view! { <span class="hint" id=hint_id.clone()>{h}</span> })}
-            <span class="error" id=err_id role="alert">{move || message.get()}</span>
-        </div>
+        </FieldFrame>
     }
 }
 

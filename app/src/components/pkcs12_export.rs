@@ -1,6 +1,7 @@
 //! "Make a .p12 / .pfx": after issuance, the customer's saved key file and the issued chain become a PKCS#12
 //! file, in the browser. The key file is read into this page only; the chain is fetched from Signet.
 
+use crate::components::FieldFrame;
 use leptos::prelude::*;
 
 #[component]
@@ -102,15 +103,19 @@ pub fn Pkcs12Export(
             {move || error.get().map(|e| view! { <div class="notice bad" role="alert">{e}</div> })}
             {move || done.get().map(|f| view! { <div class="notice ok" role="status">{format!("{f} is saved. Import it with the export password.")}</div> })}
             <div class="form-grid">
-                <div class="field"><label for="p12-key">"Your private key file"</label>
+                <FieldFrame id="p12-key" label="Your private key file"
+                    hint=move || key_file_name.get().map(|n| format!("{n} is read (it stays in this page).")).unwrap_or_default()>
                     <input id="p12-key" type="file" accept=".key,.pem,.txt" on:change=on_file/>
-                    {move || key_file_name.get().map(|n| view! { <span class="hint">{format!("{n} is read (it stays in this page).")}</span> })}</div>
-                <div class="field"><label for="p12-password">"Key file password"</label>
-                    <input id="p12-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="p12-export">"New export password"</label>
-                    <input id="p12-export" type="password" autocomplete="new-password" prop:value=move || export.get() on:input=move |ev| export.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="p12-export2">"Export password again"</label>
-                    <input id="p12-export2" type="password" autocomplete="new-password" prop:value=move || export2.get() on:input=move |ev| export2.set(event_target_value(&ev))/></div>
+                </FieldFrame>
+                <FieldFrame id="p12-password" label="Key file password">
+                    <input id="p12-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                </FieldFrame>
+                <FieldFrame id="p12-export" label="New export password">
+                    <input id="p12-export" type="password" autocomplete="new-password" prop:value=move || export.get() on:input=move |ev| export.set(event_target_value(&ev))/>
+                </FieldFrame>
+                <FieldFrame id="p12-export2" label="Export password again">
+                    <input id="p12-export2" type="password" autocomplete="new-password" prop:value=move || export2.get() on:input=move |ev| export2.set(event_target_value(&ev))/>
+                </FieldFrame>
             </div>
             <p class="actions"><button type="button" on:click=build disabled=move || busy.get()>"Build the .p12 file"</button></p>
         </div>

@@ -2,7 +2,7 @@
 //! form and the state badge.
 
 use crate::api::seals::{CreateSeal, EditSeal};
-use crate::components::{field_error, last_error, succeeded, when, FormError, Saved};
+use crate::components::{described_by, field_error, last_error, succeeded, when, FieldFrame, FormError, Saved};
 use crate::error::AppError;
 use crate::model::{Catalog, CertType, CopyAttempt, Domain, Seal, SealState};
 use chrono::Months;
@@ -126,16 +126,14 @@ pub fn SealForm(
                 <input type="hidden" name="id" value=seal_id/>
                 <div class="form-grid">
                     <TypeAndLevel types=types type_id=type_id level=level error=error/>
-                    <div class="field">
-                        <label for="f-from">"Valid from *"</label>
-                        <input id="f-from" name="valid_from" type="date" required value=from.to_string()/>
-                        <span class="error" role="alert">{move || e("valid_from").get()}</span>
-                    </div>
-                    <div class="field">
-                        <label for="f-to">"Valid to *"</label>
-                        <input id="f-to" name="valid_to" type="date" required value=to.to_string()/>
-                        <span class="error" role="alert">{move || e("valid_to").get()}</span>
-                    </div>
+                    <FieldFrame id="f-from" label="Valid from" required=true error=e("valid_from")>
+                        <input id="f-from" name="valid_from" type="date" required value=from.to_string()
+                            aria-describedby=described_by("f-from", false)/>
+                    </FieldFrame>
+                    <FieldFrame id="f-to" label="Valid to" required=true error=e("valid_to")>
+                        <input id="f-to" name="valid_to" type="date" required value=to.to_string()
+                            aria-describedby=described_by("f-to", false)/>
+                    </FieldFrame>
                 </div>
                 <DomainChoice domains=domains chosen=chosen error=error/>
                 <div class="actions">
@@ -174,19 +172,18 @@ fn TypeAndLevel(
         types_for_levels.iter().find(|x| x.id == t).map(|x| x.levels.clone()).unwrap_or_default()
     });
     view! {
-        <div class="field">
-            <label for="f-type">"Certificate type *"</label>
-            <select id="f-type" name="type_id" on:change=move |ev| selected_type.set(event_target_value(&ev))>
+        <FieldFrame id="f-type" label="Certificate type" required=true error=e("type_id")>
+            <select id="f-type" name="type_id" aria-describedby=described_by("f-type", false)
+                on:change=move |ev| selected_type.set(event_target_value(&ev))>
                 {types.into_iter().map(|t| {
                     let sel = t.id == selected_type.get_untracked();
                     view! { <option value=t.id.clone() selected=sel>{t.name.clone()}</option> }
                 }).collect_view()}
             </select>
-            <span class="error" role="alert">{move || e("type_id").get()}</span>
-        </div>
-        <div class="field">
-            <label for="f-level">"Level"</label>
-            <select id="f-level" name="level" disabled=move || levels.get().is_empty()>
+        </FieldFrame>
+        <FieldFrame id="f-level" label="Level" error=e("level")>
+            <select id="f-level" name="level" aria-describedby=described_by("f-level", false)
+                disabled=move || levels.get().is_empty()>
                 {move || {
                     let list = levels.get();
                     if list.is_empty() {
@@ -199,8 +196,7 @@ fn TypeAndLevel(
                     }
                 }}
             </select>
-            <span class="error" role="alert">{move || e("level").get()}</span>
-        </div>
+        </FieldFrame>
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::api::acme::{load_acme_overview, CreateAcmeBinding, RevokeAcmeBinding};
 use crate::api::orders::get_order_setup;
-use crate::components::{field_error, last_error, when, Field, FormError};
+use crate::components::{described_by, field_error, last_error, when, Field, FieldFrame, FormError};
 use crate::model::{AcmeBindingCreated, AcmeBindingInfo};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -74,19 +74,21 @@ fn CreateBinding(action: ServerAction<CreateAcmeBinding>) -> impl IntoView {
                             .map(|s| s.products.into_iter().filter(|p| p.profile.is_server()).collect())
                             .unwrap_or_default();
                         view! {
-                            <div class="field"><label for="f-acme-client">"Client"</label>
-                                <select id="f-acme-client" name="binding[client_id]" required>
+                            <FieldFrame id="f-acme-client" label="Client" error=field_error(error, "client_id")
+                                hint="Its servers may order names of the client's domains (Clients → the client → Domains) and below them.">
+                                <select id="f-acme-client" name="binding[client_id]" required
+                                    aria-describedby=described_by("f-acme-client", true)>
                                     <option value="">"Choose the client"</option>
                                     {clients.into_iter().map(|c| view! { <option value=c.id>{c.organisation.name}</option> }).collect_view()}
                                 </select>
-                                <span class="hint">"Its servers may order names of the client's domains (Clients → the client → Domains) and below them."</span>
-                                <span class="error" role="alert">{move || field_error(error, "client_id").get()}</span></div>
-                            <div class="field"><label for="f-acme-product">"Product"</label>
-                                <select id="f-acme-product" name="binding[product_id]" required>
+                            </FieldFrame>
+                            <FieldFrame id="f-acme-product" label="Product" error=field_error(error, "product_id")
+                                hint="What the binding's orders are issued as: validity, key types, wildcards.">
+                                <select id="f-acme-product" name="binding[product_id]" required
+                                    aria-describedby=described_by("f-acme-product", true)>
                                     {products.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
                                 </select>
-                                <span class="hint">"What the binding's orders are issued as: validity, key types, wildcards."</span>
-                                <span class="error" role="alert">{move || field_error(error, "product_id").get()}</span></div>
+                            </FieldFrame>
                         }
                     })}
                 </Suspense>

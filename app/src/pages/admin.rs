@@ -2,7 +2,7 @@
 
 use crate::api::admin::*;
 use crate::components::AuditTable;
-use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Saved};
+use crate::components::{described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Saved};
 use crate::model::{validate, AuditFilter, MailMessage, MailStatus, Viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,6 +18,9 @@ pub fn IssuersPage() -> impl IntoView {
     let slug_touched = RwSignal::new(false);
     let slug_error = RwSignal::new(None::<String>);
     let server_slug_error = field_error(error, "slug");
+    let name_error = field_error(error, "name");
+    // The slug rule's message while the operator types, else the server's.
+    let slug_message = Signal::derive(move || slug_error.get().or_else(|| server_slug_error.get()));
     view! {
         <Title text="Issuers"/>
         <div class="page-head"><h1>"Issuers"</h1></div>
@@ -61,27 +64,24 @@ pub fn IssuersPage() -> impl IntoView {
             <FormError error/>
             <ActionForm action=create>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="f-name">"Issuer name *"</label>
+                    <FieldFrame id="f-name" label="Issuer name" required=true error=name_error>
                         <input id="f-name" name="name" type="text" required
-                            aria-invalid=move || field_error(error, "name").get().is_some().to_string()
+                            aria-describedby=described_by("f-name", false)
+                            aria-invalid=move || name_error.get().is_some().to_string()
                             on:input=move |ev| {
                                 if !slug_touched.get_untracked() {
                                     slug.set(validate::suggest_slug(&event_target_value(&ev)));
                                 }
                             }/>
-                        <span class="error" role="alert">{move || field_error(error, "name").get()}</span>
-                    </div>
-                    <div class="field">
-                        <label for="f-slug">"Short name (slug) *"</label>
+                    </FieldFrame>
+                    <FieldFrame id="f-slug" label="Short name (slug)" required=true error=slug_message
+                        hint="Used in public addresses: /v/slug/client.">
                         <input id="f-slug" name="slug" type="text" required prop:value=move || slug.get()
-                            aria-describedby="f-slug-hint f-slug-error"
+                            aria-describedby=described_by("f-slug", true)
                             aria-invalid=move || (slug_error.get().is_some() || server_slug_error.get().is_some()).to_string()
                             on:input=move |ev| { slug_touched.set(true); slug.set(event_target_value(&ev)); }
                             on:change=move |ev| slug_error.set(validate::slug(&event_target_value(&ev)))/>
-                        <span class="hint" id="f-slug-hint">"Used in public addresses: /v/slug/client."</span>
-                        <span class="error" id="f-slug-error" role="alert">{move || slug_error.get().or_else(|| server_slug_error.get())}</span>
-                    </div>
+                    </FieldFrame>
                     <Field label="Admin's name" name="admin_name" required=true
                         rule=|v| validate::required(v, "admin's name", 200) error=field_error(error, "admin_name")/>
                     <Field label="Admin's e-mail" name="admin_email" kind="email" required=true rule=validate::email
@@ -164,8 +164,7 @@ pub fn MailPage() -> impl IntoView {
         <Title text="Mail outbox"/>
         <div class="page-head"><h1>"Mail outbox"</h1></div>
         <form method="get" class="filters">
-            <div class="field">
-                <label for="mail-status">"Status"</label>
+            <FieldFrame id="mail-status" label="Status">
                 <select id="mail-status" name="status">
                     <option value="">"All"</option>
                     {[MailStatus::Outbox, MailStatus::Queued, MailStatus::Sent, MailStatus::Failed].into_iter().map(|s| {
@@ -173,7 +172,7 @@ pub fn MailPage() -> impl IntoView {
                         view! { <option value=s.as_str() selected=selected>{s.as_str()}</option> }
                     }).collect_view()}
                 </select>
-            </div>
+            </FieldFrame>
             <button type="submit" class="secondary">"Show"</button>
         </form>
         {move || last_error(resend.value()).get().map(|e| view! { <div class="notice bad" role="alert">{e.to_string()}</div> })}
@@ -252,13 +251,23 @@ pub fn AuditPage() -> impl IntoView {
             </a>
         </div>
         <form method="get" class="filters panel">
-            <div class="field"><label for="a-actor">"User"</label><input id="a-actor" name="actor" type="text" value=move || filter().actor/></div>
-            <div class="field"><label for="a-action">"Action"</label><input id="a-action" name="action" type="text" placeholder="e.g. member" value=move || filter().action/></div>
+            <FieldFrame id="a-actor" label="User">
+                <input id="a-actor" name="actor" type="text" value=move || filter().actor/>
+            </FieldFrame>
+            <FieldFrame id="a-action" label="Action">
+                <input id="a-action" name="action" type="text" placeholder="e.g. member" value=move || filter().action/>
+            </FieldFrame>
             {operator.then(|| view! {
-                <div class="field"><label for="a-issuer">"Issuer (short name)"</label><input id="a-issuer" name="issuer" type="text" value=move || filter().issuer/></div>
+                <FieldFrame id="a-issuer" label="Issuer (short name)">
+                    <input id="a-issuer" name="issuer" type="text" value=move || filter().issuer/>
+                </FieldFrame>
             })}
-            <div class="field"><label for="a-from">"From"</label><input id="a-from" name="from" type="date" value=move || filter().from/></div>
-            <div class="field"><label for="a-to">"To"</label><input id="a-to" name="to" type="date" value=move || filter().to/></div>
+            <FieldFrame id="a-from" label="From">
+                <input id="a-from" name="from" type="date" value=move || filter().from/>
+            </FieldFrame>
+            <FieldFrame id="a-to" label="To">
+                <input id="a-to" name="to" type="date" value=move || filter().to/>
+            </FieldFrame>
             <button type="submit">"Filter"</button>
         </form>
         <section class="panel">

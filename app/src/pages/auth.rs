@@ -1,7 +1,7 @@
 //! Pages outside the app shell: sign-in, first-run setup, password reset and invitations.
 
 use crate::api::auth::*;
-use crate::components::{field_error, last_error, Field, FormError, Mark};
+use crate::components::{field_error, last_error, Field, FieldFrame, FormError, Mark};
 use crate::model::validate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,8 +46,7 @@ pub fn LoginPage() -> impl IntoView {
             <FormError error/>
             <ActionForm action attr:class="stack">
                 <Field label="E-mail" name="email" kind="email" required=true autocomplete="username"/>
-                <div class="field">
-                    <label for="f-password">"Password *"</label>
+                <FieldFrame id="f-password" label="Password" required=true>
                     <input
                         id="f-password"
                         name="password"
@@ -63,7 +62,7 @@ pub fn LoginPage() -> impl IntoView {
                     >
                         {move || if show_password.get() { "Hide password" } else { "Show password" }}
                     </button>
-                </div>
+                </FieldFrame>
                 <div class="actions">
                     <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>
                     <a href="/forgot-password">"Forgot your password?"</a>

@@ -2,7 +2,7 @@
 //! where types "are installed by SafeSigned representatives").
 
 use crate::api::catalog::*;
-use crate::components::{field_error, last_error, succeeded, Field, FormError, Saved};
+use crate::components::{described_by, field_error, last_error, succeeded, Field, FieldFrame, FormError, Saved};
 use crate::model::{validate, CertGroup, CertType, CertTypeInput, Viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,17 +127,15 @@ fn TypeForm(
             <div class="form-grid">
                 <Field label="Name" name="cert_type[name]" value=input.name required=true scope=id.clone()
                     rule=|v| validate::required(v, "type name", 100) error=e("name")/>
-                <div class="field">
-                    <label for=group_id.clone()>"Group"</label>
-                    <select id=group_id name="cert_type[group_id]">
+                <FieldFrame id=group_id.clone() label="Group" error=e("group_id")>
+                    <select id=group_id.clone() name="cert_type[group_id]" aria-describedby=described_by(&group_id, false)>
                         <option value="">"(no group)"</option>
                         {groups.into_iter().map(|g| {
                             let sel = g.id == group;
                             view! { <option value=g.id.clone() selected=sel>{g.name.clone()}</option> }
                         }).collect_view()}
                     </select>
-                    <span class="error" role="alert">{move || e("group_id").get()}</span>
-                </div>
+                </FieldFrame>
                 <Field label="Seal title" name="cert_type[seal_title]" value=input.seal_title required=true scope=id.clone()
                     hint="The seal's headline, such as “Verified business”." error=e("seal_title")/>
                 <Field label="Seal subtitle" name="cert_type[seal_subtitle]" value=input.seal_subtitle scope=id.clone()
@@ -147,16 +145,14 @@ fn TypeForm(
                 <Field label="Seal text colour" name="cert_type[seal_text_color]" kind="color" value=input.seal_text_color scope=id.clone()
                     rule=validate::hex_color error=e("seal_text_color")/>
             </div>
-            <div class="field">
-                <label for=levels_id.clone()>"Levels (one per line, optional)"</label>
-                <textarea id=levels_id name="cert_type[levels]" rows="3">{input.levels}</textarea>
-                <span class="error" role="alert">{move || e("levels").get()}</span>
-            </div>
-            <div class="field">
-                <label for=desc_id.clone()>"Description"</label>
-                <textarea id=desc_id name="cert_type[description]" rows="2">{input.description}</textarea>
-                <span class="error" role="alert">{move || e("description").get()}</span>
-            </div>
+            <FieldFrame id=levels_id.clone() label="Levels (one per line, optional)" error=e("levels")>
+                <textarea id=levels_id.clone() name="cert_type[levels]" rows="3"
+                    aria-describedby=described_by(&levels_id, false)>{input.levels}</textarea>
+            </FieldFrame>
+            <FieldFrame id=desc_id.clone() label="Description" error=e("description")>
+                <textarea id=desc_id.clone() name="cert_type[description]" rows="2"
+                    aria-describedby=described_by(&desc_id, false)>{input.description}</textarea>
+            </FieldFrame>
             <div class="actions"><button type="submit">"Save type"</button></div>
         </ActionForm>
     }

@@ -2,7 +2,9 @@
 //! a client's page with its domains, certificates, copy attempts and activity.
 
 use crate::api::{catalog::*, clients::*};
-use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Pager, Saved};
+use crate::components::{
+    described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Pager, Saved,
+};
 use crate::components::{AuditTable, CopyAttemptTable, SealForm, SealTable};
 use crate::model::{validate, Client, ClientDetail, ClientInput, Domain};
 use leptos::prelude::*;
@@ -22,10 +24,9 @@ pub fn ClientsPage() -> impl IntoView {
             <a class="button" href="/clients/new">"+ Add client"</a>
         </div>
         <form method="get" class="filters panel" role="search">
-            <div class="field">
-                <label for="c-search">"Search"</label>
+            <FieldFrame id="c-search" label="Search">
                 <input id="c-search" name="q" type="search" value=search placeholder="Name, path, e-mail, registration number, city"/>
-            </div>
+            </FieldFrame>
             <button type="submit">"Search"</button>
         </form>
         <section class="panel">
@@ -103,24 +104,25 @@ fn ClientFields(client: ClientInput, error: Signal<Option<crate::error::AppError
             path.set(validate::suggest_slug(&event_target_value(&ev)));
         }
     };
+    // The server's message, or the path rule's while the person types.
+    let path_error = Signal::derive(move || {
+        e("path").get().or_else(|| {
+            let p = path.get();
+            (!p.is_empty()).then(|| validate::client_path(&p)).flatten()
+        })
+    });
     view! {
         <div class="form-grid">
-            <div class="field">
-                <label for="f-client-name">"Company name *"</label>
+            <FieldFrame id="f-client-name" label="Company name" required=true error=e("name")>
                 <input id="f-client-name" name="client[name]" type="text" required value=client.name
-                    aria-describedby="f-client-name-error" on:input=suggest/>
-                <span class="error" id="f-client-name-error" role="alert">{move || e("name").get()}</span>
-            </div>
-            <div class="field">
-                <label for="f-client-path">"Verified page path *"</label>
+                    aria-describedby=described_by("f-client-name", false) on:input=suggest/>
+            </FieldFrame>
+            <FieldFrame id="f-client-path" label="Verified page path" required=true error=path_error
+                hint="The short company name in ASCII: letters A–Z, digits 0–9 and '-'. For Client Ltd. enter client.">
                 <input id="f-client-path" name="client[path]" type="text" required prop:value=move || path.get()
-                    aria-describedby="f-client-path-hint f-client-path-error"
+                    aria-describedby=described_by("f-client-path", true)
                     on:input=move |ev| { path_touched.set(true); path.set(event_target_value(&ev)); }/>
-                <span class="hint" id="f-client-path-hint">"The short company name in ASCII: letters A–Z, digits 0–9 and '-'. For Client Ltd. enter client."</span>
-                <span class="error" id="f-client-path-error" role="alert">
-                    {move || e("path").get().or_else(|| { let p = path.get(); (!p.is_empty()).then(|| validate::client_path(&p)).flatten() })}
-                </span>
-            </div>
+            </FieldFrame>
             <Field label="Registration / VAT number" name="client[registration_number]" value=client.registration_number error=e("registration_number")/>
             <Field label="Address" name="client[address]" value=client.address autocomplete="street-address" error=e("address")/>
             <Field label="City" name="client[city]" value=client.city error=e("city")/>

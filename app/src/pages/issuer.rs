@@ -1,7 +1,7 @@
 //! "Issuer profile": the issuer's information and its people ("permissions" in the SafeSigned guide).
 
 use crate::api::issuer::*;
-use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Saved};
+use crate::components::{described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Saved};
 use crate::error::AppError;
 use crate::model::{validate, Issuer, Member, Role, Viewer};
 use leptos::prelude::*;
@@ -101,6 +101,9 @@ fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoVie
     let error = last_error(action.value());
     let local_error = RwSignal::new(None::<String>);
     let logo_url = format!("/_app/logo/{}?v={}", issuer.id, action.version().get_untracked());
+    let message = Signal::derive(move || {
+        local_error.get().or_else(|| error.get().map(|e| e.for_field("logo").unwrap_or_else(|| e.to_string())))
+    });
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -125,13 +128,10 @@ fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoVie
             <h2>"Logo"</h2>
             <p class="muted">"Shown on your clients' verified pages. PNG, JPEG or WebP, at most 256 KB."</p>
             {issuer.has_logo.then(|| view! { <p><img class="logo-preview" src=logo_url alt="Current logo"/></p> })}
-            <div class="field">
-                <label for="logo-file">"Upload a new logo"</label>
-                <input id="logo-file" type="file" accept="image/png,image/jpeg,image/webp" on:change=on_file/>
-                <span class="error" role="alert">
-                    {move || local_error.get().or_else(|| error.get().map(|e| e.for_field("logo").unwrap_or_else(|| e.to_string())))}
-                </span>
-            </div>
+            <FieldFrame id="logo-file" label="Upload a new logo" error=message>
+                <input id="logo-file" type="file" accept="image/png,image/jpeg,image/webp"
+                    aria-describedby=described_by("logo-file", false) on:change=on_file/>
+            </FieldFrame>
             {issuer.has_logo.then(|| view! {
                 <button type="button" class="secondary" on:click=move |_| { action.dispatch(SetIssuerLogo { logo: String::new() }); }>
                     "Remove logo"
@@ -182,13 +182,12 @@ fn People() -> impl IntoView {
                         error=field_error(invite_error, "name")/>
                     <Field label="E-mail" name="email" kind="email" required=true rule=validate::email
                         error=field_error(invite_error, "email")/>
-                    <div class="field">
-                        <label for="invite-role">"Role"</label>
+                    <FieldFrame id="invite-role" label="Role">
                         <select id="invite-role" name="role">
                             <option value="user" selected>"Issuer user"</option>
                             <option value="admin">"Issuer admin"</option>
                         </select>
-                    </div>
+                    </FieldFrame>
                 </div>
                 <div class="actions" style="margin-top:1rem"><button type="submit">"Send invitation"</button></div>
             </ActionForm>
@@ -289,10 +288,10 @@ fn ExpiryNotices(days: Vec<i64>) -> impl IntoView {
             <p class="muted">"The contacts of each certificate (and the extra addresses of its order) are reminded this many days before it expires, and once when it has expired — unless it was renewed, revoked or marked “do not renew”."</p>
             <FormError error/>
             <ActionForm action=set>
-                <div class="field"><label for="f-notice-days">"Days before expiry"</label>
-                    <input id="f-notice-days" name="days" value=shown/>
-                    <span class="hint">"Comma-separated, e.g. 30, 14, 7, 1."</span>
-                    <span class="error" role="alert">{move || field_error(error, "days").get()}</span></div>
+                <FieldFrame id="f-notice-days" label="Days before expiry" hint="Comma-separated, e.g. 30, 14, 7, 1."
+                    error=field_error(error, "days")>
+                    <input id="f-notice-days" name="days" value=shown aria-describedby=described_by("f-notice-days", true)/>
+                </FieldFrame>
                 <div class="actions"><button type="submit">"Save reminders"</button></div>
             </ActionForm>
             <Saved done=succeeded(set.value()) text="Reminder days saved."/>

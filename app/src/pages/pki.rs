@@ -1,7 +1,7 @@
 //! The operator's certificate authority and products.
 
 use crate::api::{ca::*, products::*};
-use crate::components::{field_error, last_error, succeeded, when, Field, FormError, Saved};
+use crate::components::{described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Saved};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -136,22 +136,25 @@ fn ImportCaPanel(
                         // An issuing CA is imported for an issuer that still lacks one.
                         let issuers = data.await.map(|o| o.issuers_without_ca).unwrap_or_default();
                         view! {
-                            <div class="field"><label for="f-imp-issuer">"Which CA this is"</label>
+                            <FieldFrame id="f-imp-issuer" label="Which CA this is">
                                 <select id="f-imp-issuer" name="ca_import[issuer_id]">
                                     <option value="">"The root CA (self-signed)"</option>
                                     {issuers.into_iter().map(|(id, name)| view! {
                                         <option value=id>{format!("An issuing CA of {name}")}</option>
                                     }).collect_view()}
-                                </select></div>
+                                </select>
+                            </FieldFrame>
                         }
                     })}
                 </Suspense>
-                <div class="field"><label for="f-imp-cert">"CA certificate (PEM)"</label>
-                    <textarea id="f-imp-cert" class="mono" name="ca_import[cert_pem]" rows="6"></textarea>
-                    <span class="error" role="alert">{move || field_error(error, "cert_pem").get()}</span></div>
-                <div class="field"><label for="f-imp-key">"Private key (PEM)"</label>
-                    <textarea id="f-imp-key" class="mono" name="ca_import[key_pem]" rows="6" autocomplete="off"></textarea>
-                    <span class="error" role="alert">{move || field_error(error, "key_pem").get()}</span></div>
+                <FieldFrame id="f-imp-cert" label="CA certificate (PEM)" error=field_error(error, "cert_pem")>
+                    <textarea id="f-imp-cert" class="mono" name="ca_import[cert_pem]" rows="6"
+                        aria-describedby=described_by("f-imp-cert", false)></textarea>
+                </FieldFrame>
+                <FieldFrame id="f-imp-key" label="Private key (PEM)" error=field_error(error, "key_pem")>
+                    <textarea id="f-imp-key" class="mono" name="ca_import[key_pem]" rows="6" autocomplete="off"
+                        aria-describedby=described_by("f-imp-key", false)></textarea>
+                </FieldFrame>
                 <Field label="Key password (if encrypted)" name="ca_import[key_password]" kind="password" autocomplete="off" error=field_error(error, "key_password")/>
                 <div class="actions"><button type="submit">"Import CA"</button></div>
             </ActionForm>
@@ -280,6 +283,9 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
     let after = RwSignal::new(p.renew_after_days.to_string());
     let auto_renew = RwSignal::new(p.auto_renew_default);
     let sid = move |f: &str| format!("f-{scope}-{f}");
+    // Each id is made once and shared by the frame's label and the control.
+    let [name_id, profile_id, max_id, days_id, before_id, after_id] =
+        ["name", "profile", "max", "days", "before", "after"].map(sid);
     let e = move |f: &'static str| field_error(error, f);
     let save = move |_| {
         action.dispatch(SaveProduct {
@@ -308,25 +314,31 @@ fn ProductForm(product: Option<Product>, action: ServerAction<SaveProduct>) -> i
         <Saved done=succeeded(action.value()) text="The product was saved."/>
         <FormError error/>
         <div class="form-grid">
-            <div class="field"><label for=sid("name")>"Product name"</label>
-                <input id=sid("name") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                <span class="error" role="alert">{move || e("name").get()}</span></div>
-            <div class="field"><label for=sid("profile")>"Profile"</label>
-                <select id=sid("profile") on:change=move |ev| profile.set(Profile::parse(&event_target_value(&ev)).unwrap_or(Profile::ServerDv))>
+            <FieldFrame id=name_id.clone() label="Product name" error=e("name")>
+                <input id=name_id.clone() aria-describedby=described_by(&name_id, false)
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </FieldFrame>
+            <FieldFrame id=profile_id.clone() label="Profile">
+                <select id=profile_id on:change=move |ev| profile.set(Profile::parse(&event_target_value(&ev)).unwrap_or(Profile::ServerDv))>
                     {Profile::ALL.into_iter().map(|pr| view! { <option value=pr.as_str() selected=pr == p.profile>{pr.label()}</option> }).collect_view()}
-                </select></div>
-            <div class="field"><label for=sid("max")>"Maximum number of names"</label>
-                <input id=sid("max") type="number" min="1" max="100" prop:value=move || max_names.get() on:input=move |ev| max_names.set(event_target_value(&ev))/>
-                <span class="error" role="alert">{move || e("max_names").get()}</span></div>
-            <div class="field"><label for=sid("days")>"Validity choices (days, comma-separated)"</label>
-                <input id=sid("days") prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
-                <span class="error" role="alert">{move || e("validity_days").get()}</span></div>
-            <div class="field"><label for=sid("before")>"Renewal opens (days before expiry)"</label>
-                <input id=sid("before") type="number" min="1" max="365" prop:value=move || before.get() on:input=move |ev| before.set(event_target_value(&ev))/>
-                <span class="error" role="alert">{move || e("renew_before_days").get()}</span></div>
-            <div class="field"><label for=sid("after")>"Renewal closes (days after expiry)"</label>
-                <input id=sid("after") type="number" min="0" max="90" prop:value=move || after.get() on:input=move |ev| after.set(event_target_value(&ev))/>
-                <span class="error" role="alert">{move || e("renew_after_days").get()}</span></div>
+                </select>
+            </FieldFrame>
+            <FieldFrame id=max_id.clone() label="Maximum number of names" error=e("max_names")>
+                <input id=max_id.clone() type="number" min="1" max="100" aria-describedby=described_by(&max_id, false)
+                    prop:value=move || max_names.get() on:input=move |ev| max_names.set(event_target_value(&ev))/>
+            </FieldFrame>
+            <FieldFrame id=days_id.clone() label="Validity choices (days, comma-separated)" error=e("validity_days")>
+                <input id=days_id.clone() aria-describedby=described_by(&days_id, false)
+                    prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+            </FieldFrame>
+            <FieldFrame id=before_id.clone() label="Renewal opens (days before expiry)" error=e("renew_before_days")>
+                <input id=before_id.clone() type="number" min="1" max="365" aria-describedby=described_by(&before_id, false)
+                    prop:value=move || before.get() on:input=move |ev| before.set(event_target_value(&ev))/>
+            </FieldFrame>
+            <FieldFrame id=after_id.clone() label="Renewal closes (days after expiry)" error=e("renew_after_days")>
+                <input id=after_id.clone() type="number" min="0" max="90" aria-describedby=described_by(&after_id, false)
+                    prop:value=move || after.get() on:input=move |ev| after.set(event_target_value(&ev))/>
+            </FieldFrame>
         </div>
         <fieldset><legend>"Accepted keys"</legend>
             {KeyType::ALL.into_iter().map(|k| view! {

@@ -2,7 +2,7 @@
 //! seal code, history), the certificate form, and the issuer-wide copy-attempt log ("Activity").
 
 use crate::api::{catalog::*, seals::*};
-use crate::components::{last_error, succeeded, when, FormError, Pager, Saved};
+use crate::components::{last_error, succeeded, when, FieldFrame, FormError, Pager, Saved};
 use crate::components::{CopyAttemptTable, SealForm, SealTable, StateBadge};
 use crate::model::{Catalog, SealDetail, SealFilter, SealState};
 use chrono::Months;
@@ -38,8 +38,7 @@ pub fn SealsPage() -> impl IntoView {
             </a>
         </div>
         <form method="get" class="filters panel">
-            <div class="field">
-                <label for="s-state">"State"</label>
+            <FieldFrame id="s-state" label="State">
                 <select id="s-state" name="state">
                     <option value="">"Any"</option>
                     {SealState::ALL.iter().map(|s| {
@@ -47,9 +46,8 @@ pub fn SealsPage() -> impl IntoView {
                         view! { <option value=v selected=move || filter().state == v>{s.label()}</option> }
                     }).collect_view()}
                 </select>
-            </div>
-            <div class="field">
-                <label for="s-type">"Type"</label>
+            </FieldFrame>
+            <FieldFrame id="s-type" label="Type">
                 <select id="s-type" name="type_id">
                     <option value="">"Any"</option>
                     <Suspense fallback=|| ()>
@@ -61,17 +59,22 @@ pub fn SealsPage() -> impl IntoView {
                         })}
                     </Suspense>
                 </select>
-            </div>
-            <div class="field"><label for="s-client">"Client"</label><input id="s-client" name="client" type="search" value=move || filter().client/></div>
-            <div class="field"><label for="s-from">"Expires from"</label><input id="s-from" name="expires_from" type="date" value=move || filter().expires_from/></div>
-            <div class="field"><label for="s-to">"Expires to"</label><input id="s-to" name="expires_to" type="date" value=move || filter().expires_to/></div>
-            <div class="field">
-                <label for="s-sort">"Sort by"</label>
+            </FieldFrame>
+            <FieldFrame id="s-client" label="Client">
+                <input id="s-client" name="client" type="search" value=move || filter().client/>
+            </FieldFrame>
+            <FieldFrame id="s-from" label="Expires from">
+                <input id="s-from" name="expires_from" type="date" value=move || filter().expires_from/>
+            </FieldFrame>
+            <FieldFrame id="s-to" label="Expires to">
+                <input id="s-to" name="expires_to" type="date" value=move || filter().expires_to/>
+            </FieldFrame>
+            <FieldFrame id="s-sort" label="Sort by">
                 <select id="s-sort" name="sort">
                     {[("valid_to", "Valid to, soonest first"), ("-valid_to", "Valid to, latest first"), ("client", "Client"), ("type", "Type"), ("-created", "Newest first"), ("created", "Oldest first")]
                         .into_iter().map(|(v, l)| view! { <option value=v selected=move || filter().sort == v>{l}</option> }).collect_view()}
                 </select>
-            </div>
+            </FieldFrame>
             <button type="submit">"Filter"</button>
         </form>
         <section class="panel">
@@ -171,11 +174,14 @@ fn SealView(
             <section class="panel">
                 <h2>"Seal code"</h2>
                 <p class="muted">"Copy one of these into the client's web site. The seal shows only on the domains above, and only while the certificate is valid."</p>
-                {snippets.into_iter().map(|(label, code)| view! {
-                    <div class="field">
-                        <label>{label.clone()}</label>
-                        <textarea class="mono snippet" readonly rows="2" aria-label=format!("Seal code: {label}")>{code}</textarea>
-                    </div>
+                {snippets.into_iter().enumerate().map(|(i, (label, code))| {
+                    // The label now points at its textarea; the aria-label still names it "Seal code: …".
+                    let id = format!("seal-code-{i}");
+                    view! {
+                        <FieldFrame id=id.clone() label=label.clone()>
+                            <textarea id=id class="mono snippet" readonly rows="2" aria-label=format!("Seal code: {label}")>{code}</textarea>
+                        </FieldFrame>
+                    }
                 }).collect_view()}
             </section>
         </div>

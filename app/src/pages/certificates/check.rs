@@ -2,7 +2,7 @@
 //! whether Signet should keep checking it; the outcome in green, orange or red with the reasons in words.
 
 use crate::api::certificates::*;
-use crate::components::{field_error, last_error, when, FormError};
+use crate::components::{described_by, field_error, last_error, when, FieldFrame, FormError};
 use crate::model::*;
 use leptos::prelude::*;
 
@@ -23,12 +23,14 @@ pub(super) fn CheckPanel(id: String, panel: CheckPanel) -> impl IntoView {
             <ActionForm action=run>
                 <input type="hidden" name="id" value=id/>
                 <div class="form-grid">
-                    <div class="field"><label for="f-check-host">"Host"</label>
-                        <input id="f-check-host" name="input[host]" value=panel.host.clone()/>
-                        <span class="error" role="alert">{move || field_error(error, "host").get()}</span></div>
-                    <div class="field"><label for="f-check-port">"Port"</label>
-                        <input id="f-check-port" name="input[port]" inputmode="numeric" value=panel.port.to_string()/>
-                        <span class="error" role="alert">{move || field_error(error, "port").get()}</span></div>
+                    <FieldFrame id="f-check-host" label="Host" error=field_error(error, "host")>
+                        <input id="f-check-host" name="input[host]" value=panel.host.clone()
+                            aria-describedby=described_by("f-check-host", false)/>
+                    </FieldFrame>
+                    <FieldFrame id="f-check-port" label="Port" error=field_error(error, "port")>
+                        <input id="f-check-port" name="input[port]" inputmode="numeric" value=panel.port.to_string()
+                            aria-describedby=described_by("f-check-port", false)/>
+                    </FieldFrame>
                 </div>
                 <p><label><input type="checkbox" name="input[monitor]" value="true" checked=panel.monitor/>
                     " Keep checking every few hours and tell the contacts when the result changes"</label></p>

@@ -3,7 +3,7 @@
 
 use super::state_badge;
 use crate::api::certificates::*;
-use crate::components::{field_error, last_error, when, CertificateDownloads, FormError};
+use crate::components::{described_by, field_error, last_error, when, CertificateDownloads, FieldFrame, FormError};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -132,6 +132,7 @@ fn RevokePanel(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) ->
     let error = last_error(revoke.value());
     let s = c.summary.clone();
     let reasons = c.reasons.clone();
+    let reason_hint = reasons.iter().map(|r| format!("{}: {}", r.label(), r.hint())).collect::<Vec<_>>().join(" ");
     view! {
         <section class="panel">
             <h2>"Revocation"</h2>
@@ -143,15 +144,15 @@ fn RevokePanel(c: CertificateDetail, revoke: ServerAction<RevokeCertificate>) ->
                 <ActionForm action=revoke>
                     <p class="notice warn">{format!("You are revoking the certificate for {} (serial {}). Revocation is final: browsers and other clients that check revocation refuse it within minutes.", s.names.join(", "), s.serial)}</p>
                     <input type="hidden" name="id" value=s.id.clone()/>
-                    <div class="field"><label for="f-reason">"Reason"</label>
-                        <select id="f-reason" name="input[reason]">
+                    <FieldFrame id="f-reason" label="Reason" hint=reason_hint error=field_error(error, "reason")>
+                        <select id="f-reason" name="input[reason]" aria-describedby=described_by("f-reason", true)>
                             {reasons.iter().map(|r| view! { <option value=r.as_str() title=r.hint()>{r.label()}</option> }).collect_view()}
                         </select>
-                        <span class="hint">{reasons.iter().map(|r| format!("{}: {}", r.label(), r.hint())).collect::<Vec<_>>().join(" ")}</span>
-                        <span class="error" role="alert">{move || field_error(error, "reason").get()}</span></div>
-                    <div class="field"><label for="f-comment">"Comment (optional)"</label>
-                        <textarea id="f-comment" name="input[comment]" rows="2" maxlength="500"></textarea>
-                        <span class="error" role="alert">{move || field_error(error, "comment").get()}</span></div>
+                    </FieldFrame>
+                    <FieldFrame id="f-comment" label="Comment (optional)" error=field_error(error, "comment")>
+                        <textarea id="f-comment" name="input[comment]" rows="2" maxlength="500"
+                            aria-describedby=described_by("f-comment", false)></textarea>
+                    </FieldFrame>
                     <div class="actions">
                         <button type="submit" class="danger">"Revoke this certificate"</button>
                         <button type="button" class="secondary" on:click=move |_| open.set(false)>"Keep it"</button>

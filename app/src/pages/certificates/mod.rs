@@ -3,7 +3,7 @@
 
 use crate::api::certificates::*;
 use crate::api::tools::TrackCertificate;
-use crate::components::{field_error, last_error, when, Pager};
+use crate::components::{field_error, last_error, when, FieldFrame, Pager};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -260,10 +260,11 @@ fn WatchPanel() -> impl IntoView {
     view! {
         <details class="panel watch"><summary>"+ Watch a certificate"</summary>
             <p class="muted">"A certificate made elsewhere, with its chain: Signet keeps the certificates (never a key) and lists them here with the ones it issued, so that none expires unnoticed."</p>
-            <div class="field"><label for="f-watch-pem">"Certificate and chain (PEM or PKCS#7)"</label>
+            <FieldFrame id="f-watch-pem" label="Certificate and chain (PEM or PKCS#7)">
                 <textarea id="f-watch-pem" class="mono" rows="6" prop:value=move || pasted.get()
-                    on:input=move |ev| pasted.set(event_target_value(&ev))></textarea></div>
-            <div class="field"><label for="f-watch-file">"Or a file (.pem, .crt, .cer, .der, .p7b)"</label>
+                    on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+            </FieldFrame>
+            <FieldFrame id="f-watch-file" label="Or a file (.pem, .crt, .cer, .der, .p7b)">
                 <input id="f-watch-file" type="file" accept=".pem,.crt,.cer,.der,.p7b,.p7c"
                     on:change=move |_ev| {
                         #[cfg(feature = "hydrate")]
@@ -274,7 +275,8 @@ fn WatchPanel() -> impl IntoView {
                                 crate::components::read_data_url(&f, move |url| file.set(Some(url)));
                             }
                         }
-                    }/></div>
+                    }/>
+            </FieldFrame>
             <span class="error" role="alert">{move || field_error(error, "certificate").get()}</span>
             <p class="actions"><button type="button" on:click=move |_| {
                 let certificate = file.get_untracked().unwrap_or_else(|| pasted.get_untracked());

@@ -3,7 +3,7 @@
 //! line of certificates each renewal continues.
 
 use crate::api::certificates::*;
-use crate::components::{field_error, last_error, succeeded, when, FormError, Saved};
+use crate::components::{described_by, field_error, last_error, succeeded, when, FieldFrame, FormError, Saved};
 use crate::model::*;
 use leptos::prelude::*;
 
@@ -37,11 +37,11 @@ pub(super) fn RenewalPanel(id: String, info: RenewalInfo) -> impl IntoView {
                         <label><input type="radio" name="input[csr_choice]" value="later" on:change=move |_| choice.set(RenewCsr::Later)/>" Later: make the key in the browser or send an invitation link from the new order"</label>
                         <span class="error" role="alert">{move || field_error(error, "csr_choice").get()}</span>
                     </fieldset>
-                    <div class="field" hidden=move || choice.get() != RenewCsr::New>
-                        <label for="f-renew-csr">"New CSR (PEM)"</label>
-                        <textarea id="f-renew-csr" name="input[csr]" rows="6" class="mono"></textarea>
-                        <span class="error" role="alert">{move || field_error(error, "csr").get()}</span>
-                    </div>
+                    <FieldFrame id="f-renew-csr" label="New CSR (PEM)" error=field_error(error, "csr")
+                        hidden=move || choice.get() != RenewCsr::New>
+                        <textarea id="f-renew-csr" name="input[csr]" rows="6" class="mono"
+                            aria-describedby=described_by("f-renew-csr", false)></textarea>
+                    </FieldFrame>
                     <p class="hint">"The new order keeps the product, names, contacts and validity; validations done within the reuse period are reused, so it is usually issued at once."</p>
                     <div class="actions"><button type="submit" disabled=move || renew.pending().get()>"Renew"</button></div>
                 </ActionForm>

@@ -2,7 +2,7 @@
 //! progress tracker, the read-only tracking page and the page behind an e-mailed validation link.
 
 use crate::api::orders::*;
-use crate::components::{last_error, when, CertificateDownloads, FormError, KeyMaker, Pager, Pkcs12Export};
+use crate::components::{last_error, when, CertificateDownloads, FieldFrame, FormError, KeyMaker, Pager, Pkcs12Export};
 use crate::error::AppError;
 use crate::keygen::Subject;
 use crate::model::*;

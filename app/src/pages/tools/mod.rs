@@ -3,7 +3,7 @@
 //! their expiry (`self_signed`, `watched`); and the CSR generator open to anyone.
 
 use crate::api::tools::*;
-use crate::components::{last_error, when, FormError, KeyFilePassword, SlowKeyWarning, SubjectFields};
+use crate::components::{last_error, when, FieldFrame, FormError, KeyFilePassword, SlowKeyWarning, SubjectFields};
 use crate::keygen::{KeyAlgorithm, Subject};
 use leptos::prelude::*;
 use leptos_meta::Title;

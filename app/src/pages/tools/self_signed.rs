@@ -139,17 +139,21 @@ fn FormFields(form: Form) -> impl IntoView {
     view! {
         <SubjectFields subject=subject prefix="ss"/>
         <div class="form-grid">
-            <div class="field"><label for="ss-names">"Other names (optional)"</label>
-                <input id="ss-names" placeholder="www.example.com, mail.example.com" prop:value=move || extra_names.get() on:input=move |ev| extra_names.set(event_target_value(&ev))/></div>
-            <div class="field"><label for="ss-type">"Key type"</label>
+            <FieldFrame id="ss-names" label="Other names (optional)">
+                <input id="ss-names" placeholder="www.example.com, mail.example.com" prop:value=move || extra_names.get() on:input=move |ev| extra_names.set(event_target_value(&ev))/>
+            </FieldFrame>
+            <FieldFrame id="ss-type" label="Key type">
                 <select id="ss-type" on:change=move |ev| if let Some(k) = KeyAlgorithm::parse(&event_target_value(&ev)) { algorithm.set(k) }>
                     {KeyAlgorithm::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || algorithm.get() == k>{k.label()}</option> }).collect_view()}
-                </select></div>
+                </select>
+            </FieldFrame>
             <SlowKeyWarning algorithm=algorithm/>
-            <div class="field"><label for="ss-start">"Start date"</label>
-                <input id="ss-start" type="date" prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev))/></div>
-            <div class="field"><label for="ss-end">"Expiry date"</label>
-                <input id="ss-end" type="date" prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev))/></div>
+            <FieldFrame id="ss-start" label="Start date">
+                <input id="ss-start" type="date" prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev))/>
+            </FieldFrame>
+            <FieldFrame id="ss-end" label="Expiry date">
+                <input id="ss-end" type="date" prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev))/>
+            </FieldFrame>
             <KeyFilePassword prefix="ss" password=password confirm=confirm/>
         </div>
         <label class="check"><input type="checkbox" prop:checked=move || keep.get() on:change=move |ev| keep.set(event_target_checked(&ev))/>

@@ -50,8 +50,9 @@ pub(super) fn WatchedCertificates(
             </Suspense>
             <details>
                 <summary>"Watch another certificate"</summary>
-                <div class="field"><label for="ss-paste">"Certificate (PEM)"</label>
-                    <textarea id="ss-paste" class="mono" rows="6" placeholder="-----BEGIN CERTIFICATE-----" prop:value=move || paste.get() on:input=move |ev| paste.set(event_target_value(&ev))></textarea></div>
+                <FieldFrame id="ss-paste" label="Certificate (PEM)">
+                    <textarea id="ss-paste" class="mono" rows="6" placeholder="-----BEGIN CERTIFICATE-----" prop:value=move || paste.get() on:input=move |ev| paste.set(event_target_value(&ev))></textarea>
+                </FieldFrame>
                 <p class="actions"><button type="button" on:click=move |_| { track.dispatch(TrackCertificate { certificate: paste.get() }); }>"Watch it"</button></p>
             </details>
         </section>

@@ -95,9 +95,10 @@ pub(super) fn LateCsrPanel(order: OrderView, commands: Commands) -> impl IntoVie
                     <KeyMaker subject=subject.clone() names=names.clone() key_types=key_types.clone() on_csr=on_csr hand_label="Submit this CSR"/>
                 }.into_any(),
                 _ => view! {
-                    <div class="field"><label for="f-late-csr">"CSR"</label>
+                    <FieldFrame id="f-late-csr" label="CSR">
                         <textarea id="f-late-csr" class="mono" rows="10" placeholder="-----BEGIN CERTIFICATE REQUEST-----"
-                            prop:value=move || csr_text.get() on:input=move |ev| csr_text.set(event_target_value(&ev))></textarea></div>
+                            prop:value=move || csr_text.get() on:input=move |ev| csr_text.set(event_target_value(&ev))></textarea>
+                    </FieldFrame>
                     <p class="actions"><button type="button" on:click=move |_| { submit.dispatch(SubmitOrderCsr { id: id.get_value(), csr: csr_text.get() }); }>"Submit CSR"</button></p>
                 }.into_any(),
             }}
@@ -115,10 +116,12 @@ pub(super) fn InvitePanel(id: String, commands: Commands) -> impl IntoView {
             <h2>"Ask someone else for the CSR"</h2>
             <p class="muted">"Send a link to the person who runs the server. Without an account, they see what is ordered, make their own key and CSR in their browser, and the order continues. The link works once and expires after 7 days."</p>
             <div class="form-grid">
-                <div class="field"><label for="f-invite-name">"Their name"</label>
-                    <input id="f-invite-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="f-invite-email">"Their e-mail"</label>
-                    <input id="f-invite-email" type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/></div>
+                <FieldFrame id="f-invite-name" label="Their name">
+                    <input id="f-invite-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                </FieldFrame>
+                <FieldFrame id="f-invite-email" label="Their e-mail">
+                    <input id="f-invite-email" type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                </FieldFrame>
             </div>
             <p class="actions"><button type="button" disabled=move || invite.pending().get()
                 on:click=move |_| { invite.dispatch(InviteCsr { id: id.clone(), email: email.get(), name: name.get() }); }>"Send the invitation link"</button></p>
@@ -162,8 +165,9 @@ pub(super) fn DecisionPanel(id: String, actions: OrderActions, commands: Command
     view! {
         <section class="panel">
             <h2>"Decision"</h2>
-            <div class="field"><label for="f-reason">"Reason (for rejecting or cancelling)"</label>
-                <input id="f-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/></div>
+            <FieldFrame id="f-reason" label="Reason (for rejecting or cancelling)">
+                <input id="f-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            </FieldFrame>
             <p class="actions">
                 {actions.approve.then(|| view! {
                     <button type="button" on:click=move |_| { approve.dispatch(ApproveOrder { id: id1.clone() }); }>"Approve"</button>

@@ -8,7 +8,7 @@ pub(super) fn ProductStep(w: Wizard) -> impl IntoView {
     view! {
         <h2>"Product and validity"</h2>
         <div class="form-grid">
-            <div class="field"><label for="f-product">"Product"</label>
+            <FieldFrame id="f-product" label="Product">
                 <select id="f-product" on:change=move |ev| {
                     w.product_id.set(event_target_value(&ev));
                     if let Some(p) = w.product() { w.validity.set(w.allowed(&p).last().copied().unwrap_or(90)); }
@@ -18,15 +18,18 @@ pub(super) fn ProductStep(w: Wizard) -> impl IntoView {
                         let id = p.id.clone();
                         view! { <option value=p.id.clone() selected=move || w.product_id.get() == id>{format!("{} — {}", p.name, p.profile.label())}</option> }
                     }).collect_view()}
-                </select></div>
-            <div class="field"><label for="f-validity">"Validity"</label>
-                <select id="f-validity" on:change=move |ev| w.validity.set(event_target_value(&ev).parse().unwrap_or(90))>
+                </select>
+            </FieldFrame>
+            <FieldFrame id="f-validity" label="Validity"
+                hint=format!("TLS server certificates issued today: at most {max_days} days (CA/Browser Forum).")>
+                <select id="f-validity" aria-describedby="f-validity-hint"
+                    on:change=move |ev| w.validity.set(event_target_value(&ev).parse().unwrap_or(90))>
                     {move || w.product().map(|p| w.allowed(&p).into_iter().map(|d| {
                         view! { <option value=d.to_string() selected=move || w.validity.get() == d>{format!("{d} days")}</option> }
                     }).collect_view())}
                 </select>
-                <span class="hint">{format!("TLS server certificates issued today: at most {max_days} days (CA/Browser Forum).")}</span></div>
-            <div class="field"><label for="f-client">"Organisation"</label>
+            </FieldFrame>
+            <FieldFrame id="f-client" label="Organisation">
                 <select id="f-client" on:change=move |ev| {
                     w.client_id.set(event_target_value(&ev));
                     let c = w.contact_of(&w.client_id.get_untracked());
@@ -37,7 +40,8 @@ pub(super) fn ProductStep(w: Wizard) -> impl IntoView {
                         let id = c.id.clone();
                         view! { <option value=c.id.clone() selected=move || w.client_id.get() == id>{c.organisation.name.clone()}</option> }
                     }).collect_view()}
-                </select></div>
+                </select>
+            </FieldFrame>
         </div>
         {move || w.product().map(|p| view! {
             <p class="muted">{format!("Keys: {}. Up to {} name(s){}.",
@@ -61,24 +65,30 @@ pub(super) fn ContactsStep(w: Wizard) -> impl IntoView {
         })}
         <ContactFields label="Corporate contact" key="corporate" contact=w.corporate/>
         <ContactFields label="Technical contact (receives the certificate)" key="technical" contact=w.technical/>
-        <div class="field"><label for="f-notify">"Also remind about expiry (optional, one address per line)"</label>
-            <textarea id="f-notify" rows="2" prop:value=move || w.notify.get() on:input=move |ev| w.notify.set(event_target_value(&ev))></textarea>
-            <span class="hint">"The contacts above get the expiry reminders anyway."</span></div>
+        <FieldFrame id="f-notify" label="Also remind about expiry (optional, one address per line)"
+            hint="The contacts above get the expiry reminders anyway.">
+            <textarea id="f-notify" rows="2" aria-describedby="f-notify-hint" prop:value=move || w.notify.get()
+                on:input=move |ev| w.notify.set(event_target_value(&ev))></textarea>
+        </FieldFrame>
     }
 }
 
 #[component]
 fn ContactFields(label: &'static str, key: &'static str, contact: RwSignal<Contact>) -> impl IntoView {
+    let (name_id, email_id, phone_id) = (format!("f-{key}-name"), format!("f-{key}-email"), format!("f-{key}-phone"));
     view! {
         <fieldset>
             <legend>{label}</legend>
             <div class="form-grid">
-                <div class="field"><label for=format!("f-{key}-name")>"Name"</label>
-                    <input id=format!("f-{key}-name") prop:value=move || contact.get().name on:input=move |ev| contact.update(|c| c.name = event_target_value(&ev))/></div>
-                <div class="field"><label for=format!("f-{key}-email")>"E-mail"</label>
-                    <input id=format!("f-{key}-email") type="email" prop:value=move || contact.get().email on:input=move |ev| contact.update(|c| c.email = event_target_value(&ev))/></div>
-                <div class="field"><label for=format!("f-{key}-phone")>"Phone"</label>
-                    <input id=format!("f-{key}-phone") prop:value=move || contact.get().phone on:input=move |ev| contact.update(|c| c.phone = event_target_value(&ev))/></div>
+                <FieldFrame id=name_id.clone() label="Name">
+                    <input id=name_id prop:value=move || contact.get().name on:input=move |ev| contact.update(|c| c.name = event_target_value(&ev))/>
+                </FieldFrame>
+                <FieldFrame id=email_id.clone() label="E-mail">
+                    <input id=email_id type="email" prop:value=move || contact.get().email on:input=move |ev| contact.update(|c| c.email = event_target_value(&ev))/>
+                </FieldFrame>
+                <FieldFrame id=phone_id.clone() label="Phone">
+                    <input id=phone_id prop:value=move || contact.get().phone on:input=move |ev| contact.update(|c| c.phone = event_target_value(&ev))/>
+                </FieldFrame>
             </div>
         </fieldset>
     }
@@ -86,11 +96,23 @@ fn ContactFields(label: &'static str, key: &'static str, contact: RwSignal<Conta
 
 #[component]
 pub(super) fn NamesStep(w: Wizard) -> impl IntoView {
+    let label = move || if w.is_server() { "Domain names (one per line)" } else { "E-mail addresses (one per line)" };
+    let hint = move || {
+        w.product()
+            .map(|p| {
+                if p.wildcard {
+                    "e.g. shop.example.com and www.shop.example.com; a wildcard is written *.example.com"
+                } else {
+                    "e.g. shop.example.com and www.shop.example.com"
+                }
+            })
+            .unwrap_or_default()
+    };
     view! {
         <h2>"Domains"</h2>
-        <div class="field"><label for="f-names">{move || if w.is_server() { "Domain names (one per line)" } else { "E-mail addresses (one per line)" }}</label>
+        <FieldFrame id="f-names" label=label hint=hint>
             <textarea id="f-names" rows="4" prop:value=move || w.names.get() on:input=move |ev| { w.names.set(event_target_value(&ev)); w.report.set(None); }></textarea>
-            <span class="hint">{move || w.product().map(|p| if p.wildcard { "e.g. shop.example.com and www.shop.example.com; a wildcard is written *.example.com" } else { "e.g. shop.example.com and www.shop.example.com" })}</span></div>
+        </FieldFrame>
     }
 }
 
@@ -116,14 +138,16 @@ pub(super) fn CsrStep(w: Wizard) -> impl IntoView {
             <label><input type="radio" name="csr-mode" checked=move || mode.get() == CsrMode::Later on:change=choose(CsrMode::Later)/>" Skip: submit the CSR later from the order's page"</label>
         </fieldset>
         {move || (mode.get() == CsrMode::Upload).then(|| view! {
-            <div class="field"><label for="f-csr-file">"CSR file"</label>
-                <input id="f-csr-file" type="file" accept=".csr,.pem,.der,.req,.txt" on:change=move |ev| read_csr_file(w, ev)/></div>
+            <FieldFrame id="f-csr-file" label="CSR file">
+                <input id="f-csr-file" type="file" accept=".csr,.pem,.der,.req,.txt" on:change=move |ev| read_csr_file(w, ev)/>
+            </FieldFrame>
         })}
         {move || (mode.get() == CsrMode::Browser).then(|| view! { <BrowserCsr w=w/> })}
         {move || matches!(mode.get(), CsrMode::Paste | CsrMode::Upload).then(|| view! {
-            <div class="field"><label for="f-csr">"CSR"</label>
+            <FieldFrame id="f-csr" label="CSR">
                 <textarea id="f-csr" class="mono" rows="10" placeholder="-----BEGIN CERTIFICATE REQUEST-----"
-                    prop:value=move || w.csr.get() on:input=move |ev| { w.csr.set(event_target_value(&ev)); w.report.set(None); }></textarea></div>
+                    prop:value=move || w.csr.get() on:input=move |ev| { w.csr.set(event_target_value(&ev)); w.report.set(None); }></textarea>
+            </FieldFrame>
             <p class="actions"><button type="button" on:click=move |_| {
                 w.check.dispatch(CheckCsr { client_id: w.client_id.get(), product_id: w.product_id.get(), names: w.name_list().join("\n"), csr: w.csr.get() });
             }>"Check CSR"</button></p>
