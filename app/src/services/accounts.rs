@@ -368,7 +368,7 @@ pub async fn remove_customer(
         .customers_of_client(issuer_id, client)
         .await?
         .into_iter()
-        .find(|m| m.user.key().to_string() == user)
+        .find(|m| m.user.is(user))
         .ok_or(AppError::NotFound)?;
     state.store().remove_membership(user, issuer_id).await?;
     audit::record(state, actor, Some(issuer_id), "customer.remove", &customer.email, format!("client: {client}")).await

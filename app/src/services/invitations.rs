@@ -199,5 +199,5 @@ async fn tell_sender(state: &AppState, row: &CsrInvitationRow, order: &OrderRow)
         order.id.key(),
         &state.settings().public_url,
     );
-    mail::send(state, to, &text.subject, &text.body, Some(&order.issuer.key().to_string())).await
+    mail::send(state, to, &text.subject, &text.body, Some(order.issuer.key())).await
 }

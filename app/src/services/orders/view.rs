@@ -250,7 +250,7 @@ pub async fn download(
     format: ca::Format,
 ) -> AppResult<(Vec<u8>, String)> {
     let cert = state.store().certificate(&scope.issuer, certificate).await?.ok_or(AppError::NotFound)?;
-    if scope.client.as_ref().is_some_and(|c| *c != cert.client.key().to_string()) {
+    if scope.client.as_ref().is_some_and(|c| !cert.client.is(c)) {
         return Err(AppError::NotFound);
     }
     let der = base64::engine::general_purpose::STANDARD.decode(&cert.der).map_err(|_| AppError::Internal)?;
