@@ -7,6 +7,7 @@ use app::error::AppError;
 use app::model::{AuditFilter, SealFilter};
 use app::services::csv_export::CsvExport;
 use app::services::{audit, issuers, seals, AppState};
+use app::store::IssuerId;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
@@ -245,7 +246,7 @@ async fn healthz(State(web): State<Web>) -> Response {
 
 /// Issuer logos are public: they appear on clients' verified pages.
 async fn logo(State(web): State<Web>, Path(issuer): Path<String>) -> Response {
-    match issuers::logo(&web.app, &issuer).await {
+    match issuers::logo(&web.app, &IssuerId::new(&issuer)).await {
         Ok((content_type, bytes)) => (
             [
                 (header::CONTENT_TYPE, content_type),

@@ -1,6 +1,7 @@
 //! The signed-in person's own account and issuer choice.
 
 use crate::error::AppError;
+use crate::store::IssuerId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -11,7 +12,7 @@ use crate::services::accounts;
 #[server(prefix = "/_sf", endpoint = "account/select-issuer")]
 pub async fn select_issuer(issuer_id: String) -> Result<(), AppError> {
     let ctx = require(Need::Signed).await?;
-    accounts::select_issuer(&ctx.state, &ctx.session, &issuer_id).await
+    accounts::select_issuer(&ctx.state, &ctx.session, &IssuerId::new(&issuer_id)).await
 }
 
 #[server(prefix = "/_sf", endpoint = "account/password")]

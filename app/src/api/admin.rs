@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{AuditEntry, AuditFilter, Issuer, IssuerSummary, MailMessage, Member};
+use crate::store::IssuerId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -31,20 +32,24 @@ pub async fn create_issuer(
 #[server(prefix = "/_sf", endpoint = "admin/issuer")]
 pub async fn operator_issuer(issuer_id: String) -> Result<(Issuer, Vec<Member>), AppError> {
     let ctx = require(Need::Operator).await?;
-    Ok((issuers::get(&ctx.state, &issuer_id).await?, issuers::members(&ctx.state, &issuer_id).await?))
+    Ok((
+        issuers::get(&ctx.state, &IssuerId::new(&issuer_id)).await?,
+        issuers::members(&ctx.state, &IssuerId::new(&issuer_id)).await?,
+    ))
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/invite-admin")]
 pub async fn operator_invite_admin(issuer_id: String, email: String, name: String) -> Result<(), AppError> {
     let ctx = require(Need::Operator).await?;
-    issuers::get(&ctx.state, &issuer_id).await?;
-    crate::services::accounts::invite(&ctx.state, &ctx.actor, &issuer_id, &email, &name, Role::Admin).await
+    issuers::get(&ctx.state, &IssuerId::new(&issuer_id)).await?;
+    crate::services::accounts::invite(&ctx.state, &ctx.actor, &IssuerId::new(&issuer_id), &email, &name, Role::Admin)
+        .await
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/unlock")]
 pub async fn operator_unlock(issuer_id: String, user_id: String) -> Result<(), AppError> {
     let ctx = require(Need::Operator).await?;
-    issuers::unlock_member(&ctx.state, &ctx.actor, &issuer_id, &user_id).await
+    issuers::unlock_member(&ctx.state, &ctx.actor, &IssuerId::new(&issuer_id), &user_id).await
 }
 
 #[server(prefix = "/_sf", endpoint = "admin/mail")]
@@ -70,13 +75,13 @@ pub async fn list_audit(filter: AuditFilter) -> Result<Vec<AuditEntry>, AppError
 
 /// `None` for the operator (all issuers), `Some(issuer)` for an issuer admin; anybody else is refused.
 #[cfg(feature = "ssr")]
-pub async fn audit_scope(ctx: &super::guard::Ctx) -> Result<Option<String>, AppError> {
+pub async fn audit_scope(ctx: &super::guard::Ctx) -> Result<Option<crate::store::IssuerId>, AppError> {
     if ctx.session.user.operator {
         return Ok(None);
     }
     let viewer = crate::services::accounts::viewer(&ctx.state, &ctx.session).await?;
     match viewer.current {
-        Some(c) if c.role == Role::Admin => Ok(Some(c.id)),
+        Some(c) if c.role == Role::Admin => Ok(Some(crate::store::IssuerId::new(c.id))),
         Some(_) => Err(AppError::Forbidden),
         None => Err(AppError::NotFound),
     }

@@ -24,7 +24,7 @@ pub async fn create_root_ca(common_name: String, organisation: String) -> Result
 #[server(prefix = "/_sf", endpoint = "ca/create-intermediate")]
 pub async fn create_issuing_ca(issuer_id: String) -> Result<(), AppError> {
     let ctx = require(Need::Operator).await?;
-    ca::create_intermediate(&ctx.state, &ctx.actor, &issuer_id).await.map(|_| ())
+    ca::create_intermediate(&ctx.state, &ctx.actor, &crate::store::IssuerId::new(&issuer_id)).await.map(|_| ())
 }
 
 #[server(prefix = "/_sf", endpoint = "ca/import")]

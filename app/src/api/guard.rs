@@ -6,6 +6,7 @@ use crate::model::Role;
 use crate::services::accounts::{self, Session};
 use crate::services::orders::Scope;
 use crate::services::{api_keys, Actor, AppState};
+use crate::store::{ClientId, IssuerId};
 use http::HeaderMap;
 use leptos::prelude::*;
 use std::net::{IpAddr, SocketAddr};
@@ -30,14 +31,14 @@ pub struct Ctx {
     pub state: AppState,
     pub session: Session,
     pub actor: Actor,
-    pub issuer: Option<(String, Role)>,
+    pub issuer: Option<(IssuerId, Role)>,
     /// For a customer: the only client they may see. None for staff.
-    pub client_scope: Option<String>,
+    pub client_scope: Option<ClientId>,
 }
 
 impl Ctx {
     /// The issuer of the session. Present whenever the call required an issuer role.
-    pub fn issuer_id(&self) -> AppResult<String> {
+    pub fn issuer_id(&self) -> AppResult<IssuerId> {
         self.issuer.as_ref().map(|(id, _)| id.clone()).ok_or(AppError::NotFound)
     }
 }
@@ -89,7 +90,7 @@ pub async fn session_from_headers(state: &AppState, headers: &HeaderMap) -> AppR
 
 pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: String, need: Need) -> AppResult<Ctx> {
     let session = session_from_headers(&state, headers).await?.ok_or(AppError::Unauthenticated)?;
-    let actor = Actor { user_id: Some(session.user.key()), email: session.user.email.clone(), ip };
+    let actor = Actor { user_id: Some(session.user.id.clone()), email: session.user.email.clone(), ip };
     let issuer = match need {
         Need::Signed => None,
         Need::Operator => {
@@ -109,7 +110,7 @@ pub async fn require_from_headers(state: AppState, headers: &HeaderMap, ip: Stri
             if !allowed {
                 return Err(AppError::Forbidden);
             }
-            Some((current.id, current.role))
+            Some((IssuerId::new(current.id), current.role))
         }
     };
     let client_scope = match &issuer {
@@ -129,7 +130,7 @@ pub fn scope_of(ctx: &Ctx) -> AppResult<Scope> {
         issuer,
         client: ctx.client_scope.clone(),
         can_approve: role == Role::Admin,
-        user_id: Some(ctx.session.user.key()),
+        user_id: Some(ctx.session.user.id.clone()),
         actor: ctx.actor.clone(),
     })
 }

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{Issuer, IssuerOverview, IssuerProfile, Member, OperatorOverview};
+use crate::store::IssuerId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +34,8 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
         // A customer sees their orders, never the issuer's figures.
         Some(current) if current.role == crate::model::Role::Customer => (None, None),
         Some(current) => (
-            Some(issuers::overview(&ctx.state, &current.id).await?),
-            Some(crate::services::seals::overview(&ctx.state, &current.id).await?),
+            Some(issuers::overview(&ctx.state, &IssuerId::new(&current.id)).await?),
+            Some(crate::services::seals::overview(&ctx.state, &IssuerId::new(&current.id)).await?),
         ),
         None => (None, None),
     };

@@ -4,7 +4,7 @@ use super::mail::{self, texts};
 use super::{audit, secrets, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, InvitationInfo, IssuerChoice, Role, Viewer};
-use crate::store::{is_duplicate, SessionId, SessionRow, UserRow};
+use crate::store::{is_duplicate, ClientId, IssuerId, SessionId, SessionRow, UserId, UserRow};
 use chrono::Duration;
 
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -25,7 +25,7 @@ pub const LOCKED: &str = "Too many failed sign-ins with this e-mail: sign-in is 
 pub struct Session {
     pub id: SessionId,
     pub user: UserRow,
-    pub issuer: Option<String>,
+    pub issuer: Option<IssuerId>,
 }
 
 /// Creates an account with a password, e.g. the operator at first run or from the command line.
@@ -44,7 +44,7 @@ pub async fn create_operator(state: &AppState, email: &str, name: &str, password
             AppError::from(e)
         }
     })?;
-    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: "local".into() };
+    let actor = Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: "local".into() };
     audit::record(state, &actor, None, "operator.create", &user.email, "operator account created").await?;
     Ok(user)
 }
@@ -106,7 +106,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
         let locks = failures >= MAX_FAILED_LOGINS;
         // The attempt that locked it tells the owner; the ones racing it do not mail again.
         if let (true, Some(user)) = (failures == MAX_FAILED_LOGINS, &user) {
-            let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
+            let actor = Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: ip.to_string() };
             audit::record(state, &actor, None, "auth.locked", &user.email, "locked after 5 failed sign-ins").await?;
             let text = texts::account_locked(&user.name, failures, LOCK_MINUTES, ip, &state.settings().public_url);
             mail::send(state, &user.email, &text.subject, &text.body, None).await?;
@@ -118,10 +118,10 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
     if guard.is_some() {
         store.clear_login_guard(&email).await?;
     }
-    let issuer = store.memberships_of_user(&user.key()).await?.first().map(|m| m.issuer.key().to_string());
+    let issuer = store.memberships_of_user(&user.id).await?.into_iter().next().map(|m| m.issuer);
     let token = secrets::random_token();
-    store.create_session(&secrets::token_hash(&token), &user.key(), issuer.as_deref(), now, ip, user_agent).await?;
-    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
+    store.create_session(&secrets::token_hash(&token), &user.id, issuer.as_ref(), now, ip, user_agent).await?;
+    let actor = Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: ip.to_string() };
     audit::record(state, &actor, None, "auth.login", &user.email, "signed in").await?;
     Ok(token)
 }
@@ -141,7 +141,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
         store.delete_session(&row.id).await?;
         return Ok(None);
     }
-    let Some(user) = store.user_by_id(row.user.key()).await? else {
+    let Some(user) = store.user_by_id(&row.user).await? else {
         store.delete_session(&row.id).await?;
         return Ok(None);
     };
@@ -154,7 +154,7 @@ pub async fn resolve_session(state: &AppState, token: &str) -> AppResult<Option<
         }
     }
     let SessionRow { id, issuer, .. } = row;
-    Ok(Some(Session { id, user, issuer: issuer.as_ref().map(|id| id.key().to_string()) }))
+    Ok(Some(Session { id, user, issuer }))
 }
 
 /// Ends a session without an audit entry: the browser's previous session when it signs in again.
@@ -170,20 +170,20 @@ pub async fn purge_sessions(state: &AppState) -> AppResult<()> {
 }
 
 /// The client a customer of `issuer` works for; `None` when they were taken off it meanwhile.
-pub async fn customer_client(state: &AppState, session: &Session, issuer: &str) -> AppResult<Option<String>> {
-    Ok(state.store().customer_client(&session.user.key(), issuer).await?)
+pub async fn customer_client(state: &AppState, session: &Session, issuer: &IssuerId) -> AppResult<Option<ClientId>> {
+    Ok(state.store().customer_client(&session.user.id, issuer).await?)
 }
 
 pub async fn logout(state: &AppState, session: &Session, ip: &str) -> AppResult<()> {
     state.store().delete_session(&session.id).await?;
-    let actor = Actor { user_id: Some(session.user.key()), email: session.user.email.clone(), ip: ip.to_string() };
+    let actor = Actor { user_id: Some(session.user.id.clone()), email: session.user.email.clone(), ip: ip.to_string() };
     audit::record(state, &actor, None, "auth.logout", &session.user.email, "signed out").await
 }
 
 /// Everything the app shell shows about the signed-in person. The current issuer falls back to the first
 /// membership if the one in the session is gone (membership removed meanwhile).
 pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
-    let memberships = state.store().memberships_of_user(&session.user.key()).await?;
+    let memberships = state.store().memberships_of_user(&session.user.id).await?;
     let issuers: Vec<IssuerChoice> = memberships
         .into_iter()
         .map(|m| IssuerChoice { id: m.issuer.key().to_string(), slug: m.slug, name: m.name, role: m.role })
@@ -191,7 +191,7 @@ pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
     let current = session
         .issuer
         .as_ref()
-        .and_then(|id| issuers.iter().find(|i| &i.id == id))
+        .and_then(|id| issuers.iter().find(|i| id.is(&i.id)))
         .or_else(|| issuers.first())
         .cloned();
     Ok(Viewer {
@@ -205,8 +205,8 @@ pub async fn viewer(state: &AppState, session: &Session) -> AppResult<Viewer> {
 }
 
 /// Switches the issuer the session works in; only to an issuer the person belongs to.
-pub async fn select_issuer(state: &AppState, session: &Session, issuer: &str) -> AppResult<()> {
-    if state.store().role_in_issuer(&session.user.key(), issuer).await?.is_none() {
+pub async fn select_issuer(state: &AppState, session: &Session, issuer: &IssuerId) -> AppResult<()> {
+    if state.store().role_in_issuer(&session.user.id, issuer).await?.is_none() {
         return Err(AppError::NotFound);
     }
     state.store().set_session_issuer(&session.id, issuer).await?;
@@ -230,16 +230,16 @@ pub async fn change_password(
         .check("confirm", validate::password_confirmation(new, confirm))
         .finish()?;
     let user = session.user.key();
-    state.store().set_password(&user, &secrets::hash_password(new)).await?;
+    state.store().set_password(&UserId::new(&user), &secrets::hash_password(new)).await?;
     // Other devices signed in with the old password are signed out.
-    state.store().delete_sessions_of_user(&user, Some(&session.id)).await?;
-    state.store().void_link_tokens(&user, "reset", state.now()).await?;
+    state.store().delete_sessions_of_user(&UserId::new(&user), Some(&session.id)).await?;
+    state.store().void_link_tokens(&UserId::new(&user), "reset", state.now()).await?;
     audit::record(state, actor, None, "account.password", &session.user.email, "password changed").await
 }
 
 pub async fn update_own_name(state: &AppState, session: &Session, actor: &Actor, name: &str) -> AppResult<()> {
     Checks::new().check("name", validate::required(name, "name", 200)).finish()?;
-    state.store().set_user_name(&session.user.key(), name.trim()).await?;
+    state.store().set_user_name(&session.user.id, name.trim()).await?;
     audit::record(state, actor, None, "account.update", &session.user.email, format!("name: {}", name.trim())).await
 }
 
@@ -253,20 +253,20 @@ pub async fn request_password_reset(state: &AppState, email: &str, ip: &str) -> 
     let now = state.now();
     // A known address must not be mail-bombed through this form: a few links an hour, then silence (the
     // answer stays the same, so the form does not tell whether the address has an account).
-    let recent = state.store().link_tokens_made_since(&user.key(), "reset", now - Duration::hours(1)).await?;
+    let recent = state.store().link_tokens_made_since(&user.id, "reset", now - Duration::hours(1)).await?;
     if recent >= MAX_RESETS_PER_HOUR {
         let actor = Actor { user_id: None, email: email.clone(), ip: ip.to_string() };
         let detail = format!("not sent: {MAX_RESETS_PER_HOUR} reset links in the last hour already");
         return audit::record(state, &actor, None, "auth.reset_throttled", &email, detail).await;
     }
     let token = secrets::random_token();
-    state.store().void_link_tokens(&user.key(), "reset", now).await?;
+    state.store().void_link_tokens(&user.id, "reset", now).await?;
     state
         .store()
         .create_link_token(
             &secrets::token_hash(&token),
             "reset",
-            &user.key(),
+            &user.id,
             None,
             now,
             now + Duration::hours(RESET_LINK_HOURS),
@@ -292,11 +292,11 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str, confirm: &
     if !state.store().consume_link_token(&row.id, state.now()).await? {
         return Err(AppError::Refused(LINK_INVALID.into()));
     }
-    let user = state.store().user_by_id(row.user.key()).await?.ok_or(AppError::NotFound)?;
-    state.store().set_password(&user.key(), &secrets::hash_password(new)).await?;
+    let user = state.store().user_by_id(&row.user).await?.ok_or(AppError::NotFound)?;
+    state.store().set_password(&user.id, &secrets::hash_password(new)).await?;
     state.store().clear_login_guard(&user.email).await?;
-    state.store().delete_sessions_of_user(&user.key(), None).await?;
-    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
+    state.store().delete_sessions_of_user(&user.id, None).await?;
+    let actor = Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: ip.to_string() };
     audit::record(state, &actor, None, "auth.reset", &user.email, "password reset by e-mailed link").await
 }
 
@@ -316,7 +316,7 @@ async fn usable_link(state: &AppState, token: &str, purpose: &str) -> AppResult<
 pub async fn invite(
     state: &AppState,
     actor: &Actor,
-    issuer_id: &str,
+    issuer_id: &IssuerId,
     email: &str,
     name: &str,
     role: Role,
@@ -331,19 +331,20 @@ pub async fn invite(
 pub async fn invite_customer(
     state: &AppState,
     actor: &Actor,
-    issuer_id: &str,
+    issuer_id: &IssuerId,
     client: &str,
     email: &str,
     name: &str,
 ) -> AppResult<()> {
-    state.store().client(issuer_id, client).await?.ok_or(AppError::NotFound)?;
-    invite_member(state, actor, issuer_id, email, name, Role::Customer, Some(client)).await
+    let client = ClientId::new(client);
+    state.store().client(issuer_id, &client).await?.ok_or(AppError::NotFound)?;
+    invite_member(state, actor, issuer_id, email, name, Role::Customer, Some(&client)).await
 }
 
 /// The customers of one of the issuer's clients.
-pub async fn customers(state: &AppState, issuer_id: &str, client: &str) -> AppResult<Vec<crate::model::Customer>> {
-    state.store().client(issuer_id, client).await?.ok_or(AppError::NotFound)?;
-    let members = state.store().customers_of_client(issuer_id, client).await?;
+pub async fn customers(state: &AppState, issuer_id: &IssuerId, client: &str) -> AppResult<Vec<crate::model::Customer>> {
+    state.store().client(issuer_id, &ClientId::new(client)).await?.ok_or(AppError::NotFound)?;
+    let members = state.store().customers_of_client(issuer_id, &ClientId::new(client)).await?;
     Ok(members
         .into_iter()
         .map(|m| crate::model::Customer {
@@ -359,29 +360,29 @@ pub async fn customers(state: &AppState, issuer_id: &str, client: &str) -> AppRe
 pub async fn remove_customer(
     state: &AppState,
     actor: &Actor,
-    issuer_id: &str,
+    issuer_id: &IssuerId,
     client: &str,
     user: &str,
 ) -> AppResult<()> {
     let customer = state
         .store()
-        .customers_of_client(issuer_id, client)
+        .customers_of_client(issuer_id, &ClientId::new(client))
         .await?
         .into_iter()
         .find(|m| m.user.is(user))
         .ok_or(AppError::NotFound)?;
-    state.store().remove_membership(user, issuer_id).await?;
+    state.store().remove_membership(&UserId::new(user), issuer_id).await?;
     audit::record(state, actor, Some(issuer_id), "customer.remove", &customer.email, format!("client: {client}")).await
 }
 
 async fn invite_member(
     state: &AppState,
     actor: &Actor,
-    issuer_id: &str,
+    issuer_id: &IssuerId,
     email: &str,
     name: &str,
     role: Role,
-    client: Option<&str>,
+    client: Option<&ClientId>,
 ) -> AppResult<()> {
     let email = validate::normalize_email(email);
     Checks::new()
@@ -395,10 +396,10 @@ async fn invite_member(
         Some(u) => u,
         None => store.create_user(&email, name.trim(), None, false, now).await?,
     };
-    if store.role_in_issuer(&user.key(), issuer_id).await?.is_some() {
+    if store.role_in_issuer(&user.id, issuer_id).await?.is_some() {
         return Err(AppError::field("email", "This person is already a member of this issuer."));
     }
-    store.add_membership(&user.key(), issuer_id, role, client, now).await.map_err(|e| {
+    store.add_membership(&user.id, issuer_id, role, client, now).await.map_err(|e| {
         if is_duplicate(&e) {
             AppError::field("email", "This person is already a member of this issuer.")
         } else {
@@ -413,7 +414,7 @@ async fn invite_member(
             .create_link_token(
                 &secrets::token_hash(&token),
                 "invite",
-                &user.key(),
+                &user.id,
                 Some(issuer_id),
                 now,
                 now + Duration::days(INVITE_LINK_DAYS),
@@ -426,7 +427,7 @@ async fn invite_member(
     let text = texts::member_invitation(
         greeting,
         &actor.email,
-        &issuer.name,
+        &IssuerId::new(&issuer.name),
         &role.label().to_lowercase(),
         &state.settings().public_url,
         token.as_deref().map(|t| (t, INVITE_LINK_DAYS)),
@@ -442,9 +443,9 @@ async fn invite_member(
 /// What an invitation link is for, so that the page can greet the person.
 pub async fn invitation_info(state: &AppState, token: &str) -> AppResult<InvitationInfo> {
     let row = usable_link(state, token, "invite").await?;
-    let user = state.store().user_by_id(row.user.key()).await?.ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(&row.user).await?.ok_or(AppError::NotFound)?;
     let issuer_name = match &row.issuer {
-        Some(i) => state.store().issuer_by_id(i.key()).await?.map(|i| i.name),
+        Some(i) => state.store().issuer_by_id(&i).await?.map(|i| i.name),
         None => None,
     };
     Ok(InvitationInfo { email: user.email, name: user.name, issuer_name, has_password: user.password_hash.is_some() })
@@ -465,16 +466,15 @@ pub async fn accept_invitation(
         .check("confirm", validate::password_confirmation(password, confirm))
         .finish()?;
     let row = usable_link(state, token, "invite").await?;
-    let user = state.store().user_by_id(row.user.key()).await?.ok_or(AppError::NotFound)?;
+    let user = state.store().user_by_id(&row.user).await?.ok_or(AppError::NotFound)?;
     if user.password_hash.is_some() {
         return Err(AppError::Refused("This account has a password already: sign in instead.".into()));
     }
     if !state.store().consume_link_token(&row.id, state.now()).await? {
         return Err(AppError::Refused(LINK_INVALID.into()));
     }
-    state.store().set_user_name(&user.key(), name.trim()).await?;
-    state.store().set_password(&user.key(), &secrets::hash_password(password)).await?;
-    let actor = Actor { user_id: Some(user.key()), email: user.email.clone(), ip: ip.to_string() };
-    let issuer = row.issuer.as_ref().map(|id| id.key().to_string());
-    audit::record(state, &actor, issuer.as_deref(), "member.accept", &user.email, "invitation accepted").await
+    state.store().set_user_name(&user.id, name.trim()).await?;
+    state.store().set_password(&user.id, &secrets::hash_password(password)).await?;
+    let actor = Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: ip.to_string() };
+    audit::record(state, &actor, row.issuer.as_ref(), "member.accept", &user.email, "invitation accepted").await
 }

@@ -1,6 +1,8 @@
 //! REST API keys: made by a person in their profile, shown once, stored as a SHA-256, limited to the
 //! person's issuer and (live) role, revocable.
 
+use crate::store::{ApiKeyId, ClientId, IssuerId, UserId};
+
 use super::{audit, secrets, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, ApiKeyInfo, Role};
@@ -10,15 +12,21 @@ pub const KEY_PREFIX: &str = "sgk_";
 /// Who an API key acts for.
 #[derive(Debug, Clone)]
 pub struct KeyHolder {
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
-    pub issuer: String,
+    pub issuer: IssuerId,
     pub role: Role,
-    pub client: Option<String>,
+    pub client: Option<ClientId>,
 }
 
 /// Creates a key for the caller in their current issuer; returns the secret, which is never shown again.
-pub async fn create(state: &AppState, actor: &Actor, user: &str, issuer: &str, name: &str) -> AppResult<String> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    user: &UserId,
+    issuer: &IssuerId,
+    name: &str,
+) -> AppResult<String> {
     Checks::new().check("name", validate::required(name, "name", 80)).finish()?;
     let secret = format!("{KEY_PREFIX}{}", secrets::random_token());
     let prefix: String = secret.chars().take(12).collect();
@@ -30,7 +38,7 @@ pub async fn create(state: &AppState, actor: &Actor, user: &str, issuer: &str, n
     Ok(secret)
 }
 
-pub async fn list(state: &AppState, user: &str) -> AppResult<Vec<ApiKeyInfo>> {
+pub async fn list(state: &AppState, user: &UserId) -> AppResult<Vec<ApiKeyInfo>> {
     Ok(state
         .store()
         .api_keys_of_user(user)
@@ -48,8 +56,8 @@ pub async fn list(state: &AppState, user: &str) -> AppResult<Vec<ApiKeyInfo>> {
         .collect())
 }
 
-pub async fn revoke(state: &AppState, actor: &Actor, user: &str, id: &str) -> AppResult<()> {
-    if !state.store().revoke_api_key(user, id, state.now()).await? {
+pub async fn revoke(state: &AppState, actor: &Actor, user: &UserId, id: &str) -> AppResult<()> {
+    if !state.store().revoke_api_key(user, &ApiKeyId::new(id), state.now()).await? {
         return Err(AppError::NotFound);
     }
     audit::record(state, actor, None, "api_key.revoke", id, "").await
@@ -69,7 +77,7 @@ pub async fn authenticate(state: &AppState, secret: &str) -> AppResult<KeyHolder
     }
     let role = Role::parse(&member.role).ok_or(AppError::Unauthenticated)?;
     let client = match (role, &member.client) {
-        (Role::Customer, Some(c)) => Some(c.key().to_string()),
+        (Role::Customer, Some(c)) => Some(c.clone()),
         (Role::Customer, None) => return Err(AppError::Unauthenticated),
         _ => None,
     };
@@ -79,5 +87,5 @@ pub async fn authenticate(state: &AppState, secret: &str) -> AppResult<KeyHolder
     if key.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
         state.store().touch_api_key(&key.id, now).await?;
     }
-    Ok(KeyHolder { user_id: key.user.key().to_string(), email, issuer: key.issuer.key().to_string(), role, client })
+    Ok(KeyHolder { user_id: key.user, email, issuer: key.issuer, role, client })
 }

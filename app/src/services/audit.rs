@@ -4,7 +4,7 @@ use super::csv_export::{self, CsvExport};
 use super::{Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{AuditEntry, AuditFilter};
-use crate::store::{AuditQuery, NewAudit};
+use crate::store::{AuditQuery, IssuerId, NewAudit};
 use chrono::{NaiveDate, TimeZone, Utc};
 
 /// Records one change. A failure to write the audit log is logged and fails the request: a change that
@@ -12,7 +12,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 pub async fn record(
     state: &AppState,
     actor: &Actor,
-    issuer: Option<&str>,
+    issuer: Option<&IssuerId>,
     action: &str,
     target: &str,
     detail: impl Into<String>,
@@ -24,7 +24,7 @@ pub async fn record(
 pub async fn record_about(
     state: &AppState,
     actor: &Actor,
-    issuer: Option<&str>,
+    issuer: Option<&IssuerId>,
     subject: Option<&str>,
     action: &str,
     target: &str,
@@ -38,7 +38,7 @@ pub async fn record_about(
 pub fn entry(
     state: &AppState,
     actor: &Actor,
-    issuer: Option<&str>,
+    issuer: Option<&IssuerId>,
     subject: Option<&str>,
     action: &str,
     target: &str,
@@ -48,7 +48,7 @@ pub fn entry(
         at: state.now(),
         actor: actor.user_id.clone(),
         actor_email: actor.email.clone(),
-        issuer: issuer.map(str::to_string),
+        issuer: issuer.cloned(),
         action: action.to_string(),
         target: target.to_string(),
         detail: detail.into(),
@@ -64,7 +64,7 @@ pub const MAX_ROWS: i64 = 5000;
 /// `None` for the operator, who may pick an issuer by slug in the filter.
 pub async fn list(
     state: &AppState,
-    issuer_scope: Option<String>,
+    issuer_scope: Option<IssuerId>,
     filter: &AuditFilter,
     limit: i64,
 ) -> AppResult<Vec<AuditEntry>> {
@@ -76,11 +76,15 @@ pub async fn list(
 }
 
 /// The store query of a filter; `None` when it names an issuer that does not exist (nothing matches).
-async fn query(state: &AppState, issuer_scope: Option<String>, filter: &AuditFilter) -> AppResult<Option<AuditQuery>> {
+async fn query(
+    state: &AppState,
+    issuer_scope: Option<IssuerId>,
+    filter: &AuditFilter,
+) -> AppResult<Option<AuditQuery>> {
     let issuer = match issuer_scope {
         Some(id) => Some(id),
         None if !filter.issuer.trim().is_empty() => match state.store().issuer_by_slug(filter.issuer.trim()).await? {
-            Some(i) => Some(i.id),
+            Some(i) => Some(IssuerId::new(i.id)),
             None => return Ok(None),
         },
         None => None,
@@ -117,7 +121,7 @@ pub struct AuditExport {
 
 /// Starts an export: the filter is checked now, so that a bad one is refused before anything is sent. Entries
 /// written while the export runs are left out, so that they do not shift the chunks still to come.
-pub async fn export(state: &AppState, issuer_scope: Option<String>, filter: &AuditFilter) -> AppResult<AuditExport> {
+pub async fn export(state: &AppState, issuer_scope: Option<IssuerId>, filter: &AuditFilter) -> AppResult<AuditExport> {
     let mut query = query(state, issuer_scope, filter).await?;
     if let Some(q) = query.as_mut() {
         let started = state.now() + chrono::Duration::microseconds(1);

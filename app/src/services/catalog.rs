@@ -3,7 +3,7 @@
 use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, CertGroup, CertType, CertTypeInput};
-use crate::store::is_duplicate;
+use crate::store::{is_duplicate, CertGroupId, CertTypeId};
 
 pub async fn groups(state: &AppState) -> AppResult<Vec<CertGroup>> {
     Ok(state.store().list_cert_groups().await?)
@@ -14,7 +14,7 @@ pub async fn types(state: &AppState) -> AppResult<Vec<CertType>> {
 }
 
 pub async fn cert_type(state: &AppState, id: &str) -> AppResult<CertType> {
-    Ok(state.store().cert_type(id).await?.ok_or(AppError::NotFound)?)
+    Ok(state.store().cert_type(&CertTypeId::new(id)).await?.ok_or(AppError::NotFound)?)
 }
 
 fn duplicate_name(e: surrealdb::Error, what: &str) -> AppError {
@@ -40,8 +40,12 @@ pub async fn save_group(state: &AppState, actor: &Actor, id: &str, name: &str, d
             .map_err(|e| duplicate_name(e, "group"))?;
         audit::record(state, actor, None, "cert-group.create", name, description).await
     } else {
-        state.store().cert_group(id).await?.ok_or(AppError::NotFound)?;
-        state.store().update_cert_group(id, name, description).await.map_err(|e| duplicate_name(e, "group"))?;
+        state.store().cert_group(&CertGroupId::new(id)).await?.ok_or(AppError::NotFound)?;
+        state
+            .store()
+            .update_cert_group(&CertGroupId::new(id), name, description)
+            .await
+            .map_err(|e| duplicate_name(e, "group"))?;
         audit::record(state, actor, None, "cert-group.update", name, description).await
     }
 }
@@ -62,7 +66,8 @@ pub async fn save_type(state: &AppState, actor: &Actor, id: &str, t: CertTypeInp
                 .then(|| "Enter at most 10 levels, one per line, each at most 40 characters.".to_string()),
         )
         .finish()?;
-    if !t.group_id.trim().is_empty() && state.store().cert_group(t.group_id.trim()).await?.is_none() {
+    if !t.group_id.trim().is_empty() && state.store().cert_group(&CertGroupId::new(t.group_id.trim())).await?.is_none()
+    {
         return Err(AppError::field("group_id", "Choose one of the groups."));
     }
     let summary = format!("levels: {}; seal: {} {}", levels.join(", "), t.seal_title.trim(), t.seal_color.trim());
@@ -70,8 +75,12 @@ pub async fn save_type(state: &AppState, actor: &Actor, id: &str, t: CertTypeInp
         state.store().create_cert_type(&t, state.now()).await.map_err(|e| duplicate_name(e, "certificate type"))?;
         audit::record(state, actor, None, "cert-type.create", t.name.trim(), summary).await
     } else {
-        state.store().cert_type(id).await?.ok_or(AppError::NotFound)?;
-        state.store().update_cert_type(id, &t).await.map_err(|e| duplicate_name(e, "certificate type"))?;
+        state.store().cert_type(&CertTypeId::new(id)).await?.ok_or(AppError::NotFound)?;
+        state
+            .store()
+            .update_cert_type(&CertTypeId::new(id), &t)
+            .await
+            .map_err(|e| duplicate_name(e, "certificate type"))?;
         state.invalidate_seal_cache();
         audit::record(state, actor, None, "cert-type.update", t.name.trim(), summary).await
     }

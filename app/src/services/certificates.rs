@@ -6,7 +6,10 @@ use super::orders::Scope;
 use super::{audit, ca, mail, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{CertListRow, CertQuery, RevokeOutcome, WatchedListRow, CERT_ORDERINGS, WATCHED_ORDERINGS};
+use crate::store::{
+    CertListRow, CertQuery, CertificateId, ProductId, RevokeOutcome, TrackedId, WatchedListRow, CERT_ORDERINGS,
+    WATCHED_ORDERINGS,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::cmp::Ordering;
 
@@ -127,7 +130,7 @@ fn query(state: &AppState, f: &CertificateFilter, start: usize, limit: usize) ->
         serial: parse_serial(&text),
         text: (!text.is_empty()).then_some(text),
         state: state_filter,
-        product: Some(f.product.trim().to_string()).filter(|p| !p.is_empty()),
+        product: Some(f.product.trim()).filter(|p| !p.is_empty()).map(ProductId::new),
         ca_slug: Some(f.ca.trim().to_string()).filter(|c| !c.is_empty()),
         issued_from: day("issued_from", &f.issued_from)?.and_then(midnight),
         issued_before: day("issued_to", &f.issued_to)?.and_then(|d| d.succ_opt()).and_then(midnight),
@@ -172,7 +175,7 @@ async fn merged(
     let watched_match = q.product.is_none() && q.ca_slug.is_none() && q.state != Some(CertState::Revoked);
     if source != Some(CertSource::Issued) && watched_match {
         let order = if desc { WATCHED_ORDERINGS[sort].2 } else { WATCHED_ORDERINGS[sort].1 };
-        let (rows, n) = state.store().list_watched(&scope.issuer, scope.client.as_deref(), &q, order).await?;
+        let (rows, n) = state.store().list_watched(&scope.issuer, scope.client.as_ref(), &q, order).await?;
         total += n;
         all.extend(rows.into_iter().map(|r| (r.sort_name.clone(), watched_summary_of(r, now))));
     }
@@ -274,7 +277,9 @@ pub fn reasons_for(scope: &Scope) -> Vec<RevocationReason> {
 
 /// Everything the details page shows of a certificate the viewer may see.
 pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<CertificateDetail> {
-    let Some((row, der_b64)) = state.store().certificate_in_scope(&scope.store_scope(), id).await? else {
+    let Some((row, der_b64)) =
+        state.store().certificate_in_scope(&scope.store_scope(), &CertificateId::new(id)).await?
+    else {
         return watched_detail(state, scope, id).await;
     };
     let order = row.cert_order.clone();
@@ -282,7 +287,7 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
     let r = super::renewal::Renewable::of(state, scope, id, row.clone()).await?;
     let (renewal, check) = (Some(r.info(state).await?), Some(super::install_check::panel(state, &r).await?));
     let versions = super::renewal::versions(state, id).await?;
-    let (_, _, do_not_renew) = state.store().renewal_choices(id).await?;
+    let (_, _, do_not_renew) = state.store().renewal_choices(&CertificateId::new(id)).await?;
     let notices = notices(state, id, false).await?;
     let now = state.now();
     let summary = summary_of(row, now);
@@ -310,8 +315,11 @@ pub async fn detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<Cert
 
 /// The details page of a watched certificate: what it says, the chain it was handed in with, no revocation.
 async fn watched_detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<CertificateDetail> {
-    let (row, pem, chain) =
-        state.store().watched_in_scope(&scope.issuer, scope.client.as_deref(), id).await?.ok_or(AppError::NotFound)?;
+    let (row, pem, chain) = state
+        .store()
+        .watched_in_scope(&scope.issuer, scope.client.as_ref(), &TrackedId::new(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let now = state.now();
     let history = vec![OrderEvent {
         at: row.added_at,
@@ -338,7 +346,7 @@ async fn watched_detail(state: &AppState, scope: &Scope, id: &str) -> AppResult<
         reasons: Vec::new(),
         renewal: None,
         versions: Vec::new(),
-        do_not_renew: state.store().watched_do_not_renew(id).await?,
+        do_not_renew: state.store().watched_do_not_renew(&TrackedId::new(id)).await?,
         notices: notices(state, id, true).await?,
         check: None,
     })
@@ -366,7 +374,14 @@ pub async fn revoke(state: &AppState, scope: &Scope, id: &str, input: RevokeInpu
     let by = &scope.actor.email;
     let outcome = state
         .store()
-        .revoke_certificate(&scope.store_scope(), id, input.reason.as_str(), comment, by, state.now())
+        .revoke_certificate(
+            &scope.store_scope(),
+            &CertificateId::new(id),
+            input.reason.as_str(),
+            comment,
+            by,
+            state.now(),
+        )
         .await?;
     let row = match outcome {
         RevokeOutcome::NotFound => return Err(AppError::NotFound),
@@ -437,18 +452,18 @@ async fn tell_contacts(
 
 /// The inventory columns this person chose, or the default ones.
 pub async fn columns(state: &AppState, scope: &Scope) -> AppResult<Vec<String>> {
-    let user = scope.user_id.as_deref().ok_or(AppError::Unauthenticated)?;
-    let chosen = state.store().certificate_columns(user).await?;
+    let user = scope.user_id.as_ref().ok_or(AppError::Unauthenticated)?;
+    let chosen = state.store().certificate_columns(&user).await?;
     Ok(chosen.unwrap_or_else(|| DEFAULT_CERTIFICATE_COLUMNS.iter().map(|c| c.to_string()).collect()))
 }
 
 pub async fn set_columns(state: &AppState, scope: &Scope, columns: Vec<String>) -> AppResult<Vec<String>> {
-    let user = scope.user_id.as_deref().ok_or(AppError::Unauthenticated)?;
+    let user = scope.user_id.as_ref().ok_or(AppError::Unauthenticated)?;
     let known: Vec<String> =
         CERTIFICATE_COLUMNS.iter().map(|(key, _)| key.to_string()).filter(|key| columns.contains(key)).collect();
     if known.is_empty() {
         return Err(AppError::field("columns", "Show at least one column."));
     }
-    state.store().set_certificate_columns(user, known.clone()).await?;
+    state.store().set_certificate_columns(&user, known.clone()).await?;
     Ok(known)
 }

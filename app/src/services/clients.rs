@@ -3,7 +3,7 @@
 use super::{audit, seals, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, Client, ClientDetail, ClientInput, ClientSummary, Domain, Page};
-use crate::store::{is_duplicate, DomainRow};
+use crate::store::{is_duplicate, ClientId, DomainId, DomainRow, IssuerId};
 
 pub const CLIENTS_PER_PAGE: usize = 25;
 
@@ -61,7 +61,7 @@ fn path_taken(e: surrealdb::Error) -> AppError {
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, issuer: &str, c: ClientInput) -> AppResult<Client> {
+pub async fn create(state: &AppState, actor: &Actor, issuer: &IssuerId, c: ClientInput) -> AppResult<Client> {
     check(&c)?;
     if state.store().client_by_path(issuer, c.path.trim()).await?.is_some() {
         return Err(AppError::field("path", "Another client of yours already uses this verified page path."));
@@ -73,7 +73,7 @@ pub async fn create(state: &AppState, actor: &Actor, issuer: &str, c: ClientInpu
     Ok(client)
 }
 
-pub async fn update(state: &AppState, actor: &Actor, issuer: &str, id: &str, c: ClientInput) -> AppResult<Client> {
+pub async fn update(state: &AppState, actor: &Actor, issuer: &IssuerId, id: &str, c: ClientInput) -> AppResult<Client> {
     check(&c)?;
     let before = get(state, issuer, id).await?;
     if let Some(other) = state.store().client_by_path(issuer, c.path.trim()).await? {
@@ -81,7 +81,7 @@ pub async fn update(state: &AppState, actor: &Actor, issuer: &str, id: &str, c: 
             return Err(AppError::field("path", "Another client of yours already uses this verified page path."));
         }
     }
-    state.store().update_client(issuer, id, &c).await.map_err(path_taken)?;
+    state.store().update_client(issuer, &ClientId::new(id), &c).await.map_err(path_taken)?;
     let after = get(state, issuer, id).await?;
     let detail = describe_changes(&ClientInput::from(&before), &ClientInput::from(&after));
     audit::record_about(state, actor, Some(issuer), Some(id), "client.update", &after.name, detail).await?;
@@ -111,17 +111,17 @@ fn describe_changes(a: &ClientInput, b: &ClientInput) -> String {
     }
 }
 
-pub async fn get(state: &AppState, issuer: &str, id: &str) -> AppResult<Client> {
-    Ok(state.store().client(issuer, id).await?.ok_or(AppError::NotFound)?.into())
+pub async fn get(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<Client> {
+    Ok(state.store().client(issuer, &ClientId::new(id)).await?.ok_or(AppError::NotFound)?.into())
 }
 
 /// The domains registered for one of the issuer's clients.
-pub async fn domains(state: &AppState, issuer: &str, client: &str) -> AppResult<Vec<Domain>> {
+pub async fn domains(state: &AppState, issuer: &IssuerId, client: &str) -> AppResult<Vec<Domain>> {
     get(state, issuer, client).await?;
-    Ok(state.store().domains_of_client(issuer, client).await?.into_iter().map(Domain::from).collect())
+    Ok(state.store().domains_of_client(issuer, &ClientId::new(client)).await?.into_iter().map(Domain::from).collect())
 }
 
-pub async fn list(state: &AppState, issuer: &str, search: &str, page: usize) -> AppResult<Page<ClientSummary>> {
+pub async fn list(state: &AppState, issuer: &IssuerId, search: &str, page: usize) -> AppResult<Page<ClientSummary>> {
     let page = page.max(1);
     let search = search.trim().to_lowercase();
     let (rows, total) =
@@ -142,14 +142,23 @@ pub async fn list(state: &AppState, issuer: &str, search: &str, page: usize) -> 
     Ok(Page { items, total, page, per_page: CLIENTS_PER_PAGE })
 }
 
-pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<ClientDetail> {
+pub async fn detail(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<ClientDetail> {
     let client = get(state, issuer, id).await?;
     let store = state.store();
-    let domains = store.domains_of_client(issuer, id).await?.into_iter().map(Domain::from).collect();
+    let domains = store.domains_of_client(issuer, &ClientId::new(id)).await?.into_iter().map(Domain::from).collect();
     let today = state.now().date_naive();
-    let seals = store.seals_of_client(issuer, id).await?.into_iter().map(|r| seals::to_model(r, today)).collect();
-    let copy_attempts =
-        store.copy_attempts(issuer, Some(id), 200).await?.into_iter().map(seals::copy_attempt_model).collect();
+    let seals = store
+        .seals_of_client(&issuer, &ClientId::new(id))
+        .await?
+        .into_iter()
+        .map(|r| seals::to_model(r, today))
+        .collect();
+    let copy_attempts = store
+        .copy_attempts(issuer, Some(&ClientId::new(id)), 200)
+        .await?
+        .into_iter()
+        .map(seals::copy_attempt_model)
+        .collect();
     let activity = store.audit_about(issuer, id, 100).await?;
     let issuer_row = store.issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?;
     let verified_url = super::seal_pages::verified_url(state, &issuer_row.slug, &client.path);
@@ -160,7 +169,7 @@ pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<Clien
 pub async fn add_domain(
     state: &AppState,
     actor: &Actor,
-    issuer: &str,
+    issuer: &IssuerId,
     client: &str,
     host: &str,
     description: &str,
@@ -169,20 +178,22 @@ pub async fn add_domain(
     let host = normalize_host(host)?;
     Checks::new().check("description", validate::optional_text(description, "description", 500)).finish()?;
     ensure_host_free(state, issuer, &host, None).await?;
-    state.store().create_domain(issuer, client, &host, description.trim(), state.now()).await.map_err(|e| {
-        if is_duplicate(&e) {
-            AppError::field("host", format!("{} is already registered.", display_host(&host)))
-        } else {
-            AppError::from(e)
-        }
-    })?;
+    state.store().create_domain(issuer, &ClientId::new(client), &host, description.trim(), state.now()).await.map_err(
+        |e| {
+            if is_duplicate(&e) {
+                AppError::field("host", format!("{} is already registered.", display_host(&host)))
+            } else {
+                AppError::from(e)
+            }
+        },
+    )?;
     audit::record_about(state, actor, Some(issuer), Some(client), "domain.add", &c.name, display_host(&host)).await?;
     state.invalidate_seal_cache();
     let (row, _) = state.store().domain_by_host(issuer, &host).await?.ok_or(AppError::Internal)?;
     Ok(row.into())
 }
 
-async fn ensure_host_free(state: &AppState, issuer: &str, host: &str, except: Option<&str>) -> AppResult<()> {
+async fn ensure_host_free(state: &AppState, issuer: &IssuerId, host: &str, except: Option<&str>) -> AppResult<()> {
     if let Some((row, owner)) = state.store().domain_by_host(issuer, host).await? {
         if Some(row.id.key()) != except {
             return Err(AppError::field(
@@ -197,16 +208,16 @@ async fn ensure_host_free(state: &AppState, issuer: &str, host: &str, except: Op
 pub async fn update_domain(
     state: &AppState,
     actor: &Actor,
-    issuer: &str,
+    issuer: &IssuerId,
     domain: &str,
     host: &str,
     description: &str,
 ) -> AppResult<()> {
-    let before = state.store().domain(issuer, domain).await?.ok_or(AppError::NotFound)?;
+    let before = state.store().domain(issuer, &DomainId::new(domain)).await?.ok_or(AppError::NotFound)?;
     let host = normalize_host(host)?;
     Checks::new().check("description", validate::optional_text(description, "description", 500)).finish()?;
     ensure_host_free(state, issuer, &host, Some(domain)).await?;
-    state.store().update_domain(issuer, domain, &host, description.trim()).await?;
+    state.store().update_domain(issuer, &DomainId::new(domain), &host, description.trim()).await?;
     let client = before.client.key().to_string();
     let c = get(state, issuer, &client).await?;
     let detail = format!("{} → {}", display_host(&before.host), display_host(&host));
@@ -215,9 +226,9 @@ pub async fn update_domain(
     Ok(())
 }
 
-pub async fn delete_domain(state: &AppState, actor: &Actor, issuer: &str, domain: &str) -> AppResult<()> {
-    let before = state.store().domain(issuer, domain).await?.ok_or(AppError::NotFound)?;
-    state.store().delete_domain(issuer, domain).await?;
+pub async fn delete_domain(state: &AppState, actor: &Actor, issuer: &IssuerId, domain: &str) -> AppResult<()> {
+    let before = state.store().domain(issuer, &DomainId::new(domain)).await?.ok_or(AppError::NotFound)?;
+    state.store().delete_domain(issuer, &DomainId::new(domain)).await?;
     let client = before.client.key().to_string();
     let c = get(state, issuer, &client).await?;
     audit::record_about(

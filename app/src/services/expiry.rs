@@ -10,7 +10,7 @@ use super::renewal::{self, RenewAttempt};
 use super::{Actor, AppState};
 use crate::error::AppResult;
 use crate::model::*;
-use crate::store::ExpiringCertificate;
+use crate::store::{CertificateId, ExpiringCertificate};
 use chrono::{DateTime, Duration, Utc};
 
 /// Who the order history names for what the job does.
@@ -32,7 +32,7 @@ pub async fn run_due(state: &AppState) -> AppResult<JobReport> {
     let due = state.store().expiring_certificates(now - Duration::days(90), now + Duration::days(366)).await?;
     let mut report = JobReport { revocations: super::reissue::revoke_scheduled(state).await?, ..Default::default() };
     for c in due {
-        if auto_renewal_due(&c, now) && state.store().claim_auto_renewal(&c.id, now).await? {
+        if auto_renewal_due(&c, now) && state.store().claim_auto_renewal(&CertificateId::new(&c.id), now).await? {
             match auto_renew(state, &c).await? {
                 AutoRenewal::Placed => {
                     report.renewals += 1;

@@ -8,6 +8,7 @@ use super::smtp_sink::SmtpSink;
 use super::{expiry, mail, orders, renewal, watched, Settings};
 use crate::keygen::{make_self_signed, KeyAlgorithm, PrivateKey, Subject};
 use crate::model::*;
+use crate::store::CertificateId;
 use chrono::{DateTime, Duration, Utc};
 
 /// A 90-day certificate for `name` (below shop.example.com), with `ops@shop.example.com` as an extra address.
@@ -100,7 +101,7 @@ async fn an_automatic_renewal_meeting_a_renewal_a_person_is_placing_mails_nobody
     let now = w.s.now();
     w.s.clock().advance(cert.not_after - Duration::days(30) - now);
     // A person clicked Renew a moment ago: their renewal holds the certificate's claim while it is placed.
-    assert!(w.s.store().claim_replacement(&cert.id, w.s.now()).await.unwrap());
+    assert!(w.s.store().claim_replacement(&CertificateId::new(&cert.id), w.s.now()).await.unwrap());
 
     let report = expiry::run_due(&w.s).await.unwrap();
     assert_eq!(report, expiry::JobReport::default(), "the job placed nothing and sent no reminder");

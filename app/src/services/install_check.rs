@@ -3,13 +3,13 @@
 //! complete chain and far from expiry. On demand from the certificate page or the API, and every few hours for
 //! the installations an issuer chose to monitor, with a notice to the contacts when the colour changes.
 
-use super::mail;
 use super::orders::Scope;
 use super::renewal::Renewable;
 use super::tls_peer::{self, Target};
-use super::{Actor, AppState};
+use super::{mail, Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
+use crate::store::CertificateId;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use x509_parser::prelude::*;
 
@@ -20,7 +20,7 @@ const EXPIRING_DAYS: i64 = 30;
 
 /// The check panel of an issued certificate: where it was checked, whether it is monitored, the last outcome.
 pub(super) async fn panel(state: &AppState, r: &Renewable) -> AppResult<CheckPanel> {
-    let record = state.store().check_record(&r.cert_id).await?;
+    let record = state.store().check_record(&CertificateId::new(&r.cert_id)).await?;
     Ok(CheckPanel {
         host: record.check_host.unwrap_or_else(|| default_host(&r.cert.names)),
         port: record.check_port.and_then(|p| u16::try_from(p).ok()).unwrap_or(443),
@@ -60,7 +60,7 @@ pub async fn check(state: &AppState, scope: &Scope, cert_id: &str, input: CheckI
     };
     let outcome = run(state, &r, &host, port).await?;
     let json = serde_json::to_string(&outcome).map_err(|_| AppError::Internal)?;
-    state.store().save_check(cert_id, &host, port, input.monitor, &json, state.now()).await?;
+    state.store().save_check(&CertificateId::new(cert_id), &host, port, input.monitor, &json, state.now()).await?;
     Ok(outcome)
 }
 
@@ -91,10 +91,10 @@ pub async fn run_monitored(state: &AppState) -> AppResult<usize> {
     for m in &due {
         let actor = Actor { user_id: None, email: "Signet (installation check)".into(), ip: String::new() };
         let scope = Scope { issuer: m.issuer.clone(), client: None, can_approve: false, user_id: None, actor };
-        let Some(r) = Renewable::load(state, &scope, &m.id).await? else { continue };
+        let Some(r) = Renewable::load(state, &scope, m.id.key()).await? else { continue };
         let before = panel(state, &r).await?;
         let input = CheckInput { host: before.host.clone(), port: before.port.to_string(), monitor: true };
-        let outcome = check(state, &scope, &m.id, input).await?;
+        let outcome = check(state, &scope, m.id.key(), input).await?;
         if before.last.as_ref().is_some_and(|last| last.colour != outcome.colour) {
             notify_change(state, &r, &outcome).await?;
         }
@@ -107,9 +107,9 @@ async fn notify_change(state: &AppState, r: &Renewable, outcome: &InstallCheck) 
     let text =
         mail::texts::installation_changed(&outcome.host, outcome.port, outcome.colour.label(), &outcome.reasons, &link);
     let to = super::expiry::contacts(Some(&r.order.parties), r.order.notify.as_deref().unwrap_or_default());
-    let issuer = r.order.issuer.key().to_string();
+    let issuer = &r.order.issuer;
     for address in to {
-        mail::send(state, &address, &text.subject, &text.body, Some(&issuer)).await?;
+        mail::send(state, &address, &text.subject, &text.body, Some(issuer)).await?;
     }
     Ok(())
 }
@@ -149,7 +149,7 @@ async fn run(state: &AppState, r: &Renewable, host: &str, port: u16) -> AppResul
         return Ok(outcome(CheckColour::Red, vec![why], None));
     };
     let served = crate::services::ca::serial_hex(&chain[0]);
-    let line = state.store().certificate_versions(&r.cert_id).await?;
+    let line = state.store().certificate_versions(&CertificateId::new(&r.cert_id)).await?;
     let known = state.store().certificate_by_serial(&served).await?;
     let ours = known.as_ref().is_some_and(|k| {
         use base64::Engine;

@@ -11,7 +11,7 @@ use super::products::product_of;
 use super::{audit, mail, secrets, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
-use crate::store::{CsrInvitationRow, NewCsrInvitation, OrderRow, UserId};
+use crate::store::{CsrInvitationRow, NewCsrInvitation, OrderRow};
 use chrono::{DateTime, Duration, Utc};
 
 /// One invitation to the same address per order in this many minutes (a mistyped click sends no flood).
@@ -58,7 +58,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
     .filter(|n| !n.is_empty())
     .unwrap_or_else(|| scope.actor.email.clone());
     let sender = sender_line(&sender_name, &scope.actor.email);
-    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(&order.product).await?.map(product_of).ok_or(AppError::Internal)?;
     let token = secrets::random_token();
     let expires = now + Duration::days(INVITATION_DAYS);
     let url = format!("{}{INVITATION_PATH}{token}", state.settings().public_url);
@@ -74,34 +74,24 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
         days: INVITATION_DAYS,
         until: &expires.format("%Y-%m-%d %H:%M").to_string(),
     });
-    let issuer = order.issuer.key().to_string();
-    let message = mail::prepare(state, &email, &text.subject, &text.body, Some(&issuer));
-    let audit = audit::entry(
-        state,
-        &scope.actor,
-        Some(&issuer),
-        None,
-        "order.invite_csr",
-        &order.number,
-        format!("to {email}"),
-    );
+    let issuer = &order.issuer;
+    let message = mail::prepare(state, &email, &text.subject, &text.body, Some(issuer));
+    let audit =
+        audit::entry(state, &scope.actor, Some(issuer), None, "order.invite_csr", &order.number, format!("to {email}"));
     let invitation = NewCsrInvitation {
         cert_order: order.id.clone(),
         issuer: order.issuer.clone(),
         token_hash: secrets::token_hash(&token),
         email: email.clone(),
         name: name.to_string(),
-        created_by: scope.user_id.as_deref().map(UserId::new),
+        created_by: scope.user_id.clone(),
         created_by_email: scope.actor.email.clone(),
         created_by_name: sender_name,
         created_at: now,
         expires_at: expires,
     };
     let detail = format!("CSR invitation sent to {email}");
-    state
-        .store()
-        .create_csr_invitation(invitation, (&scope.actor.email, &detail), audit.into_record(), message)
-        .await?;
+    state.store().create_csr_invitation(invitation, (&scope.actor.email, &detail), audit, message).await?;
     mail::wake(state);
     orders::view(state, scope, order_id).await
 }
@@ -109,7 +99,7 @@ pub async fn invite(state: &AppState, scope: &Scope, order_id: &str, email: &str
 /// What the recipient of a link sees. Anyone with the link; an unknown link is `NotFound`.
 pub async fn invitation(state: &AppState, token: &str) -> AppResult<InvitationView> {
     let (row, order) = find(state, token).await?;
-    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(&order.product).await?.map(product_of).ok_or(AppError::Internal)?;
     Ok(InvitationView {
         state: state_of(&row, order.status, state.now()),
         order_number: order.number,
@@ -199,5 +189,5 @@ async fn tell_sender(state: &AppState, row: &CsrInvitationRow, order: &OrderRow)
         order.id.key(),
         &state.settings().public_url,
     );
-    mail::send(state, to, &text.subject, &text.body, Some(order.issuer.key())).await
+    mail::send(state, to, &text.subject, &text.body, Some(&order.issuer)).await
 }

@@ -4,7 +4,7 @@ use super::{accounts, audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, Issuer, IssuerOverview, IssuerProfile, IssuerSummary, Member, OperatorOverview, Role};
 use crate::model::{AuditFilter, MailStatus};
-use crate::store::is_duplicate;
+use crate::store::{is_duplicate, IssuerId, UserId};
 
 pub const MAX_LOGO_BYTES: usize = 256 * 1024;
 
@@ -31,8 +31,8 @@ pub async fn create(
             AppError::from(e)
         }
     })?;
-    audit::record(state, actor, Some(&issuer.id), "issuer.create", &slug, name.trim()).await?;
-    accounts::invite(state, actor, &issuer.id, admin_email, admin_name, Role::Admin).await?;
+    audit::record(state, actor, Some(&IssuerId::new(&issuer.id)), "issuer.create", &slug, name.trim()).await?;
+    accounts::invite(state, actor, &IssuerId::new(&issuer.id), admin_email, admin_name, Role::Admin).await?;
     Ok(issuer)
 }
 
@@ -53,11 +53,11 @@ pub async fn list(state: &AppState) -> AppResult<Vec<IssuerSummary>> {
         .collect())
 }
 
-pub async fn get(state: &AppState, issuer: &str) -> AppResult<Issuer> {
+pub async fn get(state: &AppState, issuer: &IssuerId) -> AppResult<Issuer> {
     Ok(state.store().issuer_by_id(issuer).await?.ok_or(AppError::NotFound)?)
 }
 
-pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: IssuerProfile) -> AppResult<Issuer> {
+pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &IssuerId, p: IssuerProfile) -> AppResult<Issuer> {
     let p = IssuerProfile {
         slug: p.slug.trim().to_lowercase(),
         verified_host: p.verified_host.trim().trim_end_matches('.').to_lowercase(),
@@ -77,7 +77,7 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
         .finish()?;
     let store = state.store();
     if let Some(other) = store.issuer_by_slug(&p.slug).await? {
-        if other.id != issuer {
+        if !issuer.is(&other.id) {
             return Err(AppError::field("slug", "Another issuer uses this short name already."));
         }
     }
@@ -86,7 +86,7 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
             return Err(AppError::field("verified_host", problem));
         }
         if let Some(other) = store.issuer_by_verified_host(&p.verified_host).await? {
-            if other.id != issuer {
+            if !issuer.is(&other.id) {
                 return Err(AppError::field("verified_host", HOST_TAKEN));
             }
         }
@@ -108,7 +108,12 @@ pub async fn update_profile(state: &AppState, actor: &Actor, issuer: &str, p: Is
 
 /// Approval mode: orders placed by people without the approval right wait for an admin's approval.
 /// The days before expiry the issuer's certificate contacts are reminded ("30, 14, 7, 1"); audited.
-pub async fn set_expiry_notice_days(state: &AppState, actor: &Actor, issuer: &str, text: &str) -> AppResult<Vec<i64>> {
+pub async fn set_expiry_notice_days(
+    state: &AppState,
+    actor: &Actor,
+    issuer: &IssuerId,
+    text: &str,
+) -> AppResult<Vec<i64>> {
     let days = crate::model::parse_notice_days(text).map_err(|m| AppError::field("days", m))?;
     state.store().set_expiry_notice_days(issuer, days.clone()).await?;
     let shown = days.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
@@ -116,7 +121,7 @@ pub async fn set_expiry_notice_days(state: &AppState, actor: &Actor, issuer: &st
     Ok(days)
 }
 
-pub async fn set_approval_mode(state: &AppState, actor: &Actor, issuer: &str, on: bool) -> AppResult<()> {
+pub async fn set_approval_mode(state: &AppState, actor: &Actor, issuer: &IssuerId, on: bool) -> AppResult<()> {
     state.store().set_approval_mode(issuer, on).await?;
     audit::record(state, actor, Some(issuer), "issuer.approval_mode", "", on.to_string()).await
 }
@@ -165,7 +170,7 @@ fn describe_changes(a: &Issuer, b: &Issuer) -> String {
 
 /// Stores a logo given as a `data:` URL (PNG, JPEG or WebP, at most 256 KB); `None` removes it.
 /// SVG is refused: it can carry script.
-pub async fn set_logo(state: &AppState, actor: &Actor, issuer: &str, data_url: Option<&str>) -> AppResult<()> {
+pub async fn set_logo(state: &AppState, actor: &Actor, issuer: &IssuerId, data_url: Option<&str>) -> AppResult<()> {
     use base64::Engine;
     let logo = match data_url {
         None => None,
@@ -206,14 +211,14 @@ fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The logo bytes and content type, for the public logo endpoint.
-pub async fn logo(state: &AppState, issuer: &str) -> AppResult<(String, Vec<u8>)> {
+pub async fn logo(state: &AppState, issuer: &IssuerId) -> AppResult<(String, Vec<u8>)> {
     use base64::Engine;
     let (content_type, data) = state.store().issuer_logo(issuer).await?.ok_or(AppError::NotFound)?;
     let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| AppError::Internal)?;
     Ok((content_type, bytes))
 }
 
-pub async fn members(state: &AppState, issuer: &str) -> AppResult<Vec<Member>> {
+pub async fn members(state: &AppState, issuer: &IssuerId) -> AppResult<Vec<Member>> {
     let rows = state.store().members_of_issuer(issuer).await?;
     let emails = rows.iter().map(|r| r.email.clone()).collect();
     let locked = state.store().locked_emails(emails, state.now()).await?;
@@ -232,11 +237,11 @@ pub async fn members(state: &AppState, issuer: &str) -> AppResult<Vec<Member>> {
 }
 
 /// Finds a member of this issuer; anybody else is "not found", whatever exists elsewhere.
-async fn member(state: &AppState, issuer: &str, user: &str) -> AppResult<Member> {
+async fn member(state: &AppState, issuer: &IssuerId, user: &str) -> AppResult<Member> {
     members(state, issuer).await?.into_iter().find(|m| m.user_id == user).ok_or(AppError::NotFound)
 }
 
-pub async fn set_role(state: &AppState, actor: &Actor, issuer: &str, user: &str, role: Role) -> AppResult<()> {
+pub async fn set_role(state: &AppState, actor: &Actor, issuer: &IssuerId, user: &str, role: Role) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
     if role == Role::Customer {
         return Err(AppError::field("role", "Customers are invited from their client's page."));
@@ -244,27 +249,27 @@ pub async fn set_role(state: &AppState, actor: &Actor, issuer: &str, user: &str,
     if m.role == Role::Admin && role != Role::Admin && state.store().count_admins(issuer).await? <= 1 {
         return Err(AppError::Conflict("An issuer needs at least one admin: make somebody else admin first.".into()));
     }
-    state.store().set_member_role(user, issuer, role).await?;
+    state.store().set_member_role(&UserId::new(user), issuer, role).await?;
     audit::record(state, actor, Some(issuer), "member.role", &m.email, format!("role: {}", role.as_str())).await
 }
 
-pub async fn remove_member(state: &AppState, actor: &Actor, issuer: &str, user: &str) -> AppResult<()> {
+pub async fn remove_member(state: &AppState, actor: &Actor, issuer: &IssuerId, user: &str) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
     if m.role == Role::Admin && state.store().count_admins(issuer).await? <= 1 {
         return Err(AppError::Conflict("An issuer needs at least one admin: make somebody else admin first.".into()));
     }
-    state.store().remove_membership(user, issuer).await?;
+    state.store().remove_membership(&UserId::new(user), issuer).await?;
     audit::record(state, actor, Some(issuer), "member.remove", &m.email, "removed from issuer").await
 }
 
 /// Lifts a sign-in lockout of a member of this issuer.
-pub async fn unlock_member(state: &AppState, actor: &Actor, issuer: &str, user: &str) -> AppResult<()> {
+pub async fn unlock_member(state: &AppState, actor: &Actor, issuer: &IssuerId, user: &str) -> AppResult<()> {
     let m = member(state, issuer, user).await?;
     state.store().clear_login_guard(&m.email).await?;
     audit::record(state, actor, Some(issuer), "member.unlock", &m.email, "sign-in lock lifted").await
 }
 
-pub async fn overview(state: &AppState, issuer: &str) -> AppResult<IssuerOverview> {
+pub async fn overview(state: &AppState, issuer: &IssuerId) -> AppResult<IssuerOverview> {
     let issuer_model = get(state, issuer).await?;
     let members = state.store().members_of_issuer(issuer).await?.len();
     let pending = state.store().count_pending_invitations(issuer, state.now()).await?;
@@ -283,7 +288,7 @@ pub async fn overview(state: &AppState, issuer: &str) -> AppResult<IssuerOvervie
     if !issuer_model.has_logo {
         missing.push("logo".into());
     }
-    let recent = audit::list(state, Some(issuer.to_string()), &AuditFilter::default(), 8).await?;
+    let recent = audit::list(state, Some(issuer.clone()), &AuditFilter::default(), 8).await?;
     Ok(IssuerOverview { issuer: issuer_model, members, pending_invitations: pending, profile_missing: missing, recent })
 }
 

@@ -50,7 +50,7 @@ pub mod watched;
 #[cfg(test)]
 mod watched_tests;
 
-use crate::store::Store;
+use crate::store::{Store, UserId};
 use chrono::Duration;
 use clock::Clock;
 use std::sync::{Arc, Mutex};
@@ -258,7 +258,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Who is acting and from where: what the audit log records for every change.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub email: String,
     pub ip: String,
 }

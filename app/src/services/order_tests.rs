@@ -5,23 +5,24 @@ use super::orders::{self, Scope};
 use super::{accounts, api_keys, ca, clients, issuers, products, Actor, AppState};
 use crate::error::AppError;
 use crate::model::*;
+use crate::store::{CaId, CertificateId, ClientId, IssuerId};
 use chrono::Duration;
 use rcgen::{CertificateParams, KeyPair};
 use x509_parser::prelude::*;
 
 pub(super) struct World {
     pub s: AppState,
-    pub issuer: String,
-    pub other_issuer: String,
+    pub issuer: IssuerId,
+    pub other_issuer: IssuerId,
     pub client: String,
     pub product: String,
     pub admin: Scope,
 }
 
-pub(super) fn scope(issuer: &str, email: &str, can_approve: bool, client: Option<&str>) -> Scope {
+pub(super) fn scope(issuer: &IssuerId, email: &str, can_approve: bool, client: Option<&str>) -> Scope {
     Scope {
-        issuer: issuer.into(),
-        client: client.map(str::to_string),
+        issuer: issuer.clone(),
+        client: client.map(ClientId::new),
         can_approve,
         user_id: None,
         actor: Actor { user_id: None, email: email.into(), ip: "127.0.0.1".into() },
@@ -36,12 +37,13 @@ pub(super) async fn world() -> World {
 pub(super) async fn world_with(settings: super::Settings) -> World {
     let s = super::test_state_with(settings).await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
-    let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
+    let operator = Actor { user_id: Some(olga.id.clone()), email: olga.email.clone(), ip: "127.0.0.1".into() };
     let issuer =
         issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await.unwrap();
+    let issuer_id = IssuerId::new(&issuer.id);
     let other = issuers::create(&s, &operator, "Other", "other", "bo@other.test", "Bo").await.unwrap();
     ca::create_root(&s, &operator, "Signet Test Root", "Signet").await.unwrap();
-    ca::create_intermediate(&s, &operator, &issuer.id).await.unwrap();
+    ca::create_intermediate(&s, &operator, &issuer_id).await.unwrap();
     let product = products::create(
         &s,
         &operator,
@@ -65,7 +67,7 @@ pub(super) async fn world_with(settings: super::Settings) -> World {
     let client = clients::create(
         &s,
         &staff,
-        &issuer.id,
+        &issuer_id,
         ClientInput {
             name: "Shop d.o.o.".into(),
             path: "shop".into(),
@@ -78,8 +80,9 @@ pub(super) async fn world_with(settings: super::Settings) -> World {
     )
     .await
     .unwrap();
-    let admin = scope(&issuer.id, "ana@smib.test", true, None);
-    World { s, issuer: issuer.id, other_issuer: other.id, client: client.id, product: product.id, admin }
+    let admin = scope(&issuer_id, "ana@smib.test", true, None);
+    let other_issuer = IssuerId::new(other.id);
+    World { s, issuer: issuer_id, other_issuer, client: client.id, product: product.id, admin }
 }
 
 pub(super) fn csr(names: &[&str]) -> String {
@@ -159,7 +162,7 @@ async fn an_order_validated_by_email_is_issued_with_the_promised_profile() {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.decode(row.cert_der).unwrap()
     };
-    let issuing_der = ca_der(w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap());
+    let issuing_der = ca_der(w.s.store().issuing_ca(w.issuer.key()).await.unwrap().unwrap());
     let root_der = ca_der(w.s.store().root_ca().await.unwrap().unwrap());
     let (_, issuing) = X509Certificate::from_der(&issuing_der).unwrap();
     let (_, root) = X509Certificate::from_der(&root_der).unwrap();
@@ -171,7 +174,7 @@ async fn an_order_validated_by_email_is_issued_with_the_promised_profile() {
     // The chain download carries the leaf and its CAs.
     let chain = ca::render(
         &w.s,
-        &w.s.store().certificate(&w.issuer, &cert.id).await.unwrap().unwrap().ca,
+        &w.s.store().certificate(&w.issuer, &CertificateId::new(&cert.id)).await.unwrap().unwrap().ca,
         &der,
         ca::Format::P7b,
     )
@@ -410,11 +413,16 @@ async fn ca_keys_are_sealed_at_rest() {
 async fn a_sealed_ca_key_copied_into_another_cas_row_does_not_open_there() {
     let w = world().await;
     let root = w.s.store().root_ca().await.unwrap().unwrap();
-    let issuing = w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap();
+    let issuing = w.s.store().issuing_ca(w.issuer.key()).await.unwrap().unwrap();
     let issuing_id = issuing.id.key().to_string();
     // The issuing CA's row now holds the root's sealed key: an attacker with write access to the database
     // would sign leaves with the root key this way if the seal were not bound to its row.
-    assert!(w.s.store().replace_ca_key_sealed(&issuing_id, &issuing.key_sealed, &root.key_sealed).await.unwrap());
+    assert!(w
+        .s
+        .store()
+        .replace_ca_key_sealed(&CaId::new(&issuing_id), &issuing.key_sealed, &root.key_sealed)
+        .await
+        .unwrap());
     assert!(w.s.ca_runtime().open(&issuing_id, &root.key_sealed).is_err());
     assert!(w.s.ca_runtime().open(root.id.key(), &root.key_sealed).is_ok());
 }
@@ -426,7 +434,7 @@ async fn keys_sealed_before_binding_are_sealed_again_bound_to_their_ca_at_start(
     let root_id = root.id.key().to_string();
     let key = w.s.ca_runtime().open(&root_id, &root.key_sealed).unwrap();
     let unbound = w.s.ca_runtime().seal_unbound_for_tests(&key);
-    assert!(w.s.store().replace_ca_key_sealed(&root_id, &root.key_sealed, &unbound).await.unwrap());
+    assert!(w.s.store().replace_ca_key_sealed(&CaId::new(&root_id), &root.key_sealed, &unbound).await.unwrap());
     // Unbound keys are not used to sign until they are re-sealed.
     assert!(w.s.ca_runtime().open(&root_id, &unbound).is_err());
 
@@ -447,7 +455,7 @@ async fn an_http_validation_is_not_reused_for_a_wildcard_and_old_validations_lap
     let token = dcv_link(&w.s, "admin@shop.example.com").await;
     orders::confirm_email_dcv(&w.s, &token).await.unwrap();
     // Mark the completed validation as done over HTTP, as a customer's HTTP file would have.
-    w.s.store().mark_validations_http_for_tests(&w.client).await;
+    w.s.store().mark_validations_http_for_tests(&ClientId::new(&w.client)).await;
     let wildcard =
         orders::create(&w.s, &w.admin, input(&w, "*.shop.example.com", csr(&["*.shop.example.com"]), DcvMethod::Dns))
             .await
@@ -533,21 +541,21 @@ async fn api_keys_act_for_their_holder_as_the_holder_is_now() {
     accounts::invite_customer(&w.s, &staff, &w.issuer, &w.client, "cleo@shop.example.com", "Cleo").await.unwrap();
     let ana = w.s.store().user_by_email("ana@smib.test").await.unwrap().unwrap();
     let cleo = w.s.store().user_by_email("cleo@shop.example.com").await.unwrap().unwrap();
-    let admin_key = api_keys::create(&w.s, &staff, &ana.key(), &w.issuer, "ci").await.unwrap();
-    let customer_key = api_keys::create(&w.s, &staff, &cleo.key(), &w.issuer, "shop").await.unwrap();
+    let admin_key = api_keys::create(&w.s, &staff, &ana.id, &w.issuer, "ci").await.unwrap();
+    let customer_key = api_keys::create(&w.s, &staff, &cleo.id, &w.issuer, "shop").await.unwrap();
 
     let admin = api_keys::authenticate(&w.s, &admin_key).await.unwrap();
     assert_eq!((admin.role, admin.client, admin.email.as_str()), (Role::Admin, None, "ana@smib.test"));
-    assert_eq!(admin.issuer, w.issuer);
+    assert_eq!(admin.issuer, w.issuer.clone());
     let customer = api_keys::authenticate(&w.s, &customer_key).await.unwrap();
-    assert_eq!((customer.role, customer.client.as_deref()), (Role::Customer, Some(w.client.as_str())));
+    assert_eq!((customer.role, customer.client), (Role::Customer, Some(ClientId::new(&w.client))));
 
     let refused = |r: Result<api_keys::KeyHolder, AppError>| matches!(r, Err(AppError::Unauthenticated));
     assert!(refused(api_keys::authenticate(&w.s, "sgk_not-a-key").await));
     assert!(refused(api_keys::authenticate(&w.s, &admin_key.replace("sgk_", "xyz_")).await));
     // A revoked key, and the key of a customer taken off the client, stop working at once.
-    let id = api_keys::list(&w.s, &ana.key()).await.unwrap()[0].id.clone();
-    api_keys::revoke(&w.s, &staff, &ana.key(), &id).await.unwrap();
+    let id = api_keys::list(&w.s, &ana.id).await.unwrap()[0].id.clone();
+    api_keys::revoke(&w.s, &staff, &ana.id, &id).await.unwrap();
     assert!(refused(api_keys::authenticate(&w.s, &admin_key).await));
     accounts::remove_customer(&w.s, &staff, &w.issuer, &w.client, &cleo.key()).await.unwrap();
     assert!(refused(api_keys::authenticate(&w.s, &customer_key).await));

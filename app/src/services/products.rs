@@ -4,7 +4,7 @@ use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{max_server_validity_days, validate, KeyType, Product, ProductInput, Profile};
 use crate::pki::profile::SMIME_MAX_DAYS;
-use crate::store::{ProductParams, ProductRow};
+use crate::store::{ProductId, ProductParams, ProductRow};
 
 /// Renewal may open at most this many days before expiry (a year: TBS's 90 days suits one-year certificates).
 const RENEW_BEFORE_MAX: u32 = 365;
@@ -87,16 +87,16 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductInput) -> App
     let p = params(state, &input)?;
     let id = state.store().create_product(p, state.now()).await?;
     audit::record(state, actor, None, "product.create", &input.name, input.profile.as_str()).await?;
-    state.store().product(id.key()).await?.map(product_of).ok_or(AppError::Internal)
+    state.store().product(&id).await?.map(product_of).ok_or(AppError::Internal)
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductInput) -> AppResult<Product> {
     let p = params(state, &input)?;
-    if !state.store().update_product(id, p).await? {
+    if !state.store().update_product(&ProductId::new(id), p).await? {
         return Err(AppError::NotFound);
     }
     audit::record(state, actor, None, "product.update", &input.name, input.profile.as_str()).await?;
-    state.store().product(id).await?.map(product_of).ok_or(AppError::Internal)
+    state.store().product(&ProductId::new(id)).await?.map(product_of).ok_or(AppError::Internal)
 }
 
 /// A product as the model has it. Here rather than in `orders` so that signing (`ca`) and invitations can read

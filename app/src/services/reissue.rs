@@ -4,12 +4,12 @@
 //! revocation, shown in the inventory and carried out by the renewal job). Linked to the original like a
 //! renewal, so both appear in the certificate's versions.
 
-use super::certificates;
 use super::orders::{self, Placement, Scope};
 use super::renewal::Renewable;
-use super::{audit, Actor, AppState};
+use super::{audit, certificates, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::*;
+use crate::store::{CertificateId, OrderId};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 /// Who the order history names for a scheduled revocation.
@@ -33,13 +33,13 @@ pub async fn reissue(state: &AppState, scope: &Scope, cert_id: &str, input: Reis
     let revoke_on = check_input(&input, now.date_naive())?;
     // One replacement is placed at a time: two reissues, or a reissue and a renewal, clicked at the same moment
     // place one order, and the other is told why.
-    if !state.store().claim_replacement(cert_id, now).await? {
+    if !state.store().claim_replacement(&CertificateId::new(cert_id), now).await? {
         return Err(AppError::Conflict(
             "A renewal or reissue of this certificate is being placed right now: reload the page in a moment.".into(),
         ));
     }
     let placed = place_reissue(state, scope, &r, input, revoke_on).await;
-    state.store().release_replacement(cert_id).await?;
+    state.store().release_replacement(&CertificateId::new(cert_id)).await?;
     placed
 }
 
@@ -82,7 +82,18 @@ async fn place_reissue(
         reason => reason.label().to_string(),
     };
     let (old_order, by) = (r.order.id.key().to_string(), &scope.actor.email);
-    state.store().link_reissue(&placed.id, cert_id, &old_order, &r.cert.serial, &why, by, now).await?;
+    state
+        .store()
+        .link_reissue(
+            &OrderId::new(&placed.id),
+            &CertificateId::new(cert_id),
+            &OrderId::new(&old_order),
+            &r.cert.serial,
+            &why,
+            by,
+            now,
+        )
+        .await?;
     audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.reissue", &r.cert.serial, why).await?;
     let reason = match input.reason {
         ReissueReason::KeyLost => RevocationReason::KeyCompromise,
@@ -95,7 +106,7 @@ async fn place_reissue(
         }
         (OldCertificate::RevokeOn, Some(day)) => {
             let at = Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default());
-            state.store().schedule_revocation(cert_id, at, reason.as_str()).await?;
+            state.store().schedule_revocation(&CertificateId::new(cert_id), at, reason.as_str()).await?;
             let detail = format!("revocation scheduled for {day} ({})", reason.label());
             audit::record(
                 state,
@@ -119,7 +130,7 @@ pub async fn cancel_scheduled_revocation(state: &AppState, scope: &Scope, cert_i
     if r.cert.revoked_at.is_some() {
         return Err(AppError::Conflict("This certificate is revoked already: revocation is final.".into()));
     }
-    if !state.store().cancel_scheduled_revocation(cert_id).await? {
+    if !state.store().cancel_scheduled_revocation(&CertificateId::new(cert_id)).await? {
         return Err(AppError::Conflict("No revocation is scheduled for this certificate.".into()));
     }
     let detail = "scheduled revocation cancelled: the certificate is kept until it expires".to_string();
@@ -162,7 +173,7 @@ pub async fn revoke_scheduled(state: &AppState) -> AppResult<usize> {
         // The reason was one of ours when it was scheduled: a value this build does not know is a bug.
         let reason = RevocationReason::parse(&s.reason).ok_or(AppError::Internal)?;
         let input = RevokeInput { reason, comment: "Scheduled when the certificate was reissued.".into() };
-        match certificates::revoke(state, &scope, &s.certificate, input).await {
+        match certificates::revoke(state, &scope, s.certificate.key(), input).await {
             Ok(_) => revoked += 1,
             // Another instance was first.
             Err(AppError::Conflict(_)) => {}

@@ -6,6 +6,7 @@ use super::order_tests::{csr, dcv_link, input, world, World};
 use super::{ca, certificates, expiry, orders, reissue};
 use crate::error::AppError;
 use crate::model::*;
+use crate::store::CertificateId;
 use chrono::Duration;
 use x509_parser::prelude::*;
 
@@ -137,14 +138,14 @@ async fn a_reissue_while_a_renewal_or_reissue_of_the_certificate_is_being_placed
     let w = world().await;
     let old = issued(&w).await;
     // Another person's renewal or reissue of this certificate is being placed right now.
-    assert!(w.s.store().claim_replacement(&old.id, w.s.now()).await.unwrap());
+    assert!(w.s.store().claim_replacement(&CertificateId::new(&old.id), w.s.now()).await.unwrap());
     let request = || ReissueInput { csr: csr(&["shop.example.com"]), ..Default::default() };
     let refused = reissue::reissue(&w.s, &w.admin, &old.id, request()).await.unwrap_err();
     assert!(matches!(refused, AppError::Conflict(ref m) if m.contains("being placed right now")), "{refused:?}");
     assert_eq!(orders::list(&w.s, &w.admin, None, 1).await.unwrap().total, 1, "only the original order");
 
     // Once that one is placed, the certificate can be reissued.
-    w.s.store().release_replacement(&old.id).await.unwrap();
+    w.s.store().release_replacement(&CertificateId::new(&old.id)).await.unwrap();
     reissue::reissue(&w.s, &w.admin, &old.id, request()).await.unwrap();
     assert_eq!(orders::list(&w.s, &w.admin, None, 1).await.unwrap().total, 2);
 }

@@ -8,7 +8,7 @@ use super::orders::{self, Scope};
 use super::{audit, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{CertListRow, OrderRow};
+use crate::store::{CertListRow, CertificateId, OrderId, OrderRow, TrackedId};
 use chrono::{DateTime, Duration, Utc};
 
 /// The renewal window of a certificate of `product` that expires at `not_after`.
@@ -31,7 +31,8 @@ impl Renewable {
     /// this viewer's).
     pub async fn load(state: &AppState, scope: &Scope, cert_id: &str) -> AppResult<Option<Renewable>> {
         let store_scope = scope.store_scope();
-        let Some((cert, _)) = state.store().certificate_in_scope(&store_scope, cert_id).await? else {
+        let Some((cert, _)) = state.store().certificate_in_scope(&store_scope, &CertificateId::new(cert_id)).await?
+        else {
             return Ok(None);
         };
         Renewable::of(state, scope, cert_id, cert).await.map(Some)
@@ -40,16 +41,20 @@ impl Renewable {
     /// The same, for a certificate the caller has read in `scope` already.
     pub async fn of(state: &AppState, scope: &Scope, cert_id: &str, cert: CertListRow) -> AppResult<Renewable> {
         let store_scope = scope.store_scope();
-        let order = state.store().order(&store_scope, cert.cert_order.key()).await?.ok_or(AppError::Internal)?;
-        let product = state.store().product(order.product.key()).await?.ok_or(AppError::Internal)?;
+        let order = state.store().order(&store_scope, &cert.cert_order).await?.ok_or(AppError::Internal)?;
+        let product = state.store().product(&order.product).await?.ok_or(AppError::Internal)?;
         Ok(Renewable { cert_id: cert_id.to_string(), cert, order, product: orders::product_of(product) })
     }
 
     /// Where the certificate stands for renewal now.
     pub async fn info(&self, state: &AppState) -> AppResult<RenewalInfo> {
         let (opens_at, closes_at) = window(&self.product, self.cert.not_after);
-        let renewed_by = state.store().renewal_of(&self.cert_id).await?;
-        let (own, inherited, do_not_renew) = state.store().renewal_choices(&self.cert_id).await?;
+        let renewed_by = state
+            .store()
+            .renewal_of(&CertificateId::new(&self.cert_id))
+            .await?
+            .map(|(id, number)| (id.key().to_string(), number));
+        let (own, inherited, do_not_renew) = state.store().renewal_choices(&CertificateId::new(&self.cert_id)).await?;
         let auto_renew = own.or(inherited).unwrap_or(self.product.auto_renew_default);
         let now = state.now();
         let standing = if self.cert.revoked_at.is_some() {
@@ -94,13 +99,13 @@ pub async fn attempt(state: &AppState, scope: &Scope, cert_id: &str, input: Rene
     let r = Renewable::load(state, scope, cert_id).await?.ok_or(AppError::NotFound)?;
     // One renewal is placed at a time (two people, or a person and the automatic renewal): the claim comes
     // before "is it renewed already?", so that whoever holds it sees any renewal placed before.
-    if !state.store().claim_replacement(cert_id, state.now()).await? {
+    if !state.store().claim_replacement(&CertificateId::new(cert_id), state.now()).await? {
         return Ok(RenewAttempt::Elsewhere(
             "A renewal of this certificate is being placed right now: reload the page in a moment.".into(),
         ));
     }
     let placed = place_renewal(state, scope, &r, input).await;
-    state.store().release_replacement(cert_id).await?;
+    state.store().release_replacement(&CertificateId::new(cert_id)).await?;
     placed
 }
 
@@ -127,7 +132,17 @@ async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: Re
     let placed = orders::create(state, scope, order).await?;
     let old_order = r.order.id.key().to_string();
     let by = &scope.actor.email;
-    state.store().link_renewal(&placed.id, cert_id, &old_order, &r.cert.serial, by, state.now()).await?;
+    state
+        .store()
+        .link_renewal(
+            &OrderId::new(&placed.id),
+            &CertificateId::new(cert_id),
+            &OrderId::new(&old_order),
+            &r.cert.serial,
+            by,
+            state.now(),
+        )
+        .await?;
     let detail = format!("renewed by order {}", placed.number);
     audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.renew", &r.cert.serial, detail).await?;
     Ok(RenewAttempt::Placed(orders::view(state, scope, &placed.id).await?))
@@ -189,14 +204,17 @@ pub async fn set_choices(state: &AppState, scope: &Scope, cert_id: &str, choices
                 return Err(AppError::field("auto_renew", "Its ACME client renews this certificate."));
             }
             let store = state.store();
-            store.set_renewal_choices(cert_id, choices.auto_renew, choices.do_not_renew).await?;
+            store.set_renewal_choices(&CertificateId::new(cert_id), choices.auto_renew, choices.do_not_renew).await?;
             audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.renewal", &r.cert.serial, what).await
         }
         None => {
-            let client = scope.client.as_deref();
-            let (row, _, _) =
-                state.store().watched_in_scope(&scope.issuer, client, cert_id).await?.ok_or(AppError::NotFound)?;
-            state.store().set_watched_do_not_renew(cert_id, choices.do_not_renew).await?;
+            let client = scope.client.as_ref();
+            let (row, _, _) = state
+                .store()
+                .watched_in_scope(&scope.issuer, client, &TrackedId::new(cert_id))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            state.store().set_watched_do_not_renew(&TrackedId::new(cert_id), choices.do_not_renew).await?;
             audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.renewal", &row.serial, what).await
         }
     }
@@ -204,16 +222,16 @@ pub async fn set_choices(state: &AppState, scope: &Scope, cert_id: &str, choices
 
 /// The line of renewals `cert_id` is in, oldest first.
 pub(super) async fn versions(state: &AppState, cert_id: &str) -> AppResult<Vec<CertificateVersion>> {
-    let rows = state.store().certificate_versions(cert_id).await?;
+    let rows = state.store().certificate_versions(&CertificateId::new(cert_id)).await?;
     Ok(rows
         .into_iter()
         .map(|v| CertificateVersion {
-            current: v.id == cert_id,
-            id: v.id,
+            current: v.id.is(cert_id),
+            id: v.id.key().to_string(),
             serial: v.serial,
             not_before: v.not_before,
             not_after: v.not_after,
-            order_id: v.order,
+            order_id: v.order.key().to_string(),
             order_number: v.order_number,
         })
         .collect())

@@ -2,10 +2,10 @@
 //! same from outside in server/tests/revocation.rs.)
 
 use super::order_tests::{csr, dcv_link, input, scope, world, World};
-use super::orders;
-use super::{ca, certificates, Actor};
+use super::{ca, certificates, orders, Actor};
 use crate::error::AppError;
 use crate::model::*;
+use crate::store::{CaId, CertificateId};
 use x509_parser::prelude::*;
 
 /// An issued certificate for `shop.example.com`, validated by e-mail the first time and reused after.
@@ -228,7 +228,7 @@ async fn crl_timing_with_100k_revoked_entries() {
     let row = w.s.store().ca_by_slug(&cert.ca).await.unwrap().unwrap();
     let ca_key = row.id.key().to_string();
     let started = std::time::Instant::now();
-    w.s.store().insert_revoked_for_benchmark(&ca_key, 100_000, w.s.now()).await.unwrap();
+    w.s.store().insert_revoked_for_benchmark(&CaId::new(&ca_key), 100_000, w.s.now()).await.unwrap();
     eprintln!("inserted 100,000 revoked certificates in {:?}", started.elapsed());
     let started = std::time::Instant::now();
     let der = ca::crl::sign_issuing_crl(&w.s, &row).await.unwrap();
@@ -328,7 +328,10 @@ async fn a_revocation_whose_crl_was_not_signed_is_listed_by_the_next_crl_job_run
     // What a revocation leaves when signing its CRL fails: the certificate revoked, the CRL number raised
     // (so that OCSP caches let go), and no CRL with that number.
     let now = w.s.now();
-    w.s.store().revoke_certificate(&w.admin.store_scope(), &second.id, "keyCompromise", "", "test", now).await.unwrap();
+    w.s.store()
+        .revoke_certificate(&w.admin.store_scope(), &CertificateId::new(&second.id), "keyCompromise", "", "test", now)
+        .await
+        .unwrap();
     let row = w.s.store().ca_by_slug(&first.ca).await.unwrap().unwrap();
     let taken = w.s.store().next_crl_number(row.id.key()).await.unwrap() as u64;
     let (_, listed) = crl_serials(&w, &first.ca).await;
@@ -355,7 +358,7 @@ async fn a_ca_that_cannot_sign_does_not_keep_the_crl_job_from_the_others() {
     w.s.clock().advance(chrono::Duration::days(2));
     let broken = &issuing[0];
     let broken_id = broken.id.key().to_string();
-    assert!(w.s.store().replace_ca_key_sealed(&broken_id, &broken.key_sealed, "v2.broken").await.unwrap());
+    assert!(w.s.store().replace_ca_key_sealed(&CaId::new(&broken_id), &broken.key_sealed, "v2.broken").await.unwrap());
     w.s.ca_runtime().forget_signers_for_tests();
     let numbers = |w: &World| {
         let ids: Vec<String> = issuing.iter().map(|c| c.id.key().to_string()).collect();

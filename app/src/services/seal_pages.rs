@@ -9,6 +9,7 @@
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::{Client, Domain, Seal, SealState};
+use crate::store::{ClientId, IssuerId, SealId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -162,14 +163,14 @@ pub async fn public_seal(state: &AppState, id: &str) -> AppResult<Option<Arc<Pub
 
 async fn load_public_seal(state: &AppState, id: &str) -> AppResult<Option<PublicSeal>> {
     let store = state.store();
-    let Some(row) = store.seal_by_public_id(id).await? else {
+    let Some(row) = store.seal_by_public_id(&SealId::new(id)).await? else {
         return Ok(None);
     };
     let issuer_id = row.issuer.key().to_string();
     let (Some(issuer), Some(client), Some(cert_type)) = (
-        store.issuer_by_id(&issuer_id).await?,
-        store.client(&issuer_id, row.client.key()).await?,
-        store.cert_type(row.cert_type.key()).await?,
+        store.issuer_by_id(&IssuerId::new(&issuer_id)).await?,
+        store.client(&IssuerId::new(&issuer_id), &row.client).await?,
+        store.cert_type(&row.cert_type).await?,
     ) else {
         return Ok(None);
     };
@@ -410,12 +411,17 @@ pub async fn verified_page(state: &AppState, issuer: IssuerBy<'_>, path: &str) -
     }
     .ok_or(AppError::NotFound)?;
     let issuer_id = issuer.id.clone();
-    let client = store.client_by_path(&issuer_id, path).await?.ok_or(AppError::NotFound)?;
+    let client = store.client_by_path(&IssuerId::new(&issuer_id), path).await?.ok_or(AppError::NotFound)?;
     let client_id = client.id.clone();
-    let domains = store.domains_of_client(&issuer_id, &client_id).await?.into_iter().map(Domain::from).collect();
+    let domains = store
+        .domains_of_client(&IssuerId::new(&issuer_id), &ClientId::new(&client_id))
+        .await?
+        .into_iter()
+        .map(Domain::from)
+        .collect();
     let today = state.now().date_naive();
     let seals = store
-        .seals_of_client(&issuer_id, &client_id)
+        .seals_of_client(&IssuerId::new(&issuer_id), &ClientId::new(&client_id))
         .await?
         .into_iter()
         .map(|r| super::seals::to_model(r, today))

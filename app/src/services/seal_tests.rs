@@ -4,21 +4,22 @@ use super::seal_pages::{self, CopyReport, IssuerBy};
 use super::{accounts, catalog, clients, csv_export, issuers, seals, Actor, AppState};
 use crate::error::AppError;
 use crate::model::{CertTypeInput, ClientInput, SealFilter, SealInput, SealState};
+use crate::store::IssuerId;
 use chrono::Duration;
 
 struct World {
     s: AppState,
     operator: Actor,
     staff: Actor,
-    issuer: String,
-    other_issuer: String,
+    issuer: IssuerId,
+    other_issuer: IssuerId,
     type_id: String,
 }
 
 async fn world() -> World {
     let s = super::test_state().await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
-    let operator = Actor { user_id: Some(olga.key()), email: olga.email.clone(), ip: "127.0.0.1".into() };
+    let operator = Actor { user_id: Some(olga.id.clone()), email: olga.email.clone(), ip: "127.0.0.1".into() };
     let issuer =
         issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await.unwrap();
     let other = issuers::create(&s, &operator, "Other", "other", "bo@other.test", "Bo").await.unwrap();
@@ -42,7 +43,7 @@ async fn world() -> World {
     .unwrap();
     let type_id = catalog::types(&s).await.unwrap()[0].id.clone();
     let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
-    World { s, operator, staff, issuer: issuer.id, other_issuer: other.id, type_id }
+    World { s, operator, staff, issuer: IssuerId::new(issuer.id), other_issuer: IssuerId::new(other.id), type_id }
 }
 
 fn client_input(name: &str, path: &str) -> ClientInput {
@@ -88,7 +89,7 @@ async fn catalogue_rules() {
 #[tokio::test]
 async fn clients_and_domains_follow_the_guide() {
     let w = world().await;
-    let (s, i) = (&w.s, w.issuer.as_str());
+    let (s, i) = (&w.s, &w.issuer);
     let c = clients::create(s, &w.staff, i, client_input("Client Ltd.", "client")).await.unwrap();
     // Paths: ASCII only, unique per issuer (regardless of case), free in another issuer.
     let e = clients::create(s, &w.staff, i, client_input("Other", "Client")).await.unwrap_err();
@@ -126,7 +127,7 @@ async fn clients_and_domains_follow_the_guide() {
 #[tokio::test]
 async fn seal_lifecycle_extend_renew_invalidate_with_history() {
     let w = world().await;
-    let (s, i) = (&w.s, w.issuer.as_str());
+    let (s, i) = (&w.s, &w.issuer);
     let c = clients::create(s, &w.staff, i, client_input("Client Ltd.", "client")).await.unwrap();
     let d = clients::add_domain(s, &w.staff, i, &c.id, "shop.example", "").await.unwrap();
     let other = clients::create(s, &w.staff, i, client_input("Other", "other")).await.unwrap();
@@ -196,7 +197,7 @@ async fn seal_lifecycle_extend_renew_invalidate_with_history() {
 #[tokio::test]
 async fn list_filters_dashboard_and_csv() {
     let w = world().await;
-    let (s, i) = (&w.s, w.issuer.as_str());
+    let (s, i) = (&w.s, &w.issuer);
     for (n, (name, from, to)) in [
         ("Alpha", "2026-01-10", "2027-06-01"),
         ("Beta", "2026-02-01", "2026-12-10"),
@@ -238,7 +239,7 @@ async fn list_filters_dashboard_and_csv() {
 #[tokio::test]
 async fn seal_links_copy_attempts_and_verified_pages() {
     let w = world().await;
-    let (s, i) = (&w.s, w.issuer.as_str());
+    let (s, i) = (&w.s, &w.issuer);
     let c = clients::create(s, &w.staff, i, client_input("<script>alert(1)</script> \"Shop\"", "shop")).await.unwrap();
     let d = clients::add_domain(s, &w.staff, i, &c.id, "shop.example", "Our <b>shop</b>").await.unwrap();
     let seal = seals::create(s, &w.staff, i, &c.id, seal_input(&w, vec![d.id.clone()])).await.unwrap();

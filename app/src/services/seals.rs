@@ -8,7 +8,10 @@ use crate::model::{
     validate, CopyAttempt, Domain, ExpiryEntry, Page, Seal, SealDetail, SealFilter, SealInput, SealOverview, SealState,
     EXPIRING_DAYS, SEAL_STYLES,
 };
-use crate::store::{CopyAttemptRow, HistoryWrite, SealQuery, SealRow, SealWrite, ORDERINGS};
+use crate::store::{
+    CertTypeId, ClientId, CopyAttemptRow, DomainId, HistoryWrite, IssuerId, SealId, SealQuery, SealRow, SealWrite,
+    ORDERINGS,
+};
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 pub const SEALS_PER_PAGE: usize = 50;
@@ -60,7 +63,7 @@ fn new_seal_id() -> String {
 }
 
 /// Checks a seal form against the catalogue and the client's domains; returns what is written.
-async fn checked(state: &AppState, issuer: &str, client: &str, s: &SealInput) -> AppResult<(SealWrite, String)> {
+async fn checked(state: &AppState, issuer: &IssuerId, client: &str, s: &SealInput) -> AppResult<(SealWrite, String)> {
     let mut checks = Checks::new();
     checks
         .check("valid_from", validate::date(&s.valid_from))
@@ -73,16 +76,17 @@ async fn checked(state: &AppState, issuer: &str, client: &str, s: &SealInput) ->
     }
     let cert_type = state
         .store()
-        .cert_type(s.type_id.trim())
+        .cert_type(&CertTypeId::new(s.type_id.trim()))
         .await?
         .ok_or_else(|| AppError::field("type_id", "Choose one of the certificate types."))?;
     let level = s.level.trim().to_string();
     if !cert_type.levels.is_empty() && !cert_type.levels.contains(&level) {
         return Err(AppError::field("level", format!("Choose a level of {}.", cert_type.name)));
     }
-    let own: Vec<String> =
-        state.store().domains_of_client(issuer, client).await?.iter().map(|d| d.id.key().to_string()).collect();
-    let mut domains: Vec<String> = s.domains.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+    let own: Vec<DomainId> =
+        state.store().domains_of_client(issuer, &ClientId::new(client)).await?.into_iter().map(|d| d.id).collect();
+    let mut domains: Vec<DomainId> =
+        s.domains.iter().map(|d| d.trim()).filter(|d| !d.is_empty()).map(DomainId::new).collect();
     domains.sort();
     domains.dedup();
     if domains.iter().any(|d| !own.contains(d)) {
@@ -91,7 +95,7 @@ async fn checked(state: &AppState, issuer: &str, client: &str, s: &SealInput) ->
     let level = if cert_type.levels.is_empty() { String::new() } else { level };
     Ok((
         SealWrite {
-            cert_type: cert_type.id.clone(),
+            cert_type: CertTypeId::new(cert_type.id.clone()),
             level,
             valid_from: fmt(from),
             valid_to: fmt(to),
@@ -106,27 +110,41 @@ fn history(state: &AppState, actor: &Actor, action: &str, detail: String) -> His
     HistoryWrite { at: state.now(), actor_email: actor.email.clone(), action: action.into(), detail }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, issuer: &str, client: &str, s: SealInput) -> AppResult<Seal> {
+pub async fn create(state: &AppState, actor: &Actor, issuer: &IssuerId, client: &str, s: SealInput) -> AppResult<Seal> {
     let c = clients::get(state, issuer, client).await?;
     let (write, type_name) = checked(state, issuer, client, &s).await?;
     let id = new_seal_id();
     let detail = format!("{type_name} {} {} – {}", write.level, write.valid_from, write.valid_to);
-    state.store().create_seal(issuer, client, &id, &write, history(state, actor, "created", detail.clone())).await?;
+    state
+        .store()
+        .create_seal(
+            issuer,
+            &ClientId::new(client),
+            &SealId::new(&id),
+            &write,
+            history(state, actor, "created", detail.clone()),
+        )
+        .await?;
     audit::record_about(state, actor, Some(issuer), Some(client), "seal.create", &c.name, detail).await?;
     state.invalidate_seal_cache();
     get(state, issuer, &id).await
 }
 
-pub async fn get(state: &AppState, issuer: &str, id: &str) -> AppResult<Seal> {
-    let row = state.store().seal(issuer, id).await?.ok_or(AppError::NotFound)?;
+pub async fn get(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<Seal> {
+    let row = state.store().seal(issuer, &SealId::new(id)).await?.ok_or(AppError::NotFound)?;
     Ok(to_model(row, state.now().date_naive()))
 }
 
-pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<SealDetail> {
+pub async fn detail(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<SealDetail> {
     let seal = get(state, issuer, id).await?;
-    let client_domains =
-        state.store().domains_of_client(issuer, &seal.client_id).await?.into_iter().map(Domain::from).collect();
-    let history = state.store().seal_history(id).await?;
+    let client_domains = state
+        .store()
+        .domains_of_client(issuer, &ClientId::new(&seal.client_id))
+        .await?
+        .into_iter()
+        .map(Domain::from)
+        .collect();
+    let history = state.store().seal_history(&SealId::new(id)).await?;
     let base = &state.settings().public_url;
     let snippets = SEAL_STYLES
         .iter()
@@ -141,13 +159,13 @@ pub async fn detail(state: &AppState, issuer: &str, id: &str) -> AppResult<SealD
 async fn apply(
     state: &AppState,
     actor: &Actor,
-    issuer: &str,
+    issuer: &IssuerId,
     before: &Seal,
     write: SealWrite,
     action: &str,
     detail: String,
 ) -> AppResult<Seal> {
-    state.store().update_seal(issuer, &before.id, &write, history(state, actor, action, detail.clone())).await?;
+    state.store().update_seal(issuer.key(), &before.id, &write, history(state, actor, action, detail.clone())).await?;
     audit::record_about(
         state,
         actor,
@@ -164,17 +182,17 @@ async fn apply(
 
 fn unchanged(seal: &Seal) -> SealWrite {
     SealWrite {
-        cert_type: seal.type_id.clone(),
+        cert_type: CertTypeId::new(seal.type_id.clone()),
         level: seal.level.clone(),
         valid_from: fmt(seal.valid_from),
         valid_to: fmt(seal.valid_to),
-        domains: seal.domains.iter().map(|d| d.id.clone()).collect(),
+        domains: seal.domains.iter().map(|d| DomainId::new(d.id.clone())).collect(),
         invalidated: seal.state == SealState::Invalidated,
     }
 }
 
 /// "Edit certificate". A new valid-from is an irregular renewal and is recorded as such.
-pub async fn edit(state: &AppState, actor: &Actor, issuer: &str, id: &str, s: SealInput) -> AppResult<Seal> {
+pub async fn edit(state: &AppState, actor: &Actor, issuer: &IssuerId, id: &str, s: SealInput) -> AppResult<Seal> {
     let before = get(state, issuer, id).await?;
     let (mut write, type_name) = checked(state, issuer, &before.client_id, &s).await?;
     let today = state.now().date_naive();
@@ -202,7 +220,7 @@ pub async fn edit(state: &AppState, actor: &Actor, issuer: &str, id: &str, s: Se
 }
 
 /// "+ Extend": one more year on valid-to.
-pub async fn extend(state: &AppState, actor: &Actor, issuer: &str, id: &str) -> AppResult<Seal> {
+pub async fn extend(state: &AppState, actor: &Actor, issuer: &IssuerId, id: &str) -> AppResult<Seal> {
     let before = get(state, issuer, id).await?;
     let mut write = unchanged(&before);
     let to = before.valid_to.checked_add_months(Months::new(12)).ok_or(AppError::Internal)?;
@@ -213,7 +231,7 @@ pub async fn extend(state: &AppState, actor: &Actor, issuer: &str, id: &str) -> 
 }
 
 /// "- Invalidate": valid-to becomes yesterday.
-pub async fn invalidate(state: &AppState, actor: &Actor, issuer: &str, id: &str) -> AppResult<Seal> {
+pub async fn invalidate(state: &AppState, actor: &Actor, issuer: &IssuerId, id: &str) -> AppResult<Seal> {
     let before = get(state, issuer, id).await?;
     if before.state == SealState::Invalidated {
         return Err(AppError::Conflict("This certificate is already invalidated.".into()));
@@ -248,7 +266,7 @@ fn query(state: &AppState, f: &SealFilter, start: usize, limit: usize) -> AppRes
     let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     Ok(SealQuery {
         state: SealState::parse(&f.state),
-        cert_type: some(&f.type_id),
+        cert_type: some(&f.type_id).map(CertTypeId::new),
         client_name: some(&f.client).map(|c| c.to_lowercase()),
         client: None,
         expires_from: some(&f.expires_from),
@@ -261,7 +279,7 @@ fn query(state: &AppState, f: &SealFilter, start: usize, limit: usize) -> AppRes
     })
 }
 
-pub async fn list(state: &AppState, issuer: &str, f: &SealFilter) -> AppResult<Page<Seal>> {
+pub async fn list(state: &AppState, issuer: &IssuerId, f: &SealFilter) -> AppResult<Page<Seal>> {
     let page = f.page.max(1);
     let q = query(state, f, (page - 1) * SEALS_PER_PAGE, SEALS_PER_PAGE)?;
     let (rows, total) = state.store().list_seals(issuer, &q).await?;
@@ -278,7 +296,7 @@ pub struct SealExport {
 }
 
 /// Starts an export: the filter is checked now, so that a bad one is refused before anything is sent.
-pub fn export(state: &AppState, issuer: &str, f: &SealFilter) -> AppResult<SealExport> {
+pub fn export(state: &AppState, issuer: &IssuerId, f: &SealFilter) -> AppResult<SealExport> {
     query(state, f, 0, 1)?;
     Ok(SealExport { issuer: issuer.to_string(), filter: f.clone(), chunk_rows: csv_export::CHUNK_ROWS })
 }
@@ -293,7 +311,7 @@ impl SealExport {
 impl CsvExport for SealExport {
     async fn chunk(&self, state: &AppState, n: usize) -> AppResult<Option<String>> {
         let q = query(state, &self.filter, n * self.chunk_rows, self.chunk_rows)?;
-        let (rows, _) = state.store().list_seals(&self.issuer, &q).await?;
+        let (rows, _) = state.store().list_seals(&IssuerId::new(&self.issuer), &q).await?;
         if rows.is_empty() && n > 0 {
             return Ok(None);
         }
@@ -319,7 +337,7 @@ impl CsvExport for SealExport {
 }
 
 /// The dashboard: issuance per month (12 months), expiring in the next 30 days, expired in the last 30.
-pub async fn overview(state: &AppState, issuer: &str) -> AppResult<SealOverview> {
+pub async fn overview(state: &AppState, issuer: &IssuerId) -> AppResult<SealOverview> {
     let now = state.now();
     let today = now.date_naive();
     let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).ok_or(AppError::Internal)?;
@@ -361,6 +379,6 @@ pub async fn overview(state: &AppState, issuer: &str) -> AppResult<SealOverview>
 }
 
 /// Copy attempts across the issuer, newest first: the "activity" view.
-pub async fn copy_attempts(state: &AppState, issuer: &str) -> AppResult<Vec<CopyAttempt>> {
+pub async fn copy_attempts(state: &AppState, issuer: &IssuerId) -> AppResult<Vec<CopyAttempt>> {
     Ok(state.store().copy_attempts(issuer, None, 500).await?.into_iter().map(copy_attempt_model).collect())
 }

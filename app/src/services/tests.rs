@@ -3,6 +3,7 @@
 use super::{accounts, issuers, Actor, AppState};
 use crate::error::AppError;
 use crate::model::{MailStatus, Role};
+use crate::store::{IssuerId, UserId};
 use chrono::Duration;
 
 async fn state() -> AppState {
@@ -10,7 +11,7 @@ async fn state() -> AppState {
 }
 
 fn operator_actor(user: &crate::store::UserRow) -> Actor {
-    Actor { user_id: Some(user.key()), email: user.email.clone(), ip: "127.0.0.1".into() }
+    Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: "127.0.0.1".into() }
 }
 
 /// The token of the last link to `to` in the outbox that starts with `prefix`.
@@ -106,14 +107,19 @@ async fn invitation_creates_an_account_that_works_once() {
     assert_eq!(viewer.current.as_ref().map(|c| (c.slug.as_str(), c.role)), Some(("smib", Role::Admin)));
 
     // The last admin cannot be demoted or removed.
-    let ana = Actor { user_id: Some(viewer.user_id.clone()), email: viewer.email.clone(), ip: "ip".into() };
+    let ana =
+        Actor { user_id: Some(UserId::new(viewer.user_id.clone())), email: viewer.email.clone(), ip: "ip".into() };
     assert!(matches!(
-        issuers::set_role(&s, &ana, &issuer.id, &viewer.user_id, Role::User).await,
+        issuers::set_role(&s, &ana, &IssuerId::new(&issuer.id), &viewer.user_id, Role::User).await,
         Err(AppError::Conflict(_))
     ));
-    assert!(matches!(issuers::remove_member(&s, &ana, &issuer.id, &viewer.user_id).await, Err(AppError::Conflict(_))));
+    assert!(matches!(
+        issuers::remove_member(&s, &ana, &IssuerId::new(&issuer.id), &viewer.user_id).await,
+        Err(AppError::Conflict(_))
+    ));
     // Inviting the same person twice is refused at the e-mail field.
-    let again = accounts::invite(&s, &ana, &issuer.id, "ana@smib.test", "Ana", Role::User).await.unwrap_err();
+    let again =
+        accounts::invite(&s, &ana, &IssuerId::new(&issuer.id), "ana@smib.test", "Ana", Role::User).await.unwrap_err();
     assert!(again.for_field("email").is_some());
 }
 
@@ -125,19 +131,23 @@ async fn profile_rules_are_enforced_on_the_server() {
     let a = issuers::create(&s, &actor, "A", "issuer-a", "a@a.test", "A").await.unwrap();
     issuers::create(&s, &actor, "B", "issuer-b", "b@b.test", "B").await.unwrap();
     let mut p = crate::model::IssuerProfile { name: "A".into(), slug: "issuer-b".into(), ..Default::default() };
-    assert!(issuers::update_profile(&s, &actor, &a.id, p.clone()).await.unwrap_err().for_field("slug").is_some());
+    assert!(issuers::update_profile(&s, &actor, &IssuerId::new(&a.id), p.clone())
+        .await
+        .unwrap_err()
+        .for_field("slug")
+        .is_some());
     p.slug = "issuer-a".into();
     p.contact_email = "nope".into();
     p.website = "javascript:alert(1)".into();
-    let e = issuers::update_profile(&s, &actor, &a.id, p.clone()).await.unwrap_err();
+    let e = issuers::update_profile(&s, &actor, &IssuerId::new(&a.id), p.clone()).await.unwrap_err();
     assert!(e.for_field("contact_email").is_some() && e.for_field("website").is_some());
     p.contact_email = "info@a.test".into();
     p.website = "https://a.test".into();
     p.name = "<script>alert(1)</script> \"A\"".into();
-    let saved = issuers::update_profile(&s, &actor, &a.id, p).await.unwrap();
+    let saved = issuers::update_profile(&s, &actor, &IssuerId::new(&a.id), p).await.unwrap();
     assert_eq!(saved.name, "<script>alert(1)</script> \"A\"", "stored as typed; the UI escapes it");
     let svg = "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+";
-    assert!(issuers::set_logo(&s, &actor, &a.id, Some(svg)).await.is_err());
+    assert!(issuers::set_logo(&s, &actor, &IssuerId::new(&a.id), Some(svg)).await.is_err());
 }
 
 #[tokio::test]
@@ -155,17 +165,24 @@ async fn a_verified_pages_host_cannot_be_signets_own_an_ip_address_or_another_is
     };
     // Signet's public host (https://signet.test) and PKI host (http://pki.signet.test), in any case.
     for host in ["signet.test", "SIGNET.test.", "pki.signet.test", "192.0.2.10", "10.0.0.1"] {
-        let e = issuers::update_profile(&s, &actor, &a.id, profile("issuer-a", host)).await.unwrap_err();
+        let e =
+            issuers::update_profile(&s, &actor, &IssuerId::new(&a.id), profile("issuer-a", host)).await.unwrap_err();
         assert!(e.for_field("verified_host").is_some(), "{host} refused: {e:?}");
     }
-    issuers::update_profile(&s, &actor, &a.id, profile("issuer-a", "verified.a.test")).await.unwrap();
-    let e = issuers::update_profile(&s, &actor, &b.id, profile("issuer-b", "verified.a.test")).await.unwrap_err();
+    issuers::update_profile(&s, &actor, &IssuerId::new(&a.id), profile("issuer-a", "verified.a.test")).await.unwrap();
+    let e = issuers::update_profile(&s, &actor, &IssuerId::new(&b.id), profile("issuer-b", "verified.a.test"))
+        .await
+        .unwrap_err();
     assert_eq!(e.for_field("verified_host").as_deref(), Some("Another issuer uses this host name already."));
     // The database keeps the host unique too, whatever a caller skipped.
-    let e = s.store().update_issuer_profile(&b.id, &profile("issuer-b", "verified.a.test")).await.unwrap_err();
+    let e = s
+        .store()
+        .update_issuer_profile(&IssuerId::new(&b.id), &profile("issuer-b", "verified.a.test"))
+        .await
+        .unwrap_err();
     assert!(crate::store::is_duplicate(&e), "{e}");
     // Issuers without a host of their own do not collide.
-    issuers::update_profile(&s, &actor, &b.id, profile("issuer-b", "")).await.unwrap();
+    issuers::update_profile(&s, &actor, &IssuerId::new(&b.id), profile("issuer-b", "")).await.unwrap();
     issuers::create(&s, &actor, "C", "issuer-c", "c@c.test", "C").await.unwrap();
 }
 

@@ -5,7 +5,7 @@
 
 use super::{seal_pages, secrets, AppState};
 use crate::error::AppResult;
-use crate::store::OrderDetails;
+use crate::store::{OrderDetails, OrderId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::Mac;
@@ -33,5 +33,5 @@ pub async fn order_of(state: &AppState, token: &str) -> AppResult<Option<OrderDe
     if tag.len() != TAG_BYTES || expected.verify_truncated_left(&tag).is_err() {
         return Ok(None);
     }
-    Ok(state.store().order_details_unscoped(order_key).await?)
+    Ok(state.store().order_details_unscoped(&OrderId::new(order_key)).await?)
 }

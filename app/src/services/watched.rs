@@ -5,7 +5,7 @@ use super::orders::Scope;
 use super::{audit, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::TrackedCert;
-use crate::store::{ClientId, IssuerId, NewTracked};
+use crate::store::{NewTracked, TrackedId};
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use x509_parser::prelude::*;
@@ -58,8 +58,8 @@ pub async fn track(state: &AppState, scope: &Scope, pem_text: &str) -> AppResult
     }
     let subject_cn = common_name(cert.subject());
     let row = NewTracked {
-        issuer: IssuerId::new(&scope.issuer),
-        client: scope.client.as_deref().map(ClientId::new),
+        issuer: scope.issuer.clone(),
+        client: scope.client.clone(),
         common_name: if subject_cn.is_empty() { names.first().cloned().unwrap_or_default() } else { subject_cn },
         names,
         issued_by: common_name(cert.issuer()),
@@ -92,13 +92,13 @@ pub async fn track(state: &AppState, scope: &Scope, pem_text: &str) -> AppResult
 }
 
 pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<TrackedCert>> {
-    let rows = state.store().tracked(&scope.issuer, scope.client.as_deref()).await?;
+    let rows = state.store().tracked(&scope.issuer, scope.client.as_ref()).await?;
     let now = state.now();
     Ok(rows.into_iter().map(|r| view_of(r, now)).collect())
 }
 
 pub async fn remove(state: &AppState, scope: &Scope, id: &str) -> AppResult<()> {
-    if !state.store().remove_tracked(&scope.issuer, scope.client.as_deref(), id).await? {
+    if !state.store().remove_tracked(&scope.issuer, scope.client.as_ref(), &TrackedId::new(id)).await? {
         return Err(AppError::NotFound);
     }
     audit::record(state, &scope.actor, Some(&scope.issuer), "certificate.untrack", id, "").await

@@ -1,6 +1,6 @@
 //! Users, sessions, the per-e-mail login guard and single-use e-mailed links.
 
-use super::{retry_conflicts, rid, transaction, DbResult, IssuerId, LinkTokenId, SessionId, Store, UserId};
+use super::{retry_conflicts, transaction, DbResult, IssuerId, LinkTokenId, SessionId, Store, UserId};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -104,24 +104,24 @@ impl Store {
             .take(0)
     }
 
-    pub async fn user_by_id(&self, user: &str) -> DbResult<Option<UserRow>> {
-        self.db.query(format!("SELECT {USER_FIELDS} FROM ONLY $id")).bind(("id", rid("user", user))).await?.take(0)
+    pub async fn user_by_id(&self, user: &UserId) -> DbResult<Option<UserRow>> {
+        self.db.query(format!("SELECT {USER_FIELDS} FROM ONLY $id")).bind(("id", user.record())).await?.take(0)
     }
 
-    pub async fn set_password(&self, user: &str, hash: &str) -> DbResult<()> {
+    pub async fn set_password(&self, user: &UserId, hash: &str) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET password_hash = $hash")
-            .bind(("id", rid("user", user)))
+            .bind(("id", user.record()))
             .bind(("hash", hash.to_string()))
             .await?
             .check()?;
         Ok(())
     }
 
-    pub async fn set_user_name(&self, user: &str, name: &str) -> DbResult<()> {
+    pub async fn set_user_name(&self, user: &UserId, name: &str) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET name = $name")
-            .bind(("id", rid("user", user)))
+            .bind(("id", user.record()))
             .bind(("name", name.to_string()))
             .await?
             .check()?;
@@ -133,8 +133,8 @@ impl Store {
     pub async fn create_session(
         &self,
         token_hash: &str,
-        user: &str,
-        issuer: Option<&str>,
+        user: &UserId,
+        issuer: Option<&IssuerId>,
         now: DateTime<Utc>,
         ip: &str,
         user_agent: &str,
@@ -145,8 +145,8 @@ impl Store {
                  last_seen_at: $now, ip: $ip, user_agent: $ua }",
             )
             .bind(("hash", token_hash.to_string()))
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", issuer.map(|i| rid("issuer", i))))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.map(|i| i.record())))
             .bind(("now", now))
             .bind(("ip", ip.to_string()))
             .bind(("ua", user_agent.chars().take(300).collect::<String>()))
@@ -173,11 +173,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_session_issuer(&self, session: &SessionId, issuer: &str) -> DbResult<()> {
+    pub async fn set_session_issuer(&self, session: &SessionId, issuer: &IssuerId) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET issuer = $issuer")
             .bind(("id", session.clone()))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .check()?;
         Ok(())
@@ -189,10 +189,10 @@ impl Store {
     }
 
     /// Signs a person out everywhere, except (optionally) the session they are using.
-    pub async fn delete_sessions_of_user(&self, user: &str, except: Option<&SessionId>) -> DbResult<()> {
+    pub async fn delete_sessions_of_user(&self, user: &UserId, except: Option<&SessionId>) -> DbResult<()> {
         self.db
             .query("DELETE session WHERE user = $user AND id != $except")
-            .bind(("user", rid("user", user)))
+            .bind(("user", user.record()))
             .bind(("except", except.cloned()))
             .await?
             .check()?;
@@ -280,8 +280,8 @@ impl Store {
         &self,
         token_hash: &str,
         purpose: &str,
-        user: &str,
-        issuer: Option<&str>,
+        user: &UserId,
+        issuer: Option<&IssuerId>,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> DbResult<()> {
@@ -292,8 +292,8 @@ impl Store {
             )
             .bind(("hash", token_hash.to_string()))
             .bind(("purpose", purpose.to_string()))
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", issuer.map(|i| rid("issuer", i))))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.map(|i| i.record())))
             .bind(("now", now))
             .bind(("expires", expires_at))
             .await?
@@ -323,11 +323,11 @@ impl Store {
 
     /// Voids every unused link of one purpose for a user (after a password change, say).
     /// How many links for `purpose` were made for `user` since `since`, used or not.
-    pub async fn link_tokens_made_since(&self, user: &str, purpose: &str, since: DateTime<Utc>) -> DbResult<usize> {
+    pub async fn link_tokens_made_since(&self, user: &UserId, purpose: &str, since: DateTime<Utc>) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
             .query("RETURN count(SELECT id FROM link_token WHERE user = $user AND purpose = $purpose AND created_at > $since)")
-            .bind(("user", rid("user", user)))
+            .bind(("user", user.record()))
             .bind(("purpose", purpose.to_string()))
             .bind(("since", since))
             .await?
@@ -335,10 +335,10 @@ impl Store {
         Ok(n.unwrap_or(0) as usize)
     }
 
-    pub async fn void_link_tokens(&self, user: &str, purpose: &str, now: DateTime<Utc>) -> DbResult<()> {
+    pub async fn void_link_tokens(&self, user: &UserId, purpose: &str, now: DateTime<Utc>) -> DbResult<()> {
         self.db
             .query("UPDATE link_token SET used_at = $now WHERE user = $user AND purpose = $purpose AND used_at = NONE")
-            .bind(("user", rid("user", user)))
+            .bind(("user", user.record()))
             .bind(("purpose", purpose.to_string()))
             .bind(("now", now))
             .await?

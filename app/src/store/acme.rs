@@ -1,19 +1,22 @@
 //! ACME's records: external account bindings, accounts, nonces, and the lookups that tie orders, validations
-//! and certificates to an account. Ids leave this module as plain keys.
+//! and certificates to an account.
 
-use super::{key_of, retry_conflicts, rid, transaction, DbResult, Store};
+use super::{
+    retry_conflicts, transaction, AcmeAccountId, AcmeBindingId, CertificateId, ClientId, DbResult, DcvId, IssuerId,
+    OrderId, ProductId, Store,
+};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 /// A binding as its issuer's admins see it (the HMAC key is never read back out, only `hmac_sealed`).
 #[derive(Debug, Clone)]
 pub struct AcmeBinding {
-    pub kid: String,
-    pub issuer: String,
-    pub client: String,
+    pub kid: AcmeBindingId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
     pub client_name: String,
     /// (id, name) of each product the binding allows, the first being the default.
-    pub products: Vec<(String, String)>,
+    pub products: Vec<(ProductId, String)>,
     pub label: String,
     pub hmac_sealed: String,
     pub created_by: String,
@@ -26,11 +29,11 @@ pub struct AcmeBinding {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct BindingRow {
-    id: RecordId,
-    issuer: RecordId,
-    client: RecordId,
+    id: AcmeBindingId,
+    issuer: IssuerId,
+    client: ClientId,
     client_name: Option<String>,
-    products: Vec<RecordId>,
+    products: Vec<ProductId>,
     product_names: Vec<Option<String>>,
     label: String,
     hmac_sealed: String,
@@ -50,11 +53,11 @@ impl From<BindingRow> for AcmeBinding {
     fn from(r: BindingRow) -> Self {
         let names = r.product_names.into_iter().chain(std::iter::repeat(None));
         AcmeBinding {
-            kid: key_of(&r.id),
-            issuer: key_of(&r.issuer),
-            client: key_of(&r.client),
+            kid: r.id,
+            issuer: r.issuer,
+            client: r.client,
             client_name: r.client_name.unwrap_or_default(),
-            products: r.products.iter().zip(names).map(|(id, name)| (key_of(id), name.unwrap_or_default())).collect(),
+            products: r.products.into_iter().zip(names).map(|(id, name)| (id, name.unwrap_or_default())).collect(),
             label: r.label,
             hmac_sealed: r.hmac_sealed,
             created_by: r.created_by,
@@ -68,10 +71,10 @@ impl From<BindingRow> for AcmeBinding {
 
 /// A binding to create; `kid` is chosen (and the HMAC key sealed for it) before the write.
 pub struct NewAcmeBinding<'a> {
-    pub kid: &'a str,
-    pub issuer: &'a str,
-    pub client: &'a str,
-    pub products: &'a [String],
+    pub kid: &'a AcmeBindingId,
+    pub issuer: &'a IssuerId,
+    pub client: &'a ClientId,
+    pub products: &'a [ProductId],
     pub label: &'a str,
     pub hmac_sealed: &'a str,
     pub created_by: &'a str,
@@ -81,10 +84,10 @@ pub struct NewAcmeBinding<'a> {
 /// An ACME account.
 #[derive(Debug, Clone)]
 pub struct AcmeAccount {
-    pub id: String,
-    pub issuer: String,
-    pub client: String,
-    pub binding: String,
+    pub id: AcmeAccountId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
+    pub binding: AcmeBindingId,
     /// The canonical JWK (see `jws::AccountKey::canonical_jwk`).
     pub jwk: String,
     pub thumbprint: String,
@@ -100,10 +103,10 @@ pub struct AcmeAccount {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub(super) struct AccountRow {
-    id: RecordId,
-    issuer: RecordId,
-    client: RecordId,
-    binding: RecordId,
+    id: AcmeAccountId,
+    issuer: IssuerId,
+    client: ClientId,
+    binding: AcmeBindingId,
     jwk: String,
     thumbprint: String,
     contact: Vec<String>,
@@ -119,10 +122,10 @@ pub(super) const ACCOUNT_FIELDS: &str = "id, issuer, client, binding, jwk, thumb
 impl From<AccountRow> for AcmeAccount {
     fn from(r: AccountRow) -> Self {
         AcmeAccount {
-            id: key_of(&r.id),
-            issuer: key_of(&r.issuer),
-            client: key_of(&r.client),
-            binding: key_of(&r.binding),
+            id: r.id,
+            issuer: r.issuer,
+            client: r.client,
+            binding: r.binding,
             jwk: r.jwk,
             thumbprint: r.thumbprint,
             contact: r.contact,
@@ -136,7 +139,7 @@ impl From<AccountRow> for AcmeAccount {
 
 /// An account to create under a binding.
 pub struct NewAcmeAccount<'a> {
-    pub id: &'a str,
+    pub id: &'a AcmeAccountId,
     pub binding: &'a AcmeBinding,
     pub jwk: &'a str,
     pub thumbprint: &'a str,
@@ -158,10 +161,10 @@ impl Store {
                 "CREATE $id CONTENT { issuer: $issuer, client: $client, products: $products, label: $label,
                     hmac_sealed: $sealed, created_by: $by, created_at: $now }",
             )
-            .bind(("id", rid("acme_binding", b.kid)))
-            .bind(("issuer", rid("issuer", b.issuer)))
-            .bind(("client", rid("client", b.client)))
-            .bind(("products", b.products.iter().map(|p| rid("product", p)).collect::<Vec<_>>()))
+            .bind(("id", b.kid.record()))
+            .bind(("issuer", b.issuer.record()))
+            .bind(("client", b.client.record()))
+            .bind(("products", b.products.to_vec()))
             .bind(("label", b.label.to_string()))
             .bind(("sealed", b.hmac_sealed.to_string()))
             .bind(("by", b.created_by.to_string()))
@@ -171,34 +174,39 @@ impl Store {
         Ok(())
     }
 
-    pub async fn acme_bindings_of_issuer(&self, issuer: &str) -> DbResult<Vec<AcmeBinding>> {
+    pub async fn acme_bindings_of_issuer(&self, issuer: &IssuerId) -> DbResult<Vec<AcmeBinding>> {
         let rows: Vec<BindingRow> = self
             .db
             .query(format!("SELECT {BINDING_FIELDS} FROM acme_binding WHERE issuer = $issuer ORDER BY created_at DESC"))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)?;
         Ok(rows.into_iter().map(AcmeBinding::from).collect())
     }
 
     /// A binding by its key ID, whoever's it is (newAccount knows nothing else of the client yet).
-    pub async fn acme_binding(&self, kid: &str) -> DbResult<Option<AcmeBinding>> {
+    pub async fn acme_binding(&self, kid: &AcmeBindingId) -> DbResult<Option<AcmeBinding>> {
         let row: Option<BindingRow> = self
             .db
             .query(format!("SELECT {BINDING_FIELDS} FROM ONLY $id"))
-            .bind(("id", rid("acme_binding", kid)))
+            .bind(("id", kid.record()))
             .await?
             .take(0)?;
         Ok(row.map(AcmeBinding::from))
     }
 
     /// Revokes a binding of `issuer` once; its accounts can do nothing more from then on.
-    pub async fn revoke_acme_binding(&self, issuer: &str, kid: &str, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn revoke_acme_binding(
+        &self,
+        issuer: &IssuerId,
+        kid: &AcmeBindingId,
+        now: DateTime<Utc>,
+    ) -> DbResult<bool> {
         let changed: Vec<RecordId> = self
             .db
             .query("UPDATE $id SET revoked_at = $now WHERE issuer = $issuer AND revoked_at = NONE RETURN VALUE id")
-            .bind(("id", rid("acme_binding", kid)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", kid.record()))
+            .bind(("issuer", issuer.record()))
             .bind(("now", now))
             .await?
             .check()?
@@ -206,11 +214,11 @@ impl Store {
         Ok(!changed.is_empty())
     }
 
-    pub async fn acme_accounts_of_issuer(&self, issuer: &str) -> DbResult<Vec<AcmeAccount>> {
+    pub async fn acme_accounts_of_issuer(&self, issuer: &IssuerId) -> DbResult<Vec<AcmeAccount>> {
         let rows: Vec<AccountRow> = self
             .db
             .query(format!("SELECT {ACCOUNT_FIELDS} FROM acme_account WHERE issuer = $issuer ORDER BY created_at DESC"))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)?;
         Ok(rows.into_iter().map(AcmeAccount::from).collect())
@@ -233,10 +241,10 @@ impl Store {
                      UPDATE $binding SET last_used_at = $now;
                      COMMIT;",
                 )
-                .bind(("id", rid("acme_account", a.id)))
-                .bind(("issuer", rid("issuer", &b.issuer)))
-                .bind(("client", rid("client", &b.client)))
-                .bind(("binding", rid("acme_binding", &b.kid)))
+                .bind(("id", a.id.record()))
+                .bind(("issuer", b.issuer.record()))
+                .bind(("client", b.client.record()))
+                .bind(("binding", b.kid.record()))
                 .bind(("jwk", a.jwk.to_string()))
                 .bind(("thumbprint", a.thumbprint.to_string()))
                 .bind(("contact", a.contact.to_vec()))
@@ -252,19 +260,15 @@ impl Store {
             Err(e) => return Err(e),
         }
         match self.acme_account_by_thumbprint(a.thumbprint).await? {
-            Some(account) if account.id == a.id => Ok(AccountCreated::New(account)),
+            Some(account) if &account.id == a.id => Ok(AccountCreated::New(account)),
             Some(account) => Ok(AccountCreated::Existing(account)),
             None => Err(surrealdb::Error::internal("the account just created is not there".into())),
         }
     }
 
-    pub async fn acme_account(&self, id: &str) -> DbResult<Option<AcmeAccount>> {
-        let row: Option<AccountRow> = self
-            .db
-            .query(format!("SELECT {ACCOUNT_FIELDS} FROM ONLY $id"))
-            .bind(("id", rid("acme_account", id)))
-            .await?
-            .take(0)?;
+    pub async fn acme_account(&self, id: &AcmeAccountId) -> DbResult<Option<AcmeAccount>> {
+        let row: Option<AccountRow> =
+            self.db.query(format!("SELECT {ACCOUNT_FIELDS} FROM ONLY $id")).bind(("id", id.record())).await?.take(0)?;
         Ok(row.map(AcmeAccount::from))
     }
 
@@ -293,8 +297,8 @@ impl Store {
                      UPDATE $binding SET last_used_at = $now WHERE last_used_at = NONE OR last_used_at < $now;
                      COMMIT;",
                 )
-                .bind(("id", rid("acme_account", &account.id)))
-                .bind(("binding", rid("acme_binding", &account.binding)))
+                .bind(("id", account.id.record()))
+                .bind(("binding", account.binding.record()))
                 .bind(("now", now))
                 .await?;
             transaction(response).map(|_| ())
@@ -302,10 +306,10 @@ impl Store {
         .await
     }
 
-    pub async fn set_acme_account_contact(&self, id: &str, contact: &[String]) -> DbResult<()> {
+    pub async fn set_acme_account_contact(&self, id: &AcmeAccountId, contact: &[String]) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET contact = $contact")
-            .bind(("id", rid("acme_account", id)))
+            .bind(("id", id.record()))
             .bind(("contact", contact.to_vec()))
             .await?
             .check()?;
@@ -313,21 +317,21 @@ impl Store {
     }
 
     /// Deactivates a valid account (final).
-    pub async fn deactivate_acme_account(&self, id: &str) -> DbResult<()> {
+    pub async fn deactivate_acme_account(&self, id: &AcmeAccountId) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET status = 'deactivated' WHERE status = 'valid'")
-            .bind(("id", rid("acme_account", id)))
+            .bind(("id", id.record()))
             .await?
             .check()?;
         Ok(())
     }
 
     /// Moves an account to a new key; false when another account has that key already.
-    pub async fn rollover_acme_account_key(&self, id: &str, jwk: &str, thumbprint: &str) -> DbResult<bool> {
+    pub async fn rollover_acme_account_key(&self, id: &AcmeAccountId, jwk: &str, thumbprint: &str) -> DbResult<bool> {
         let result = self
             .db
             .query("UPDATE $id SET jwk = $jwk, thumbprint = $t WHERE status = 'valid'")
-            .bind(("id", rid("acme_account", id)))
+            .bind(("id", id.record()))
             .bind(("jwk", jwk.to_string()))
             .bind(("t", thumbprint.to_string()))
             .await?
@@ -340,34 +344,32 @@ impl Store {
     }
 
     /// Ties an order placed over ACME to its account.
-    pub async fn set_order_acme_account(&self, order: &str, account: &str) -> DbResult<()> {
+    pub async fn set_order_acme_account(&self, order: &OrderId, account: &AcmeAccountId) -> DbResult<()> {
         self.db
             .query("UPDATE $order SET acme_account = $account")
-            .bind(("order", rid("cert_order", order)))
-            .bind(("account", rid("acme_account", account)))
+            .bind(("order", order.record()))
+            .bind(("account", account.record()))
             .await?
             .check()?;
         Ok(())
     }
 
     /// The orders of an account, newest first (the account's `orders` list).
-    pub async fn acme_orders_of_account(&self, account: &str, limit: usize) -> DbResult<Vec<String>> {
-        let ids: Vec<RecordId> = self
-            .db
+    pub async fn acme_orders_of_account(&self, account: &AcmeAccountId, limit: usize) -> DbResult<Vec<OrderId>> {
+        self.db
             .query(
                 "SELECT VALUE id FROM cert_order WHERE acme_account = $account ORDER BY created_at DESC LIMIT $limit",
             )
-            .bind(("account", rid("acme_account", account)))
+            .bind(("account", account.record()))
             .bind(("limit", limit as i64))
             .await?
-            .take(0)?;
-        Ok(ids.iter().map(key_of).collect())
+            .take(0)
     }
 
     /// Records an ACME challenge's outcome on its validation: valid, or failed with the reason.
     pub async fn record_acme_challenge(
         &self,
-        dcv: &str,
+        dcv: &DcvId,
         kind: &str,
         now: DateTime<Utc>,
         outcome: Result<(), String>,
@@ -383,7 +385,7 @@ impl Store {
                     validated_at = IF $status = 'valid' THEN $now ELSE validated_at END
                  WHERE status = 'pending'",
             )
-            .bind(("d", rid("dcv", dcv)))
+            .bind(("d", dcv.record()))
             .bind(("kind", kind.to_string()))
             .bind(("now", now))
             .bind(("status", status))
@@ -406,10 +408,10 @@ impl Store {
             .await?
             .take(0)?;
         Ok(rows.into_iter().next().map(|r| SerialCertificate {
-            id: key_of(&r.id),
-            issuer: key_of(&r.issuer),
-            client: key_of(&r.client),
-            order: key_of(&r.cert_order),
+            id: r.id,
+            issuer: r.issuer,
+            client: r.client,
+            order: r.cert_order,
             der: r.der,
             not_before: r.not_before,
             not_after: r.not_after,
@@ -422,10 +424,10 @@ impl Store {
 /// A certificate found by its serial.
 #[derive(Debug, Clone)]
 pub struct SerialCertificate {
-    pub id: String,
-    pub issuer: String,
-    pub client: String,
-    pub order: String,
+    pub id: CertificateId,
+    pub issuer: IssuerId,
+    pub client: ClientId,
+    pub order: OrderId,
     /// base64 DER, as stored.
     pub der: String,
     pub not_before: DateTime<Utc>,
@@ -438,10 +440,10 @@ pub struct SerialCertificate {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct SerialRow {
-    id: RecordId,
-    issuer: RecordId,
-    client: RecordId,
-    cert_order: RecordId,
+    id: CertificateId,
+    issuer: IssuerId,
+    client: ClientId,
+    cert_order: OrderId,
     der: String,
     not_before: DateTime<Utc>,
     not_after: DateTime<Utc>,

@@ -10,9 +10,9 @@ use super::acme::{AccountRow, ACCOUNT_FIELDS};
 use super::bundles::PRODUCT_FIELDS;
 use super::orders::ORDER_FIELDS;
 use super::validations::DCV_FIELDS;
-use super::ProductId;
 use super::{
-    retry_conflicts, rid, transaction, AcmeAccount, DbResult, DcvRow, OrderRow, OrderScope, ProductRow, Store,
+    retry_conflicts, rid, transaction, AcmeAccount, AcmeAccountId, DbResult, DcvRow, OrderId, OrderRow, OrderScope,
+    ProductId, ProductRow, Store,
 };
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -152,7 +152,7 @@ impl Store {
                 if !first || used.contains(&rid("acme_nonce", &item.nonce)) {
                     return AcmeIntake::NonceUsed;
                 }
-                let account = item.account.as_deref().and_then(|a| accounts.iter().find(|row| row.id == a));
+                let account = item.account.as_deref().and_then(|a| accounts.iter().find(|row| row.id.is(a)));
                 AcmeIntake::Fresh(account.cloned())
             })
             .collect();
@@ -167,7 +167,12 @@ impl Store {
 
     /// Order `id` if the ACME account `account` placed it for the scope's client, with its validations and
     /// what it replaces.
-    pub async fn acme_order(&self, scope: &OrderScope, account: &str, id: &str) -> DbResult<Option<AcmeOrder>> {
+    pub async fn acme_order(
+        &self,
+        scope: &OrderScope,
+        account: &AcmeAccountId,
+        id: &OrderId,
+    ) -> DbResult<Option<AcmeOrder>> {
         self.db
             .query(format!(
                 "LET $o = (SELECT {ORDER_FIELDS} FROM $id WHERE issuer = $issuer AND client = $client
@@ -178,10 +183,10 @@ impl Store {
                     replaces: (SELECT VALUE replaces.der FROM ONLY $id),
                  }} END;"
             ))
-            .bind(("id", rid("cert_order", id)))
-            .bind(("issuer", rid("issuer", &scope.issuer)))
-            .bind(("client", scope.client.as_deref().map(|c| rid("client", c))))
-            .bind(("account", rid("acme_account", account)))
+            .bind(("id", id.record()))
+            .bind(("issuer", scope.issuer.record()))
+            .bind(("client", scope.client.as_ref().map(|c| c.record())))
+            .bind(("account", account.record()))
             .await?
             .take(1)
     }
@@ -212,10 +217,10 @@ impl Store {
                         WHERE issuer = $issuer),
                  }}"
             ))
-            .bind(("account", rid("acme_account", &account.id)))
-            .bind(("binding", rid("acme_binding", &account.binding)))
-            .bind(("client", rid("client", &account.client)))
-            .bind(("issuer", rid("issuer", &account.issuer)))
+            .bind(("account", account.id.record()))
+            .bind(("binding", account.binding.record()))
+            .bind(("client", account.client.record()))
+            .bind(("issuer", account.issuer.record()))
             .bind(("hour_ago", hour_ago))
             .bind(("open_since", open_since))
             .await?

@@ -1,6 +1,6 @@
 //! REST API keys: created and revoked by their holder; the secret is stored only as a hash.
 
-use super::{rid, ApiKeyId, DbResult, IssuerId, Store, UserId};
+use super::{ApiKeyId, DbResult, IssuerId, Store, UserId};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -24,8 +24,8 @@ const API_KEY_FIELDS: &str =
 impl Store {
     pub async fn create_api_key(
         &self,
-        user: &str,
-        issuer: &str,
+        user: &UserId,
+        issuer: &IssuerId,
         name: &str,
         prefix: &str,
         secret_hash: &str,
@@ -36,8 +36,8 @@ impl Store {
                 "CREATE api_key CONTENT { user: $user, issuer: $issuer, name: $name, prefix: $prefix,
                     secret_hash: $hash, created_at: $now }",
             )
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.record()))
             .bind(("name", name.to_string()))
             .bind(("prefix", prefix.to_string()))
             .bind(("hash", secret_hash.to_string()))
@@ -47,20 +47,20 @@ impl Store {
         Ok(())
     }
 
-    pub async fn api_keys_of_user(&self, user: &str) -> DbResult<Vec<ApiKeyRow>> {
+    pub async fn api_keys_of_user(&self, user: &UserId) -> DbResult<Vec<ApiKeyRow>> {
         self.db
             .query(format!("SELECT {API_KEY_FIELDS} FROM api_key WHERE user = $user ORDER BY created_at DESC"))
-            .bind(("user", rid("user", user)))
+            .bind(("user", user.record()))
             .await?
             .take(0)
     }
 
-    pub async fn revoke_api_key(&self, user: &str, id: &str, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn revoke_api_key(&self, user: &UserId, id: &ApiKeyId, now: DateTime<Utc>) -> DbResult<bool> {
         let changed: Vec<RecordId> = self
             .db
             .query("UPDATE $id SET revoked_at = $now WHERE user = $user AND revoked_at = NONE RETURN VALUE id")
-            .bind(("id", rid("api_key", id)))
-            .bind(("user", rid("user", user)))
+            .bind(("id", id.record()))
+            .bind(("user", user.record()))
             .bind(("now", now))
             .await?
             .check()?

@@ -1,17 +1,18 @@
 //! The audit log.
 
-use super::{rid, DbResult, Store};
+use super::{DbResult, IssuerId, Store, UserId};
 use crate::model::AuditEntry;
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
-/// What is recorded for one change.
-#[derive(Debug, Clone)]
+/// What is recorded for one change; also written inside larger transactions (an order issued at once).
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
 pub struct NewAudit {
     pub at: DateTime<Utc>,
-    pub actor: Option<String>,
+    pub actor: Option<UserId>,
     pub actor_email: String,
-    pub issuer: Option<String>,
+    pub issuer: Option<IssuerId>,
     pub action: String,
     pub target: String,
     pub detail: String,
@@ -20,41 +21,10 @@ pub struct NewAudit {
     pub subject: Option<String>,
 }
 
-/// An audit entry as stored; also written inside larger transactions (an order issued at once).
-#[derive(Debug, Clone, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-pub struct AuditRecord {
-    at: DateTime<Utc>,
-    actor: Option<RecordId>,
-    actor_email: String,
-    issuer: Option<RecordId>,
-    action: String,
-    target: String,
-    detail: String,
-    ip: String,
-    subject: Option<String>,
-}
-
-impl NewAudit {
-    pub fn into_record(self) -> AuditRecord {
-        AuditRecord {
-            at: self.at,
-            actor: self.actor.map(|a| rid("user", &a)),
-            actor_email: self.actor_email,
-            issuer: self.issuer.map(|i| rid("issuer", &i)),
-            action: self.action,
-            target: self.target,
-            detail: self.detail,
-            ip: self.ip,
-            subject: self.subject,
-        }
-    }
-}
-
 /// Which entries to list. `issuer: Some(..)` limits to one issuer.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
-    pub issuer: Option<String>,
+    pub issuer: Option<IssuerId>,
     pub actor: Option<String>,
     pub action: Option<String>,
     pub from: Option<DateTime<Utc>>,
@@ -66,7 +36,7 @@ pub struct AuditQuery {
 
 impl Store {
     pub async fn record_audit(&self, e: NewAudit) -> DbResult<()> {
-        self.db.query("CREATE audit CONTENT $a").bind(("a", e.into_record())).await?.check()?;
+        self.db.query("CREATE audit CONTENT $a").bind(("a", e)).await?.check()?;
         Ok(())
     }
 
@@ -81,7 +51,7 @@ impl Store {
                    AND ($to = NONE OR at < $to)
                  ORDER BY at DESC, id DESC LIMIT $limit START $start",
             )
-            .bind(("issuer", q.issuer.map(|i| rid("issuer", &i))))
+            .bind(("issuer", q.issuer))
             .bind(("actor", q.actor.map(|s| s.to_lowercase())))
             .bind(("action", q.action.map(|s| s.to_lowercase())))
             .bind(("from", q.from))
@@ -93,13 +63,13 @@ impl Store {
     }
 
     /// The entries about one subject (a client) of an issuer, newest first.
-    pub async fn audit_about(&self, issuer: &str, subject: &str, limit: i64) -> DbResult<Vec<AuditEntry>> {
+    pub async fn audit_about(&self, issuer: &IssuerId, subject: &str, limit: i64) -> DbResult<Vec<AuditEntry>> {
         self.db
             .query(
                 "SELECT record::id(id) AS id, at, actor_email, issuer.slug AS issuer, action, target, detail, ip FROM audit
                  WHERE subject = $subject AND issuer = $issuer ORDER BY at DESC LIMIT $limit",
             )
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("subject", subject.to_string()))
             .bind(("limit", limit))
             .await?

@@ -15,9 +15,9 @@ use super::orders::ORDER_FIELDS;
 use super::pki::CERT_FIELDS;
 use super::validations::DCV_FIELDS;
 use super::{
-    rid, CertificateRow, CsrInvitationRow, DbResult, DcvRow, EventRow, OrderRow, OrderScope, ProductRow, Store,
+    ApiKeyId, CertificateRow, ClientId, CsrInvitationRow, DbResult, DcvRow, EventRow, IssuerId, OrderId, OrderRow,
+    OrderScope, ProductId, ProductRow, Store, UserId,
 };
-use super::{ApiKeyId, ClientId, IssuerId, UserId};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -181,16 +181,16 @@ impl Store {
     /// the definitions of the five tables afresh, which cost more than the lookups themselves.
     pub async fn order_inputs(
         &self,
-        issuer: &str,
-        product: &str,
-        client: &str,
+        issuer: &IssuerId,
+        product: &ProductId,
+        client: &ClientId,
         key_fingerprint: Option<&str>,
         reuse: &ReuseLookup<'_>,
     ) -> DbResult<OrderInputs> {
         let request = InputsRequest {
-            issuer: rid("issuer", issuer),
-            product: rid("product", product),
-            client: rid("client", client),
+            issuer: issuer.record(),
+            product: product.record(),
+            client: client.record(),
             key_fingerprint: key_fingerprint.map(str::to_string),
             names: reuse.names.to_vec(),
             since: reuse.since,
@@ -236,7 +236,7 @@ impl Store {
     /// HTTP-file validation does not count for a wildcard (BR 3.2.2.4.18).
     pub async fn recent_validations(
         &self,
-        client: &str,
+        client: &ClientId,
         reuse: &ReuseLookup<'_>,
     ) -> DbResult<Vec<Option<DateTime<Utc>>>> {
         if reuse.names.is_empty() {
@@ -245,19 +245,19 @@ impl Store {
         let query = self
             .db
             .query(format!("RETURN {}", validation_lookups(0, reuse.names.len())))
-            .bind(("client_0", rid("client", client)));
+            .bind(("client_0", client.record()));
         let found: Vec<Vec<DateTime<Utc>>> = bind_reuse(query, 0, reuse).await?.take(0)?;
         Ok(latest_validations(found))
     }
 
     /// An order the caller may see, with its product, validations, history, certificate and invitations.
-    pub async fn order_details(&self, scope: &OrderScope, id: &str) -> DbResult<Option<OrderDetails>> {
+    pub async fn order_details(&self, scope: &OrderScope, id: &OrderId) -> DbResult<Option<OrderDetails>> {
         self.details_of(
             "SELECT {ORDER_FIELDS} FROM $id WHERE issuer = $issuer AND ($client = NONE OR client = $client)",
             vec![
-                ("id", Some(rid("cert_order", id))),
-                ("issuer", Some(rid("issuer", &scope.issuer))),
-                ("client", scope.client.as_deref().map(|c| rid("client", c))),
+                ("id", Some(id.record())),
+                ("issuer", Some(scope.issuer.record())),
+                ("client", scope.client.as_ref().map(|c| c.record())),
             ],
             None,
         )
@@ -275,8 +275,8 @@ impl Store {
     }
 
     /// An order whatever its issuer: for a tracking link, whose signature the caller checked.
-    pub async fn order_details_unscoped(&self, id: &str) -> DbResult<Option<OrderDetails>> {
-        self.details_of("SELECT {ORDER_FIELDS} FROM $id", vec![("id", Some(rid("cert_order", id)))], None).await
+    pub async fn order_details_unscoped(&self, id: &OrderId) -> DbResult<Option<OrderDetails>> {
+        self.details_of("SELECT {ORDER_FIELDS} FROM $id", vec![("id", Some(id.record()))], None).await
     }
 
     async fn details_of(

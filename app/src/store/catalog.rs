@@ -1,6 +1,6 @@
 //! The operator's catalogue: certificate groups and certificate types.
 
-use super::{rid, DbResult, Store};
+use super::{rid, CertGroupId, CertTypeId, DbResult, Store};
 use crate::model::{CertGroup, CertType, CertTypeInput};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -51,14 +51,14 @@ impl Store {
             .take(0)
     }
 
-    pub async fn cert_group(&self, group: &str) -> DbResult<Option<CertGroup>> {
+    pub async fn cert_group(&self, group: &CertGroupId) -> DbResult<Option<CertGroup>> {
         self.db
             .query(
                 "SELECT record::id(id) AS id, name, description,
                     count(SELECT id FROM cert_type WHERE cert_group = $parent.id) AS types
                  FROM ONLY $id",
             )
-            .bind(("id", rid("cert_group", group)))
+            .bind(("id", group.record()))
             .await?
             .take(0)
     }
@@ -74,10 +74,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_cert_group(&self, group: &str, name: &str, description: &str) -> DbResult<()> {
+    pub async fn update_cert_group(&self, group: &CertGroupId, name: &str, description: &str) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET name = $name, description = $description")
-            .bind(("id", rid("cert_group", group)))
+            .bind(("id", group.record()))
             .bind(("name", name.to_string()))
             .bind(("description", description.to_string()))
             .await?
@@ -89,8 +89,8 @@ impl Store {
         self.db.query(format!("SELECT {TYPE_FIELDS} FROM cert_type ORDER BY name")).await?.take(0)
     }
 
-    pub async fn cert_type(&self, id: &str) -> DbResult<Option<CertType>> {
-        self.db.query(format!("SELECT {TYPE_FIELDS} FROM ONLY $id")).bind(("id", rid("cert_type", id))).await?.take(0)
+    pub async fn cert_type(&self, id: &CertTypeId) -> DbResult<Option<CertType>> {
+        self.db.query(format!("SELECT {TYPE_FIELDS} FROM ONLY $id")).bind(("id", id.record())).await?.take(0)
     }
 
     pub async fn create_cert_type(&self, t: &CertTypeInput, now: DateTime<Utc>) -> DbResult<()> {
@@ -107,14 +107,14 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_cert_type(&self, id: &str, t: &CertTypeInput) -> DbResult<()> {
+    pub async fn update_cert_type(&self, id: &CertTypeId, t: &CertTypeInput) -> DbResult<()> {
         self.db
             .query(
                 "UPDATE $id SET name = $t.name, description = $t.description, cert_group = $t.cert_group,
                  levels = $t.levels, seal_title = $t.seal_title, seal_subtitle = $t.seal_subtitle,
                  seal_color = $t.seal_color, seal_text_color = $t.seal_text_color",
             )
-            .bind(("id", rid("cert_type", id)))
+            .bind(("id", id.record()))
             .bind(("t", TypeParams::from(t)))
             .await?
             .check()?;

@@ -1,7 +1,7 @@
 //! Issued certificates after issuance: the inventory query, revocation, what CRLs and OCSP read, and the
 //! newest CRL of each CA.
 
-use super::{rid, CaId, CertificateId, ClientId, DbResult, OrderId, OrderScope, Store};
+use super::{rid, CaId, CertificateId, ClientId, DbResult, OrderId, OrderScope, ProductId, Store, UserId};
 use crate::model::OrderParties;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -48,7 +48,7 @@ pub struct CertQuery {
     /// Upper-case hex without colons, when the text reads as a serial.
     pub serial: Option<String>,
     pub state: Option<crate::model::CertState>,
-    pub product: Option<String>,
+    pub product: Option<ProductId>,
     pub ca_slug: Option<String>,
     pub issued_from: Option<DateTime<Utc>>,
     pub issued_before: Option<DateTime<Utc>>,
@@ -151,12 +151,12 @@ impl Store {
                  RETURN count(SELECT id FROM {source} {filter});",
                 q.order
             ))
-            .bind(("issuer", rid("issuer", &scope.issuer)))
-            .bind(("client", scope.client.as_ref().map(|c| rid("client", c))))
+            .bind(("issuer", scope.issuer.record()))
+            .bind(("client", scope.client.as_ref().map(|c| c.record())))
             .bind(("text", q.text.clone()))
             .bind(("serial", q.serial.clone()))
             .bind(("number", q.text.as_ref().map(|t| t.to_uppercase())))
-            .bind(("product", q.product.as_ref().map(|p| rid("product", p))))
+            .bind(("product", q.product.clone()))
             .bind(("ca", q.ca_slug.clone()))
             .bind(("from", q.issued_from))
             .bind(("before", q.issued_before))
@@ -172,7 +172,11 @@ impl Store {
     }
 
     /// One certificate the scope may see, with what the inventory shows of it and its DER.
-    pub async fn certificate_in_scope(&self, scope: &OrderScope, id: &str) -> DbResult<Option<(CertListRow, String)>> {
+    pub async fn certificate_in_scope(
+        &self,
+        scope: &OrderScope,
+        id: &CertificateId,
+    ) -> DbResult<Option<(CertListRow, String)>> {
         let mut response = self
             .db
             .query(format!(
@@ -180,9 +184,9 @@ impl Store {
                  SELECT {LIST_FIELDS} FROM ONLY $c.id;
                  RETURN $c.der;"
             ))
-            .bind(("id", rid("certificate", id)))
-            .bind(("issuer", rid("issuer", &scope.issuer)))
-            .bind(("client", scope.client.as_ref().map(|c| rid("client", c))))
+            .bind(("id", id.record()))
+            .bind(("issuer", scope.issuer.record()))
+            .bind(("client", scope.client.as_ref().map(|c| c.record())))
             .await?
             .check()?;
         let row: Option<CertListRow> = response.take(1)?;
@@ -194,7 +198,7 @@ impl Store {
     pub async fn revoke_certificate(
         &self,
         scope: &OrderScope,
-        id: &str,
+        id: &CertificateId,
         reason: &str,
         comment: &str,
         by: &str,
@@ -212,9 +216,9 @@ impl Store {
                  RETURN array::len($changed) > 0;
                  SELECT {LIST_FIELDS} FROM ONLY $c.id;"
             ))
-            .bind(("id", rid("certificate", id)))
-            .bind(("issuer", rid("issuer", &scope.issuer)))
-            .bind(("client", scope.client.as_ref().map(|c| rid("client", c))))
+            .bind(("id", id.record()))
+            .bind(("issuer", scope.issuer.record()))
+            .bind(("client", scope.client.as_ref().map(|c| c.record())))
             .bind(("reason", reason.to_string()))
             .bind(("comment", comment.to_string()))
             .bind(("by", by.to_string()))
@@ -231,27 +235,27 @@ impl Store {
     }
 
     /// The revoked certificates of a CA that have not expired at `now`: what its CRL lists.
-    pub async fn revoked_unexpired(&self, ca: &str, now: DateTime<Utc>) -> DbResult<Vec<RevokedRow>> {
+    pub async fn revoked_unexpired(&self, ca: &CaId, now: DateTime<Utc>) -> DbResult<Vec<RevokedRow>> {
         self.db
             .query(
                 "SELECT serial, revoked_at, revocation_reason FROM certificate
                  WHERE ca = $ca AND revoked_at != NONE AND not_after > $now",
             )
-            .bind(("ca", rid("ca", ca)))
+            .bind(("ca", ca.record()))
             .bind(("now", now))
             .await?
             .take(0)
     }
 
     /// What OCSP says of `serial` (upper-case hex) under CA `ca`; None for a serial the CA never issued.
-    pub async fn serial_status(&self, ca: &str, serial: &str) -> DbResult<Option<SerialStatusRow>> {
+    pub async fn serial_status(&self, ca: &CaId, serial: &str) -> DbResult<Option<SerialStatusRow>> {
         let rows: Vec<SerialStatusRow> = self
             .db
             .query(
                 "SELECT not_after, revoked_at, revocation_reason FROM certificate
                  WHERE ca = $ca AND serial = $serial LIMIT 1",
             )
-            .bind(("ca", rid("ca", ca)))
+            .bind(("ca", ca.record()))
             .bind(("serial", serial.to_string()))
             .await?
             .take(0)?;
@@ -313,14 +317,14 @@ impl Store {
     }
 
     /// Marks an issuing CA revoked (once); whether it changed.
-    pub async fn revoke_ca(&self, ca: &str, reason: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn revoke_ca(&self, ca: &CaId, reason: &str, at: DateTime<Utc>) -> DbResult<bool> {
         let changed: Vec<RecordId> = self
             .db
             .query(
                 "UPDATE $id SET revoked_at = $at, revocation_reason = $reason
                  WHERE revoked_at = NONE AND kind != 'root' RETURN VALUE id",
             )
-            .bind(("id", rid("ca", ca)))
+            .bind(("id", ca.record()))
             .bind(("reason", reason.to_string()))
             .bind(("at", at))
             .await?
@@ -330,7 +334,7 @@ impl Store {
     }
 
     /// The revoked issuing CAs under a root: what the root's ARL lists.
-    pub async fn revoked_cas(&self, root: &str) -> DbResult<Vec<(String, DateTime<Utc>, Option<String>)>> {
+    pub async fn revoked_cas(&self, root: &CaId) -> DbResult<Vec<(String, DateTime<Utc>, Option<String>)>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Row {
@@ -344,23 +348,23 @@ impl Store {
                 "SELECT cert_der, revoked_at, revocation_reason FROM ca
                  WHERE parent = $root AND revoked_at != NONE AND not_after > time::now()",
             )
-            .bind(("root", rid("ca", root)))
+            .bind(("root", root.record()))
             .await?
             .take(0)?;
         Ok(rows.into_iter().map(|r| (r.cert_der, r.revoked_at, r.revocation_reason)).collect())
     }
 
     /// The columns a person chose for the certificate inventory.
-    pub async fn certificate_columns(&self, user: &str) -> DbResult<Option<Vec<String>>> {
+    pub async fn certificate_columns(&self, user: &UserId) -> DbResult<Option<Vec<String>>> {
         let columns: Option<Option<Vec<String>>> =
-            self.db.query("RETURN $id.certificate_columns").bind(("id", rid("user", user))).await?.take(0)?;
+            self.db.query("RETURN $id.certificate_columns").bind(("id", user.record())).await?.take(0)?;
         Ok(columns.flatten())
     }
 
-    pub async fn set_certificate_columns(&self, user: &str, columns: Vec<String>) -> DbResult<()> {
+    pub async fn set_certificate_columns(&self, user: &UserId, columns: Vec<String>) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET certificate_columns = $columns")
-            .bind(("id", rid("user", user)))
+            .bind(("id", user.record()))
             .bind(("columns", columns))
             .await?
             .check()?;
@@ -395,11 +399,11 @@ impl Store {
 #[cfg(test)]
 impl Store {
     /// `n` revoked certificates of CA `ca` with made-up serials, for the CRL size and time figure.
-    pub async fn insert_revoked_for_benchmark(&self, ca: &str, n: usize, now: DateTime<Utc>) -> DbResult<()> {
+    pub async fn insert_revoked_for_benchmark(&self, ca: &CaId, n: usize, now: DateTime<Utc>) -> DbResult<()> {
         let template: Vec<super::CertificateRow> = self
             .db
             .query(format!("SELECT {} FROM certificate WHERE ca = $ca LIMIT 1", super::pki::CERT_FIELDS))
-            .bind(("ca", rid("ca", ca)))
+            .bind(("ca", ca.record()))
             .await?
             .take(0)?;
         let t = template.into_iter().next().ok_or_else(|| surrealdb::Error::internal("no certificate".into()))?;

@@ -1,7 +1,7 @@
 //! Clients of an issuer and their domains. Every query names the issuer, so one issuer never reaches
 //! another's rows even with a guessed id.
 
-use super::{retry_conflicts, rid, ClientId, DbResult, DomainId, Store};
+use super::{retry_conflicts, ClientId, DbResult, DomainId, IssuerId, Store};
 use crate::model::{Client, ClientInput};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
@@ -82,14 +82,14 @@ const CLIENT_SET: &str = "name = $c.name, path = $c.path, path_key = $c.path_key
      contact_person = $c.contact_person, email = $c.email, phone = $c.phone, search = $c.search";
 
 impl Store {
-    pub async fn create_client(&self, issuer: &str, c: &ClientInput, now: DateTime<Utc>) -> DbResult<Client> {
+    pub async fn create_client(&self, issuer: &IssuerId, c: &ClientInput, now: DateTime<Utc>) -> DbResult<Client> {
         let row: Option<Client> = self
             .db
             .query(format!(
                 "LET $created = CREATE ONLY client SET issuer = $issuer, {CLIENT_SET}, created_at = $now;
                  SELECT {CLIENT_FIELDS} FROM ONLY $created.id;"
             ))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("c", ClientParams::from(c)))
             .bind(("now", now))
             .await?
@@ -98,12 +98,12 @@ impl Store {
         row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 
-    pub async fn update_client(&self, issuer: &str, client: &str, c: &ClientInput) -> DbResult<()> {
+    pub async fn update_client(&self, issuer: &IssuerId, client: &ClientId, c: &ClientInput) -> DbResult<()> {
         retry_conflicts(|| async {
             self.db
                 .query(format!("UPDATE $id SET {CLIENT_SET} WHERE issuer = $issuer"))
-                .bind(("id", rid("client", client)))
-                .bind(("issuer", rid("issuer", issuer)))
+                .bind(("id", client.record()))
+                .bind(("issuer", issuer.record()))
                 .bind(("c", ClientParams::from(c)))
                 .await?
                 .check()?;
@@ -112,28 +112,28 @@ impl Store {
         .await
     }
 
-    pub async fn client(&self, issuer: &str, client: &str) -> DbResult<Option<Client>> {
+    pub async fn client(&self, issuer: &IssuerId, client: &ClientId) -> DbResult<Option<Client>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE id = $id AND issuer = $issuer LIMIT 1"))
-            .bind(("id", rid("client", client)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", client.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }
 
     /// The clients an order can be placed for, by name (the order wizard's choice).
-    pub async fn clients_for_order(&self, issuer: &str) -> DbResult<Vec<Client>> {
+    pub async fn clients_for_order(&self, issuer: &IssuerId) -> DbResult<Vec<Client>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer ORDER BY name LIMIT 1000"))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }
 
-    pub async fn client_by_path(&self, issuer: &str, path: &str) -> DbResult<Option<Client>> {
+    pub async fn client_by_path(&self, issuer: &IssuerId, path: &str) -> DbResult<Option<Client>> {
         self.db
             .query(format!("SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer AND path_key = $key LIMIT 1"))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("key", path.to_lowercase()))
             .await?
             .take(0)
@@ -142,7 +142,7 @@ impl Store {
     /// A page of the client list; `search` (lower-case) matches name, path, e-mail, registration number, city.
     pub async fn list_clients(
         &self,
-        issuer: &str,
+        issuer: &IssuerId,
         search: &str,
         start: usize,
         limit: usize,
@@ -158,7 +158,7 @@ impl Store {
                  RETURN count(SELECT id FROM client
                     WHERE issuer = $issuer AND ($search = '' OR string::contains(search, $search)));",
             )
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("search", search.to_string()))
             .bind(("start", start as i64))
             .bind(("limit", limit as i64))
@@ -169,11 +169,11 @@ impl Store {
         Ok((rows, total.unwrap_or(0).max(0) as usize))
     }
 
-    pub async fn count_clients(&self, issuer: &str) -> DbResult<usize> {
+    pub async fn count_clients(&self, issuer: &IssuerId) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
             .query("RETURN count(SELECT id FROM client WHERE issuer = $issuer)")
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)?;
         Ok(n.unwrap_or(0).max(0) as usize)
@@ -181,8 +181,8 @@ impl Store {
 
     pub async fn create_domain(
         &self,
-        issuer: &str,
-        client: &str,
+        issuer: &IssuerId,
+        client: &ClientId,
         host: &str,
         description: &str,
         now: DateTime<Utc>,
@@ -192,8 +192,8 @@ impl Store {
                 "CREATE domain CONTENT { issuer: $issuer, client: $client, host: $host, description: $description,
                  created_at: $now }",
             )
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", rid("client", client)))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.record()))
             .bind(("host", host.to_string()))
             .bind(("description", description.to_string()))
             .bind(("now", now))
@@ -202,11 +202,17 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_domain(&self, issuer: &str, domain: &str, host: &str, description: &str) -> DbResult<()> {
+    pub async fn update_domain(
+        &self,
+        issuer: &IssuerId,
+        domain: &DomainId,
+        host: &str,
+        description: &str,
+    ) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET host = $host, description = $description WHERE issuer = $issuer")
-            .bind(("id", rid("domain", domain)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", domain.record()))
+            .bind(("issuer", issuer.record()))
             .bind(("host", host.to_string()))
             .bind(("description", description.to_string()))
             .await?
@@ -215,7 +221,7 @@ impl Store {
     }
 
     /// Deletes a domain and takes it off every seal certificate of the client.
-    pub async fn delete_domain(&self, issuer: &str, domain: &str) -> DbResult<()> {
+    pub async fn delete_domain(&self, issuer: &IssuerId, domain: &DomainId) -> DbResult<()> {
         self.db
             .query(
                 "BEGIN;
@@ -223,23 +229,23 @@ impl Store {
                  DELETE domain WHERE id = $id AND issuer = $issuer;
                  COMMIT;",
             )
-            .bind(("id", rid("domain", domain)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", domain.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .check()?;
         Ok(())
     }
 
-    pub async fn domain(&self, issuer: &str, domain: &str) -> DbResult<Option<DomainRow>> {
+    pub async fn domain(&self, issuer: &IssuerId, domain: &DomainId) -> DbResult<Option<DomainRow>> {
         self.db
             .query("SELECT id, client, host, description FROM domain WHERE id = $id AND issuer = $issuer LIMIT 1")
-            .bind(("id", rid("domain", domain)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", domain.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }
 
-    pub async fn domain_by_host(&self, issuer: &str, host: &str) -> DbResult<Option<(DomainRow, String)>> {
+    pub async fn domain_by_host(&self, issuer: &IssuerId, host: &str) -> DbResult<Option<(DomainRow, String)>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Row {
@@ -255,7 +261,7 @@ impl Store {
                 "SELECT id, client, host, description, client.name AS client_name FROM domain
                  WHERE issuer = $issuer AND host = $host LIMIT 1",
             )
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("host", host.to_string()))
             .await?
             .take(0)?;
@@ -264,7 +270,7 @@ impl Store {
         }))
     }
 
-    pub async fn domains_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<DomainRow>> {
+    pub async fn domains_of_client(&self, issuer: &IssuerId, client: &ClientId) -> DbResult<Vec<DomainRow>> {
         // The inner query can only use the `domain_client` index; with both conditions in one WHERE the planner
         // picks the issuer's prefix of `domain_host` and reads every domain of the issuer.
         self.db
@@ -272,8 +278,8 @@ impl Store {
                 "SELECT id, client, host, description FROM (SELECT * FROM domain WHERE client = $client)
                  WHERE issuer = $issuer ORDER BY host",
             )
-            .bind(("client", rid("client", client)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", client.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }

@@ -2,7 +2,7 @@
 //! renewal and reminders, the claim that makes one instance renew a certificate, the per-certificate choices,
 //! the issuers' notice days, and the notices sent (each once, written with its mails).
 
-use super::{key_of, rid, DbResult, NewMail, Store};
+use super::{key_of, rid, CertificateId, DbResult, IssuerId, NewMail, Store, TrackedId};
 use crate::model::OrderParties;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -13,7 +13,7 @@ pub struct ExpiringCertificate {
     pub id: String,
     /// Watched (handed in) rather than issued by Signet.
     pub watched: bool,
-    pub issuer: String,
+    pub issuer: IssuerId,
     pub names: Vec<String>,
     pub serial: String,
     pub not_after: DateTime<Utc>,
@@ -46,7 +46,7 @@ pub struct RenewalFacts {
 struct ExpiringRecord {
     id: RecordId,
     watched: bool,
-    issuer: RecordId,
+    issuer: IssuerId,
     names: Vec<String>,
     serial: String,
     not_after: DateTime<Utc>,
@@ -120,11 +120,11 @@ impl Store {
     }
 
     /// Claims a certificate's automatic renewal: true for exactly one caller, whichever instance it runs on.
-    pub async fn claim_auto_renewal(&self, certificate: &str, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn claim_auto_renewal(&self, certificate: &CertificateId, now: DateTime<Utc>) -> DbResult<bool> {
         let claimed: Vec<RecordId> = self
             .db
             .query("UPDATE $c SET auto_renewal_at = $now WHERE auto_renewal_at = NONE RETURN VALUE id")
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .bind(("now", now))
             .await?
             .take(0)?;
@@ -175,7 +175,7 @@ impl Store {
 
     /// An issued certificate's renewal choices: its own automatic-renewal setting, that of the certificate it
     /// renews, and "do not renew".
-    pub async fn renewal_choices(&self, certificate: &str) -> DbResult<(Option<bool>, Option<bool>, bool)> {
+    pub async fn renewal_choices(&self, certificate: &CertificateId) -> DbResult<(Option<bool>, Option<bool>, bool)> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Choices {
@@ -186,27 +186,32 @@ impl Store {
         let row: Option<Choices> = self
             .db
             .query("SELECT auto_renew, cert_order.replaces.auto_renew AS inherited, do_not_renew FROM ONLY $c")
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .await?
             .take(0)?;
         Ok(row.map(|c| (c.auto_renew, c.inherited, c.do_not_renew.unwrap_or(false))).unwrap_or((None, None, false)))
     }
 
     /// Whether the reminders of a watched certificate were stopped.
-    pub async fn watched_do_not_renew(&self, certificate: &str) -> DbResult<bool> {
+    pub async fn watched_do_not_renew(&self, certificate: &TrackedId) -> DbResult<bool> {
         let value: Option<bool> = self
             .db
             .query("RETURN (SELECT VALUE do_not_renew FROM ONLY $c)")
-            .bind(("c", rid("tracked_cert", certificate)))
+            .bind(("c", certificate.record()))
             .await?
             .take(0)?;
         Ok(value.unwrap_or(false))
     }
 
-    pub async fn set_renewal_choices(&self, certificate: &str, auto_renew: bool, do_not_renew: bool) -> DbResult<()> {
+    pub async fn set_renewal_choices(
+        &self,
+        certificate: &CertificateId,
+        auto_renew: bool,
+        do_not_renew: bool,
+    ) -> DbResult<()> {
         self.db
             .query("UPDATE $c SET auto_renew = $a, do_not_renew = $d")
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .bind(("a", auto_renew))
             .bind(("d", do_not_renew))
             .await?
@@ -214,30 +219,30 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_watched_do_not_renew(&self, certificate: &str, do_not_renew: bool) -> DbResult<()> {
+    pub async fn set_watched_do_not_renew(&self, certificate: &TrackedId, do_not_renew: bool) -> DbResult<()> {
         self.db
             .query("UPDATE $c SET do_not_renew = $d")
-            .bind(("c", rid("tracked_cert", certificate)))
+            .bind(("c", certificate.record()))
             .bind(("d", do_not_renew))
             .await?
             .check()?;
         Ok(())
     }
 
-    pub async fn expiry_notice_days(&self, issuer: &str) -> DbResult<Vec<i64>> {
+    pub async fn expiry_notice_days(&self, issuer: &IssuerId) -> DbResult<Vec<i64>> {
         let days: Option<Vec<i64>> = self
             .db
             .query("RETURN (SELECT VALUE expiry_notice_days FROM ONLY $i)")
-            .bind(("i", rid("issuer", issuer)))
+            .bind(("i", issuer.record()))
             .await?
             .take(0)?;
         Ok(days.unwrap_or_else(|| DEFAULT_NOTICE_DAYS.to_vec()))
     }
 
-    pub async fn set_expiry_notice_days(&self, issuer: &str, days: Vec<i64>) -> DbResult<()> {
+    pub async fn set_expiry_notice_days(&self, issuer: &IssuerId, days: Vec<i64>) -> DbResult<()> {
         self.db
             .query("UPDATE $i SET expiry_notice_days = $days")
-            .bind(("i", rid("issuer", issuer)))
+            .bind(("i", issuer.record()))
             .bind(("days", days))
             .await?
             .check()?;
@@ -257,7 +262,7 @@ impl From<ExpiringRecord> for ExpiringCertificate {
         ExpiringCertificate {
             id: key_of(&r.id),
             watched: r.watched,
-            issuer: key_of(&r.issuer),
+            issuer: r.issuer,
             names: r.names,
             serial: r.serial,
             not_after: r.not_after,

@@ -57,6 +57,18 @@ impl<T: Table> PartialEq for Id<T> {
 
 impl<T: Table> Eq for Id<T> {}
 
+impl<T: Table> PartialOrd for Id<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Table> Ord for Id<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
 impl<T: Table> std::hash::Hash for Id<T> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.key.hash(state)
@@ -72,6 +84,13 @@ impl<T: Table> fmt::Debug for Id<T> {
 impl<T: Table> fmt::Display for Id<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.key)
+    }
+}
+
+/// In JSON (ACME and REST answers) an id is its key, as URLs carry it.
+impl<T: Table> serde::Serialize for Id<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.key)
     }
 }
 

@@ -1,9 +1,9 @@
 //! The installation check's records on each certificate: where it is installed, whether Signet watches it, and
 //! the last outcome (JSON, written and read by the service as it is).
 
-use super::{key_of, rid, DbResult, Store};
+use super::{CertificateId, DbResult, IssuerId, Store};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 /// A certificate's check settings and last outcome.
 #[derive(Debug, Clone, Default, SurrealValue)]
@@ -18,16 +18,16 @@ pub struct CheckRecord {
 /// A watched installation due for its next check.
 #[derive(Debug, Clone)]
 pub struct MonitoredCheck {
-    pub id: String,
-    pub issuer: String,
+    pub id: CertificateId,
+    pub issuer: IssuerId,
 }
 
 impl Store {
-    pub async fn check_record(&self, certificate: &str) -> DbResult<CheckRecord> {
+    pub async fn check_record(&self, certificate: &CertificateId) -> DbResult<CheckRecord> {
         let row: Option<CheckRecord> = self
             .db
             .query("SELECT check_host, check_port, check_monitor, check_last FROM ONLY $c")
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .await?
             .take(0)?;
         Ok(row.unwrap_or_default())
@@ -35,7 +35,7 @@ impl Store {
 
     pub async fn save_check(
         &self,
-        certificate: &str,
+        certificate: &CertificateId,
         host: &str,
         port: u16,
         monitor: bool,
@@ -47,7 +47,7 @@ impl Store {
                 "UPDATE $c SET check_host = $host, check_port = $port, check_monitor = $monitor, check_last = $last,
                     check_last_at = $now",
             )
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .bind(("host", host.to_string()))
             .bind(("port", i64::from(port)))
             .bind(("monitor", monitor))
@@ -67,8 +67,8 @@ impl Store {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Row {
-            id: RecordId,
-            issuer: RecordId,
+            id: CertificateId,
+            issuer: IssuerId,
         }
         let rows: Vec<Row> = self
             .db
@@ -82,6 +82,6 @@ impl Store {
             .bind(("now", now))
             .await?
             .take(0)?;
-        Ok(rows.into_iter().map(|r| MonitoredCheck { id: key_of(&r.id), issuer: key_of(&r.issuer) }).collect())
+        Ok(rows.into_iter().map(|r| MonitoredCheck { id: r.id, issuer: r.issuer }).collect())
     }
 }

@@ -2,8 +2,7 @@
 //! of an order. Only the SHA-256 of a link's token is stored.
 
 use super::orders::{bind_issuance, ISSUE_STATEMENTS};
-use super::{AuditRecord, DbResult, Issuance, NewMail, Store};
-use super::{CsrInvitationId, IssuerId, OrderId, UserId};
+use super::{CsrInvitationId, DbResult, Issuance, IssuerId, NewAudit, NewMail, OrderId, Store, UserId};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -70,7 +69,7 @@ impl Store {
         &self,
         invitation: NewCsrInvitation,
         event: (&str, &str),
-        audit: AuditRecord,
+        audit: NewAudit,
         mail: NewMail,
     ) -> DbResult<()> {
         self.db

@@ -1,8 +1,9 @@
 //! The writes that orders placed at the same moment share: order numbers taken in batches (`OrderNumbers`) and
 //! orders issued as they are placed written in one transaction (`IssuedWrites`); and what issuing writes.
 
-use super::{rid, CertificateId, OrderId};
-use super::{AuditRecord, DbResult, DcvRow, EventRow, NewDcv, NewMail, NewOrder, OrderRow, Store};
+use super::{
+    rid, CertificateId, DbResult, DcvRow, EventRow, NewAudit, NewDcv, NewMail, NewOrder, OrderId, OrderRow, Store,
+};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
 /// Everything the transaction of an order issued as it is placed writes.
@@ -12,7 +13,7 @@ pub struct IssuedOrder {
     pub dcv: Vec<NewDcv>,
     /// Who placed it and the history line ("DV for shop.example, …").
     pub created: (String, String),
-    pub audit: AuditRecord,
+    pub audit: NewAudit,
     pub issuance: Issuance,
 }
 
@@ -29,7 +30,7 @@ pub struct Issuance {
     pub certificate: super::NewCertificate,
     /// The history line ("serial …, valid until …").
     pub detail: String,
-    pub audit: AuditRecord,
+    pub audit: NewAudit,
     /// The certificate for the technical contact, when there is an address.
     pub mail: Option<NewMail>,
 }
@@ -257,7 +258,7 @@ mod tests {
             ip: "127.0.0.1".into(),
             subject: None,
         };
-        let mut value = entry.into_record().into_value();
+        let mut value = entry.into_value();
         if let (true, Value::Object(row)) = (broken, &mut value) {
             row.insert("at", "not a date".to_string());
         }

@@ -1,9 +1,9 @@
 //! Issuers and memberships.
 
-use super::{key_of, rid, DbResult, IssuerId, Store, UserId};
+use super::{ClientId, DbResult, IssuerId, Store, UserId};
 use crate::model::{Issuer, IssuerProfile, Role};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 /// One of a person's issuers.
 #[derive(Debug, Clone, SurrealValue)]
@@ -62,12 +62,8 @@ impl Store {
         row.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 
-    pub async fn issuer_by_id(&self, issuer: &str) -> DbResult<Option<Issuer>> {
-        self.db
-            .query(format!("SELECT {ISSUER_FIELDS} FROM ONLY $id"))
-            .bind(("id", rid("issuer", issuer)))
-            .await?
-            .take(0)
+    pub async fn issuer_by_id(&self, issuer: &IssuerId) -> DbResult<Option<Issuer>> {
+        self.db.query(format!("SELECT {ISSUER_FIELDS} FROM ONLY $id")).bind(("id", issuer.record())).await?.take(0)
     }
 
     pub async fn issuer_by_slug(&self, slug: &str) -> DbResult<Option<Issuer>> {
@@ -103,7 +99,7 @@ impl Store {
         Ok(n.unwrap_or(0) as usize)
     }
 
-    pub async fn update_issuer_profile(&self, issuer: &str, p: &IssuerProfile) -> DbResult<()> {
+    pub async fn update_issuer_profile(&self, issuer: &IssuerId, p: &IssuerProfile) -> DbResult<()> {
         let host = p.verified_host.trim();
         self.db
             .query(
@@ -111,7 +107,7 @@ impl Store {
                  postal_code = $p.postal_code, country = $p.country, contact_email = $p.contact_email,
                  contact_phone = $p.contact_phone, website = $p.website, verified_host = $host",
             )
-            .bind(("id", rid("issuer", issuer)))
+            .bind(("id", issuer.record()))
             .bind(("p", ProfileParams::from(p)))
             .bind(("host", (!host.is_empty()).then(|| host.to_string())))
             .await?
@@ -119,24 +115,24 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_approval_mode(&self, issuer: &str, on: bool) -> DbResult<()> {
+    pub async fn set_approval_mode(&self, issuer: &IssuerId, on: bool) -> DbResult<()> {
         self.db
             .query("UPDATE $id SET approval_mode = $on")
-            .bind(("id", rid("issuer", issuer)))
+            .bind(("id", issuer.record()))
             .bind(("on", on))
             .await?
             .check()?;
         Ok(())
     }
 
-    pub async fn set_issuer_logo(&self, issuer: &str, logo: Option<(String, String)>) -> DbResult<()> {
+    pub async fn set_issuer_logo(&self, issuer: &IssuerId, logo: Option<(String, String)>) -> DbResult<()> {
         let (content_type, data) = match logo {
             Some((t, d)) => (Some(t), Some(d)),
             None => (None, None),
         };
         self.db
             .query("UPDATE $id SET logo_type = $type, logo = $data")
-            .bind(("id", rid("issuer", issuer)))
+            .bind(("id", issuer.record()))
             .bind(("type", content_type))
             .bind(("data", data))
             .await?
@@ -145,7 +141,7 @@ impl Store {
     }
 
     /// The logo as (content type, base64 data).
-    pub async fn issuer_logo(&self, issuer: &str) -> DbResult<Option<(String, String)>> {
+    pub async fn issuer_logo(&self, issuer: &IssuerId) -> DbResult<Option<(String, String)>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Logo {
@@ -153,29 +149,29 @@ impl Store {
             logo: Option<String>,
         }
         let row: Option<Logo> =
-            self.db.query("SELECT logo_type, logo FROM ONLY $id").bind(("id", rid("issuer", issuer))).await?.take(0)?;
+            self.db.query("SELECT logo_type, logo FROM ONLY $id").bind(("id", issuer.record())).await?.take(0)?;
         Ok(row.and_then(|l| Some((l.logo_type?, l.logo?))))
     }
 
     // ----- memberships -----
 
-    pub async fn memberships_of_user(&self, user: &str) -> DbResult<Vec<MembershipRow>> {
+    pub async fn memberships_of_user(&self, user: &UserId) -> DbResult<Vec<MembershipRow>> {
         self.db
             .query(
                 "SELECT issuer, issuer.slug AS slug, issuer.name AS name, role FROM membership
                  WHERE user = $user ORDER BY name",
             )
-            .bind(("user", rid("user", user)))
+            .bind(("user", user.record()))
             .await?
             .take(0)
     }
 
-    pub async fn role_in_issuer(&self, user: &str, issuer: &str) -> DbResult<Option<Role>> {
+    pub async fn role_in_issuer(&self, user: &UserId, issuer: &IssuerId) -> DbResult<Option<Role>> {
         let role: Option<String> = self
             .db
             .query("SELECT VALUE role FROM membership WHERE user = $user AND issuer = $issuer LIMIT 1")
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)?;
         // A role this build does not know is an error, not "no role".
@@ -184,52 +180,50 @@ impl Store {
     }
 
     /// The client a customer belongs to (None for staff and strangers).
-    pub async fn customer_client(&self, user: &str, issuer: &str) -> DbResult<Option<String>> {
-        let client: Option<RecordId> = self
-            .db
+    pub async fn customer_client(&self, user: &UserId, issuer: &IssuerId) -> DbResult<Option<ClientId>> {
+        self.db
             .query(
                 "SELECT VALUE client FROM membership
                  WHERE user = $user AND issuer = $issuer AND role = \"customer\" LIMIT 1",
             )
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.record()))
             .await?
-            .take(0)?;
-        Ok(client.as_ref().map(key_of))
+            .take(0)
     }
 
     /// The customers of one client.
-    pub async fn customers_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<MemberRow>> {
+    pub async fn customers_of_client(&self, issuer: &IssuerId, client: &ClientId) -> DbResult<Vec<MemberRow>> {
         self.db
             .query(
                 "SELECT user, user.email AS email, user.name AS name, user.password_hash != NONE AS has_password,
                     role, created_at
                  FROM membership WHERE issuer = $issuer AND client = $client AND role = \"customer\" ORDER BY email",
             )
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", rid("client", client)))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.record()))
             .await?
             .take(0)
     }
 
-    pub async fn members_of_issuer(&self, issuer: &str) -> DbResult<Vec<MemberRow>> {
+    pub async fn members_of_issuer(&self, issuer: &IssuerId) -> DbResult<Vec<MemberRow>> {
         self.db
             .query(
                 "SELECT user, user.email AS email, user.name AS name, user.password_hash != NONE AS has_password,
                     role, created_at
                  FROM membership WHERE issuer = $issuer AND role != \"customer\" ORDER BY email",
             )
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }
 
     pub async fn add_membership(
         &self,
-        user: &str,
-        issuer: &str,
+        user: &UserId,
+        issuer: &IssuerId,
         role: Role,
-        client: Option<&str>,
+        client: Option<&ClientId>,
         now: DateTime<Utc>,
     ) -> DbResult<()> {
         self.db
@@ -237,9 +231,9 @@ impl Store {
                 "CREATE membership CONTENT { user: $user, issuer: $issuer, role: $role, client: $client,
                  created_at: $now }",
             )
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.map(|c| c.record())))
             .bind(("role", role.as_str()))
             .bind(("now", now))
             .await?
@@ -248,11 +242,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_member_role(&self, user: &str, issuer: &str, role: Role) -> DbResult<()> {
+    pub async fn set_member_role(&self, user: &UserId, issuer: &IssuerId, role: Role) -> DbResult<()> {
         self.db
             .query("UPDATE membership SET role = $role WHERE user = $user AND issuer = $issuer")
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.record()))
             .bind(("role", role.as_str()))
             .await?
             .check()?;
@@ -260,35 +254,35 @@ impl Store {
         Ok(())
     }
 
-    pub async fn remove_membership(&self, user: &str, issuer: &str) -> DbResult<()> {
+    pub async fn remove_membership(&self, user: &UserId, issuer: &IssuerId) -> DbResult<()> {
         self.db
             .query("DELETE membership WHERE user = $user AND issuer = $issuer")
-            .bind(("user", rid("user", user)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("user", user.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .check()?;
         self.forget_key_holders();
         Ok(())
     }
 
-    pub async fn count_admins(&self, issuer: &str) -> DbResult<usize> {
+    pub async fn count_admins(&self, issuer: &IssuerId) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
             .query("RETURN count(SELECT id FROM membership WHERE issuer = $issuer AND role = 'admin')")
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)?;
         Ok(n.unwrap_or(0) as usize)
     }
 
-    pub async fn count_pending_invitations(&self, issuer: &str, now: DateTime<Utc>) -> DbResult<usize> {
+    pub async fn count_pending_invitations(&self, issuer: &IssuerId, now: DateTime<Utc>) -> DbResult<usize> {
         let n: Option<i64> = self
             .db
             .query(
                 "RETURN count(SELECT id FROM link_token WHERE issuer = $issuer AND purpose = 'invite'
                  AND used_at = NONE AND expires_at > $now)",
             )
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("now", now))
             .await?
             .take(0)?;

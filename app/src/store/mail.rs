@@ -127,22 +127,22 @@ impl Store {
     }
 
     /// Puts a failed (or outbox) message back in the queue, to be sent now.
-    pub async fn requeue_mail(&self, mail: &str, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn requeue_mail(&self, mail: &MailId, now: DateTime<Utc>) -> DbResult<bool> {
         let done: Vec<RecordId> = self
             .db
             .query(
                 "UPDATE $id SET status = 'queued', attempts = 0, next_attempt_at = $now
                  WHERE status IN ['failed', 'outbox'] RETURN VALUE id",
             )
-            .bind(("id", rid("mail", mail)))
+            .bind(("id", mail.record()))
             .bind(("now", now))
             .await?
             .take(0)?;
         Ok(!done.is_empty())
     }
 
-    pub async fn mail_by_id(&self, mail: &str) -> DbResult<Option<MailRow>> {
-        self.db.query(format!("SELECT {MAIL_FIELDS} FROM ONLY $id")).bind(("id", rid("mail", mail))).await?.take(0)
+    pub async fn mail_by_id(&self, mail: &MailId) -> DbResult<Option<MailRow>> {
+        self.db.query(format!("SELECT {MAIL_FIELDS} FROM ONLY $id")).bind(("id", mail.record())).await?.take(0)
     }
 
     pub async fn list_mail(&self, status: Option<MailStatus>, limit: i64) -> DbResult<Vec<MailRow>> {

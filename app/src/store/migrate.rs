@@ -77,7 +77,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{rid, DbSettings, OrderId};
+    use crate::store::{rid, DbSettings, IssuerId, OrderId};
 
     #[tokio::test]
     async fn migrations_apply_once() {
@@ -99,7 +99,7 @@ mod tests {
             assert!(store.create_issuer(bad, "Issuer", now).await.is_err(), "slug {bad:?} was accepted");
         }
         let issuer = store.create_issuer("paths", "Issuer", now).await.unwrap();
-        let issuer = issuer.id;
+        let issuer = IssuerId::new(issuer.id);
         let client =
             |path: &str| crate::model::ClientInput { name: "Shop".into(), path: path.into(), ..Default::default() };
         store.create_client(&issuer, &client("Shop-2"), now).await.unwrap();
@@ -128,7 +128,7 @@ mod tests {
         let store = before("0017_order_parties_object.surql").await;
         let now = Utc::now();
         let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
-        let issuer = issuer.id;
+        let issuer = IssuerId::new(issuer.id);
         let client =
             crate::model::ClientInput { name: "Shop d.o.o.".into(), path: "shop".into(), ..Default::default() };
         let client = store.create_client(&issuer, &client, now).await.unwrap();
@@ -143,7 +143,7 @@ mod tests {
                     validity_days: 90, names: ['shop.example.com'], status: 'issued', parties: $parties,
                     created_by_email: 'ana@shop.example.com', created_at: time::now(), updated_at: time::now() }",
             )
-            .bind(("issuer", rid("issuer", &issuer)))
+            .bind(("issuer", issuer.clone()))
             .bind(("client", rid("client", &client.id)))
             .bind(("parties", json.to_string()))
             .await
@@ -165,7 +165,7 @@ mod tests {
         let now = Utc::now();
         let issuer = store.create_issuer("smib", "Issuer", now).await.unwrap();
         let client = crate::model::ClientInput { name: "Shop".into(), path: "shop".into(), ..Default::default() };
-        let client = store.create_client(&issuer.id, &client, now).await.unwrap();
+        let client = store.create_client(&IssuerId::new(&issuer.id), &client, now).await.unwrap();
         store
             .db
             .query(

@@ -3,8 +3,8 @@
 //! placing and issuing share in `issued`.
 
 use super::{
-    rid, AcmeAccountId, CertificateId, ClientId, DbResult, Issuance, IssuerId, NewAudit, NewDcv, OrderId, ProductId,
-    Store, UserId,
+    AcmeAccountId, CertificateId, ClientId, DbResult, Issuance, IssuerId, NewAudit, NewDcv, OrderId, ProductId, Store,
+    UserId,
 };
 use crate::model::{OrderParties, OrderStatus};
 use chrono::{DateTime, Utc};
@@ -107,8 +107,8 @@ pub struct OrderListRow {
 /// Which orders a caller may see: the issuer's, or one client's for a customer.
 #[derive(Debug, Clone)]
 pub struct OrderScope {
-    pub issuer: String,
-    pub client: Option<String>,
+    pub issuer: IssuerId,
+    pub client: Option<ClientId>,
 }
 
 impl Store {
@@ -133,7 +133,7 @@ impl Store {
                  COMMIT;",
             )
             .bind(("id", id.clone()))
-            .bind(("audit", audit.into_record()))
+            .bind(("audit", audit))
             .bind(("order", order))
             .bind(("dcv", dcv))
             .bind(("actor", event.0.to_string()))
@@ -144,15 +144,15 @@ impl Store {
         Ok(())
     }
 
-    pub async fn order(&self, scope: &OrderScope, id: &str) -> DbResult<Option<OrderRow>> {
+    pub async fn order(&self, scope: &OrderScope, id: &OrderId) -> DbResult<Option<OrderRow>> {
         let rows: Vec<OrderRow> = self
             .db
             .query(format!(
                 "SELECT {ORDER_FIELDS} FROM $id WHERE issuer = $issuer AND ($client = NONE OR client = $client)"
             ))
-            .bind(("id", rid("cert_order", id)))
-            .bind(("issuer", rid("issuer", &scope.issuer)))
-            .bind(("client", scope.client.as_deref().map(|c| rid("client", c))))
+            .bind(("id", id.record()))
+            .bind(("issuer", scope.issuer.record()))
+            .bind(("client", scope.client.as_ref().map(|c| c.record())))
             .await?
             .take(0)?;
         Ok(rows.into_iter().next())
@@ -200,8 +200,8 @@ impl Store {
                  ORDER BY created_at DESC LIMIT $limit START $offset;
                  SELECT VALUE count() FROM {source} AND ($status = NONE OR status = $status) GROUP ALL;"
             ))
-            .bind(("issuer", rid("issuer", &scope.issuer)))
-            .bind(("client", scope.client.as_deref().map(|c| rid("client", c))))
+            .bind(("issuer", scope.issuer.record()))
+            .bind(("client", scope.client.as_ref().map(|c| c.record())))
             .bind(("status", status.map(str::to_string)))
             .bind(("limit", limit as i64))
             .bind(("offset", offset as i64))

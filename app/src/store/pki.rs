@@ -1,6 +1,6 @@
 //! The CA hierarchy, products and issued certificates.
 
-use super::{rid, CaId, CertificateId, ClientId, DbResult, IssuerId, OrderId, ProductId, Store};
+use super::{CaId, CertificateId, ClientId, DbResult, IssuerId, OrderId, ProductId, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -125,11 +125,11 @@ pub(super) const CERT_FIELDS: &str =
 
 impl Store {
     /// Writes a CA under the key its sealed private key is bound to.
-    pub async fn create_ca(&self, key: &str, ca: NewCa) -> DbResult<CaId> {
+    pub async fn create_ca(&self, key: &CaId, ca: NewCa) -> DbResult<CaId> {
         let id: Option<CaId> = self
             .db
             .query("LET $created = CREATE ONLY $id CONTENT $ca; RETURN $created.id;")
-            .bind(("id", rid("ca", key)))
+            .bind(("id", key.record()))
             .bind(("ca", ca))
             .await?
             .check()?
@@ -138,11 +138,11 @@ impl Store {
     }
 
     /// Replaces a CA's sealed key if it is still `old`; whether it was replaced.
-    pub async fn replace_ca_key_sealed(&self, ca: &str, old: &str, new: &str) -> DbResult<bool> {
+    pub async fn replace_ca_key_sealed(&self, ca: &CaId, old: &str, new: &str) -> DbResult<bool> {
         let changed: Vec<RecordId> = self
             .db
             .query("UPDATE $id SET key_sealed = $new WHERE key_sealed = $old RETURN VALUE id")
-            .bind(("id", rid("ca", ca)))
+            .bind(("id", ca.record()))
             .bind(("old", old.to_string()))
             .bind(("new", new.to_string()))
             .await?
@@ -154,8 +154,8 @@ impl Store {
         self.db.query(format!("SELECT {CA_FIELDS} FROM ca ORDER BY kind DESC, created_at")).await?.take(0)
     }
 
-    pub async fn ca_by_id(&self, id: &str) -> DbResult<Option<CaRow>> {
-        self.db.query(format!("SELECT {CA_FIELDS} FROM ONLY $id")).bind(("id", rid("ca", id))).await?.take(0)
+    pub async fn ca_by_id(&self, id: &CaId) -> DbResult<Option<CaRow>> {
+        self.db.query(format!("SELECT {CA_FIELDS} FROM ONLY $id")).bind(("id", id.record())).await?.take(0)
     }
 
     pub async fn ca_by_slug(&self, slug: &str) -> DbResult<Option<CaRow>> {
@@ -169,17 +169,17 @@ impl Store {
     /// The issuing CA of an issuer (the newest, if an older one was kept).
     /// The issuer's TLS issuing CA.
     pub async fn issuing_ca(&self, issuer: &str) -> DbResult<Option<CaRow>> {
-        self.issuing_ca_of(issuer, "intermediate").await
+        self.issuing_ca_of(&IssuerId::new(issuer), "intermediate").await
     }
 
     /// The issuer's newest issuing CA of `kind` (`intermediate` for TLS, `smime`).
-    pub async fn issuing_ca_of(&self, issuer: &str, kind: &str) -> DbResult<Option<CaRow>> {
+    pub async fn issuing_ca_of(&self, issuer: &IssuerId, kind: &str) -> DbResult<Option<CaRow>> {
         self.db
             .query(format!(
                 "SELECT {CA_FIELDS}, created_at FROM ca WHERE issuer = $issuer AND kind = $kind AND revoked_at = NONE
                  ORDER BY created_at DESC LIMIT 1"
             ))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("kind", kind.to_string()))
             .await?
             .take(0)
@@ -198,8 +198,8 @@ impl Store {
         self.db.query("SELECT * FROM product ORDER BY name").await?.take(0)
     }
 
-    pub async fn product(&self, id: &str) -> DbResult<Option<ProductRow>> {
-        self.db.query("SELECT * FROM ONLY $id").bind(("id", rid("product", id))).await?.take(0)
+    pub async fn product(&self, id: &ProductId) -> DbResult<Option<ProductRow>> {
+        self.db.query("SELECT * FROM ONLY $id").bind(("id", id.record())).await?.take(0)
     }
 
     pub async fn create_product(&self, p: ProductParams, now: DateTime<Utc>) -> DbResult<ProductId> {
@@ -216,11 +216,11 @@ impl Store {
         id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 
-    pub async fn update_product(&self, id: &str, p: ProductParams) -> DbResult<bool> {
+    pub async fn update_product(&self, id: &ProductId, p: ProductParams) -> DbResult<bool> {
         let updated: Vec<RecordId> = self
             .db
             .query(format!("UPDATE $id SET {PRODUCT_SET} RETURN VALUE id"))
-            .bind(("id", rid("product", id)))
+            .bind(("id", id.record()))
             .bind(("p", p))
             .await?
             .check()?
@@ -239,12 +239,12 @@ impl Store {
         id.ok_or_else(|| surrealdb::Error::internal("CREATE returned nothing".into()))
     }
 
-    pub async fn certificate(&self, issuer: &str, id: &str) -> DbResult<Option<CertificateRow>> {
+    pub async fn certificate(&self, issuer: &IssuerId, id: &CertificateId) -> DbResult<Option<CertificateRow>> {
         let rows: Vec<CertificateRow> = self
             .db
             .query(format!("SELECT {CERT_FIELDS} FROM $id WHERE issuer = $issuer"))
-            .bind(("id", rid("certificate", id)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", id.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)?;
         Ok(rows.into_iter().next())
@@ -253,9 +253,9 @@ impl Store {
     /// An earlier order of this issuer whose CSR or certificate had the same public key (its number).
     pub async fn order_with_key(
         &self,
-        issuer: &str,
+        issuer: &IssuerId,
         fingerprint: &str,
-        except: Option<&str>,
+        except: Option<&OrderId>,
     ) -> DbResult<Option<String>> {
         let numbers: Vec<String> = self
             .db
@@ -264,8 +264,8 @@ impl Store {
                  LIMIT 1",
             )
             .bind(("fp", fingerprint.to_string()))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("except", except.map(|e| rid("cert_order", e))))
+            .bind(("issuer", issuer.record()))
+            .bind(("except", except.map(|e| e.record())))
             .await?
             .take(0)?;
         Ok(numbers.into_iter().next())

@@ -1,29 +1,29 @@
 //! Renewal links: the certificate an order replaces (a portal renewal or ACME's `replaces`), the order that
 //! renews a certificate, and the line of versions a certificate is in. Ids leave this module as plain keys.
 
-use super::{key_of, retry_conflicts, rid, DbResult, Store};
+use super::{retry_conflicts, CertificateId, DbResult, IssuerId, OrderId, Store};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 /// A certificate of a line of renewals, with the certificate its order replaced.
 #[derive(Debug, Clone)]
 pub struct VersionRow {
-    pub id: String,
+    pub id: CertificateId,
     pub serial: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
-    pub order: String,
+    pub order: OrderId,
     pub order_number: String,
 }
 
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct VersionRecord {
-    id: RecordId,
+    id: CertificateId,
     serial: String,
     not_before: DateTime<Utc>,
     not_after: DateTime<Utc>,
-    cert_order: RecordId,
+    cert_order: OrderId,
     order_number: String,
     replaces: Option<RecordId>,
 }
@@ -31,7 +31,7 @@ struct VersionRecord {
 #[derive(SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct RenewalRecord {
-    id: RecordId,
+    id: OrderId,
     number: String,
     certificate: Option<RecordId>,
 }
@@ -47,8 +47,8 @@ struct Link {
 /// A revocation a reissue scheduled, now due.
 #[derive(Debug, Clone)]
 pub struct ScheduledRevocation {
-    pub certificate: String,
-    pub issuer: String,
+    pub certificate: CertificateId,
+    pub issuer: IssuerId,
     pub reason: String,
 }
 
@@ -60,21 +60,21 @@ const MAX_VERSIONS: usize = 100;
 
 impl Store {
     /// The live order that renews `certificate` (its id and number), if one was placed.
-    pub async fn renewal_of(&self, certificate: &str) -> DbResult<Option<(String, String)>> {
+    pub async fn renewal_of(&self, certificate: &CertificateId) -> DbResult<Option<(OrderId, String)>> {
         let row: Option<RenewalRecord> = self
             .db
             .query(format!(
                 "SELECT id, number, certificate FROM cert_order WHERE replaces = $cert AND {LIVE_ORDER} LIMIT 1"
             ))
-            .bind(("cert", rid("certificate", certificate)))
+            .bind(("cert", certificate.record()))
             .await?
             .take(0)?;
-        Ok(row.map(|r| (key_of(&r.id), r.number)))
+        Ok(row.map(|r| (r.id, r.number)))
     }
 
     /// Claims `certificate` while its renewal is placed: true for one caller at a time, on whichever instance. A
     /// claim older than a minute is stale (its instance stopped while placing) and is taken over.
-    pub async fn claim_replacement(&self, certificate: &str, now: DateTime<Utc>) -> DbResult<bool> {
+    pub async fn claim_replacement(&self, certificate: &CertificateId, now: DateTime<Utc>) -> DbResult<bool> {
         // A claimer that collided with another runs again and then finds the claim taken.
         let claimed: Vec<RecordId> = retry_conflicts(|| async {
             self.db
@@ -82,7 +82,7 @@ impl Store {
                     "UPDATE $c SET replacing_since = $now
                      WHERE replacing_since = NONE OR replacing_since < $now - 1m RETURN VALUE id",
                 )
-                .bind(("c", rid("certificate", certificate)))
+                .bind(("c", certificate.record()))
                 .bind(("now", now))
                 .await?
                 .take(0)
@@ -91,12 +91,8 @@ impl Store {
         Ok(!claimed.is_empty())
     }
 
-    pub async fn release_replacement(&self, certificate: &str) -> DbResult<()> {
-        self.db
-            .query("UPDATE $c SET replacing_since = NONE")
-            .bind(("c", rid("certificate", certificate)))
-            .await?
-            .check()?;
+    pub async fn release_replacement(&self, certificate: &CertificateId) -> DbResult<()> {
+        self.db.query("UPDATE $c SET replacing_since = NONE").bind(("c", certificate.record())).await?.check()?;
         Ok(())
     }
 
@@ -104,9 +100,9 @@ impl Store {
     /// both orders' histories.
     pub async fn link_renewal(
         &self,
-        order: &str,
-        certificate: &str,
-        old_order: &str,
+        order: &OrderId,
+        certificate: &CertificateId,
+        old_order: &OrderId,
         serial: &str,
         actor: &str,
         now: DateTime<Utc>,
@@ -119,9 +115,9 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn link_reissue(
         &self,
-        order: &str,
-        certificate: &str,
-        old_order: &str,
+        order: &OrderId,
+        certificate: &CertificateId,
+        old_order: &OrderId,
         serial: &str,
         reason: &str,
         actor: &str,
@@ -134,9 +130,9 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     async fn link_version(
         &self,
-        order: &str,
-        certificate: &str,
-        old_order: &str,
+        order: &OrderId,
+        certificate: &CertificateId,
+        old_order: &OrderId,
         serial: &str,
         actor: &str,
         now: DateTime<Utc>,
@@ -154,9 +150,9 @@ impl Store {
             .bind(("new_says", link.new_says))
             .bind(("old_says", link.old_says))
             .bind(("why", link.why))
-            .bind(("order", rid("cert_order", order)))
-            .bind(("cert", rid("certificate", certificate)))
-            .bind(("old", rid("cert_order", old_order)))
+            .bind(("order", order.record()))
+            .bind(("cert", certificate.record()))
+            .bind(("old", old_order.record()))
             .bind(("serial", serial.to_string()))
             .bind(("actor", actor.to_string()))
             .bind(("now", now))
@@ -166,10 +162,15 @@ impl Store {
     }
 
     /// Schedules the revocation of a certificate at `at` with `reason` (RFC 5280 name).
-    pub async fn schedule_revocation(&self, certificate: &str, at: DateTime<Utc>, reason: &str) -> DbResult<()> {
+    pub async fn schedule_revocation(
+        &self,
+        certificate: &CertificateId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> DbResult<()> {
         self.db
             .query("UPDATE $c SET revoke_at = $at, revoke_at_reason = $reason WHERE revoked_at = NONE")
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .bind(("at", at))
             .bind(("reason", reason.to_string()))
             .await?
@@ -178,14 +179,14 @@ impl Store {
     }
 
     /// Cancels a scheduled revocation that has not happened; false when there was none to cancel.
-    pub async fn cancel_scheduled_revocation(&self, certificate: &str) -> DbResult<bool> {
+    pub async fn cancel_scheduled_revocation(&self, certificate: &CertificateId) -> DbResult<bool> {
         let changed: Vec<RecordId> = self
             .db
             .query(
                 "UPDATE $c SET revoke_at = NONE, revoke_at_reason = NONE
                  WHERE revoke_at != NONE AND revoked_at = NONE RETURN VALUE id",
             )
-            .bind(("c", rid("certificate", certificate)))
+            .bind(("c", certificate.record()))
             .await?
             .take(0)?;
         Ok(!changed.is_empty())
@@ -196,8 +197,8 @@ impl Store {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
         struct Row {
-            id: RecordId,
-            issuer: RecordId,
+            id: CertificateId,
+            issuer: IssuerId,
             revoke_at_reason: Option<String>,
         }
         let rows: Vec<Row> = self
@@ -209,8 +210,8 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|r| ScheduledRevocation {
-                certificate: key_of(&r.id),
-                issuer: key_of(&r.issuer),
+                certificate: r.id,
+                issuer: r.issuer,
                 reason: r.revoke_at_reason.unwrap_or_else(|| "superseded".into()),
             })
             .collect())
@@ -218,16 +219,16 @@ impl Store {
 
     /// The versions of `certificate`, oldest first: the certificates its order (and theirs) replaced, itself,
     /// and the certificates issued by the orders that renewed it (and them).
-    pub async fn certificate_versions(&self, certificate: &str) -> DbResult<Vec<VersionRow>> {
+    pub async fn certificate_versions(&self, certificate: &CertificateId) -> DbResult<Vec<VersionRow>> {
         let mut line = Vec::new();
-        let mut at = Some(rid("certificate", certificate));
+        let mut at = Some(certificate.record());
         while let Some(cert) = at.take() {
             let Some(v) = self.version(&cert).await? else { break };
             at = v.replaces.clone().filter(|_| line.len() < MAX_VERSIONS);
             line.push(v);
         }
         line.reverse();
-        let mut at = rid("certificate", certificate);
+        let mut at = certificate.record();
         while line.len() < 2 * MAX_VERSIONS {
             let next: Option<RenewalRecord> = self
                 .db
@@ -260,11 +261,11 @@ impl Store {
 
 fn version_row(v: VersionRecord) -> VersionRow {
     VersionRow {
-        id: key_of(&v.id),
+        id: v.id,
         serial: v.serial,
         not_before: v.not_before,
         not_after: v.not_after,
-        order: key_of(&v.cert_order),
+        order: v.cert_order,
         order_number: v.order_number,
     }
 }

@@ -1,6 +1,8 @@
 //! Seal certificates, their history and copy attempts.
 
-use super::{retry_conflicts, rid, transaction, CertTypeId, ClientId, DbResult, DomainRow, IssuerId, SealId, Store};
+use super::{
+    retry_conflicts, rid, transaction, CertTypeId, ClientId, DbResult, DomainId, DomainRow, IssuerId, SealId, Store,
+};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -40,11 +42,11 @@ pub struct CopyAttemptRow {
 /// The fields of a new or edited seal certificate.
 #[derive(Debug, Clone)]
 pub struct SealWrite {
-    pub cert_type: String,
+    pub cert_type: CertTypeId,
     pub level: String,
     pub valid_from: String,
     pub valid_to: String,
-    pub domains: Vec<String>,
+    pub domains: Vec<DomainId>,
     pub invalidated: bool,
 }
 
@@ -61,9 +63,9 @@ pub struct HistoryWrite {
 #[derive(Debug, Clone, Default)]
 pub struct SealQuery {
     pub state: Option<crate::model::SealState>,
-    pub cert_type: Option<String>,
+    pub cert_type: Option<CertTypeId>,
     pub client_name: Option<String>,
-    pub client: Option<String>,
+    pub client: Option<ClientId>,
     pub expires_from: Option<String>,
     pub expires_to: Option<String>,
     pub today: String,
@@ -104,9 +106,9 @@ impl Store {
     /// Creates a seal certificate under the given key (its public seal id) with its first history entry.
     pub async fn create_seal(
         &self,
-        issuer: &str,
-        client: &str,
-        key: &str,
+        issuer: &IssuerId,
+        client: &ClientId,
+        key: &SealId,
         s: &SealWrite,
         history: HistoryWrite,
     ) -> DbResult<()> {
@@ -120,14 +122,14 @@ impl Store {
                     valid_from: $valid_from, valid_to: $valid_to, detail: $detail };
                  COMMIT;",
             )
-            .bind(("id", rid("seal", key)))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", rid("client", client)))
-            .bind(("cert_type", rid("cert_type", &s.cert_type)))
+            .bind(("id", key.record()))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.record()))
+            .bind(("cert_type", s.cert_type.record()))
             .bind(("level", s.level.clone()))
             .bind(("valid_from", s.valid_from.clone()))
             .bind(("valid_to", s.valid_to.clone()))
-            .bind(("domains", s.domains.iter().map(|d| rid("domain", d)).collect::<Vec<_>>()))
+            .bind(("domains", s.domains.clone()))
             .bind(("at", history.at))
             .bind(("actor", history.actor_email.clone()))
             .bind(("action", history.action.clone()))
@@ -154,11 +156,11 @@ impl Store {
             )
             .bind(("id", rid("seal", seal)))
             .bind(("issuer", rid("issuer", issuer)))
-            .bind(("cert_type", rid("cert_type", &s.cert_type)))
+            .bind(("cert_type", s.cert_type.record()))
             .bind(("level", s.level.clone()))
             .bind(("valid_from", s.valid_from.clone()))
             .bind(("valid_to", s.valid_to.clone()))
-            .bind(("domains", s.domains.iter().map(|d| rid("domain", d)).collect::<Vec<_>>()))
+            .bind(("domains", s.domains.clone()))
             .bind(("invalidated", s.invalidated))
             .bind(("at", history.at))
             .bind(("actor", history.actor_email.clone()))
@@ -169,35 +171,35 @@ impl Store {
         Ok(())
     }
 
-    pub async fn seal(&self, issuer: &str, seal: &str) -> DbResult<Option<SealRow>> {
+    pub async fn seal(&self, issuer: &IssuerId, seal: &SealId) -> DbResult<Option<SealRow>> {
         self.db
             .query(format!("SELECT {SEAL_FIELDS} FROM seal WHERE id = $id AND issuer = $issuer LIMIT 1"))
-            .bind(("id", rid("seal", seal)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", seal.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }
 
     /// A seal by its public id, whichever issuer it belongs to: for the public seal endpoints only.
-    pub async fn seal_by_public_id(&self, seal: &str) -> DbResult<Option<SealRow>> {
-        self.db.query(format!("SELECT {SEAL_FIELDS} FROM ONLY $id")).bind(("id", rid("seal", seal))).await?.take(0)
+    pub async fn seal_by_public_id(&self, seal: &SealId) -> DbResult<Option<SealRow>> {
+        self.db.query(format!("SELECT {SEAL_FIELDS} FROM ONLY $id")).bind(("id", seal.record())).await?.take(0)
     }
 
-    pub async fn seals_of_client(&self, issuer: &str, client: &str) -> DbResult<Vec<SealRow>> {
+    pub async fn seals_of_client(&self, issuer: &IssuerId, client: &ClientId) -> DbResult<Vec<SealRow>> {
         self.db
             // By the client index first (see `domains_of_client`), then the issuer check.
             .query(format!(
                 "SELECT {SEAL_FIELDS} FROM (SELECT * FROM seal WHERE client = $client) WHERE issuer = $issuer
                  ORDER BY created_at DESC"
             ))
-            .bind(("client", rid("client", client)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("client", client.record()))
+            .bind(("issuer", issuer.record()))
             .await?
             .take(0)
     }
 
     /// A page of the certificate list, and how many match in all.
-    pub async fn list_seals(&self, issuer: &str, q: &SealQuery) -> DbResult<(Vec<SealRow>, usize)> {
+    pub async fn list_seals(&self, issuer: &IssuerId, q: &SealQuery) -> DbResult<(Vec<SealRow>, usize)> {
         let filter = format!(
             "issuer = $issuer {}
              AND ($cert_type = NONE OR cert_type = $cert_type)
@@ -214,9 +216,9 @@ impl Store {
                  RETURN count(SELECT id FROM seal WHERE {filter});",
                 q.order
             ))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("cert_type", q.cert_type.as_ref().map(|t| rid("cert_type", t))))
-            .bind(("client", q.client.as_ref().map(|c| rid("client", c))))
+            .bind(("issuer", issuer.record()))
+            .bind(("cert_type", q.cert_type.clone()))
+            .bind(("client", q.client.clone()))
             .bind(("client_name", q.client_name.clone()))
             .bind(("expires_from", q.expires_from.clone()))
             .bind(("expires_to", q.expires_to.clone()))
@@ -232,22 +234,22 @@ impl Store {
     }
 
     /// When each certificate of the issuer created since `since` was created: the dashboard's chart.
-    pub async fn seal_creation_times(&self, issuer: &str, since: DateTime<Utc>) -> DbResult<Vec<DateTime<Utc>>> {
+    pub async fn seal_creation_times(&self, issuer: &IssuerId, since: DateTime<Utc>) -> DbResult<Vec<DateTime<Utc>>> {
         self.db
             .query("SELECT VALUE created_at FROM seal WHERE issuer = $issuer AND created_at >= $since")
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("issuer", issuer.record()))
             .bind(("since", since))
             .await?
             .take(0)
     }
 
-    pub async fn seal_history(&self, seal: &str) -> DbResult<Vec<crate::model::SealHistoryEntry>> {
+    pub async fn seal_history(&self, seal: &SealId) -> DbResult<Vec<crate::model::SealHistoryEntry>> {
         self.db
             .query(
                 "SELECT at, actor_email, action, valid_from, valid_to, detail FROM seal_history
                  WHERE seal = $seal ORDER BY at DESC",
             )
-            .bind(("seal", rid("seal", seal)))
+            .bind(("seal", seal.record()))
             .await?
             .take(0)
     }
@@ -291,8 +293,8 @@ impl Store {
     /// Copy attempts of an issuer, or of one client of it, newest first.
     pub async fn copy_attempts(
         &self,
-        issuer: &str,
-        client: Option<&str>,
+        issuer: &IssuerId,
+        client: Option<&ClientId>,
         limit: usize,
     ) -> DbResult<Vec<CopyAttemptRow>> {
         self.db
@@ -300,8 +302,8 @@ impl Store {
                 "SELECT at, client, client.name AS client_name, seal, host, page_url, user_agent FROM copy_attempt
                  WHERE issuer = $issuer AND ($client = NONE OR client = $client) ORDER BY at DESC LIMIT $limit",
             )
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.map(|c| c.record())))
             .bind(("limit", limit as i64))
             .await?
             .take(0)

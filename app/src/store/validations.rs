@@ -77,8 +77,8 @@ pub(super) const DCV_FIELDS: &str =
 
 impl Store {
     /// One validation, with the key of its order.
-    pub async fn dcv(&self, id: &str) -> DbResult<Option<DcvRow>> {
-        self.db.query(format!("SELECT {DCV_FIELDS} FROM ONLY $d")).bind(("d", super::rid("dcv", id))).await?.take(0)
+    pub async fn dcv(&self, id: &DcvId) -> DbResult<Option<DcvRow>> {
+        self.db.query(format!("SELECT {DCV_FIELDS} FROM ONLY $d")).bind(("d", id.record())).await?.take(0)
     }
 
     pub async fn dcvs_of_order(&self, order: &OrderId) -> DbResult<Vec<DcvRow>> {
@@ -124,12 +124,8 @@ impl Store {
     }
 
     #[cfg(test)]
-    pub async fn mark_validations_http_for_tests(&self, client: &str) {
-        self.db
-            .query("UPDATE dcv SET method = 'http' WHERE client = $c")
-            .bind(("c", super::rid("client", client)))
-            .await
-            .unwrap();
+    pub async fn mark_validations_http_for_tests(&self, client: &ClientId) {
+        self.db.query("UPDATE dcv SET method = 'http' WHERE client = $c").bind(("c", client.record())).await.unwrap();
     }
 
     /// Sends a validation back to pending (it is older than the reuse period allows).

@@ -1,7 +1,6 @@
 //! Certificates tracked for their expiry. Every query names the issuer, and the client for a customer.
 
-use super::{rid, DbResult, Store};
-use super::{ClientId, IssuerId, TrackedId};
+use super::{ClientId, DbResult, IssuerId, Store, TrackedId};
 use crate::model::TrackedCert;
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
@@ -69,8 +68,8 @@ impl Store {
     /// `order` one of `WATCHED_ORDERINGS`' texts; the first `limit` and how many match in all.
     pub async fn list_watched(
         &self,
-        issuer: &str,
-        client: Option<&str>,
+        issuer: &IssuerId,
+        client: Option<&ClientId>,
         q: &super::CertQuery,
         order: &'static str,
     ) -> DbResult<(Vec<WatchedListRow>, usize)> {
@@ -95,8 +94,8 @@ impl Store {
                 "SELECT {LIST_FIELDS} FROM tracked_cert WHERE {filter} ORDER BY {order} LIMIT $limit;
                  RETURN count(SELECT id FROM tracked_cert WHERE {filter});"
             ))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.map(|c| c.record())))
             .bind(("text", q.text.clone()))
             .bind(("serial", q.serial.clone()))
             .bind(("from", q.issued_from))
@@ -114,9 +113,9 @@ impl Store {
     /// One watched certificate in the caller's scope, with its PEM and chain.
     pub async fn watched_in_scope(
         &self,
-        issuer: &str,
-        client: Option<&str>,
-        id: &str,
+        issuer: &IssuerId,
+        client: Option<&ClientId>,
+        id: &TrackedId,
     ) -> DbResult<Option<(WatchedListRow, String, Vec<String>)>> {
         #[derive(SurrealValue)]
         #[surreal(crate = "surrealdb::types")]
@@ -130,9 +129,9 @@ impl Store {
                 "SELECT {LIST_FIELDS} FROM $id WHERE {INVENTORY_SCOPE};
                  SELECT pem, chain FROM $id WHERE {INVENTORY_SCOPE};"
             ))
-            .bind(("id", rid("tracked_cert", id)))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("id", id.record()))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.map(|c| c.record())))
             .await?
             .check()?;
         let rows: Vec<WatchedListRow> = response.take(0)?;
@@ -145,23 +144,23 @@ impl Store {
         Ok(())
     }
 
-    pub async fn tracked(&self, issuer: &str, client: Option<&str>) -> DbResult<Vec<TrackedCert>> {
+    pub async fn tracked(&self, issuer: &IssuerId, client: Option<&ClientId>) -> DbResult<Vec<TrackedCert>> {
         self.db
             .query(format!("SELECT {FIELDS} FROM tracked_cert WHERE {SCOPE} ORDER BY not_after ASC"))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.map(|c| c.record())))
             .await?
             .take(0)
     }
 
     /// Deletes one tracked certificate; false when it is not in the caller's scope.
-    pub async fn remove_tracked(&self, issuer: &str, client: Option<&str>, id: &str) -> DbResult<bool> {
+    pub async fn remove_tracked(&self, issuer: &IssuerId, client: Option<&ClientId>, id: &TrackedId) -> DbResult<bool> {
         let gone: Vec<TrackedCert> = self
             .db
             .query(format!("SELECT {FIELDS} FROM (DELETE tracked_cert WHERE id = $id AND {SCOPE} RETURN BEFORE)"))
-            .bind(("id", rid("tracked_cert", id)))
-            .bind(("issuer", rid("issuer", issuer)))
-            .bind(("client", client.map(|c| rid("client", c))))
+            .bind(("id", id.record()))
+            .bind(("issuer", issuer.record()))
+            .bind(("client", client.map(|c| c.record())))
             .await?
             .take(0)?;
         Ok(!gone.is_empty())

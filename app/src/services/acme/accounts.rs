@@ -5,7 +5,7 @@ use super::jws::{self, AccountKey};
 use super::problem::{AcmeResult, Problem, ProblemType};
 use super::{url, AppState, Reply, Resource, Verified};
 use crate::services::audit;
-use crate::store::{AccountCreated, AcmeAccount, NewAcmeAccount};
+use crate::store::{AccountCreated, AcmeAccount, AcmeAccountId, AcmeBindingId, NewAcmeAccount};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -33,14 +33,14 @@ fn account_json(state: &AppState, a: &AcmeAccount) -> Value {
     json!({
         "status": a.status,
         "contact": a.contact,
-        "orders": url(state, &Resource::Orders(a.id.clone())),
+        "orders": url(state, &Resource::Orders(a.id.key().to_string())),
         "externalAccountBinding": {"kid": a.binding},
         "createdAt": a.created_at,
     })
 }
 
 fn reply(state: &AppState, status: u16, a: &AcmeAccount) -> Reply {
-    Reply::json(status, account_json(state, a)).at(url(state, &Resource::Account(a.id.clone())))
+    Reply::json(status, account_json(state, a)).at(url(state, &Resource::Account(a.id.key().to_string())))
 }
 
 /// Contacts are `mailto:` URLs with one plain address each (RFC 8555 7.3).
@@ -80,21 +80,21 @@ pub(super) async fn new_account(state: &AppState, request: &Verified) -> AcmeRes
         ));
     };
     let binding = jws::binding_of(&eab, &request.jws.protected.url, key)?;
-    let stored = state.store().acme_binding(&binding.kid).await?;
+    let stored = state.store().acme_binding(&AcmeBindingId::new(&binding.kid)).await?;
     let Some(stored) = stored.filter(|b| b.revoked_at.is_none()) else {
         return Err(Problem::new(
             ProblemType::Unauthorized,
             format!("There is no external account binding {} (or it was revoked).", binding.kid),
         ));
     };
-    let hmac_key = state.ca_runtime().open(&bindings_aad(&stored.kid), &stored.hmac_sealed)?;
+    let hmac_key = state.ca_runtime().open(&bindings_aad(stored.kid.key()), &stored.hmac_sealed)?;
     binding.verify(&hmac_key)?;
     let contact = check_contacts(&input.contact.unwrap_or_default())?;
     let id = crate::store::new_key();
     let created = state
         .store()
         .create_acme_account(NewAcmeAccount {
-            id: &id,
+            id: &AcmeAccountId::new(&id),
             binding: &stored,
             jwk: &key.canonical_jwk(),
             thumbprint: &key.thumbprint(),
@@ -107,8 +107,16 @@ pub(super) async fn new_account(state: &AppState, request: &Verified) -> AcmeRes
         AccountCreated::New(a) => {
             let actor = super::scope_of(&a, &request.ip).actor;
             let detail = format!("binding {} ({}) for {}", stored.kid, stored.label, stored.client_name);
-            audit::record_about(state, &actor, Some(&a.issuer), Some(&a.client), "acme.account", &a.id, &detail)
-                .await?;
+            audit::record_about(
+                state,
+                &actor,
+                Some(&a.issuer),
+                Some(a.client.key()),
+                "acme.account",
+                a.id.key(),
+                &detail,
+            )
+            .await?;
             Ok(reply(state, 201, &a))
         }
     }
@@ -122,7 +130,7 @@ pub(super) fn bindings_aad(kid: &str) -> String {
 /// POST to the account URL: read it (empty payload), change its contacts, or deactivate it.
 pub(super) async fn update(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
     let account = request.account()?;
-    if account.id != id {
+    if !account.id.is(id) {
         return Err(Problem::new(ProblemType::Unauthorized, "A request about an account must be signed by it."));
     }
     if request.jws.is_post_as_get() {
@@ -132,16 +140,24 @@ pub(super) async fn update(state: &AppState, request: &Verified, id: &str) -> Ac
     let mut account = account.clone();
     if let Some(contact) = input.contact {
         account.contact = check_contacts(&contact)?;
-        state.store().set_acme_account_contact(id, &account.contact).await?;
+        state.store().set_acme_account_contact(&AcmeAccountId::new(id), &account.contact).await?;
     }
     match input.status.as_deref() {
         None | Some("valid") => {}
         Some("deactivated") => {
-            state.store().deactivate_acme_account(id).await?;
+            state.store().deactivate_acme_account(&AcmeAccountId::new(id)).await?;
             account.status = "deactivated".into();
             let actor = super::scope_of(&account, &request.ip).actor;
-            audit::record_about(state, &actor, Some(&account.issuer), Some(&account.client), "acme.deactivate", id, "")
-                .await?;
+            audit::record_about(
+                state,
+                &actor,
+                Some(&account.issuer),
+                Some(account.client.key()),
+                "acme.deactivate",
+                id,
+                "",
+            )
+            .await?;
         }
         Some(other) => {
             return Err(Problem::malformed(format!(
@@ -178,7 +194,7 @@ pub(super) async fn key_change(state: &AppState, request: &Verified) -> AcmeResu
     let new_key = AccountKey::from_jwk(new_jwk)?;
     inner.verify(&new_key)?;
     let change: KeyChange = inner.json()?;
-    let account_url = url(state, &Resource::Account(account.id.clone()));
+    let account_url = url(state, &Resource::Account(account.id.key().to_string()));
     let old_stored: Value =
         serde_json::from_str(&account.jwk).map_err(|_| Problem::from(crate::error::AppError::Internal))?;
     if change.account != account_url
@@ -194,9 +210,9 @@ pub(super) async fn key_change(state: &AppState, request: &Verified) -> AcmeResu
         state,
         &actor,
         Some(&account.issuer),
-        Some(&account.client),
+        Some(account.client.key()),
         "acme.key_change",
-        &account.id,
+        account.id.key(),
         "",
     )
     .await?;

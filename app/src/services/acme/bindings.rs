@@ -6,7 +6,7 @@ use super::AppState;
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, AcmeAccountInfo, AcmeBindingCreated, AcmeBindingInfo, AcmeBindingInput};
 use crate::services::{audit, orders, secrets, Actor};
-use crate::store::{new_key, NewAcmeBinding};
+use crate::store::{new_key, AcmeBindingId, ClientId, IssuerId, NewAcmeBinding, ProductId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -14,7 +14,7 @@ use base64::Engine;
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    issuer: &str,
+    issuer: &IssuerId,
     input: &AcmeBindingInput,
 ) -> AppResult<AcmeBindingCreated> {
     let label = input.label.trim();
@@ -23,7 +23,7 @@ pub async fn create(
         .check("product_id", validate::required(&input.product_id, "product", 64))
         .check("label", (label.chars().count() > 120).then(|| "Keep the label to 120 characters.".to_string()))
         .finish()?;
-    let client = state.store().client(issuer, &input.client_id).await?;
+    let client = state.store().client(issuer, &ClientId::new(&input.client_id)).await?;
     let client = client.ok_or_else(|| AppError::field("client_id", "Choose one of your clients."))?;
     let mut product_ids = vec![input.product_id.clone()];
     product_ids.extend(input.more_product_ids.iter().filter(|p| !product_ids.contains(p)).cloned().collect::<Vec<_>>());
@@ -46,10 +46,10 @@ pub async fn create(
     state
         .store()
         .create_acme_binding(NewAcmeBinding {
-            kid: &kid,
+            kid: &AcmeBindingId::new(&kid),
             issuer,
-            client: &input.client_id,
-            products: &product_ids,
+            client: &ClientId::new(&input.client_id),
+            products: &product_ids.iter().map(ProductId::new).collect::<Vec<_>>(),
             label,
             hmac_sealed: &sealed,
             created_by: &actor.email,
@@ -81,7 +81,7 @@ pub fn directory_url(state: &AppState) -> String {
 }
 
 /// The issuer's bindings, newest first, each with its accounts.
-pub async fn list(state: &AppState, issuer: &str) -> AppResult<Vec<AcmeBindingInfo>> {
+pub async fn list(state: &AppState, issuer: &IssuerId) -> AppResult<Vec<AcmeBindingInfo>> {
     let accounts = state.store().acme_accounts_of_issuer(issuer).await?;
     Ok(state
         .store()
@@ -93,15 +93,15 @@ pub async fn list(state: &AppState, issuer: &str) -> AppResult<Vec<AcmeBindingIn
                 .iter()
                 .filter(|a| a.binding == b.kid)
                 .map(|a| AcmeAccountInfo {
-                    id: a.id.clone(),
+                    id: a.id.key().to_string(),
                     status: if b.revoked_at.is_some() { "revoked".into() } else { a.status.clone() },
                     contact: a.contact.clone(),
                     created_at: a.created_at,
                     last_used_at: a.last_used_at,
                 })
                 .collect(),
-            kid: b.kid,
-            client_id: b.client,
+            kid: b.kid.key().to_string(),
+            client_id: b.client.key().to_string(),
             client_name: b.client_name,
             products: b.products.into_iter().map(|(_, name)| name).collect(),
             label: b.label,
@@ -114,8 +114,8 @@ pub async fn list(state: &AppState, issuer: &str) -> AppResult<Vec<AcmeBindingIn
 }
 
 /// Revokes a binding: its accounts can place no more orders (certificates already issued stay valid).
-pub async fn revoke(state: &AppState, actor: &Actor, issuer: &str, kid: &str) -> AppResult<()> {
-    if !state.store().revoke_acme_binding(issuer, kid, state.now()).await? {
+pub async fn revoke(state: &AppState, actor: &Actor, issuer: &IssuerId, kid: &str) -> AppResult<()> {
+    if !state.store().revoke_acme_binding(issuer, &AcmeBindingId::new(kid), state.now()).await? {
         return Err(AppError::NotFound);
     }
     audit::record(state, actor, Some(issuer), "acme.binding.revoke", kid, "").await

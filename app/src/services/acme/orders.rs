@@ -10,7 +10,7 @@ use crate::model::{authorization_domain, max_server_validity_days, wildcard_at, 
 use crate::model::{DcvStatus, OrderStatus, Product};
 use crate::services::dcv::{self, AcmeChallenge};
 use crate::services::orders::{self as portal, CsrOutcome, CsrSubmitter};
-use crate::store::{AcmeAccount, AcmeOrder, DcvRow, OrderRow, OrderScope};
+use crate::store::{AcmeAccount, AcmeAccountId, AcmeOrder, DcvId, DcvRow, OrderId, OrderRow, OrderScope};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Duration;
@@ -124,7 +124,7 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
     })?;
     let dcv = dcv_choices(&names);
     let order_input = OrderInput {
-        client_id: account.client.clone(),
+        client_id: account.client.key().to_string(),
         product_id: product.id.clone(),
         validity_days: validity,
         names: names.join("\n"),
@@ -136,7 +136,7 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
         notify: String::new(),
     };
     let scope = scope_of(account, &request.ip);
-    let placement = portal::Placement { acme_account: Some(&account.id), ..Default::default() };
+    let placement = portal::Placement { acme_account: Some(account.id.key()), ..Default::default() };
     let placed = portal::place(state, &scope, order_input, placement).await.map_err(|e| match e {
         AppError::Invalid(fields) => rejected(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")),
         other => Problem::from(other),
@@ -144,7 +144,10 @@ pub(super) async fn new_order(state: &AppState, request: &Verified) -> AcmeResul
     if let Some(old) = &replaced {
         let der = base64::engine::general_purpose::STANDARD.decode(&old.der).unwrap_or_default();
         let serial = crate::services::ca::serial_hex(&der);
-        state.store().link_renewal(placed.id(), &old.id, &old.order, &serial, "ACME", state.now()).await?;
+        state
+            .store()
+            .link_renewal(&OrderId::new(placed.id()), &old.id, &old.order, &serial, "ACME", state.now())
+            .await?;
     }
     let order = load(state, account, placed.id()).await?;
     order_reply(state, &order, 201)
@@ -229,7 +232,7 @@ fn dcv_choices(names: &[String]) -> Vec<DcvChoice> {
 /// The account's order `id`, with its authorizations.
 async fn load(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<AcmeOrder> {
     let scope = OrderScope { issuer: account.issuer.clone(), client: Some(account.client.clone()) };
-    state.store().acme_order(&scope, &account.id, id).await?.ok_or_else(|| Problem::not_found("order"))
+    state.store().acme_order(&scope, &account.id, &OrderId::new(id)).await?.ok_or_else(|| Problem::not_found("order"))
 }
 
 /// The ACME state of an order (RFC 8555 7.1.6). An order still without its CSR after `ORDER_DAYS` has expired.
@@ -284,17 +287,17 @@ pub(super) async fn order(state: &AppState, request: &Verified, id: &str) -> Acm
 /// The account's orders, newest first (RFC 8555 7.1.2.1).
 pub(super) async fn list(state: &AppState, request: &Verified, id: &str) -> AcmeResult<Reply> {
     let account = request.account()?;
-    if account.id != id {
+    if !account.id.is(id) {
         return Err(Problem::new(ProblemType::Unauthorized, "Only the account itself may list its orders."));
     }
-    let ids = state.store().acme_orders_of_account(id, 1000).await?;
-    let urls: Vec<String> = ids.into_iter().map(|o| url(state, &Resource::Order(o))).collect();
+    let ids = state.store().acme_orders_of_account(&AcmeAccountId::new(id), 1000).await?;
+    let urls: Vec<String> = ids.into_iter().map(|o| url(state, &Resource::Order(o.key().to_string()))).collect();
     Ok(Reply::json(200, json!({ "orders": urls })))
 }
 
 /// A validation of one of the account's orders, with the order.
 async fn authz_of(state: &AppState, account: &AcmeAccount, id: &str) -> AcmeResult<(DcvRow, OrderRow)> {
-    let dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("authorization"))?;
+    let dcv = state.store().dcv(&DcvId::new(id)).await?.ok_or_else(|| Problem::not_found("authorization"))?;
     let order = load(state, account, dcv.cert_order.key()).await.map_err(|_| Problem::not_found("authorization"))?;
     Ok((dcv, order.order))
 }
@@ -389,7 +392,7 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
     if asked && dcv.status == DcvStatus::Pending && open {
         let ka = key_authorization(&dcv.token, &account.thumbprint);
         let outcome = dcv::check_acme(state, kind, &dcv.name, &dcv.token, &ka).await;
-        state.store().record_acme_challenge(id, kind.as_str(), state.now(), outcome.clone()).await?;
+        state.store().record_acme_challenge(&DcvId::new(id), kind.as_str(), state.now(), outcome.clone()).await?;
         let actor = scope_of(account, &request.ip).actor.email;
         match &outcome {
             Ok(()) => {
@@ -402,7 +405,7 @@ pub(super) async fn challenge(state: &AppState, request: &Verified, id: &str, ki
                 portal::cancel(state, &scope, order.id.key(), &reason).await?;
             }
         }
-        dcv = state.store().dcv(id).await?.ok_or_else(|| Problem::not_found("challenge"))?;
+        dcv = state.store().dcv(&DcvId::new(id)).await?.ok_or_else(|| Problem::not_found("challenge"))?;
     }
     let order = load(state, account, order.id.key()).await?.order;
     Ok(Reply::json(200, challenge_json(state, &dcv, kind, &order)).link(up, "up"))

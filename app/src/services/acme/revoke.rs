@@ -74,7 +74,7 @@ pub(super) async fn revoke_cert(state: &AppState, request: &Verified) -> AcmeRes
             ))
         }
         (None, Some(key)) if is_certificate_key(&cert, key) => Scope {
-            issuer,
+            issuer: issuer,
             client: Some(client),
             can_approve: false,
             user_id: None,
@@ -85,7 +85,7 @@ pub(super) async fn revoke_cert(state: &AppState, request: &Verified) -> AcmeRes
         }
     };
     let input = RevokeInput { reason, comment: "Revoked over ACME.".into() };
-    match certificates::revoke(state, &scope, &id, input).await {
+    match certificates::revoke(state, &scope, id.key(), input).await {
         Ok(_) => {
             Ok(Reply { status: 200, body: ReplyBody::Empty, location: None, links: Vec::new(), retry_after: None })
         }

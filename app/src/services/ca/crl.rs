@@ -11,7 +11,7 @@ use super::{root_signer, signer_for_row, unb64, Signer};
 use crate::error::{AppError, AppResult};
 use crate::model::RevocationReason;
 use crate::services::{audit, mail, Actor, AppState};
-use crate::store::CaRow;
+use crate::store::{CaId, CaRow};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -85,7 +85,7 @@ pub async fn sign_issuing_crl(state: &AppState, row: &CaRow) -> AppResult<Vec<u8
     let signer = signer_for_row(state, row).await?;
     let id = row.id.key().to_string();
     let now = state.now();
-    let revoked = state.store().revoked_unexpired(&id, now).await?;
+    let revoked = state.store().revoked_unexpired(&CaId::new(&id), now).await?;
     let entries = revoked
         .iter()
         .map(|r| {
@@ -184,7 +184,7 @@ pub(super) async fn sign_arl(state: &AppState, root: &CaRow) -> AppResult<(DateT
     let id = root.id.key().to_string();
     let now = state.now();
     let mut entries = Vec::new();
-    for (cert_der, at, reason) in state.store().revoked_cas(&id).await? {
+    for (cert_der, at, reason) in state.store().revoked_cas(&CaId::new(&id)).await? {
         let serial = super::serial_hex(&unb64(&cert_der)?);
         entries.push(entry(&serial, at, reason.as_deref().and_then(RevocationReason::parse))?);
     }
@@ -205,7 +205,7 @@ pub async fn arl_validity(state: &AppState, root_id: &str) -> AppResult<Option<(
 pub async fn after_revocation(state: &AppState, ca_id: &str) {
     state.ca_runtime().ocsp.forget_ca(ca_id);
     let signed = async {
-        let row = state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?;
+        let row = state.store().ca_by_id(&CaId::new(ca_id)).await?.ok_or(AppError::Internal)?;
         sign_issuing_crl(state, &row).await
     }
     .await;

@@ -88,7 +88,7 @@ pub async fn chain_of(state: &AppState, ca_id: &str) -> AppResult<Vec<ChainEntry
     let mut chain = Vec::new();
     let mut next = Some(ca_id.to_string());
     while let Some(id) = next {
-        let row = state.store().ca_by_id(&id).await?.ok_or(AppError::Internal)?;
+        let row = state.store().ca_by_id(&CaId::new(&id)).await?.ok_or(AppError::Internal)?;
         chain.push(ChainEntry { subject: row.subject.clone(), slug: row.slug.clone(), not_after: row.not_after });
         next = row.parent.as_ref().map(|id| id.key().to_string());
         if chain.len() > 4 {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 /// Signs and stores the certificate; Ok(true) when it was issued.
 pub(in crate::services) async fn issue(state: &AppState, order: &OrderRow) -> AppResult<bool> {
-    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(&order.product).await?.map(product_of).ok_or(AppError::Internal)?;
     let Some(parsed) = order.csr_pem.as_deref().and_then(|p| csr::parse(p.as_bytes()).ok()) else {
         return fail_issuance(state, order, "the CSR is missing or unreadable").await.map(|_| false);
     };
@@ -75,7 +75,7 @@ pub(in crate::services) struct Signed {
 /// Lints and signs the certificate and prepares everything issuing stores: the certificate row, the history
 /// line, the audit entry and the e-mail to the technical contact. `Ok(Err(why))` when it may not be issued.
 pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>) -> AppResult<Result<Signed, String>> {
-    let issuer = order.issuer.key().to_string();
+    let issuer = order.issuer.clone();
     let now = state.now();
     let purpose = crate::pki::profile::CaPurpose::for_profile(order.product.profile);
     let signer = match super::issuing_signer_for(state, &issuer, purpose).await {
@@ -139,12 +139,7 @@ pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>
         mail::prepare(state, &technical.email, &text.subject, &text.body, Some(&issuer))
     });
     Ok(Ok(Signed {
-        issuance: Issuance {
-            certificate,
-            detail: format!("serial {serial}, valid until {until}"),
-            audit: audit.into_record(),
-            mail,
-        },
+        issuance: Issuance { certificate, detail: format!("serial {serial}, valid until {until}"), audit: audit, mail },
         ca_slug: signer.slug.clone(),
     }))
 }

@@ -156,7 +156,7 @@ pub async fn create_root(state: &AppState, actor: &Actor, common_name: &str, org
     let slug = unique_slug(state, "root").await?;
     let id = store_ca(state, &slug, common_name, "root", None, None, cert.der(), &key, false).await?;
     audit::record(state, actor, None, "ca.root.create", &slug, common_name).await?;
-    let row = state.store().ca_by_id(id.key()).await?.ok_or(AppError::Internal)?;
+    let row = state.store().ca_by_id(&id).await?.ok_or(AppError::Internal)?;
     // The first ARL, while the operator is at it: relying parties can check the root's list from the start.
     crl::sign_arl(state, &row).await?;
     Ok(info(&row))
@@ -181,7 +181,7 @@ async fn store_ca(
     let id = state
         .store()
         .create_ca(
-            &id,
+            &CaId::new(&id),
             NewCa {
                 slug: slug.to_string(),
                 name: name.trim().to_string(),
@@ -206,7 +206,7 @@ async fn store_ca(
 
 /// Creates the issuing CAs an issuer lacks under the root, one for TLS and one for S/MIME (the Baseline
 /// Requirements keep the two apart): ECDSA P-256, 5 years, path length 0.
-pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &str) -> AppResult<Vec<CaInfo>> {
+pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &IssuerId) -> AppResult<Vec<CaInfo>> {
     let issuer = state.store().issuer_by_id(issuer_id).await?.ok_or(AppError::NotFound)?;
     let mut missing = Vec::new();
     for purpose in [CaPurpose::Tls, CaPurpose::Smime] {
@@ -238,7 +238,7 @@ pub async fn create_intermediate(state: &AppState, actor: &Actor, issuer_id: &st
         let id =
             store_ca(state, &slug, &name, kind, issuer_row, Some(root.id.clone()), cert.der(), &key, false).await?;
         audit::record(state, actor, Some(issuer_id), "ca.intermediate.create", &slug, &name).await?;
-        created.push(info(&state.store().ca_by_id(id.key()).await?.ok_or(AppError::Internal)?));
+        created.push(info(&state.store().ca_by_id(&id).await?.ok_or(AppError::Internal)?));
     }
     ocsp::forget_responders(state);
     Ok(created)
@@ -252,11 +252,12 @@ pub async fn revoke_issuing_ca(
     ca_id: &str,
     reason: crate::model::RevocationReason,
 ) -> AppResult<CaInfo> {
-    let row = state.store().ca_by_id(ca_id).await?.ok_or(AppError::NotFound)?;
+    let ca = CaId::new(ca_id);
+    let row = state.store().ca_by_id(&ca).await?.ok_or(AppError::NotFound)?;
     if row.kind == "root" {
         return Err(AppError::Refused("The root cannot be revoked; replace the hierarchy instead.".into()));
     }
-    if !state.store().revoke_ca(ca_id, reason.as_str(), state.now()).await? {
+    if !state.store().revoke_ca(&ca, reason.as_str(), state.now()).await? {
         return Err(AppError::Conflict(format!("{} was revoked already; revocation is final.", row.name)));
     }
     let root = state.store().root_ca().await?.ok_or(AppError::Internal)?;
@@ -264,9 +265,8 @@ pub async fn revoke_issuing_ca(
     state.ca_runtime().lock_issuing().clear();
     state.ca_runtime().lock().remove(ca_id);
     ocsp::forget_responders(state);
-    let issuer = row.issuer.as_ref().map(|id| id.key().to_string());
-    audit::record(state, actor, issuer.as_deref(), "ca.revoke", &row.slug, reason.label()).await?;
-    Ok(info(&state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?))
+    audit::record(state, actor, row.issuer.as_ref(), "ca.revoke", &row.slug, reason.label()).await?;
+    Ok(info(&state.store().ca_by_id(&ca).await?.ok_or(AppError::Internal)?))
 }
 
 /// Imports an existing CA certificate with its key (PEM; the key plain or encrypted PKCS#8).
@@ -300,9 +300,10 @@ pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResu
         }
         ("root", None, None, "root".to_string())
     } else {
-        let issuer = state.store().issuer_by_id(input.issuer_id.trim()).await?.ok_or(AppError::NotFound)?;
+        let issuer =
+            state.store().issuer_by_id(&IssuerId::new(input.issuer_id.trim())).await?.ok_or(AppError::NotFound)?;
         let purpose = CaPurpose::of_certificate(&cert);
-        if state.store().issuing_ca_of(&issuer.id, purpose.kind()).await?.is_some() {
+        if state.store().issuing_ca_of(&IssuerId::new(&issuer.id), purpose.kind()).await?.is_some() {
             let what = if purpose == CaPurpose::Smime { "an S/MIME" } else { "a TLS" };
             return Err(AppError::Conflict(format!("{} has {what} issuing CA already.", issuer.name)));
         }
@@ -322,9 +323,8 @@ pub async fn import(state: &AppState, actor: &Actor, input: CaImport) -> AppResu
     };
     let slug = unique_slug(state, &slug_base).await?;
     let id = store_ca(state, &slug, &name, kind, issuer.clone(), parent, &cert_der, &key, true).await?;
-    let issuer_key = issuer.as_ref().map(|id| id.key().to_string());
-    audit::record(state, actor, issuer_key.as_deref(), &format!("ca.{kind}.import"), &slug, &name).await?;
-    let row = state.store().ca_by_id(id.key()).await?.ok_or(AppError::Internal)?;
+    audit::record(state, actor, issuer.as_ref(), &format!("ca.{kind}.import"), &slug, &name).await?;
+    let row = state.store().ca_by_id(&id).await?.ok_or(AppError::Internal)?;
     Ok(info(&row))
 }
 
@@ -359,7 +359,7 @@ async fn signer_by_id(state: &AppState, ca: &str) -> AppResult<Arc<Signer>> {
     if let Some(s) = state.ca_runtime().lock().get(ca) {
         return Ok(s.clone());
     }
-    let row = state.store().ca_by_id(ca).await?.ok_or(AppError::Internal)?;
+    let row = state.store().ca_by_id(&CaId::new(ca)).await?.ok_or(AppError::Internal)?;
     signer_for_row(state, &row).await
 }
 
@@ -403,7 +403,7 @@ async fn unseal(state: &AppState, row: &CaRow) -> AppResult<Signer> {
     let mut chain = vec![der];
     let mut parent = row.parent.clone();
     while let Some(p) = parent {
-        let prow = state.store().ca_by_id(p.key()).await?.ok_or(AppError::Internal)?;
+        let prow = state.store().ca_by_id(&p).await?.ok_or(AppError::Internal)?;
         chain.push(unb64(&prow.cert_der)?);
         parent = prow.parent.clone();
     }
@@ -419,12 +419,12 @@ async fn unseal(state: &AppState, row: &CaRow) -> AppResult<Signer> {
 }
 
 /// The issuer's TLS issuing CA, ready to sign.
-pub async fn issuing_signer(state: &AppState, issuer: &str) -> AppResult<Arc<Signer>> {
+pub async fn issuing_signer(state: &AppState, issuer: &IssuerId) -> AppResult<Arc<Signer>> {
     issuing_signer_for(state, issuer, CaPurpose::Tls).await
 }
 
 /// The issuer's issuing CA of `purpose`, ready to sign.
-pub async fn issuing_signer_for(state: &AppState, issuer: &str, purpose: CaPurpose) -> AppResult<Arc<Signer>> {
+pub async fn issuing_signer_for(state: &AppState, issuer: &IssuerId, purpose: CaPurpose) -> AppResult<Arc<Signer>> {
     let cache_key = format!("{issuer}/{}", purpose.kind());
     if let Some((at, signer)) = state.ca_runtime().lock_issuing().get(&cache_key) {
         if at.elapsed() < ISSUING_CA_REFRESH {

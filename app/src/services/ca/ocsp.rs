@@ -11,7 +11,7 @@ use super::{signer_for_row, unb64};
 use crate::model::RevocationReason;
 use crate::pki::ocsp::{self, Answer, IssuerHashes, Refusal, ResponseSigner, Status};
 use crate::services::AppState;
-use crate::store::CaRow;
+use crate::store::{CaId, CaRow};
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -158,7 +158,7 @@ async fn answer(
     let epoch = epoch(state, &ca_id).await?;
     let mut answers = Vec::with_capacity(request.queries.len());
     for query in &request.queries {
-        let status = match state.store().serial_status(&ca_id, &query.serial_hex).await.map_err(internal)? {
+        let status = match state.store().serial_status(&CaId::new(&ca_id), &query.serial_hex).await.map_err(internal)? {
             // Signet never issued this serial: never "good" (Baseline Requirements 4.9.10).
             None => Status::Unknown,
             Some(row) => match row.revoked_at {

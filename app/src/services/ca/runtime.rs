@@ -6,6 +6,7 @@ use super::ocsp::OcspCache;
 use super::Signer;
 use crate::error::{AppError, AppResult};
 use crate::services::AppState;
+use crate::store::CaId;
 use base64::Engine;
 use ring::aead;
 use std::collections::HashMap;
@@ -140,7 +141,7 @@ pub async fn reseal_unbound_keys(state: &AppState) -> AppResult<usize> {
         }
         let id = row.id.key().to_string();
         let bound = runtime.seal(&id, &runtime.open_unbound(&row.key_sealed)?);
-        if state.store().replace_ca_key_sealed(&id, &row.key_sealed, &bound).await? {
+        if state.store().replace_ca_key_sealed(&CaId::new(&id), &row.key_sealed, &bound).await? {
             resealed += 1;
         }
     }

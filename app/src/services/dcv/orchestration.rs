@@ -7,7 +7,7 @@ use super::super::products::product_of;
 use super::super::{mail, secrets, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{OrderId, OrderRow, OrderScope};
+use crate::store::{ClientId, OrderId, OrderRow, OrderScope};
 use chrono::Duration;
 
 /// How long an e-mailed approval link works.
@@ -79,7 +79,7 @@ pub(in crate::services) async fn change_method(
     actor: &str,
     choice: &DcvChoice,
 ) -> AppResult<()> {
-    let product = state.store().product(order.product.key()).await?.map(product_of).ok_or(AppError::Internal)?;
+    let product = state.store().product(&order.product).await?.map(product_of).ok_or(AppError::Internal)?;
     let dcvs = state.store().dcvs_of_order(&order.id).await?;
     let d = dcvs.iter().find(|d| d.name == choice.name).ok_or(AppError::NotFound)?;
     if d.status == DcvStatus::Valid {
@@ -142,7 +142,7 @@ pub(in crate::services) async fn orders_to_recheck(state: &AppState) -> AppResul
             continue;
         }
         seen.push(order.clone());
-        out.push((OrderScope { issuer: issuer.key().to_string(), client: Some(client) }, order.key().to_string()));
+        out.push((OrderScope { issuer, client: Some(ClientId::new(client)) }, order.key().to_string()));
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@ pub mod texts;
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::MailStatus;
-use crate::store::{IssuerId, NewMail};
+use crate::store::{IssuerId, MailId, NewMail};
 use chrono::Duration;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -16,20 +16,20 @@ use std::time::Duration as StdDuration;
 const RETRY_DELAYS_MINUTES: [i64; 5] = [1, 5, 15, 60, 240];
 
 /// Stores a message for sending (or for the outbox) and wakes the worker.
-pub async fn send(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&str>) -> AppResult<()> {
+pub async fn send(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&IssuerId>) -> AppResult<()> {
     state.store().enqueue_mail(prepare(state, to, subject, body, issuer)).await?;
     wake(state);
     Ok(())
 }
 
 /// A message ready to be stored, for callers that store it inside their own transaction (then `wake`).
-pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&str>) -> NewMail {
+pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Option<&IssuerId>) -> NewMail {
     let status = if state.settings().smtp_url.is_some() { MailStatus::Queued } else { MailStatus::Outbox };
     NewMail {
         to: to.to_string(),
         subject: subject.to_string(),
         body: body.to_string(),
-        issuer: issuer.map(IssuerId::new),
+        issuer: issuer.cloned(),
         status: status.as_str().to_string(),
         attempts: 0,
         next_attempt_at: state.now(),
@@ -55,7 +55,7 @@ pub async fn resend(state: &AppState, mail: &str) -> AppResult<()> {
             "No SMTP server is configured (SIGNET_SMTP_URL), so messages stay in the outbox.".into(),
         ));
     }
-    if !state.store().requeue_mail(mail, state.now()).await? {
+    if !state.store().requeue_mail(&MailId::new(mail), state.now()).await? {
         return Err(AppError::Conflict("Only failed or outbox messages can be sent again.".into()));
     }
     state.mail_wakeup().notify_one();

@@ -1,6 +1,8 @@
 //! Every e-mail Signet writes, in one place: each function takes the facts a message names and returns its
 //! subject and body. (Issuers' editable templates replace these later; the facts stay the same.)
 
+use crate::store::IssuerId;
+
 /// An e-mail's subject and plain-text body.
 pub struct Text {
     pub subject: String,
@@ -35,7 +37,7 @@ pub fn password_reset(name: &str, ip: &str, public_url: &str, token: &str) -> Te
 pub fn member_invitation(
     name: &str,
     inviter: &str,
-    issuer: &str,
+    issuer: &IssuerId,
     role: &str,
     public_url: &str,
     invitation: Option<(&str, i64)>,

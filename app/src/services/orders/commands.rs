@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, Checks};
 use crate::model::validate;
 use crate::model::*;
 use crate::pki::csr;
-use crate::store::{Attached, CsrAttachment, CsrInvitationId, OrderRow, OrderScope, OrderUpdate};
+use crate::store::{Attached, CsrAttachment, CsrInvitationId, IssuerId, OrderId, OrderRow, OrderScope, OrderUpdate};
 
 /// Submits the CSR of a draft ("skip and submit later").
 pub async fn submit_csr(state: &AppState, scope: &Scope, id: &str, csr_text: &str) -> AppResult<OrderView> {
@@ -60,7 +60,7 @@ pub(in crate::services) async fn attach_csr(
         return Ok(CsrOutcome::NotDraft);
     }
     let id = order.id.key().to_string();
-    let issuer = order.issuer.key().to_string();
+    let issuer = order.issuer.clone();
     // The product, a key seen before and the validations come in one read: the checks and the decision need
     // all three.
     let parsed = csr::parse(csr_text.as_bytes());
@@ -109,7 +109,7 @@ pub(in crate::services) async fn attach_csr(
     Ok(CsrOutcome::Attached(report))
 }
 
-pub(super) async fn notify_approvers(state: &AppState, issuer: &str, id: &str, number: &str) -> AppResult<()> {
+pub(super) async fn notify_approvers(state: &AppState, issuer: &IssuerId, id: &str, number: &str) -> AppResult<()> {
     for m in state.store().members_of_issuer(issuer).await? {
         if m.role == Role::Admin && m.has_password {
             let text = mail::texts::approval_waiting(&m.name, number, id, &state.settings().public_url);
@@ -218,7 +218,7 @@ pub async fn check_dcv(state: &AppState, scope: &Scope, id: &str) -> AppResult<O
 pub async fn recheck_pending(state: &AppState) -> AppResult<usize> {
     let orders = dcv::orders_to_recheck(state).await?;
     for (scope, id) in &orders {
-        if let Some(row) = state.store().order(scope, id).await? {
+        if let Some(row) = state.store().order(scope, &OrderId::new(id)).await? {
             dcv::run_checks(state, &row).await?;
             advance(state, scope, id).await?;
         }
@@ -231,7 +231,7 @@ pub async fn confirm_email_dcv(state: &AppState, token: &str) -> AppResult<Email
     match dcv::confirm_email(state, token).await? {
         dcv::Confirmation::Unchanged(info) => Ok(info),
         dcv::Confirmation::Validated(order) => {
-            let scope = OrderScope { issuer: order.issuer.key().to_string(), client: None };
+            let scope = OrderScope { issuer: order.issuer.clone(), client: None };
             advance(state, &scope, order.id.key()).await?;
             dcv::email_dcv_info(state, token).await
         }

@@ -35,18 +35,18 @@ pub use super::products::product_of;
 use super::{Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::*;
-use crate::store::{OrderRow, OrderScope};
+use crate::store::{ClientId, IssuerId, OrderId, OrderRow, OrderScope, UserId};
 use chrono::{DateTime, Utc};
 
 /// Who is acting on orders, and what they may see and do.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    pub issuer: String,
+    pub issuer: IssuerId,
     /// A customer sees only this client's orders.
-    pub client: Option<String>,
+    pub client: Option<ClientId>,
     /// Issuer admins approve; users and customers do not.
     pub can_approve: bool,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub actor: Actor,
 }
 
@@ -67,7 +67,7 @@ pub async fn setup(state: &AppState, scope: &Scope) -> AppResult<OrderSetup> {
         products,
         clients: clients.into_iter().map(place::order_client_of).collect(),
         max_server_days: max_server_validity_days(state.now().date_naive()),
-        ca_ready: state.store().issuing_ca(&scope.issuer).await?.is_some(),
+        ca_ready: state.store().issuing_ca(scope.issuer.key()).await?.is_some(),
     })
 }
 
@@ -76,7 +76,7 @@ pub async fn products(state: &AppState) -> AppResult<Vec<Product>> {
 }
 
 pub(super) async fn load(state: &AppState, scope: &OrderScope, id: &str) -> AppResult<OrderRow> {
-    state.store().order(scope, id).await?.ok_or(AppError::NotFound)
+    state.store().order(scope, &OrderId::new(id)).await?.ok_or(AppError::NotFound)
 }
 
 /// Refuses a person's step on an order its ACME client runs (`what` the client does instead).

@@ -14,7 +14,7 @@ use crate::model::*;
 use crate::pki::csr::{self, Expectations};
 use crate::store::{
     latest_validations, AcmeAccountId, ClientId, DcvId, IssuedOrder, IssuerId, NewAudit, NewDcv, NewOrder, OrderId,
-    ProductId, ProductRow, ReuseLookup, ReuseQuery, Shown, UserId,
+    ProductId, ProductRow, ReuseLookup, ReuseQuery, Shown,
 };
 use chrono::{DateTime, Datelike, Utc};
 
@@ -27,12 +27,12 @@ fn check_contact(checks: &mut Checks, field: &str, c: &Contact) {
 /// The CSR checks for an order being placed (the wizard's CSR step) or a CSR submitted later.
 pub async fn inspect_csr(
     state: &AppState,
-    issuer: &str,
+    issuer: &IssuerId,
     product: &Product,
     names: &[String],
     organisation: &Organisation,
     csr_text: &str,
-    order: Option<&str>,
+    order: Option<&OrderId>,
 ) -> AppResult<(CsrReport, Option<csr::ParsedCsr>)> {
     let parsed = csr::parse(csr_text.as_bytes());
     let key_seen_in = match &parsed {
@@ -82,7 +82,7 @@ pub async fn preview_csr(
 }
 
 async fn active_product(state: &AppState, id: &str) -> AppResult<Product> {
-    active_product_of(state.store().product(id).await?)
+    active_product_of(state.store().product(&ProductId::new(id)).await?)
 }
 
 fn active_product_of(row: Option<ProductRow>) -> AppResult<Product> {
@@ -95,13 +95,13 @@ fn active_product_of(row: Option<ProductRow>) -> AppResult<Product> {
 
 async fn order_client(state: &AppState, scope: &Scope, client: &str) -> AppResult<OrderClient> {
     check_client_choice(scope, client)?;
-    let c = state.store().client(&scope.issuer, client).await?.ok_or(AppError::NotFound)?;
+    let c = state.store().client(&scope.issuer, &ClientId::new(client)).await?.ok_or(AppError::NotFound)?;
     Ok(order_client_of(c))
 }
 
 /// A customer orders only for their own client; staff choose one.
 fn check_client_choice(scope: &Scope, client: &str) -> AppResult<()> {
-    if scope.client.as_deref().is_some_and(|c| c != client) {
+    if scope.client.as_ref().is_some_and(|c| !c.is(client)) {
         return Err(AppError::NotFound);
     }
     if client.trim().is_empty() {
@@ -219,7 +219,7 @@ pub(in crate::services) async fn place(
         (Some(_), true) => OrderStatus::PendingApproval,
         (Some(_), false) => OrderStatus::AwaitingValidation,
     };
-    let n = state.store().next_order_number(&scope.issuer, now.year()).await?;
+    let n = state.store().next_order_number(scope.issuer.key(), now.year()).await?;
     let number = format!("{}-{}-{n:05}", inputs.issuer.slug.to_uppercase(), now.year());
     let parties = OrderParties {
         organisation: inputs.client.organisation.clone(),
@@ -230,7 +230,7 @@ pub(in crate::services) async fn place(
     let order_id = OrderId::fresh();
     let dcvs = new_dcvs(scope, &inputs, &order_id, choices, earlier);
     let order = NewOrder {
-        issuer: IssuerId::new(&scope.issuer),
+        issuer: scope.issuer.clone(),
         client: ClientId::new(&inputs.client.id),
         product: ProductId::new(&inputs.product.id),
         number: number.clone(),
@@ -243,7 +243,7 @@ pub(in crate::services) async fn place(
         key_fingerprint: parsed.as_ref().map(|p| p.key_fingerprint.clone()),
         approved: !needs_approval,
         approved_by: None,
-        created_by: scope.user_id.as_deref().map(UserId::new),
+        created_by: scope.user_id.clone(),
         created_by_email: scope.actor.email.clone(),
         created_at: now,
         updated_at: now,
@@ -291,8 +291,16 @@ async fn read_inputs(
     // parsed; if the product's rules parse them otherwise, they are looked up again (`earlier_validations`).
     let likely_reuse = reuse_queries(&likely_names(&input.names));
     let lookup = ReuseLookup { names: &likely_reuse, since: reuse_since };
-    let inputs =
-        state.store().order_inputs(&scope.issuer, &input.product_id, &input.client_id, fingerprint, &lookup).await?;
+    let inputs = state
+        .store()
+        .order_inputs(
+            &scope.issuer,
+            &ProductId::new(&input.product_id),
+            &ClientId::new(&input.client_id),
+            fingerprint,
+            &lookup,
+        )
+        .await?;
     let product_row = inputs.product.clone();
     let product = active_product_of(inputs.product)?;
     let client = order_client_of(inputs.client.ok_or(AppError::NotFound)?);
@@ -389,7 +397,7 @@ async fn earlier_validations(
         return Ok(latest_validations(inputs.validations.clone()));
     }
     let lookup = ReuseLookup { names: &reuse, since };
-    Ok(state.store().recent_validations(&inputs.client.id, &lookup).await?)
+    Ok(state.store().recent_validations(&ClientId::new(&inputs.client.id), &lookup).await?)
 }
 
 /// The order's validations: reused where the client validated the target recently, pending otherwise.
@@ -408,7 +416,7 @@ fn new_dcvs(
             NewDcv {
                 id: DcvId::fresh(),
                 cert_order: order_id.clone(),
-                issuer: IssuerId::new(&scope.issuer),
+                issuer: scope.issuer.clone(),
                 client: ClientId::new(&inputs.client.id),
                 name: target,
                 method,
@@ -454,7 +462,7 @@ async fn place_issued(
         order: NewOrder { status: OrderStatus::Issued, ..order.clone() },
         dcv: placed.dcvs.clone(),
         created: (scope.actor.email.clone(), placed.created.clone()),
-        audit: placed.audit.clone().into_record(),
+        audit: placed.audit.clone(),
         issuance,
     };
     let shown =

@@ -6,14 +6,17 @@ use super::Scope;
 use crate::error::{AppError, AppResult};
 use crate::model::*;
 use crate::pki::csr::to_pem;
-use crate::store::{CertificateRow, CsrInvitationRow, DcvRow, EventRow, OrderDetails, OrderRow};
+use crate::store::{
+    CertificateId, CertificateRow, CsrInvitationRow, DcvRow, EventRow, OrderDetails, OrderId, OrderRow,
+};
 use base64::Engine;
 
 const PAGE_SIZE: usize = 50;
 
 /// The status page.
 pub async fn view(state: &AppState, scope: &Scope, id: &str) -> AppResult<OrderView> {
-    let details = state.store().order_details(&scope.store_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let details =
+        state.store().order_details(&scope.store_scope(), &OrderId::new(id)).await?.ok_or(AppError::NotFound)?;
     build_view(state, details, Some(scope))
 }
 
@@ -249,8 +252,9 @@ pub async fn download(
     certificate: &str,
     format: ca::Format,
 ) -> AppResult<(Vec<u8>, String)> {
-    let cert = state.store().certificate(&scope.issuer, certificate).await?.ok_or(AppError::NotFound)?;
-    if scope.client.as_ref().is_some_and(|c| !cert.client.is(c)) {
+    let cert =
+        state.store().certificate(&scope.issuer, &CertificateId::new(certificate)).await?.ok_or(AppError::NotFound)?;
+    if scope.client.as_ref().is_some_and(|c| !cert.client.is(c.key())) {
         return Err(AppError::NotFound);
     }
     let der = base64::engine::general_purpose::STANDARD.decode(&cert.der).map_err(|_| AppError::Internal)?;
