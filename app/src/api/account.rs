@@ -1,6 +1,7 @@
 //! The signed-in person's own account and issuer choice.
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
 use crate::store::IssuerId;
 use leptos::prelude::*;
 

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{AuditEntry, AuditFilter, Issuer, IssuerSummary, MailMessage, Member};
+#[cfg(feature = "ssr")]
 use crate::store::IssuerId;
 use leptos::prelude::*;
 

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{Issuer, IssuerOverview, IssuerProfile, Member, OperatorOverview};
+#[cfg(feature = "ssr")]
 use crate::store::IssuerId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -139,7 +139,7 @@ pub(in crate::services) async fn sign_order(state: &AppState, order: &ToSign<'_>
         mail::prepare(state, &technical.email, &text.subject, &text.body, Some(&issuer))
     });
     Ok(Ok(Signed {
-        issuance: Issuance { certificate, detail: format!("serial {serial}, valid until {until}"), audit: audit, mail },
+        issuance: Issuance { certificate, detail: format!("serial {serial}, valid until {until}"), audit, mail },
         ca_slug: signer.slug.clone(),
     }))
 }
