@@ -395,7 +395,7 @@ pub async fn revoke(state: &AppState, scope: &Scope, id: &str, input: RevokeInpu
         }
         RevokeOutcome::Revoked(row) => row,
     };
-    ca::crl::after_revocation(state, row.ca.key()).await;
+    ca::crl::after_revocation(state, &row.ca).await;
     let summary = summary_of(row.clone(), state.now());
     let detail = if comment.is_empty() {
         input.reason.label().to_string()

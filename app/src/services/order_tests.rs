@@ -162,7 +162,7 @@ async fn an_order_validated_by_email_is_issued_with_the_promised_profile() {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.decode(row.cert_der).unwrap()
     };
-    let issuing_der = ca_der(w.s.store().issuing_ca(w.issuer.key()).await.unwrap().unwrap());
+    let issuing_der = ca_der(w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap());
     let root_der = ca_der(w.s.store().root_ca().await.unwrap().unwrap());
     let (_, issuing) = X509Certificate::from_der(&issuing_der).unwrap();
     let (_, root) = X509Certificate::from_der(&root_der).unwrap();
@@ -413,7 +413,7 @@ async fn ca_keys_are_sealed_at_rest() {
 async fn a_sealed_ca_key_copied_into_another_cas_row_does_not_open_there() {
     let w = world().await;
     let root = w.s.store().root_ca().await.unwrap().unwrap();
-    let issuing = w.s.store().issuing_ca(w.issuer.key()).await.unwrap().unwrap();
+    let issuing = w.s.store().issuing_ca(&w.issuer).await.unwrap().unwrap();
     let issuing_id = issuing.id.key().to_string();
     // The issuing CA's row now holds the root's sealed key: an attacker with write access to the database
     // would sign leaves with the root key this way if the seal were not bound to its row.

@@ -81,13 +81,13 @@ async fn place_reissue(
         ReissueReason::Other => format!("{}: {}", input.reason.label(), input.reason_text.trim()),
         reason => reason.label().to_string(),
     };
-    let (old_order, by) = (r.order.id.key().to_string(), &scope.actor.email);
+    let by = &scope.actor.email;
     state
         .store()
         .link_reissue(
             &OrderId::new(&placed.id),
             &CertificateId::new(cert_id),
-            &OrderId::new(&old_order),
+            &r.order.id,
             &r.cert.serial,
             &why,
             by,

@@ -130,14 +130,13 @@ async fn place_renewal(state: &AppState, scope: &Scope, r: &Renewable, input: Re
     };
     let order = order_input(state, r, csr).await?;
     let placed = orders::create(state, scope, order).await?;
-    let old_order = r.order.id.key().to_string();
     let by = &scope.actor.email;
     state
         .store()
         .link_renewal(
             &OrderId::new(&placed.id),
             &CertificateId::new(cert_id),
-            &OrderId::new(&old_order),
+            &r.order.id,
             &r.cert.serial,
             by,
             state.now(),

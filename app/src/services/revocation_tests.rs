@@ -333,7 +333,7 @@ async fn a_revocation_whose_crl_was_not_signed_is_listed_by_the_next_crl_job_run
         .await
         .unwrap();
     let row = w.s.store().ca_by_slug(&first.ca).await.unwrap().unwrap();
-    let taken = w.s.store().next_crl_number(row.id.key()).await.unwrap() as u64;
+    let taken = w.s.store().next_crl_number(&row.id).await.unwrap() as u64;
     let (_, listed) = crl_serials(&w, &first.ca).await;
     assert_eq!(listed, vec![first.serial.clone()], "the stored CRL does not list it yet");
     // The CRL is not due (signed moments ago), but the job sees the number no CRL carries and signs.
@@ -366,7 +366,7 @@ async fn a_ca_that_cannot_sign_does_not_keep_the_crl_job_from_the_others() {
         async move {
             let mut n = Vec::new();
             for id in ids {
-                n.push(s.store().crl(&id).await.unwrap().map(|c| c.der_number).unwrap_or(0));
+                n.push(s.store().crl(&CaId::new(&id)).await.unwrap().map(|c| c.der_number).unwrap_or(0));
             }
             n
         }

@@ -165,7 +165,10 @@ async fn apply(
     action: &str,
     detail: String,
 ) -> AppResult<Seal> {
-    state.store().update_seal(issuer.key(), &before.id, &write, history(state, actor, action, detail.clone())).await?;
+    state
+        .store()
+        .update_seal(&issuer, &SealId::new(&before.id), &write, history(state, actor, action, detail.clone()))
+        .await?;
     audit::record_about(
         state,
         actor,

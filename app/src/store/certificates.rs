@@ -263,24 +263,24 @@ impl Store {
     }
 
     /// The newest CRL of a CA, if one was ever signed.
-    pub async fn crl(&self, ca: &str) -> DbResult<Option<CrlRow>> {
+    pub async fn crl(&self, ca: &CaId) -> DbResult<Option<CrlRow>> {
         self.db
             .query("SELECT number, der, der_number, this_update, next_update, entries FROM ONLY $id")
-            .bind(("id", rid("crl", ca)))
+            .bind(("id", rid("crl", ca.key())))
             .await?
             .take(0)
     }
 
     /// The CA's next CRL number, taken in one statement so that no two signers share one.
-    pub async fn next_crl_number(&self, ca: &str) -> DbResult<i64> {
+    pub async fn next_crl_number(&self, ca: &CaId) -> DbResult<i64> {
         let numbers: Vec<i64> = self
             .db
             .query(
                 "UPSERT $id SET ca = $ca, number = (number ?? 0) + 1, der_number = der_number ?? 0, entries = entries ?? 0
                  RETURN VALUE number",
             )
-            .bind(("id", rid("crl", ca)))
-            .bind(("ca", rid("ca", ca)))
+            .bind(("id", rid("crl", ca.key())))
+            .bind(("ca", ca.record()))
             .await?
             .check()?
             .take(0)?;
@@ -290,7 +290,7 @@ impl Store {
     /// Stores a signed CRL unless one with a higher number was stored meanwhile; whether it was stored.
     pub async fn store_crl(
         &self,
-        ca: &str,
+        ca: &CaId,
         number: i64,
         der: &str,
         this_update: DateTime<Utc>,
@@ -304,7 +304,7 @@ impl Store {
                      entries = $entries
                  WHERE der_number < $number RETURN VALUE id",
             )
-            .bind(("id", rid("crl", ca)))
+            .bind(("id", rid("crl", ca.key())))
             .bind(("der", der.to_string()))
             .bind(("number", number))
             .bind(("signed_at", this_update))

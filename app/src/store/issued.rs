@@ -2,7 +2,8 @@
 //! orders issued as they are placed written in one transaction (`IssuedWrites`); and what issuing writes.
 
 use super::{
-    rid, CertificateId, DbResult, DcvRow, EventRow, NewAudit, NewDcv, NewMail, NewOrder, OrderId, OrderRow, Store,
+    rid, CertificateId, DbResult, DcvRow, EventRow, IssuerId, NewAudit, NewDcv, NewMail, NewOrder, OrderId, OrderRow,
+    Store,
 };
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
@@ -154,10 +155,10 @@ impl Store {
     /// The next number of an issuer's order in a year. Concurrent callers in this process are served together:
     /// one counter write per issuer and year for everyone waiting, so that placing many orders at once costs few
     /// writes and no write conflicts; other processes (scale-out) retry.
-    pub async fn next_order_number(&self, issuer: &str, year: i32) -> DbResult<i64> {
-        match self.order_numbers.submit(self, (issuer.to_string(), year), Store::serve_numbers).await {
+    pub async fn next_order_number(&self, issuer: &IssuerId, year: i32) -> DbResult<i64> {
+        match self.order_numbers.submit(self, (issuer.key().to_string(), year), Store::serve_numbers).await {
             Some(answer) => answer,
-            None => self.take_numbers(issuer, year, 1).await,
+            None => self.take_numbers(issuer.key(), year, 1).await,
         }
     }
 

@@ -168,8 +168,8 @@ impl Store {
 
     /// The issuing CA of an issuer (the newest, if an older one was kept).
     /// The issuer's TLS issuing CA.
-    pub async fn issuing_ca(&self, issuer: &str) -> DbResult<Option<CaRow>> {
-        self.issuing_ca_of(&IssuerId::new(issuer), "intermediate").await
+    pub async fn issuing_ca(&self, issuer: &IssuerId) -> DbResult<Option<CaRow>> {
+        self.issuing_ca_of(issuer, "intermediate").await
     }
 
     /// The issuer's newest issuing CA of `kind` (`intermediate` for TLS, `smime`).

@@ -1,7 +1,7 @@
 //! Seal certificates, their history and copy attempts.
 
 use super::{
-    retry_conflicts, rid, transaction, CertTypeId, ClientId, DbResult, DomainId, DomainRow, IssuerId, SealId, Store,
+    retry_conflicts, transaction, CertTypeId, ClientId, DbResult, DomainId, DomainRow, IssuerId, SealId, Store,
 };
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
@@ -140,11 +140,23 @@ impl Store {
     }
 
     /// One transaction, retried on a write conflict (parallel changes of one seal each land, with their history).
-    pub async fn update_seal(&self, issuer: &str, seal: &str, s: &SealWrite, history: HistoryWrite) -> DbResult<()> {
+    pub async fn update_seal(
+        &self,
+        issuer: &IssuerId,
+        seal: &SealId,
+        s: &SealWrite,
+        history: HistoryWrite,
+    ) -> DbResult<()> {
         retry_conflicts(|| self.write_seal(issuer, seal, s, &history)).await
     }
 
-    async fn write_seal(&self, issuer: &str, seal: &str, s: &SealWrite, history: &HistoryWrite) -> DbResult<()> {
+    async fn write_seal(
+        &self,
+        issuer: &IssuerId,
+        seal: &SealId,
+        s: &SealWrite,
+        history: &HistoryWrite,
+    ) -> DbResult<()> {
         self.db
             .query(
                 "BEGIN;
@@ -154,8 +166,8 @@ impl Store {
                     valid_from: $valid_from, valid_to: $valid_to, detail: $detail };
                  COMMIT;",
             )
-            .bind(("id", rid("seal", seal)))
-            .bind(("issuer", rid("issuer", issuer)))
+            .bind(("id", seal.record()))
+            .bind(("issuer", issuer.record()))
             .bind(("cert_type", s.cert_type.record()))
             .bind(("level", s.level.clone()))
             .bind(("valid_from", s.valid_from.clone()))

@@ -58,8 +58,7 @@ pub async fn crl(state: &AppState, slug: &str) -> AppResult<Arc<Vec<u8>>> {
         return Ok(der);
     }
     let row = state.store().ca_by_slug(slug).await?.ok_or(AppError::NotFound)?;
-    let id = row.id.key().to_string();
-    let stored = state.store().crl(&id).await?;
+    let stored = state.store().crl(&row.id).await?;
     let now = state.now();
     let current = stored.as_ref().and_then(|c| Some((c.der.as_ref()?, c.this_update?, c.next_update?)));
     let der = match current {
@@ -83,9 +82,8 @@ pub async fn crl(state: &AppState, slug: &str) -> AppResult<Arc<Vec<u8>>> {
 /// have stored a newer one meanwhile).
 pub async fn sign_issuing_crl(state: &AppState, row: &CaRow) -> AppResult<Vec<u8>> {
     let signer = signer_for_row(state, row).await?;
-    let id = row.id.key().to_string();
     let now = state.now();
-    let revoked = state.store().revoked_unexpired(&CaId::new(&id), now).await?;
+    let revoked = state.store().revoked_unexpired(&row.id, now).await?;
     let entries = revoked
         .iter()
         .map(|r| {
@@ -93,7 +91,7 @@ pub async fn sign_issuing_crl(state: &AppState, row: &CaRow) -> AppResult<Vec<u8
             Ok(entry(&r.serial, r.revoked_at, reason)?)
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let der = sign_and_store(state, &signer, &id, entries, now, now + CRL_VALIDITY).await?;
+    let der = sign_and_store(state, &signer, &row.id, entries, now, now + CRL_VALIDITY).await?;
     state.ca_runtime().crls.forget(&row.slug);
     Ok(der)
 }
@@ -128,7 +126,7 @@ fn offset(t: DateTime<Utc>) -> AppResult<::time::OffsetDateTime> {
 async fn sign_and_store(
     state: &AppState,
     signer: &Signer,
-    ca_id: &str,
+    ca_id: &CaId,
     revoked_certs: Vec<rcgen::RevokedCertParams>,
     this_update: DateTime<Utc>,
     next_update: DateTime<Utc>,
@@ -181,20 +179,19 @@ pub async fn sign_root_crl(state: &AppState, actor: &Actor) -> AppResult<(DateTi
 /// Signs the ARL with the root's key; callers are operator actions.
 pub(super) async fn sign_arl(state: &AppState, root: &CaRow) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
     let signer = root_signer(state, root).await?;
-    let id = root.id.key().to_string();
     let now = state.now();
     let mut entries = Vec::new();
-    for (cert_der, at, reason) in state.store().revoked_cas(&CaId::new(&id)).await? {
+    for (cert_der, at, reason) in state.store().revoked_cas(&root.id).await? {
         let serial = super::serial_hex(&unb64(&cert_der)?);
         entries.push(entry(&serial, at, reason.as_deref().and_then(RevocationReason::parse))?);
     }
-    sign_and_store(state, &signer, &id, entries, now, now + ARL_VALIDITY).await?;
+    sign_and_store(state, &signer, &root.id, entries, now, now + ARL_VALIDITY).await?;
     state.ca_runtime().crls.forget(&root.slug);
     Ok((now, now + ARL_VALIDITY))
 }
 
 /// When the root's ARL was signed and until when it is valid.
-pub async fn arl_validity(state: &AppState, root_id: &str) -> AppResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+pub async fn arl_validity(state: &AppState, root_id: &CaId) -> AppResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
     Ok(state.store().crl(root_id).await?.and_then(|c| Some((c.this_update?, c.next_update?))))
 }
 
@@ -202,17 +199,17 @@ pub async fn arl_validity(state: &AppState, root_id: &str) -> AppResult<Option<(
 /// The revocation stands even if signing fails (it is stored and final): the failure is logged, the CA's CRL
 /// number is raised so that every instance's OCSP cache lets go of its old answers, and `refresh_due` signs
 /// the CRL on its next run, because a number was taken that no stored CRL carries.
-pub async fn after_revocation(state: &AppState, ca_id: &str) {
-    state.ca_runtime().ocsp.forget_ca(ca_id);
+pub async fn after_revocation(state: &AppState, ca_id: &CaId) {
+    state.ca_runtime().ocsp.forget_ca(ca_id.key());
     let signed = async {
-        let row = state.store().ca_by_id(&CaId::new(ca_id)).await?.ok_or(AppError::Internal)?;
+        let row = state.store().ca_by_id(ca_id).await?.ok_or(AppError::Internal)?;
         sign_issuing_crl(state, &row).await
     }
     .await;
     if let Err(e) = signed {
-        tracing::error!(ca = ca_id, error = %e, "the CRL was not signed after a revocation; the CRL job signs it");
+        tracing::error!(ca = ca_id.key(), error = %e, "the CRL was not signed after a revocation; the CRL job signs it");
         if let Err(e) = state.store().next_crl_number(ca_id).await {
-            tracing::error!(ca = ca_id, error = %e, "the CRL number could not be raised either");
+            tracing::error!(ca = ca_id.key(), error = %e, "the CRL number could not be raised either");
         }
     }
 }
@@ -223,8 +220,7 @@ pub async fn after_revocation(state: &AppState, ca_id: &str) {
 pub async fn refresh_due(state: &AppState) -> AppResult<()> {
     let now = state.now();
     for row in state.store().cas().await? {
-        let id = row.id.key().to_string();
-        let stored = state.store().crl(&id).await?;
+        let stored = state.store().crl(&row.id).await?;
         let signed = stored.as_ref().and_then(|c| c.this_update.zip(c.next_update));
         if row.kind == "root" {
             if let Some((_, next_update)) = signed {

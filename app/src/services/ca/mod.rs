@@ -106,7 +106,7 @@ pub async fn overview(state: &AppState) -> AppResult<CaOverview> {
         }
     }
     let arl = match rows.iter().find(|r| r.kind == "root") {
-        Some(root) => crl::arl_validity(state, root.id.key())
+        Some(root) => crl::arl_validity(state, &root.id)
             .await?
             .map(|(signed, until)| (signed, until, (until - state.now()).num_days())),
         None => None,

@@ -153,12 +153,12 @@ async fn answer(
     if responder.ca.kind == "root" {
         return Err(Refusal::Unauthorized);
     }
-    let ca_id = responder.ca.id.key().to_string();
+    let ca_id = &responder.ca.id;
     // Read before the statuses: a revocation in between raises it, and the answer is not kept past it.
-    let epoch = epoch(state, &ca_id).await?;
+    let epoch = epoch(state, ca_id.key()).await?;
     let mut answers = Vec::with_capacity(request.queries.len());
     for query in &request.queries {
-        let status = match state.store().serial_status(&CaId::new(&ca_id), &query.serial_hex).await.map_err(internal)? {
+        let status = match state.store().serial_status(ca_id, &query.serial_hex).await.map_err(internal)? {
             // Signet never issued this serial: never "good" (Baseline Requirements 4.9.10).
             None => Status::Unknown,
             Some(row) => match row.revoked_at {
@@ -183,7 +183,7 @@ async fn answer(
     let reply = OcspReply::signed(der, now, next_update);
     // A request with a nonce is answered once: the nonce makes it unique.
     if !request.has_nonce() {
-        let cached = Cached { ca_id: ca_id.into(), reply: reply.clone(), epoch };
+        let cached = Cached { ca_id: ca_id.key().into(), reply: reply.clone(), epoch };
         state.ca_runtime().ocsp.keep(request_der, cached);
     }
     Ok(reply)
@@ -222,7 +222,7 @@ async fn epoch(state: &AppState, ca_id: &str) -> Result<i64, Refusal> {
             return Ok(*n);
         }
     }
-    let n = state.store().crl(ca_id).await.map_err(internal)?.map(|c| c.number).unwrap_or(0);
+    let n = state.store().crl(&CaId::new(ca_id)).await.map_err(internal)?.map(|c| c.number).unwrap_or(0);
     cache.epochs.lock().unwrap_or_else(|p| p.into_inner()).insert(ca_id.to_string(), (Instant::now(), n));
     Ok(n)
 }

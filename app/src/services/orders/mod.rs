@@ -67,7 +67,7 @@ pub async fn setup(state: &AppState, scope: &Scope) -> AppResult<OrderSetup> {
         products,
         clients: clients.into_iter().map(place::order_client_of).collect(),
         max_server_days: max_server_validity_days(state.now().date_naive()),
-        ca_ready: state.store().issuing_ca(scope.issuer.key()).await?.is_some(),
+        ca_ready: state.store().issuing_ca(&scope.issuer).await?.is_some(),
     })
 }
 

@@ -219,7 +219,7 @@ pub(in crate::services) async fn place(
         (Some(_), true) => OrderStatus::PendingApproval,
         (Some(_), false) => OrderStatus::AwaitingValidation,
     };
-    let n = state.store().next_order_number(scope.issuer.key(), now.year()).await?;
+    let n = state.store().next_order_number(&scope.issuer, now.year()).await?;
     let number = format!("{}-{}-{n:05}", inputs.issuer.slug.to_uppercase(), now.year());
     let parties = OrderParties {
         organisation: inputs.client.organisation.clone(),
