@@ -66,6 +66,13 @@ ensure_test_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lego >/dev/null
   fi
+  # poppler-utils (pdftotext, pdffonts, pdftoppm) and zbar-tools (zbarimg): the tests read the printable
+  # certificate's text and fonts back and decode its QR codes, as a client's PDF viewer and phone would.
+  if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
+    say "installing Debian's poppler-utils and zbar-tools"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
+  fi
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund --silent)

@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/issuers") view=IssuersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/issuers/:id") view=IssuerDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/templates") view=TemplateEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("templates") view=TemplatesPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

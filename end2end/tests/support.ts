@@ -22,7 +22,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface Mail { to: string; subject: string; text: string }
+export interface Attachment { filename: string; contentType: string; size: number }
+export interface Mail { to: string; subject: string; text: string; html: string; attachments: Attachment[] }
 
 export class Smtp {
   messages: Mail[] = [];
@@ -38,7 +39,8 @@ export class Smtp {
       onData(stream, session, done) {
         simpleParser(stream).then((m) => {
           const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-          smtp.messages.push({ to, subject: m.subject ?? '', text: m.text ?? '' });
+          const attachments = m.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size }));
+          smtp.messages.push({ to, subject: m.subject ?? '', text: m.text ?? '', html: m.html || '', attachments });
           done();
         }, done);
       },

@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_app/logo/{issuer}", get(logo))
         .route("/_app/audit.csv", get(audit_csv))
         .route("/_app/seals.csv", get(seals_csv))
+        .route("/_app/seals/{id}/certificate.pdf", get(seal_certificate_pdf))
         .route("/_app/downloads/{id}/{format}", get(certificate_download))
         .route("/_app/certificates.csv", get(revocation::certificates_csv))
         .route("/pki/{file}", get(revocation::pki_file))
@@ -291,6 +292,33 @@ async fn seals_csv(
     }
     .await;
     csv_response(&web.app, export, "signet-seals.csv").await
+}
+
+/// A seal's printable certificate (PDF), as the e-mail attaches it. Same authorisation as the seal's page.
+async fn seal_certificate_pdf(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ip = client_ip(&headers, Some(peer.ip()), web.app.settings().trusted_proxies);
+    let pdf = async {
+        let ctx = require_from_headers(web.app.clone(), &headers, ip, Need::IssuerMember).await?;
+        app::services::seal_mail::certificate_pdf(&web.app, &ctx.issuer_id()?, &id).await
+    }
+    .await;
+    match pdf {
+        Ok((file_name, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\"")),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_response(e),
+    }
 }
 
 /// Streams an export chunk by chunk. The first chunk is read before answering, so that a failure there still

@@ -9,6 +9,7 @@ pub fn spawn(state: AppState) {
     tokio::spawn(recheck_validations(state.clone()));
     tokio::spawn(refresh_crls(state.clone()));
     tokio::spawn(renewals_and_reminders(state.clone()));
+    tokio::spawn(activity_reports(state.clone()));
     tokio::spawn(purge_sessions(state));
 }
 
@@ -40,6 +41,20 @@ async fn renewals_and_reminders(state: AppState) {
         }
         if let Err(e) = app::services::install_check::run_monitored(&state).await {
             tracing::warn!(error = %e, "monitored installation checks failed");
+        }
+    }
+}
+
+/// Activity reports to clients whose seals were copied, every minute (for issuers that report immediately;
+/// the daily and weekly reports go out on the first run of their day, once across instances).
+async fn activity_reports(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match app::services::activity_reports::run_due(&state).await {
+            Ok(0) => {}
+            Ok(reports) => tracing::info!(reports, "activity reports queued"),
+            Err(e) => tracing::warn!(error = %e, "activity reports failed"),
         }
     }
 }

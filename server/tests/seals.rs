@@ -248,6 +248,12 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
     assert!(csv.contains("Trusted Shop,Gold") && csv.contains("shop.test"), "{csv}");
     assert_eq!(w.staff.get("/_app/seals.csv?state=expired").await.text().await.unwrap().lines().count(), 1);
     assert_eq!(w.signet.client().get("/_app/seals.csv").await.status(), 401);
+    let pdf_url = format!("/_app/seals/{}/certificate.pdf", w.seal_id);
+    let pdf = w.staff.get(&pdf_url).await;
+    assert_eq!((pdf.status().as_u16(), pdf.headers()["content-type"].to_str().unwrap()), (200, "application/pdf"));
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"), "the printable certificate");
+    assert_eq!(w.signet.client().get(&pdf_url).await.status(), 401);
+    assert_eq!(w.other.get(&pdf_url).await.status(), 404, "another issuer's seal is not found");
     assert_eq!(w.other.get("/_app/seals.csv").await.text().await.unwrap().lines().count(), 1);
 
     // Every call aimed at smib's client, domain or certificate is "not found" for another issuer's admin.
@@ -261,6 +267,10 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
         ("clients/update-domain", vec![("domain_id", d), ("host", "evil.test"), ("description", "")]),
         ("clients/delete-domain", vec![("domain_id", d)]),
         ("seals/detail", vec![("id", s)]),
+        ("seals/mail-history", vec![("id", s)]),
+        ("clients/mail-history", vec![("id", c)]),
+        ("seals/mail-preview", vec![("id", s), ("mail[kind]", "certificate_email"), ("mail[parts][pdf]", "true")]),
+        ("seals/mail-send", vec![("id", s), ("mail[kind]", "certificate_email"), ("mail[parts][pdf]", "true")]),
         ("seals/extend", vec![("id", s)]),
         ("seals/invalidate", vec![("id", s)]),
         (

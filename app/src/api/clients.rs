@@ -1,7 +1,7 @@
 //! An issuer's clients and their domains.
 
 use crate::error::AppError;
-use crate::model::{Client, ClientDetail, ClientInput, ClientSummary, Domain, Page};
+use crate::model::{Client, ClientDetail, ClientFile, ClientInput, ClientSummary, Domain, Page, SentMail};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -65,4 +65,35 @@ pub async fn update_domain(domain_id: String, host: String, description: String)
 pub async fn delete_domain(domain_id: String) -> Result<(), AppError> {
     let ctx = require(Need::IssuerMember).await?;
     clients::delete_domain(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &domain_id).await
+}
+
+/// Every e-mail sent to the client, newest first.
+#[server(prefix = "/_sf", endpoint = "clients/mail-history")]
+pub async fn client_mail_history(id: String) -> Result<Vec<SentMail>, AppError> {
+    let ctx = require(Need::IssuerMember).await?;
+    crate::services::seal_mail::client_history(&ctx.state, &ctx.issuer_id()?, &id).await
+}
+
+#[server(prefix = "/_sf", endpoint = "clients/files")]
+pub async fn client_files(client_id: String) -> Result<Vec<ClientFile>, AppError> {
+    let ctx = require(Need::IssuerMember).await?;
+    crate::services::client_files::list(&ctx.state, &ctx.issuer_id()?, &client_id).await
+}
+
+/// The file is read in the browser and sent as a data URL; the server checks its type and size.
+#[server(prefix = "/_sf", endpoint = "clients/upload-file")]
+pub async fn upload_client_file(
+    client_id: String,
+    filename: String,
+    data_url: String,
+) -> Result<Vec<ClientFile>, AppError> {
+    let ctx = require(Need::IssuerMember).await?;
+    crate::services::client_files::upload(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &client_id, &filename, &data_url)
+        .await
+}
+
+#[server(prefix = "/_sf", endpoint = "clients/remove-file")]
+pub async fn remove_client_file(client_id: String, file_id: String) -> Result<Vec<ClientFile>, AppError> {
+    let ctx = require(Need::IssuerMember).await?;
+    crate::services::client_files::remove(&ctx.state, &ctx.actor, &ctx.issuer_id()?, &client_id, &file_id).await
 }

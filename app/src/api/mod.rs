@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod acme;
+pub mod activity;
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod issuer;
 pub mod orders;
 pub mod products;
 pub mod seals;
+pub mod templates;
 pub mod tools;
 
 /// All server functions live under this prefix, clear of the public URL contract (`/api/v1`, `/acme`, …).

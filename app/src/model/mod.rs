@@ -9,6 +9,7 @@ pub mod names;
 pub mod orders;
 pub mod renewal;
 pub mod seals;
+pub mod templates;
 pub mod tools;
 pub mod validate;
 
@@ -21,6 +22,7 @@ pub use names::*;
 pub use orders::*;
 pub use renewal::*;
 pub use seals::*;
+pub use templates::*;
 pub use tools::*;
 
 use chrono::{DateTime, Utc};

@@ -1,6 +1,8 @@
 //! "Clients": the list, the three-step wizard of the SafeSigned guide (client → domains → certificate), and
 //! a client's page with its domains, certificates, copy attempts and activity.
 
+use super::client_files::ClientFiles;
+use super::seal_mail::SentMailTable;
 use crate::api::{catalog::*, clients::*};
 use crate::components::{
     described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Pager, Saved,
@@ -374,11 +376,28 @@ fn ClientView(
         <section class="panel">
             <h2>"Copy attempts"</h2>
             <p class="muted">"Web sites that are not this client's domains but ran its seal script. They were shown nothing."</p>
+            <super::activity_reports::ClientReports client_id=client.id.clone()/>
             <CopyAttemptTable attempts=copy_attempts show_client=false/>
         </section>
+        <ClientFiles client_id=client.id.clone()/>
+        <ClientMail id=client.id.clone()/>
         <section class="panel">
             <h2>"Activity"</h2>
             <AuditTable entries=activity show_issuer=false/>
+        </section>
+    }
+}
+
+/// Every e-mail sent to the client (certificate e-mails and follow-ups of all its seals).
+#[component]
+fn ClientMail(id: String) -> impl IntoView {
+    let sent = Resource::new(move || id.clone(), client_mail_history);
+    view! {
+        <section class="panel">
+            <h2>"E-mails sent"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move { sent.await.map(|list| view! { <SentMailTable list/> }).ok() })}
+            </Suspense>
         </section>
     }
 }

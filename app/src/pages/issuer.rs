@@ -24,6 +24,7 @@ pub fn IssuerProfilePage() -> impl IntoView {
                         <ProfileForm issuer=i.clone() action=update/>
                         <ApprovalMode on=i.approval_mode/>
                         <ExpiryNotices days=i.expiry_notice_days.clone()/>
+                        <super::activity_reports::ActivitySchedule/>
                         <LogoForm issuer=i action=logo/>
                     }.into_any(),
                     Ok(i) => view! { <ProfileView issuer=i/> }.into_any(),

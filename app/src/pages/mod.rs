@@ -3,17 +3,21 @@
 
 mod account;
 mod acme;
+mod activity_reports;
 mod admin;
 mod auth;
 mod catalog;
 mod certificates;
+mod client_files;
 mod clients;
 mod dashboard;
 mod issuer;
 mod orders;
 mod pki;
+mod seal_mail;
 mod seals;
 mod shell;
+mod templates;
 mod tools;
 
 pub use account::AccountPage;
@@ -29,4 +33,5 @@ pub use orders::{ApprovalsPage, CsrInvitePage, EmailDcvPage, NewOrderPage, Order
 pub use pki::{CaPage, ProductsPage};
 pub use seals::{ActivityPage, SealPage, SealsPage};
 pub use shell::{AppShell, NotFound};
+pub use templates::{TemplateEditorPage, TemplatesPage};
 pub use tools::{CsrToolPage, SelfSignedPage};

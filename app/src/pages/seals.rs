@@ -1,6 +1,7 @@
 //! "Certificates": the list with filters and CSV export, a certificate's page (extend, invalidate, edit,
 //! seal code, history), the certificate form, and the issuer-wide copy-attempt log ("Activity").
 
+use super::seal_mail::SealMailPanel;
 use crate::api::{catalog::*, seals::*};
 use crate::components::{last_error, succeeded, when, FieldFrame, FormError, Pager, Saved};
 use crate::components::{CopyAttemptTable, SealForm, SealTable, StateBadge};
@@ -185,6 +186,7 @@ fn SealView(
                 }).collect_view()}
             </section>
         </div>
+        <SealMailPanel seal_id=seal.id.clone() client_id=seal.client_id.clone() extended=succeeded(extend.value())/>
         <section class="panel">
             <h2>"Edit certificate"</h2>
             <p class="muted">"For an irregular renewal (a skipped year, or criteria met again later), set “Valid from” to the day it was ordered again."</p>

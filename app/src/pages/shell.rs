@@ -75,6 +75,7 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                     })}
                     {staff.then(|| view! {
                         <A href="/activity">"Copy attempts"</A>
+                        <A href="/templates">"Templates"</A>
                         <A href="/issuer">"Issuer profile"</A>
                     })}
                     {(is_admin && !operator).then(|| view! { <A href="/audit">"Audit log"</A> })}
@@ -83,6 +84,7 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                         <A href="/admin/issuers">"Issuers"</A>
                         <A href="/admin/ca">"Certificate authority"</A>
                         <A href="/admin/products">"Products"</A>
+                        <A href="/admin/templates">"Templates"</A>
                         <A href="/admin/mail">"Mail outbox"</A>
                         <A href="/audit">"Audit log"</A>
                     })}

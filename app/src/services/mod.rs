@@ -5,15 +5,18 @@ pub mod accounts;
 pub mod acme;
 #[cfg(test)]
 mod acme_tests;
+pub mod activity_reports;
 pub mod api_keys;
 pub mod audit;
 pub mod ca;
 pub mod catalog;
 pub mod certificates;
+pub mod client_files;
 pub mod clients;
 pub mod clock;
 pub mod csv_export;
 pub mod dcv;
+pub mod documents;
 pub mod expiry;
 #[cfg(test)]
 mod expiry_tests;
@@ -35,6 +38,9 @@ pub mod renewal;
 mod renewal_tests;
 #[cfg(test)]
 mod revocation_tests;
+pub mod seal_mail;
+#[cfg(test)]
+mod seal_mail_tests;
 pub mod seal_pages;
 #[cfg(test)]
 mod seal_tests;
@@ -42,6 +48,7 @@ pub mod seals;
 pub mod secrets;
 #[cfg(test)]
 mod smtp_sink;
+pub mod templates;
 #[cfg(test)]
 mod tests;
 pub mod tls_peer;

@@ -381,6 +381,18 @@ pub fn verified_url(state: &AppState, issuer_slug: &str, client_path: &str) -> S
     format!("{}/v/{issuer_slug}/{client_path}", state.settings().public_url)
 }
 
+/// The address printed on a client's documents and in its QR code: on the issuer's own verified-pages host
+/// when it has one (with the scheme of Signet's public URL), else under Signet's `/v/`.
+pub fn verified_url_of(state: &AppState, issuer: &crate::model::Issuer, client_path: &str) -> String {
+    match &issuer.verified_host {
+        Some(host) => {
+            let scheme = if state.settings().public_url.starts_with("http://") { "http" } else { "https" };
+            format!("{scheme}://{host}/{client_path}")
+        }
+        None => verified_url(state, &issuer.slug, client_path),
+    }
+}
+
 /// Everything a verified page shows.
 pub struct VerifiedPage {
     pub issuer_id: String,

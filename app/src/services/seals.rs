@@ -145,14 +145,14 @@ pub async fn detail(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<
         .map(Domain::from)
         .collect();
     let history = state.store().seal_history(&SealId::new(id)).await?;
-    let base = &state.settings().public_url;
-    let snippets = SEAL_STYLES
-        .iter()
-        .map(|(style, label)| {
-            (label.to_string(), format!("<script src=\"{base}/seal/{id}.js\" data-style=\"{style}\" async></script>"))
-        })
-        .collect();
+    let snippets = SEAL_STYLES.iter().map(|(style, label)| (label.to_string(), snippet(state, id, style))).collect();
     Ok(SealDetail { seal, client_domains, history, snippets })
+}
+
+/// The HTML that shows seal `id` in `style` on a client's page.
+pub fn snippet(state: &AppState, id: &str, style: &str) -> String {
+    let base = &state.settings().public_url;
+    format!("<script src=\"{base}/seal/{id}.js\" data-style=\"{style}\" async></script>")
 }
 
 /// Applies a change to a seal certificate and keeps it in the history and the audit log.

@@ -11,12 +11,14 @@ pub struct SmtpSink {
     pub port: u16,
 }
 
-/// One message as received: its envelope recipient's header, subject and (decoded) text.
+/// One message as received: its envelope recipient's header, subject and (decoded) text, and the whole message
+/// as it came (for the tests that read its MIME parts).
 #[derive(Debug, Clone)]
 pub struct Received {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub raw: String,
 }
 
 fn python_tools() -> PathBuf {
@@ -91,6 +93,7 @@ fn parse(raw: &str) -> Received {
         to: header("To"),
         subject: header("Subject"),
         body: if quoted { decode_quoted_printable(body) } else { body.to_string() },
+        raw: raw.clone(),
     }
 }
 

@@ -153,6 +153,7 @@ tables! {
     CertType = "cert_type", CertTypeId;
     Certificate = "certificate", CertificateId;
     Client = "client", ClientId;
+    ClientFile = "client_file", ClientFileId;
     CopyAttempt = "copy_attempt", CopyAttemptId;
     CsrInvitation = "csr_invitation", CsrInvitationId;
     Dcv = "dcv", DcvId;

@@ -1,7 +1,7 @@
 //! The outgoing mail queue.
 
-use super::{rid, DbResult, IssuerId, MailId, Store};
-use crate::model::{MailMessage, MailStatus};
+use super::{rid, ClientId, DbResult, IssuerId, MailId, SealId, Store};
+use crate::model::{MailMessage, MailStatus, SentMail};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
@@ -45,12 +45,72 @@ impl MailRow {
 pub struct NewMail {
     pub to: String,
     pub subject: String,
+    /// The plain-text body (the alternative to `html` when there is one).
     pub body: String,
+    pub html: Option<String>,
+    pub attachments: Vec<MailAttachment>,
     pub issuer: Option<IssuerId>,
+    /// What it is (a template kind such as `certificate_email`), for the history of a client or a seal.
+    pub kind: Option<String>,
+    pub client: Option<ClientId>,
+    pub seal: Option<SealId>,
+    /// The template version it was written from, in words.
+    pub template: Option<String>,
     pub status: String,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A file sent with a message, kept with it so that "Send again" sends the same bytes.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct MailAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data: bytes::Bytes,
+}
+
+/// What the worker needs beyond the row's text to build the message.
+#[derive(Debug, Clone, Default, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct MailContent {
+    pub html: Option<String>,
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// One line of a client's or a seal's e-mail history.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct SentMailRow {
+    pub id: MailId,
+    pub to: String,
+    pub subject: String,
+    pub kind: Option<String>,
+    pub template: Option<String>,
+    pub attachments: Vec<String>,
+    #[surreal(wrap)]
+    pub status: MailStatus,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<SentMailRow> for SentMail {
+    fn from(r: SentMailRow) -> Self {
+        SentMail {
+            id: r.id.key().to_string(),
+            to: r.to,
+            subject: r.subject,
+            kind: r.kind.unwrap_or_default(),
+            template: r.template.unwrap_or_default(),
+            attachments: r.attachments,
+            status: r.status,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        }
+    }
 }
 
 const MAIL_FIELDS: &str = "id, to, subject, body, status, attempts, last_error, created_at, sent_at";
@@ -59,6 +119,40 @@ impl Store {
     pub async fn enqueue_mail(&self, mail: NewMail) -> DbResult<()> {
         self.db.query("CREATE mail CONTENT $m").bind(("m", mail)).await?.check()?;
         Ok(())
+    }
+
+    /// The HTML part and the attachments of a message (left out of every list: they can be large).
+    pub async fn mail_content(&self, id: &MailId) -> DbResult<MailContent> {
+        let content: Option<MailContent> = self
+            .db
+            .query("SELECT html, attachments ?? [] AS attachments FROM ONLY $id")
+            .bind(("id", id.clone()))
+            .await?
+            .take(0)?;
+        Ok(content.unwrap_or_default())
+    }
+
+    /// The e-mails of an issuer about one client, or one seal of it, newest first.
+    pub async fn mail_about(
+        &self,
+        issuer: &IssuerId,
+        client: &ClientId,
+        seal: Option<&SealId>,
+        limit: i64,
+    ) -> DbResult<Vec<SentMailRow>> {
+        let filter = if seal.is_some() { "seal = $seal" } else { "client = $client" };
+        self.db
+            .query(format!(
+                "SELECT id, to, subject, kind, template, attachments.filename ?? [] AS attachments,
+                    status, last_error, created_at, sent_at
+                 FROM mail WHERE {filter} AND issuer = $issuer ORDER BY created_at DESC LIMIT $limit"
+            ))
+            .bind(("issuer", issuer.clone()))
+            .bind(("client", client.clone()))
+            .bind(("seal", seal.cloned()))
+            .bind(("limit", limit))
+            .await?
+            .take(0)
     }
 
     /// Queued messages whose time has come, oldest first.

@@ -6,9 +6,9 @@ pub mod texts;
 use super::AppState;
 use crate::error::{AppError, AppResult};
 use crate::model::MailStatus;
-use crate::store::{IssuerId, MailId, NewMail};
+use crate::store::{ClientId, IssuerId, MailAttachment, MailContent, MailId, NewMail, SealId};
 use chrono::Duration;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration as StdDuration;
 
@@ -29,7 +29,13 @@ pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Op
         to: to.to_string(),
         subject: subject.to_string(),
         body: body.to_string(),
+        html: None,
+        attachments: Vec::new(),
         issuer: issuer.cloned(),
+        kind: None,
+        client: None,
+        seal: None,
+        template: None,
         status: status.as_str().to_string(),
         attempts: 0,
         next_attempt_at: state.now(),
@@ -37,18 +43,49 @@ pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Op
     }
 }
 
+/// An e-mail to a client of an issuer: HTML with its plain-text alternative, attachments, and what it is about.
+pub struct ClientMail {
+    pub issuer: IssuerId,
+    pub client: ClientId,
+    pub seal: Option<SealId>,
+    /// A template kind, such as `certificate_email`.
+    pub kind: String,
+    /// The template version it was written from, in words.
+    pub template: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// Queues one copy of `mail` for each recipient and wakes the worker.
+pub async fn send_to_client(state: &AppState, recipients: &[String], mail: ClientMail) -> AppResult<()> {
+    for to in recipients {
+        let mut queued = prepare(state, to, &mail.subject, &mail.text, Some(&mail.issuer));
+        queued.html = Some(mail.html.clone());
+        queued.attachments = mail.attachments.clone();
+        queued.kind = Some(mail.kind.clone());
+        queued.client = Some(mail.client.clone());
+        queued.seal = mail.seal.clone();
+        queued.template = Some(mail.template.clone());
+        state.store().enqueue_mail(queued).await?;
+    }
+    wake(state);
+    Ok(())
+}
+
 /// Tells the worker that a message was stored.
 pub fn wake(state: &AppState) {
     state.mail_wakeup().notify_one();
 }
 
-/// Puts a failed or outbox message back in the queue. Only possible when SMTP is configured.
 /// The operator's view of outgoing mail (newest 200, of one status or all), and whether an SMTP server is set.
 pub async fn outbox(state: &AppState, status: Option<MailStatus>) -> AppResult<(bool, Vec<crate::model::MailMessage>)> {
     let rows = state.store().list_mail(status, 200).await?;
     Ok((state.settings().smtp_url.is_some(), rows.into_iter().map(|r| r.into_model()).collect()))
 }
 
+/// Puts a failed or outbox message back in the queue. Only possible when SMTP is configured.
 pub async fn resend(state: &AppState, mail: &str) -> AppResult<()> {
     if state.settings().smtp_url.is_none() {
         return Err(AppError::Refused(
@@ -125,7 +162,8 @@ async fn send_due(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executo
         }
         handled += 1;
         let attempts = row.attempts + 1;
-        let result = match build_message(&state.settings().mail_from, &row.to, &row.subject, &row.body) {
+        let content = state.store().mail_content(&row.id).await?;
+        let result = match build_message(&state.settings().mail_from, &row.to, &row.subject, &row.body, content) {
             Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
@@ -144,16 +182,29 @@ async fn send_due(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executo
     Ok(handled)
 }
 
-fn build_message(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+/// Plain text alone, or the text and HTML as alternatives, followed by the attachments.
+fn build_message(from: &str, to: &str, subject: &str, body: &str, content: MailContent) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender address {from:?} is invalid: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("recipient address is invalid: {e}"))?;
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(body.to_string())
-        .map_err(|e| e.to_string())
+    let builder = Message::builder().from(from).to(to).subject(subject);
+    let message = match (content.html, content.attachments.is_empty()) {
+        (None, true) => builder.header(ContentType::TEXT_PLAIN).body(body.to_string()),
+        (html, _) => {
+            let text = SinglePart::plain(body.to_string());
+            let mut mixed = match html {
+                Some(html) => MultiPart::mixed()
+                    .multipart(MultiPart::alternative().singlepart(text).singlepart(SinglePart::html(html))),
+                None => MultiPart::mixed().singlepart(text),
+            };
+            for file in content.attachments {
+                let content_type = ContentType::parse(&file.content_type)
+                    .map_err(|e| format!("attachment {:?} has an invalid type: {e}", file.filename))?;
+                mixed = mixed.singlepart(Attachment::new(file.filename).body(file.data.to_vec(), content_type));
+            }
+            builder.multipart(mixed)
+        }
+    };
+    message.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -166,7 +217,28 @@ mod tests {
         assert_eq!(lettre_url("smtp://127.0.0.1:2525?tls=none"), "smtp://127.0.0.1:2525");
         assert_eq!(lettre_url("smtp://h?tls=opportunistic"), "smtp://h?tls=opportunistic");
         assert_eq!(lettre_url("smtps://u:p@mail.example"), "smtps://u:p@mail.example");
-        assert!(build_message("Signet <s@x.hr>", "ana@smib.hr", "Hi", "Body").is_ok());
-        assert!(build_message("Signet <s@x.hr>", "not an address", "Hi", "Body").is_err());
+        let plain = MailContent::default;
+        assert!(build_message("Signet <s@x.hr>", "ana@smib.hr", "Hi", "Body", plain()).is_ok());
+        assert!(build_message("Signet <s@x.hr>", "not an address", "Hi", "Body", plain()).is_err());
+    }
+
+    #[test]
+    fn a_message_with_html_and_a_file_is_text_and_html_as_alternatives_then_the_file() {
+        let content = MailContent {
+            html: Some("<p>Body</p>".into()),
+            attachments: vec![MailAttachment {
+                filename: "certificate.pdf".into(),
+                content_type: "application/pdf".into(),
+                data: bytes::Bytes::from_static(b"%PDF-1.7"),
+            }],
+        };
+        let message = build_message("Signet <s@x.hr>", "ana@smib.hr", "Hi", "Body", content).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        let (alternative, html, pdf) = (
+            raw.find("multipart/alternative").unwrap(),
+            raw.find("text/html").unwrap(),
+            raw.find("filename=\"certificate.pdf\"").unwrap(),
+        );
+        assert!(raw.contains("multipart/mixed") && alternative < html && html < pdf, "{raw}");
     }
 }
