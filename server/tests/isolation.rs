@@ -202,6 +202,27 @@ fn every_server_function_is_covered() {
         "catalog/list",
         "catalog/save-group",
         "catalog/save-type",
+        // What an issuer sends its clients: covered in tests/seals.rs too (another issuer's admin gets "not
+        // found" for the seal's e-mail, its history, the client's files and report setting, the PDF; issuer
+        // staff are refused the operator's template editor).
+        "seals/mail-preview",
+        "seals/mail-send",
+        "seals/mail-history",
+        "clients/mail-history",
+        "clients/files",
+        "clients/upload-file",
+        "clients/remove-file",
+        "activity/client",
+        "activity/set-client",
+        "templates/operator",
+        "templates/preview",
+        "templates/save",
+        "templates/version",
+        // Reads the session's own issuer's templates only:
+        "templates/issuer",
+        // Like approval mode, they read and change only the session's own issuer:
+        "activity/schedule",
+        "activity/set-schedule",
         // Certificates: covered in tests/orders.rs (`another_issuer_reaches_no_order`).
         "ca/overview",
         "ca/create-root",

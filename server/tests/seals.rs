@@ -269,6 +269,14 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
         ("seals/detail", vec![("id", s)]),
         ("seals/mail-history", vec![("id", s)]),
         ("clients/mail-history", vec![("id", c)]),
+        ("clients/files", vec![("client_id", c)]),
+        (
+            "clients/upload-file",
+            vec![("client_id", c), ("filename", "x.pdf"), ("data_url", "data:;base64,JVBERi0xLjcK")],
+        ),
+        ("clients/remove-file", vec![("client_id", c), ("file_id", "x")]),
+        ("activity/client", vec![("client_id", c)]),
+        ("activity/set-client", vec![("client_id", c), ("on", "false")]),
         ("seals/mail-preview", vec![("id", s), ("mail[kind]", "certificate_email"), ("mail[parts][pdf]", "true")]),
         ("seals/mail-send", vec![("id", s), ("mail[kind]", "certificate_email"), ("mail[parts][pdf]", "true")]),
         ("seals/extend", vec![("id", s)]),
@@ -292,6 +300,13 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
             ],
         ),
     ];
+    // The template editor is the operator's: issuer staff are refused it and read their own issuer's only.
+    let form = [("kind", "certificate_email"), ("issuer_id", ""), ("source[subject]", "x"), ("source[text]", "x")];
+    let answer = w.staff.call("templates/save", &form).await;
+    assert!(!answer.ok() && answer.body.contains("Forbidden"), "{answer:?}");
+    let answer = w.staff.call("templates/operator", &[("kind", "certificate_email"), ("issuer_id", "")]).await;
+    assert!(!answer.ok() && answer.body.contains("Forbidden"), "{answer:?}");
+    assert!(w.staff.call("templates/issuer", &[("kind", "certificate_email")]).await.ok());
     for (endpoint, form) in &aimed {
         let answer = w.other.call(endpoint, form).await;
         assert!(!answer.ok() && answer.body.contains("NotFound"), "{endpoint}: {answer:?}");

@@ -112,6 +112,15 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
     }
 }
 
+/// Renders `children` in the browser only, once the page has hydrated: for panels that load their data in the
+/// browser (`LocalResource`), so that the server's HTML and the page being hydrated never differ.
+#[component]
+pub fn AfterHydration(children: ChildrenFn) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    move || mounted.get().then(|| children())
+}
+
 /// A success message once an action has succeeded.
 #[component]
 pub fn Saved(done: Signal<bool>, text: &'static str) -> impl IntoView {
@@ -187,6 +196,29 @@ pub fn read_data_url(file: &web_sys::File, mut on_load: impl FnMut(String) + 'st
     reader.set_onload(Some(onload.as_ref().unchecked_ref()));
     onload.forget();
     let _ = reader.read_as_data_url(file);
+}
+
+/// The file chosen in a file input, read as a `data:` URL and handed over with its name; a file larger than
+/// `max_bytes` is not read, and `too_big` becomes the field's message instead.
+#[cfg(feature = "hydrate")]
+pub fn read_chosen_file(
+    ev: &leptos::ev::Event,
+    max_bytes: f64,
+    error: RwSignal<Option<String>>,
+    too_big: &'static str,
+    mut on_load: impl FnMut(String, String) + 'static,
+) {
+    let input: web_sys::HtmlInputElement = event_target(ev);
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    if file.size() > max_bytes {
+        error.set(Some(too_big.into()));
+        return;
+    }
+    error.set(None);
+    let name = file.name();
+    read_data_url(&file, move |url| on_load(name.clone(), url));
 }
 
 /// A date and time for tables: `2026-11-22 08:30 UTC`.

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn ActivitySchedule() -> impl IntoView {
     let set = ServerAction::<SetActivitySchedule>::new();
-    let current = Resource::new(|| (), |_| activity_schedule());
+    let current = LocalResource::new(activity_schedule);
     view! {
         <section class="panel">
             <h2>"Activity reports"</h2>
@@ -40,7 +40,7 @@ pub fn ActivitySchedule() -> impl IntoView {
 pub fn ClientReports(client_id: String) -> impl IntoView {
     let set = ServerAction::<SetClientReports>::new();
     let id = StoredValue::new(client_id);
-    let current = Resource::new(move || id.get_value(), client_reports);
+    let current = LocalResource::new(move || client_reports(id.get_value()));
     view! {
         <FormError error=last_error(set.value())/>
         <Suspense fallback=|| ()>

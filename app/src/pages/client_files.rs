@@ -14,10 +14,11 @@ pub fn ClientFiles(client_id: String) -> impl IntoView {
     let upload = ServerAction::<UploadClientFile>::new();
     let remove = ServerAction::<RemoveClientFile>::new();
     let id = StoredValue::new(client_id);
-    let files = Resource::new(
-        move || (id.get_value(), upload.version().get(), remove.version().get()),
-        |(id, ..)| client_files(id),
-    );
+    let files = LocalResource::new(move || {
+        upload.version().track();
+        remove.version().track();
+        client_files(id.get_value())
+    });
     let error = Signal::derive(move || last_error(upload.value()).get().or_else(|| last_error(remove.value()).get()));
     let local_error = RwSignal::new(None::<String>);
     let message = Signal::derive(move || {
@@ -25,21 +26,15 @@ pub fn ClientFiles(client_id: String) -> impl IntoView {
     });
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
-        {
-            let input: web_sys::HtmlInputElement = event_target(&ev);
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            if file.size() > 1024.0 * 1024.0 {
-                local_error.set(Some("The file is larger than 1 MB. Choose a smaller one.".into()));
-                return;
-            }
-            local_error.set(None);
-            let filename = file.name();
-            crate::components::read_data_url(&file, move |data_url| {
-                upload.dispatch(UploadClientFile { client_id: id.get_value(), filename: filename.clone(), data_url });
-            });
-        }
+        crate::components::read_chosen_file(
+            &ev,
+            1024.0 * 1024.0,
+            local_error,
+            "The file is larger than 1 MB. Choose a smaller one.",
+            move |filename, data_url| {
+                upload.dispatch(UploadClientFile { client_id: id.get_value(), filename, data_url });
+            },
+        );
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };

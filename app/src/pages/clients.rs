@@ -7,7 +7,7 @@ use crate::api::{catalog::*, clients::*};
 use crate::components::{
     described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Pager, Saved,
 };
-use crate::components::{AuditTable, CopyAttemptTable, SealForm, SealTable};
+use crate::components::{AfterHydration, AuditTable, CopyAttemptTable, SealForm, SealTable};
 use crate::model::{validate, Client, ClientDetail, ClientInput, Domain};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -324,6 +324,7 @@ fn ClientView(
     let error = last_error(update.value());
     let id = client.id.clone();
     let shown = client.clone();
+    let (reports_key, files_key) = (client.id.clone(), client.id.clone());
     let shown_url = verified_url.clone();
     view! {
         <Title text=client.name.clone()/>
@@ -376,11 +377,13 @@ fn ClientView(
         <section class="panel">
             <h2>"Copy attempts"</h2>
             <p class="muted">"Web sites that are not this client's domains but ran its seal script. They were shown nothing."</p>
-            <super::activity_reports::ClientReports client_id=client.id.clone()/>
+            <AfterHydration><super::activity_reports::ClientReports client_id=reports_key.clone()/></AfterHydration>
             <CopyAttemptTable attempts=copy_attempts show_client=false/>
         </section>
-        <ClientFiles client_id=client.id.clone()/>
-        <ClientMail id=client.id.clone()/>
+        <AfterHydration>
+            <ClientFiles client_id=files_key.clone()/>
+            <ClientMail id=files_key.clone()/>
+        </AfterHydration>
         <section class="panel">
             <h2>"Activity"</h2>
             <AuditTable entries=activity show_issuer=false/>
@@ -391,7 +394,8 @@ fn ClientView(
 /// Every e-mail sent to the client (certificate e-mails and follow-ups of all its seals).
 #[component]
 fn ClientMail(id: String) -> impl IntoView {
-    let sent = Resource::new(move || id.clone(), client_mail_history);
+    let id = StoredValue::new(id);
+    let sent = LocalResource::new(move || client_mail_history(id.get_value()));
     view! {
         <section class="panel">
             <h2>"E-mails sent"</h2>
@@ -406,7 +410,8 @@ fn ClientMail(id: String) -> impl IntoView {
 fn ClientFacts(client: Client, verified_url: String) -> impl IntoView {
     let row = |label: &'static str, value: String| view! { <tr><th scope="row">{label}</th><td>{value}</td></tr> };
     view! {
-        <table class="facts">
+        // The browser puts rows into a tbody of its own; writing it keeps hydration on the same nodes.
+        <table class="facts"><tbody>
             {row("Company name", client.name)}
             <tr><th scope="row">"Verified page"</th><td><a href=verified_url.clone() target="_blank" rel="noopener">{verified_url.clone()}</a></td></tr>
             {row("Registration / VAT number", client.registration_number)}
@@ -418,7 +423,7 @@ fn ClientFacts(client: Client, verified_url: String) -> impl IntoView {
             {row("E-mail", client.email)}
             {row("Phone", client.phone)}
             {row("Added", when(&client.created_at))}
-        </table>
+        </tbody></table>
     }
 }
 

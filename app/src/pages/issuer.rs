@@ -1,7 +1,9 @@
 //! "Issuer profile": the issuer's information and its people ("permissions" in the SafeSigned guide).
 
 use crate::api::issuer::*;
-use crate::components::{described_by, field_error, last_error, succeeded, when, Field, FieldFrame, FormError, Saved};
+use crate::components::{
+    described_by, field_error, last_error, succeeded, when, AfterHydration, Field, FieldFrame, FormError, Saved,
+};
 use crate::error::AppError;
 use crate::model::{validate, Issuer, Member, Role, Viewer};
 use leptos::prelude::*;
@@ -24,7 +26,7 @@ pub fn IssuerProfilePage() -> impl IntoView {
                         <ProfileForm issuer=i.clone() action=update/>
                         <ApprovalMode on=i.approval_mode/>
                         <ExpiryNotices days=i.expiry_notice_days.clone()/>
-                        <super::activity_reports::ActivitySchedule/>
+                        <AfterHydration><super::activity_reports::ActivitySchedule/></AfterHydration>
                         <LogoForm issuer=i action=logo/>
                     }.into_any(),
                     Ok(i) => view! { <ProfileView issuer=i/> }.into_any(),
@@ -41,7 +43,7 @@ fn ProfileView(issuer: Issuer) -> impl IntoView {
     view! {
         <section class="panel">
             <p class="muted">"Only issuer admins can change the profile."</p>
-            <table>
+            <table><tbody>
                 {row("Name", issuer.name)}
                 {row("Short name", issuer.slug)}
                 {row("Address", issuer.address)}
@@ -51,7 +53,7 @@ fn ProfileView(issuer: Issuer) -> impl IntoView {
                 {row("Contact phone", issuer.contact_phone)}
                 {row("Website", issuer.website)}
                 {row("Verified-pages host", issuer.verified_host.unwrap_or_default())}
-            </table>
+            </tbody></table>
         </section>
     }
 }
@@ -107,20 +109,15 @@ fn LogoForm(issuer: Issuer, action: ServerAction<SetIssuerLogo>) -> impl IntoVie
     });
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
-        {
-            let input: web_sys::HtmlInputElement = event_target(&ev);
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            if file.size() > 256.0 * 1024.0 {
-                local_error.set(Some("The image is larger than 256 KB. Choose a smaller one.".into()));
-                return;
-            }
-            local_error.set(None);
-            crate::components::read_data_url(&file, move |url| {
+        crate::components::read_chosen_file(
+            &ev,
+            256.0 * 1024.0,
+            local_error,
+            "The image is larger than 256 KB. Choose a smaller one.",
+            move |_, url| {
                 action.dispatch(SetIssuerLogo { logo: url });
-            });
-        }
+            },
+        );
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };

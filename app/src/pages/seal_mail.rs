@@ -49,7 +49,10 @@ pub fn SealMailPanel(
     let qr_code = RwSignal::new(defaults.qr_code);
     let pdf = RwSignal::new(defaults.pdf);
     let files = RwSignal::new(Vec::<String>::new());
-    let own_files = Resource::new(move || client_id.clone(), client_files);
+    // Loaded in the browser only (LocalResource): the panel is interactive, and the preview (a PDF is made
+    // for it) is not worth making for every server-rendered page.
+    let client_id = StoredValue::new(client_id);
+    let own_files = LocalResource::new(move || client_files(client_id.get_value()));
     let input = move || SealMailInput {
         kind: kind.get(),
         recipients: recipients.get(),
@@ -64,9 +67,12 @@ pub fn SealMailPanel(
         },
     };
     let id = StoredValue::new(seal_id.clone());
-    let preview = Resource::new(move || (id.get_value(), input()), |(id, mail)| preview_seal_mail(id, mail));
+    let preview = LocalResource::new(move || preview_seal_mail(id.get_value(), input()));
     let send = ServerAction::<SendSealMail>::new();
-    let history = Resource::new(move || (id.get_value(), send.version().get()), |(id, _)| seal_mail_history(id));
+    let history = LocalResource::new(move || {
+        send.version().track();
+        seal_mail_history(id.get_value())
+    });
     let error = last_error(send.value());
     let sent = succeeded(send.value());
     let pdf_href = format!("/_app/seals/{seal_id}/certificate.pdf");
@@ -81,7 +87,7 @@ pub fn SealMailPanel(
             <div class="two-col">
                 <div>
                     <FieldFrame id="mail-kind" label="E-mail">
-                        <select id="mail-kind" on:change=move |ev| {
+                        <select id="mail-kind" prop:value=move || kind.get().as_str() on:change=move |ev| {
                             if let Some(k) = TemplateKind::parse(&event_target_value(&ev)) { kind.set(k) }
                         }>
                             {[TemplateKind::CertificateEmail, TemplateKind::FollowupEmail].into_iter().map(|k| view! {

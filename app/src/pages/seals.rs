@@ -4,7 +4,7 @@
 use super::seal_mail::SealMailPanel;
 use crate::api::{catalog::*, seals::*};
 use crate::components::{last_error, succeeded, when, FieldFrame, FormError, Pager, Saved};
-use crate::components::{CopyAttemptTable, SealForm, SealTable, StateBadge};
+use crate::components::{AfterHydration, CopyAttemptTable, SealForm, SealTable, StateBadge};
 use crate::model::{Catalog, SealDetail, SealFilter, SealState};
 use chrono::Months;
 use leptos::prelude::*;
@@ -137,6 +137,7 @@ fn SealView(
     let next_to = seal.valid_to.checked_add_months(Months::new(12)).unwrap_or(seal.valid_to);
     let seal_id = seal.id.clone();
     let seal_id2 = seal.id.clone();
+    let (mail_seal, mail_client) = (seal.id.clone(), seal.client_id.clone());
     view! {
         <Title text=title.clone()/>
         <div class="page-head">
@@ -151,14 +152,14 @@ fn SealView(
         <div class="two-col">
             <section class="panel">
                 <h2>"Certificate details"</h2>
-                <table class="facts">
+                <table class="facts"><tbody>
                     <tr><th scope="row">"Valid from"</th><td>{seal.valid_from.to_string()}</td></tr>
                     <tr><th scope="row">"Valid to"</th><td>{seal.valid_to.to_string()}</td></tr>
                     <tr><th scope="row">"State"</th><td><StateBadge state=seal.state/></td></tr>
                     <tr><th scope="row">"Domains"</th><td>{seal.domains.iter().map(|d| d.display.clone()).collect::<Vec<_>>().join(", ")}</td></tr>
                     <tr><th scope="row">"Seal id"</th><td class="mono">{seal.id.clone()}</td></tr>
                     <tr><th scope="row">"Date created"</th><td>{when(&seal.created_at)}</td></tr>
-                </table>
+                </tbody></table>
                 <div class="actions">
                     <ActionForm action=extend attr:class="inline">
                         <input type="hidden" name="id" value=seal_id/>
@@ -186,7 +187,9 @@ fn SealView(
                 }).collect_view()}
             </section>
         </div>
-        <SealMailPanel seal_id=seal.id.clone() client_id=seal.client_id.clone() extended=succeeded(extend.value())/>
+        <AfterHydration>
+            <SealMailPanel seal_id=mail_seal.clone() client_id=mail_client.clone() extended=succeeded(extend.value())/>
+        </AfterHydration>
         <section class="panel">
             <h2>"Edit certificate"</h2>
             <p class="muted">"For an irregular renewal (a skipped year, or criteria met again later), set “Valid from” to the day it was ordered again."</p>

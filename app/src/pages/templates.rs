@@ -56,7 +56,7 @@ fn Preview(kind: TemplateKind, rendered: Rendered) -> impl IntoView {
 
 fn describe(view: &TemplateView) -> String {
     match view.version {
-        0 => format!("In use: the built-in version ({}).", view.owner.label()),
+        0 => "In use: the built-in version.".to_string(),
         v => format!("In use: version {v}, {}.", view.owner.label()),
     }
 }
