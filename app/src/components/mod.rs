@@ -221,6 +221,15 @@ pub fn read_chosen_file(
     read_data_url(&file, move |url| on_load(name.clone(), url));
 }
 
+/// A file's size for people: `12 KB`, `1.4 MB`.
+pub fn file_size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
 /// A date and time for tables: `2026-11-22 08:30 UTC`.
 pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()

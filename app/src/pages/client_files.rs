@@ -2,12 +2,8 @@
 //! remove; the seal e-mail offers them as attachments.
 
 use crate::api::clients::{client_files, RemoveClientFile, UploadClientFile};
-use crate::components::{described_by, last_error, when, FieldFrame};
+use crate::components::{described_by, file_size, last_error, when, FieldFrame};
 use leptos::prelude::*;
-
-fn size(bytes: usize) -> String {
-    format!("{} KB", bytes.div_ceil(1024))
-}
 
 #[component]
 pub fn ClientFiles(client_id: String) -> impl IntoView {
@@ -60,7 +56,7 @@ pub fn ClientFiles(client_id: String) -> impl IntoView {
                                         let label = format!("Remove {}", f.filename);
                                         view! {
                                             <tr>
-                                                <td>{f.filename}</td><td class="small">{f.content_type}</td><td class="small nowrap">{size(f.size)}</td>
+                                                <td>{f.filename}</td><td class="small">{f.content_type}</td><td class="small nowrap">{file_size(f.size)}</td>
                                                 <td class="small">{format!("{} · {}", when(&f.created_at), f.uploaded_by)}</td>
                                                 <td><button type="button" class="link" aria-label=label on:click=move |_| {
                                                     remove.dispatch(RemoveClientFile { client_id: id.get_value(), file_id: file_id.clone() });

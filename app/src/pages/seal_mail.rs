@@ -3,7 +3,7 @@
 
 use crate::api::clients::client_files;
 use crate::api::seals::{preview_seal_mail, seal_mail_history, SendSealMail};
-use crate::components::{field_error, last_error, succeeded, when, FieldFrame, FormError, Saved};
+use crate::components::{field_error, file_size, last_error, succeeded, when, FieldFrame, FormError, Saved};
 use crate::model::{SealMailInput, SealMailParts, SentMail, TemplateKind};
 use leptos::prelude::*;
 
@@ -15,14 +15,6 @@ fn Part(label: &'static str, ticked: RwSignal<bool>) -> impl IntoView {
             <input type="checkbox" prop:checked=move || ticked.get() on:change=move |ev| ticked.set(event_target_checked(&ev))/>
             " " {label}
         </label>
-    }
-}
-
-fn size(bytes: usize) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
     }
 }
 
@@ -145,7 +137,7 @@ pub fn SealMailPanel(
                                     <p><strong>{p.rendered.subject.clone()}</strong></p>
                                     <iframe class="mail-preview" sandbox="" title="The e-mail as the client will see it" srcdoc=p.rendered.html.clone()></iframe>
                                     <ul class="small">
-                                        {p.attachments.into_iter().map(|a| view! { <li>{format!("{} ({})", a.filename, size(a.size))}</li> }).collect_view()}
+                                        {p.attachments.into_iter().map(|a| view! { <li>{format!("{} ({})", a.filename, file_size(a.size))}</li> }).collect_view()}
                                     </ul>
                                     <details><summary>"Plain-text version"</summary><pre class="mail-text">{p.rendered.text}</pre></details>
                                 }.into_any(),

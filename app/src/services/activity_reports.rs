@@ -2,7 +2,8 @@
 //! Mondays, as its issuer chose — in an e-mail written from the issuer's activity report template.
 
 use super::mail::{self, ClientMail};
-use super::{audit, clients, issuers, templates, Actor, AppState};
+use super::templates::{self, ClientVars, IssuerVars};
+use super::{audit, clients, issuers, Actor, AppState};
 use crate::error::AppResult;
 use crate::model::{ActivityReports, TemplateKind};
 use crate::store::{ClientId, IssuerId, UnreportedCopy};
@@ -18,8 +19,8 @@ struct Attempt {
 
 #[derive(Serialize)]
 struct ReportContext<'a> {
-    issuer: serde_json::Value,
-    client: serde_json::Value,
+    issuer: IssuerVars<'a>,
+    client: ClientVars<'a>,
     attempts: &'a [Attempt],
     period: String,
 }
@@ -115,15 +116,8 @@ async fn report(state: &AppState, issuer_id: &IssuerId) -> AppResult<usize> {
         let (first, last) = (list[0].at.date_naive(), list[list.len() - 1].at.date_naive());
         let period = if first == last { first.to_string() } else { format!("{first} – {last}") };
         let context = ReportContext {
-            issuer: serde_json::json!({
-                "name": issuer.name, "website": issuer.website, "contact_email": issuer.contact_email,
-                "contact_phone": issuer.contact_phone, "address": issuer.address, "city": issuer.city,
-                "country": issuer.country,
-            }),
-            client: serde_json::json!({
-                "name": client.name, "contact_person": client.contact_person, "email": client.email,
-                "city": client.city, "country": client.country, "industry": client.industry,
-            }),
+            issuer: IssuerVars::of(&issuer),
+            client: ClientVars::of(&client),
             attempts: &attempts,
             period,
         };

@@ -59,6 +59,11 @@ fn kind_of(bytes: &[u8]) -> AppResult<&'static str> {
 
 pub async fn list(state: &AppState, issuer: &IssuerId, client: &str) -> AppResult<Vec<ClientFile>> {
     clients::get(state, issuer, client).await?;
+    files_of(state, issuer, client).await
+}
+
+/// The files of a client the caller has already found to be the issuer's.
+async fn files_of(state: &AppState, issuer: &IssuerId, client: &str) -> AppResult<Vec<ClientFile>> {
     let rows = state.store().client_files(issuer, &ClientId::new(client)).await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
@@ -81,7 +86,7 @@ pub async fn upload(
         return Err(AppError::field("file", format!("The file is larger than {} MB.", MAX_FILE_BYTES / (1024 * 1024))));
     }
     let content_type = kind_of(&bytes)?;
-    if list(state, issuer, client).await?.len() >= MAX_FILES {
+    if files_of(state, issuer, client).await?.len() >= MAX_FILES {
         return Err(AppError::field("file", format!("A client keeps at most {MAX_FILES} files; remove one first.")));
     }
     let size = bytes.len();
@@ -108,7 +113,7 @@ pub async fn upload(
         format!("{filename} ({size} bytes)"),
     )
     .await?;
-    list(state, issuer, client).await
+    files_of(state, issuer, client).await
 }
 
 pub async fn remove(
@@ -119,11 +124,11 @@ pub async fn remove(
     file: &str,
 ) -> AppResult<Vec<ClientFile>> {
     let c = clients::get(state, issuer, client).await?;
-    let files = list(state, issuer, client).await?;
+    let files = files_of(state, issuer, client).await?;
     let name = files.iter().find(|f| f.id == file).map(|f| f.filename.clone()).ok_or(AppError::NotFound)?;
     state.store().delete_client_file(issuer, &ClientId::new(client), &ClientFileId::new(file)).await?;
     audit::record_about(state, actor, Some(issuer), Some(client), "client.file_remove", &c.name, name).await?;
-    list(state, issuer, client).await
+    files_of(state, issuer, client).await
 }
 
 /// The ticked files of the client, ready to attach; an id that is not one of its files is refused.

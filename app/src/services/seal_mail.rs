@@ -4,6 +4,7 @@
 
 use super::documents::{pdf, qr::Qr};
 use super::mail::{self, ClientMail};
+use super::templates::{ClientVars, IssuerVars};
 use super::{audit, client_files, clients, issuers, seal_pages, seals, templates, Actor, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{
@@ -29,27 +30,6 @@ struct SealContext<'a> {
     seal_code: &'a str,
     parts: &'a SealMailParts,
     attachments: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct IssuerVars<'a> {
-    name: &'a str,
-    website: &'a str,
-    contact_email: &'a str,
-    contact_phone: &'a str,
-    address: &'a str,
-    city: &'a str,
-    country: &'a str,
-}
-
-#[derive(Serialize)]
-struct ClientVars<'a> {
-    name: &'a str,
-    contact_person: &'a str,
-    email: &'a str,
-    city: &'a str,
-    country: &'a str,
-    industry: &'a str,
 }
 
 #[derive(Serialize)]
@@ -94,26 +74,9 @@ async fn facts(state: &AppState, issuer_id: &IssuerId, seal_id: &str) -> AppResu
 }
 
 fn context<'a>(f: &'a Facts, parts: &'a SealMailParts, attachments: Vec<String>) -> SealContext<'a> {
-    let i = &f.issuer;
-    let c = &f.client;
     SealContext {
-        issuer: IssuerVars {
-            name: &i.name,
-            website: &i.website,
-            contact_email: &i.contact_email,
-            contact_phone: &i.contact_phone,
-            address: &i.address,
-            city: &i.city,
-            country: &i.country,
-        },
-        client: ClientVars {
-            name: &c.name,
-            contact_person: &c.contact_person,
-            email: &c.email,
-            city: &c.city,
-            country: &c.country,
-            industry: &c.industry,
-        },
+        issuer: IssuerVars::of(&f.issuer),
+        client: ClientVars::of(&f.client),
         seal: SealVars {
             r#type: &f.seal.type_name,
             level: &f.seal.level,

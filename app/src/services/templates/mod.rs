@@ -9,11 +9,61 @@ pub mod catalogue;
 
 use super::{audit, Actor, AppState};
 use crate::error::{AppError, AppResult};
-use crate::model::{Rendered, TemplateKind, TemplateOwner, TemplateSource, TemplateView};
+use crate::model::{Client, Issuer, Rendered, TemplateKind, TemplateOwner, TemplateSource, TemplateView};
 use crate::store::{IssuerId, TemplateRow};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 use std::sync::LazyLock;
+
+/// The `issuer.*` variables every kind has (see `catalogue::COMMON`).
+#[derive(Serialize)]
+pub struct IssuerVars<'a> {
+    name: &'a str,
+    website: &'a str,
+    contact_email: &'a str,
+    contact_phone: &'a str,
+    address: &'a str,
+    city: &'a str,
+    country: &'a str,
+}
+
+impl<'a> IssuerVars<'a> {
+    pub fn of(i: &'a Issuer) -> Self {
+        IssuerVars {
+            name: &i.name,
+            website: &i.website,
+            contact_email: &i.contact_email,
+            contact_phone: &i.contact_phone,
+            address: &i.address,
+            city: &i.city,
+            country: &i.country,
+        }
+    }
+}
+
+/// The `client.*` variables every kind has.
+#[derive(Serialize)]
+pub struct ClientVars<'a> {
+    name: &'a str,
+    contact_person: &'a str,
+    email: &'a str,
+    city: &'a str,
+    country: &'a str,
+    industry: &'a str,
+}
+
+impl<'a> ClientVars<'a> {
+    pub fn of(c: &'a Client) -> Self {
+        ClientVars {
+            name: &c.name,
+            contact_person: &c.contact_person,
+            email: &c.email,
+            city: &c.city,
+            country: &c.country,
+            industry: &c.industry,
+        }
+    }
+}
 
 /// Instructions one render may take: plenty for a page of text, few enough to stop a loop that never ends.
 const FUEL: u64 = 100_000;
