@@ -104,6 +104,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/templates") view=TemplateEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("templates") view=TemplatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("newsletters") view=NewslettersPage ssr=SsrMode::Async/>
+                    <Route path=path!("newsletters/new") view=NewNewsletterPage ssr=SsrMode::Async/>
+                    <Route path=path!("newsletters/:id") view=NewsletterPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

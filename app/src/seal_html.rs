@@ -2,7 +2,7 @@
 //! the verification page of a secure coded link, and a client's verified page. They are small and fast,
 //! and everything shown is escaped by the view macro like any other page.
 
-use crate::model::SealState;
+use crate::model::{SealState, UnsubscribeTarget};
 use crate::services::seal_pages::{frame_size, PublicSeal, Verification, VerifiedPage};
 use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
@@ -24,6 +24,8 @@ th{width:40%;font-weight:600;color:#3b4651}
 .verdict{display:flex;gap:.8rem;align-items:center}.verdict svg{width:48px;height:48px;flex:none}
 a.button{display:inline-block;padding:.5rem .9rem;border-radius:6px;background:#1f5f8b;color:#fff;text-decoration:none;margin:.2rem .4rem .2rem 0}
 a.button.secondary{background:#e7edf3;color:#1d2733}
+button{font:inherit;padding:.5rem .9rem;border-radius:6px;border:0;background:#1f5f8b;color:#fff;cursor:pointer}
+button.secondary{background:#e7edf3;color:#1d2733}
 ul.sites{padding-left:1.1rem}
 footer{font-size:.9rem;color:#5b6875;margin-top:2rem}
 ";
@@ -174,6 +176,66 @@ pub fn invalid_link_page() -> String {
         </main>
     };
     document("This link is not valid".into(), body)
+}
+
+/// `/unsubscribe/{token}`: whether the link's client receives its issuer's newsletters, and the button that
+/// changes it. `changed` says the visitor just pressed it.
+pub fn unsubscribe_page(t: &UnsubscribeTarget, changed: bool) -> String {
+    let (title, text) = match (t.unsubscribed, changed) {
+        (true, true) => {
+            ("You are unsubscribed", format!("{} will not receive newsletters from {} any more.", t.client, t.issuer))
+        }
+        (true, false) => {
+            ("You are unsubscribed", format!("{} does not receive newsletters from {}.", t.client, t.issuer))
+        }
+        (false, true) => {
+            ("You are subscribed again", format!("{} receives newsletters from {} again.", t.client, t.issuer))
+        }
+        (false, false) => {
+            ("Unsubscribe from newsletters", format!("Stop newsletters from {} to {}?", t.issuer, t.client))
+        }
+    };
+    let form = if t.unsubscribed {
+        view! {
+            <form method="post">
+                <input type="hidden" name="subscribe" value="yes"/>
+                <p class="muted">"Changed your mind?"</p>
+                <button type="submit" class="secondary">"Subscribe again"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <form method="post">
+                <input type="hidden" name="List-Unsubscribe" value="One-Click"/>
+                <button type="submit">"Unsubscribe"</button>
+            </form>
+        }
+        .into_any()
+    };
+    let body = view! {
+        <main>
+            <section class="card">
+                <h1>{title}</h1>
+                <p>{text}</p>
+                <p class="muted">"Messages about your certificates and seals are not newsletters: they still reach you."</p>
+                {form}
+            </section>
+        </main>
+    };
+    document(title.into(), body)
+}
+
+pub fn invalid_unsubscribe_page() -> String {
+    let body = view! {
+        <main>
+            <section class="card">
+                <h1 class="bad">"This unsubscribe link is not valid"</h1>
+                <p>"Use the link at the end of a newsletter you received. A link in a preview or a test unsubscribes nobody."</p>
+            </section>
+        </main>
+    };
+    document("This unsubscribe link is not valid".into(), body)
 }
 
 /// `/v/{issuer}/{path}`: a client's verified page.

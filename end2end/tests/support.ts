@@ -23,7 +23,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface Attachment { filename: string; contentType: string; size: number }
-export interface Mail { to: string; subject: string; text: string; html: string; attachments: Attachment[] }
+/** `headers` has each header's raw value by lower-case name (the first one of each name). */
+export interface Mail { to: string; subject: string; text: string; html: string; attachments: Attachment[]; headers: Record<string, string> }
 
 export class Smtp {
   messages: Mail[] = [];
@@ -40,7 +41,9 @@ export class Smtp {
         simpleParser(stream).then((m) => {
           const to = session.envelope.rcptTo.map((r) => r.address).join(',');
           const attachments = m.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size }));
-          smtp.messages.push({ to, subject: m.subject ?? '', text: m.text ?? '', html: m.html || '', attachments });
+          const headers: Record<string, string> = {};
+          for (const h of m.headerLines) headers[h.key] ??= h.line.slice(h.line.indexOf(':') + 1).trim();
+          smtp.messages.push({ to, subject: m.subject ?? '', text: m.text ?? '', html: m.html || '', attachments, headers });
           done();
         }, done);
       },

@@ -87,6 +87,11 @@ pub struct Config {
     #[arg(long, env = "SIGNET_MAIL_FROM", default_value = "Signet <signet@localhost>", global = true)]
     pub mail_from: String,
 
+    /// Newsletter e-mails handed to the SMTP server per minute, across all issuers (other mail is not held
+    /// back). Keep it within what your mail provider accepts.
+    #[arg(long, env = "SIGNET_NEWSLETTER_RATE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub newsletter_rate: u32,
+
     /// Sign a person out after this many minutes without a request.
     #[arg(long, env = "SIGNET_SESSION_IDLE_MINUTES", default_value_t = 60, global = true)]
     pub session_idle_minutes: i64,

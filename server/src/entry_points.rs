@@ -2,7 +2,7 @@
 //! have their own check in `app::api`; this covers the plain HTTP handlers and the REST API.
 
 /// Routes anyone may call, and why.
-const PUBLIC: [(&str, &str); 16] = [
+const PUBLIC: [(&str, &str); 18] = [
     ("healthz", "load balancers and monitoring"),
     ("logo", "issuer logos appear on clients' public verified pages"),
     ("pki_file", "relying parties fetch CA certificates and CRLs (BR 7.1.2)"),
@@ -13,6 +13,8 @@ const PUBLIC: [(&str, &str); 16] = [
     ("seal_script", "the seal script on clients' sites"),
     ("verification", "secure coded links opened by visitors"),
     ("verified", "verified pages opened by visitors"),
+    ("unsubscribe_page", "the unsubscribe link of a newsletter; the signed token is the authority"),
+    ("unsubscribe", "one-click unsubscribe from mail programs (RFC 8058): the signed token is the authority"),
     ("openapi", "the REST API's documentation"),
     ("directory", "ACME clients start from the directory (RFC 8555 7.1.1)"),
     ("new_nonce", "ACME clients fetch a nonce before their first request (RFC 8555 7.2)"),

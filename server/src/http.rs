@@ -44,6 +44,9 @@ pub fn leptos_options() -> LeptosOptions {
 /// `MAX_REQUEST_BYTES` gets malformedRequest.
 const OCSP_BODY_LIMIT: usize = 64 * 1024;
 
+/// A one-click unsubscribe POST is one form field.
+const UNSUBSCRIBE_BODY_LIMIT: usize = 4 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let leptos = leptos_options();
     let routes = generate_route_list(app::App);
@@ -67,6 +70,12 @@ pub fn router(state: AppState) -> Router {
         .route("/c/{token}", get(visitor::verification))
         .route("/v/{issuer}/{path}", get(visitor::verified))
         .route("/seal/{file}", get(visitor::seal_script))
+        .route(
+            "/unsubscribe/{token}",
+            get(visitor::unsubscribe_page)
+                .post(visitor::unsubscribe)
+                .layer(DefaultBodyLimit::max(UNSUBSCRIBE_BODY_LIMIT)),
+        )
         .merge(acme::router())
         .leptos_routes_with_context(&web, routes, context, move || app::shell(shell_options.clone()))
         .fallback(fallback)

@@ -78,6 +78,7 @@ async fn open(config: &Config) -> Result<AppState, String> {
         session_max: chrono::Duration::hours(config.session_max_hours.max(1)),
         smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: config.mail_from.clone(),
+        newsletter_rate_per_minute: config.newsletter_rate,
         trusted_proxies: config.trusted_proxies(),
         pki_url: config.pki_url(),
         dcv: app::services::dcv::DcvSettings {

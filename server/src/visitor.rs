@@ -3,6 +3,9 @@
 //! verified-pages host). No sign-in; each is a thin front door to `app::services::seal_pages`.
 
 use crate::http::Web;
+use app::error::{AppError, AppResult};
+use app::model::UnsubscribeTarget;
+use app::services::newsletters;
 use app::services::seal_pages::{self, IssuerBy};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -12,6 +15,10 @@ use serde::Deserialize;
 /// The policy of the visitor pages: their own inline styles and the issuer's logo, nothing else.
 const PAGE_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The unsubscribe page posts its form to itself, and nothing else.
+const FORM_PAGE_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 fn html(status: StatusCode, body: String, csp: &str, cache: &'static str) -> Response {
     let mut response = (status, body).into_response();
@@ -170,4 +177,27 @@ pub fn foreign_host(web: &Web, headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
     let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host).trim_end_matches('.').to_ascii_lowercase();
     (!web.app.settings().public_host().eq_ignore_ascii_case(&host) && host.contains('.')).then_some(host)
+}
+
+/// `GET /unsubscribe/{token}`: the newsletter link's page; it changes nothing (link checkers open links).
+pub async fn unsubscribe_page(State(web): State<Web>, Path(token): Path<String>) -> Response {
+    subscription_page(newsletters::unsubscribe_target(&web.app, &token).await, false)
+}
+
+/// `POST /unsubscribe/{token}`: RFC 8058 one-click (`List-Unsubscribe=One-Click`, from the mail program or the
+/// page's button) unsubscribes; `subscribe=yes` (the page's other button) subscribes again. The signed token is
+/// the whole authority, as the RFC wants: no cookie, no session.
+pub async fn unsubscribe(State(web): State<Web>, Path(token): Path<String>, body: axum::body::Bytes) -> Response {
+    let subscribe = String::from_utf8_lossy(&body).contains("subscribe=yes");
+    subscription_page(newsletters::set_subscription(&web.app, &token, subscribe).await, true)
+}
+
+fn subscription_page(target: AppResult<UnsubscribeTarget>, changed: bool) -> Response {
+    match target {
+        Ok(t) => html(StatusCode::OK, app::seal_html::unsubscribe_page(&t, changed), FORM_PAGE_CSP, "no-store"),
+        Err(AppError::NotFound) => {
+            html(StatusCode::NOT_FOUND, app::seal_html::invalid_unsubscribe_page(), FORM_PAGE_CSP, "no-store")
+        }
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }

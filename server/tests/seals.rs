@@ -348,3 +348,59 @@ async fn certificate_list_exports_csv_and_other_issuers_reach_nothing() {
     assert_eq!(detail["seal"]["domains"][0]["host"], "shop.test");
     let _ = &w.operator;
 }
+
+#[tokio::test]
+async fn a_newsletter_carries_a_one_click_unsubscribe_link_that_works_without_a_session_and_stays_in_its_issuer() {
+    let data = tempfile::tempdir().unwrap();
+    let w = shop(data.path()).await;
+    let draft = [("draft[subject]", "Winter hours"), ("draft[body]", "Closed on the 25th."), ("draft[industry]", "")];
+    let count = w.staff.call("newsletters/audience", &[("industry", "")]).await.json();
+    assert_eq!(count["recipients"], 1, "{count}");
+    let sent = w.staff.call("newsletters/send", &draft).await;
+    assert!(sent.ok(), "{sent:?}");
+    let newsletter = sent.json().as_str().unwrap().to_string();
+
+    // Another issuer's staff reach neither the newsletter nor the client's subscription.
+    let answer = w.other.call("newsletters/detail", &[("id", &newsletter)]).await;
+    assert!(!answer.ok() && answer.body.contains("NotFound"), "{answer:?}");
+    let answer = w.other.call("newsletters/client", &[("client_id", &w.client_id)]).await;
+    assert!(!answer.ok() && answer.body.contains("NotFound"), "{answer:?}");
+    assert_eq!(w.other.call("newsletters/list", &[]).await.json(), serde_json::json!([]));
+    let nobody = w.other.call("newsletters/send", &draft).await;
+    assert!(!nobody.ok() && nobody.body.contains("None of your clients"), "{nobody:?}");
+
+    let prefix = format!("{}/unsubscribe/", w.signet.base);
+    let link = outbox_links(&w.operator, "info@shop.test", &prefix).await.remove(0);
+    let stranger = w.signet.client();
+    let page = stranger.get(&link[w.signet.base.len()..]).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Unsubscribe from newsletters"), "opening the link changes nothing");
+    assert_eq!(
+        w.staff.call("newsletters/client", &[("client_id", &w.client_id)]).await.json(),
+        serde_json::Value::Null
+    );
+
+    // RFC 8058: the mail program POSTs `List-Unsubscribe=One-Click`, with no cookie and no Origin.
+    let one_click = reqwest::Client::new()
+        .post(&link)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), 200);
+    assert!(one_click.text().await.unwrap().contains("You are unsubscribed"));
+    let since = w.staff.call("newsletters/client", &[("client_id", &w.client_id)]).await.json();
+    assert!(since.is_string(), "the client's page shows when: {since}");
+    let count = w.staff.call("newsletters/audience", &[("industry", "")]).await.json();
+    assert_eq!((count["recipients"].as_u64(), count["unsubscribed"].as_u64()), (Some(0), Some(1)), "{count}");
+    let refused = w.staff.call("newsletters/send", &draft).await;
+    assert!(!refused.ok() && refused.body.contains("1 unsubscribed"), "{refused:?}");
+
+    let forged = format!("{}x", &link[..link.len() - 1]);
+    let answer = reqwest::Client::new().post(&forged).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+    let again = reqwest::Client::new().post(&link).body("subscribe=yes").send().await.unwrap();
+    assert!(again.text().await.unwrap().contains("You are subscribed again"));
+    assert_eq!(w.staff.call("newsletters/audience", &[("industry", "")]).await.json()["recipients"], 1);
+}

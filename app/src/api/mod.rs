@@ -18,6 +18,7 @@ pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod issuer;
+pub mod newsletters;
 pub mod orders;
 pub mod products;
 pub mod seals;

@@ -67,7 +67,7 @@ impl CertTypeInput {
 }
 
 /// A client business of an issuer: the owner of seal certificates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct Client {
     pub id: String,

@@ -130,8 +130,12 @@ fn ClientFields(client: ClientInput, error: Signal<Option<crate::error::AppError
             <Field label="City" name="client[city]" value=client.city error=e("city")/>
             <Field label="Postal code" name="client[postal_code]" value=client.postal_code error=e("postal_code")/>
             <Field label="Country" name="client[country]" value=client.country error=e("country")/>
-            <Field label="Industry" name="client[industry]" value=client.industry error=e("industry")
-                hint="Newsletters can go to one industry."/>
+            <FieldFrame id="f-client-industry" label="Industry" error=e("industry")
+                hint="Newsletters can go to one industry; issuer admins keep the list on the issuer profile.">
+                <input id="f-client-industry" name="client[industry]" type="text" value=client.industry list="client-industries"
+                    aria-describedby=described_by("f-client-industry", true)/>
+            </FieldFrame>
+            <AfterHydration><super::newsletters::IndustryOptions/></AfterHydration>
             <Field label="Contact person" name="client[contact_person]" value=client.contact_person error=e("contact_person")/>
             <Field label="E-mail" name="client[email]" kind="email" value=client.email rule=validate::optional_email error=e("email")/>
             <Field label="Phone" name="client[phone]" kind="tel" value=client.phone rule=validate::phone error=e("phone")/>
@@ -381,6 +385,7 @@ fn ClientView(
             <CopyAttemptTable attempts=copy_attempts show_client=false/>
         </section>
         <AfterHydration>
+            <super::newsletters::ClientNewsletters client_id=files_key.clone()/>
             <ClientFiles client_id=files_key.clone()/>
             <ClientMail id=files_key.clone()/>
         </AfterHydration>

@@ -27,6 +27,7 @@ pub fn IssuerProfilePage() -> impl IntoView {
                         <ApprovalMode on=i.approval_mode/>
                         <ExpiryNotices days=i.expiry_notice_days.clone()/>
                         <AfterHydration><super::activity_reports::ActivitySchedule/></AfterHydration>
+                        <AfterHydration><super::newsletters::IndustriesEditor/></AfterHydration>
                         <LogoForm issuer=i action=logo/>
                     }.into_any(),
                     Ok(i) => view! { <ProfileView issuer=i/> }.into_any(),

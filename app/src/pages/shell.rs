@@ -77,6 +77,7 @@ fn SignedIn(viewer: Viewer) -> impl IntoView {
                         <A href="/activity">"Copy attempts"</A>
                         <A href="/templates">"Templates"</A>
                         <A href="/issuer">"Issuer profile"</A>
+                        <A href="/newsletters">"Newsletter"</A>
                     })}
                     {(is_admin && !operator).then(|| view! { <A href="/audit">"Audit log"</A> })}
                     {operator.then(|| view! {

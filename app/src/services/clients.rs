@@ -1,6 +1,6 @@
 //! Clients of an issuer and their domains (steps 1 and 2 of the SafeSigned wizard).
 
-use super::{audit, seals, Actor, AppState};
+use super::{audit, newsletters, seals, Actor, AppState};
 use crate::error::{AppError, AppResult, Checks};
 use crate::model::{validate, Client, ClientDetail, ClientInput, ClientSummary, Domain, Page};
 use crate::store::{is_duplicate, ClientId, DomainId, DomainRow, IssuerId};
@@ -61,8 +61,9 @@ fn path_taken(e: surrealdb::Error) -> AppError {
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, issuer: &IssuerId, c: ClientInput) -> AppResult<Client> {
+pub async fn create(state: &AppState, actor: &Actor, issuer: &IssuerId, mut c: ClientInput) -> AppResult<Client> {
     check(&c)?;
+    c.industry = newsletters::listed_industry(state, issuer, &c.industry, None).await?;
     if state.store().client_by_path(issuer, c.path.trim()).await?.is_some() {
         return Err(AppError::field("path", "Another client of yours already uses this verified page path."));
     }
@@ -73,9 +74,16 @@ pub async fn create(state: &AppState, actor: &Actor, issuer: &IssuerId, c: Clien
     Ok(client)
 }
 
-pub async fn update(state: &AppState, actor: &Actor, issuer: &IssuerId, id: &str, c: ClientInput) -> AppResult<Client> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    issuer: &IssuerId,
+    id: &str,
+    mut c: ClientInput,
+) -> AppResult<Client> {
     check(&c)?;
     let before = get(state, issuer, id).await?;
+    c.industry = newsletters::listed_industry(state, issuer, &c.industry, Some(&before.industry)).await?;
     if let Some(other) = state.store().client_by_path(issuer, c.path.trim()).await? {
         if other.id != id {
             return Err(AppError::field("path", "Another client of yours already uses this verified page path."));

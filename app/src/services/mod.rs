@@ -27,6 +27,9 @@ pub mod invitations;
 pub mod issuers;
 pub mod mail;
 #[cfg(test)]
+mod newsletter_tests;
+pub mod newsletters;
+#[cfg(test)]
 mod order_tests;
 pub mod orders;
 pub mod products;
@@ -73,6 +76,8 @@ pub struct Settings {
     /// The SMTP URL as given (`smtp://…`, `smtps://…`); `None` keeps mail in the outbox.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Newsletter copies handed to the SMTP server per minute, across all issuers.
+    pub newsletter_rate_per_minute: u32,
     /// How many reverse proxies in front of Signet append to `X-Forwarded-For` (0: none, use the peer address).
     pub trusted_proxies: usize,
     /// Base of the URLs written into certificates (AIA, CRL distribution point): plain http, as BR 7.1.2
@@ -111,6 +116,7 @@ impl Settings {
             session_max: Duration::hours(12),
             smtp_url: None,
             mail_from: "Signet <signet@signet.test>".into(),
+            newsletter_rate_per_minute: 600,
             trusted_proxies: 0,
             pki_url: "http://pki.signet.test".into(),
             dcv: Default::default(),

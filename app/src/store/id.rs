@@ -161,6 +161,7 @@ tables! {
     Issuer = "issuer", IssuerId;
     LinkToken = "link_token", LinkTokenId;
     Mail = "mail", MailId;
+    Newsletter = "newsletter", NewsletterId;
     Order = "cert_order", OrderId;
     Product = "product", ProductId;
     Seal = "seal", SealId;

@@ -1,6 +1,6 @@
 //! The outgoing mail queue.
 
-use super::{rid, ClientId, DbResult, IssuerId, MailId, SealId, Store};
+use super::{rid, ClientId, DbResult, IssuerId, MailId, NewsletterId, SealId, Store};
 use crate::model::{MailMessage, MailStatus, SentMail};
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
@@ -56,6 +56,10 @@ pub struct NewMail {
     pub seal: Option<SealId>,
     /// The template version it was written from, in words.
     pub template: Option<String>,
+    /// The newsletter it is a copy of.
+    pub newsletter: Option<NewsletterId>,
+    /// The recipient's one-click unsubscribe address, sent as `List-Unsubscribe` (newsletters).
+    pub unsubscribe_url: Option<String>,
     pub status: String,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
@@ -77,6 +81,7 @@ pub struct MailAttachment {
 pub struct MailContent {
     pub html: Option<String>,
     pub attachments: Vec<MailAttachment>,
+    pub unsubscribe_url: Option<String>,
 }
 
 /// One line of a client's or a seal's e-mail history.
@@ -125,7 +130,7 @@ impl Store {
     pub async fn mail_content(&self, id: &MailId) -> DbResult<MailContent> {
         let content: Option<MailContent> = self
             .db
-            .query("SELECT html, attachments ?? [] AS attachments FROM ONLY $id")
+            .query("SELECT html, attachments ?? [] AS attachments, unsubscribe_url FROM ONLY $id")
             .bind(("id", id.clone()))
             .await?
             .take(0)?;
@@ -164,6 +169,14 @@ impl Store {
             ))
             .bind(("now", now))
             .bind(("limit", limit))
+            .await?
+            .take(0)
+    }
+
+    /// When the next queued message is due.
+    pub async fn next_mail_due(&self) -> DbResult<Option<DateTime<Utc>>> {
+        self.db
+            .query("RETURN (SELECT VALUE next_attempt_at FROM mail WHERE status = 'queued' ORDER BY next_attempt_at LIMIT 1)[0]")
             .await?
             .take(0)
     }

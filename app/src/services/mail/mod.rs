@@ -8,7 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::MailStatus;
 use crate::store::{ClientId, IssuerId, MailAttachment, MailContent, MailId, NewMail, SealId};
 use chrono::Duration;
-use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration as StdDuration;
 
@@ -36,6 +37,8 @@ pub fn prepare(state: &AppState, to: &str, subject: &str, body: &str, issuer: Op
         client: None,
         seal: None,
         template: None,
+        newsletter: None,
+        unsubscribe_url: None,
         status: status.as_str().to_string(),
         attempts: 0,
         next_attempt_at: state.now(),
@@ -147,9 +150,22 @@ pub async fn run_worker(state: AppState) {
         if !sent_any {
             tokio::select! {
                 _ = state.mail_wakeup().notified() => {}
-                _ = tokio::time::sleep(StdDuration::from_secs(15)) => {}
+                _ = tokio::time::sleep(until_next_due(&state).await) => {}
             }
         }
+    }
+}
+
+/// How long the worker may sleep: until the next queued message is due (newsletter copies are spread a
+/// fraction of a second apart), and never more than 15 seconds.
+async fn until_next_due(state: &AppState) -> StdDuration {
+    let longest = StdDuration::from_secs(15);
+    match state.store().next_mail_due().await {
+        // At least a moment, so that a message another node holds does not spin this loop.
+        Ok(Some(at)) => {
+            (at - state.now()).to_std().unwrap_or(StdDuration::ZERO).clamp(StdDuration::from_millis(20), longest)
+        }
+        _ => longest,
     }
 }
 
@@ -186,7 +202,16 @@ async fn send_due(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executo
 fn build_message(from: &str, to: &str, subject: &str, body: &str, content: MailContent) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender address {from:?} is invalid: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("recipient address is invalid: {e}"))?;
-    let builder = Message::builder().from(from).to(to).subject(subject);
+    let mut builder = Message::builder().from(from).to(to).subject(subject);
+    if let Some(url) = &content.unsubscribe_url {
+        // RFC 8058: the mail program offers "Unsubscribe" and POSTs `List-Unsubscribe=One-Click` to the URL.
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ));
+    }
     let message = match (content.html, content.attachments.is_empty()) {
         (None, true) => builder.header(ContentType::TEXT_PLAIN).body(body.to_string()),
         (html, _) => {
@@ -231,6 +256,7 @@ mod tests {
                 content_type: "application/pdf".into(),
                 data: bytes::Bytes::from_static(b"%PDF-1.7"),
             }],
+            unsubscribe_url: None,
         };
         let message = build_message("Signet <s@x.hr>", "ana@smib.hr", "Hi", "Body", content).unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
@@ -240,5 +266,19 @@ mod tests {
             raw.find("filename=\"certificate.pdf\"").unwrap(),
         );
         assert!(raw.contains("multipart/mixed") && alternative < html && html < pdf, "{raw}");
+        assert!(!raw.contains("List-Unsubscribe"), "{raw}");
+    }
+
+    #[test]
+    fn a_newsletter_copy_carries_the_one_click_unsubscribe_headers() {
+        let content = MailContent {
+            html: Some("<p>News</p>".into()),
+            attachments: Vec::new(),
+            unsubscribe_url: Some("https://signet.test/unsubscribe/abc.def".into()),
+        };
+        let message = build_message("Signet <s@x.hr>", "ana@smib.hr", "News", "News", content).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(raw.contains("List-Unsubscribe: <https://signet.test/unsubscribe/abc.def>\r\n"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), "{raw}");
     }
 }

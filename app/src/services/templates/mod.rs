@@ -104,27 +104,55 @@ impl From<Fault> for AppError {
     }
 }
 
-fn render_part(part: &'static str, name: &str, source: &str, context: &minijinja::Value) -> Result<String, Fault> {
-    ENGINE.render_named_str(name, source, context).map_err(|e| Fault {
+fn fault(part: &'static str, e: minijinja::Error) -> Fault {
+    Fault {
         part,
         line: e.line(),
         message: match e.detail() {
             Some(detail) => format!("{}: {detail}", e.kind()),
             None => e.kind().to_string(),
         },
-    })
+    }
+}
+
+/// A template parsed once, to render for many recipients (a newsletter) without parsing it again each time.
+pub struct Compiled<'s> {
+    subject: minijinja::Template<'s, 's>,
+    html: Option<minijinja::Template<'s, 's>>,
+    text: minijinja::Template<'s, 's>,
+}
+
+impl<'s> Compiled<'s> {
+    pub fn new(kind: TemplateKind, source: &'s TemplateSource) -> Result<Self, Fault> {
+        let part = |part: &'static str, name: &'static str, text: &'s str| {
+            ENGINE.template_from_named_str(name, text).map_err(|e| fault(part, e))
+        };
+        Ok(Compiled {
+            subject: part("subject", "subject.txt", &source.subject)?,
+            html: if kind.has_html() { Some(part("html", "body.html", &source.html)?) } else { None },
+            text: part("text", "body.txt", &source.text)?,
+        })
+    }
+
+    /// Renders every part with `context` (any serialisable value with the kind's variables).
+    pub fn render(&self, context: &impl Serialize) -> Result<Rendered, Fault> {
+        let context = minijinja::Value::from_serialize(context);
+        let subject = self.subject.render(&context).map_err(|e| fault("subject", e))?;
+        Ok(Rendered {
+            // One line, whatever the template's line breaks.
+            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+            html: match &self.html {
+                Some(html) => html.render(&context).map_err(|e| fault("html", e))?,
+                None => String::new(),
+            },
+            text: self.text.render(&context).map_err(|e| fault("text", e))?,
+        })
+    }
 }
 
 /// Renders every part of `source` with `context` (any serialisable value with the kind's variables).
 pub fn render(kind: TemplateKind, source: &TemplateSource, context: &impl Serialize) -> Result<Rendered, Fault> {
-    let context = minijinja::Value::from_serialize(context);
-    let subject = render_part("subject", "subject.txt", &source.subject, &context)?;
-    Ok(Rendered {
-        // One line, whatever the template's line breaks.
-        subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
-        html: if kind.has_html() { render_part("html", "body.html", &source.html, &context)? } else { String::new() },
-        text: render_part("text", "body.txt", &source.text, &context)?,
-    })
+    Compiled::new(kind, source)?.render(context)
 }
 
 /// The checks on save: every part present and not too long, and the whole renders on the sample data (which
@@ -226,6 +254,25 @@ pub async fn version(
     Ok(row.source())
 }
 
+/// The version `issuer` uses, and that version in words, to render for sending (see `sent_render`).
+pub async fn in_use_for(
+    state: &AppState,
+    issuer: &IssuerId,
+    kind: TemplateKind,
+) -> AppResult<(TemplateSource, String)> {
+    let used = in_use(state, Some(issuer), kind).await?;
+    Ok((used.source, label(kind, used.owner, used.version)))
+}
+
+/// A render for sending. Templates were checked on save against sample data with every variable, so a fault
+/// here is a bug in the context Signet built, not in the text: logged, and an internal error.
+pub fn sent_render(kind: TemplateKind, compiled: &Compiled, context: &impl Serialize) -> AppResult<Rendered> {
+    compiled.render(context).map_err(|f| {
+        tracing::error!(kind = kind.as_str(), fault = %f.describe(), "template did not render");
+        AppError::Internal
+    })
+}
+
 /// Renders the version `issuer` uses with real data, for sending; the result and the version in words.
 pub async fn render_for(
     state: &AppState,
@@ -233,13 +280,12 @@ pub async fn render_for(
     kind: TemplateKind,
     context: &impl Serialize,
 ) -> AppResult<(Rendered, String)> {
-    let used = in_use(state, Some(issuer), kind).await?;
-    let rendered = render(kind, &used.source, context).map_err(|f| {
-        // Checked on save against sample data with every variable: this is a bug in the context, not the text.
-        tracing::error!(kind = kind.as_str(), version = used.version, fault = %f.describe(), "template did not render");
+    let (source, label) = in_use_for(state, issuer, kind).await?;
+    let compiled = Compiled::new(kind, &source).map_err(|f| {
+        tracing::error!(kind = kind.as_str(), fault = %f.describe(), "template did not compile");
         AppError::Internal
     })?;
-    Ok((rendered, label(kind, used.owner, used.version)))
+    Ok((sent_render(kind, &compiled, context)?, label))
 }
 
 #[cfg(test)]
