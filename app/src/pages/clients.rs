@@ -328,7 +328,7 @@ fn ClientView(
     let error = last_error(update.value());
     let id = client.id.clone();
     let shown = client.clone();
-    let (reports_key, files_key) = (client.id.clone(), client.id.clone());
+    let (reports_key, files_key, customers_key) = (client.id.clone(), client.id.clone(), client.id.clone());
     let shown_url = verified_url.clone();
     view! {
         <Title text=client.name.clone()/>
@@ -337,7 +337,8 @@ fn ClientView(
             <a class="button secondary" href=verified_url.clone() target="_blank" rel="noopener">"Verified page"</a>
         </div>
         <p class="actions"><a class="button" href=format!("/orders/new?client={}", client.id)>"+ Order a TLS certificate"</a></p>
-        <Customers client_id=client.id.clone()/>
+        // Mounted in the browser, like the panels below: a direct load of this page failed to hydrate here.
+        <AfterHydration><Customers client_id=customers_key.clone()/></AfterHydration>
         <section class="panel">
             <h2>"Client"</h2>
             <Saved done=succeeded(update.value()) text="The client was saved."/>
@@ -506,11 +507,12 @@ fn Customers(client_id: String) -> impl IntoView {
     use crate::api::customers::{list_customers, InviteCustomer, RemoveCustomer};
     let invite = ServerAction::<InviteCustomer>::new();
     let remove = ServerAction::<RemoveCustomer>::new();
-    let id = client_id.clone();
-    let list = Resource::new(
-        move || (id.clone(), invite.version().get(), remove.version().get()),
-        |(id, _, _)| list_customers(id),
-    );
+    let id = StoredValue::new(client_id.clone());
+    let list = LocalResource::new(move || {
+        invite.version().track();
+        remove.version().track();
+        list_customers(id.get_value())
+    });
     let for_remove = StoredValue::new(client_id.clone());
     let error = last_error(invite.value());
     view! {
