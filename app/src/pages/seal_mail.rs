@@ -23,12 +23,13 @@ pub fn SealMailPanel(
     seal_id: String,
     /// The seal's client, whose own files can go with the e-mail.
     client_id: String,
-    /// True once the certificate was extended on this page: the follow-up e-mail is offered.
-    extended: Signal<bool>,
+    /// Why the follow-up e-mail is offered (the certificate was extended or edited, such as an irregular
+    /// renewal, on this page), or None.
+    followup: Signal<Option<&'static str>>,
 ) -> impl IntoView {
     let kind = RwSignal::new(TemplateKind::CertificateEmail);
     Effect::new(move |_| {
-        if extended.get() {
+        if followup.get().is_some() {
             kind.set(TemplateKind::FollowupEmail);
         }
     });
@@ -71,8 +72,8 @@ pub fn SealMailPanel(
     view! {
         <section class="panel" aria-labelledby="mail-h">
             <h2 id="mail-h">"Send e-mail to the client"</h2>
-            {move || extended.get().then(|| view! {
-                <div class="notice ok" role="status">"The certificate was extended: send the client the follow-up e-mail with the updated printable certificate and QR code."</div>
+            {move || followup.get().map(|why| view! {
+                <div class="notice ok" role="status">{format!("{why}: send the client the follow-up e-mail with the updated printable certificate and QR code.")}</div>
             })}
             <FormError error/>
             <Saved done=sent text="The e-mail was queued: its delivery shows in the list below."/>

@@ -138,6 +138,18 @@ fn SealView(
     let seal_id = seal.id.clone();
     let seal_id2 = seal.id.clone();
     let (mail_seal, mail_client) = (seal.id.clone(), seal.client_id.clone());
+    // The follow-up e-mail is offered after "+ Extend", and after an edit here (an irregular renewal sets a new
+    // "Valid from"; changed dates or sites are on the printable certificate too).
+    let extended = succeeded(extend.value());
+    let followup = Signal::derive(move || {
+        if extended.get() {
+            Some("The certificate was extended")
+        } else if edits.get() > 0 {
+            Some("The certificate was changed")
+        } else {
+            None
+        }
+    });
     view! {
         <Title text=title.clone()/>
         <div class="page-head">
@@ -188,7 +200,7 @@ fn SealView(
             </section>
         </div>
         <AfterHydration>
-            <SealMailPanel seal_id=mail_seal.clone() client_id=mail_client.clone() extended=succeeded(extend.value())/>
+            <SealMailPanel seal_id=mail_seal.clone() client_id=mail_client.clone() followup/>
         </AfterHydration>
         <section class="panel">
             <h2>"Edit certificate"</h2>

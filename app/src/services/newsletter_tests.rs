@@ -3,30 +3,17 @@
 //! next newsletter skipping the client, the history, and one issuer never reaching another's.
 
 use super::smtp_sink::SmtpSink;
-use super::{accounts, clients, issuers, mail, newsletters};
-use super::{Actor, AppState, Settings};
+use super::Settings;
+use super::{clients, mail, newsletters};
 use crate::error::AppError;
 use crate::model::{ClientInput, MailStatus, NewsletterAudience, NewsletterDraft, RecipientStatus};
-use crate::store::IssuerId;
 use chrono::Duration;
 use mail_parser::MessageParser;
 
-struct World {
-    s: AppState,
-    staff: Actor,
-    issuer: IssuerId,
-    other_issuer: IssuerId,
-}
+type World = super::seal_mail_tests::TwoIssuers;
 
 async fn world(settings: Settings) -> World {
-    let s = super::test_state_with(settings).await;
-    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
-    let operator = Actor { user_id: Some(olga.id.clone()), email: olga.email.clone(), ip: "127.0.0.1".into() };
-    let issuer = issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await;
-    let issuer = IssuerId::new(issuer.unwrap().id);
-    let other = issuers::create(&s, &operator, "Other", "other", "bo@other.test", "Bo").await.unwrap();
-    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
-    World { s, staff, issuer, other_issuer: IssuerId::new(other.id) }
+    super::seal_mail_tests::two_issuers(settings).await
 }
 
 async fn client(w: &World, name: &str, path: &str, industry: &str, email: &str) -> Result<String, AppError> {

@@ -27,13 +27,29 @@ struct World {
 
 const CLIENT: &str = "Čokolada Đurđević & Šime d.o.o.";
 
-async fn world(settings: Settings) -> World {
+/// The operator, the issuer smib with its admin Ana acting as staff, and another issuer: what the issuer-mail
+/// tests (seal e-mails here, newsletters) start from.
+pub(super) struct TwoIssuers {
+    pub s: AppState,
+    pub operator: Actor,
+    pub staff: Actor,
+    pub issuer: IssuerId,
+    pub other_issuer: IssuerId,
+}
+
+pub(super) async fn two_issuers(settings: Settings) -> TwoIssuers {
     let s = super::test_state_with(settings).await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
     let operator = Actor { user_id: Some(olga.id.clone()), email: olga.email.clone(), ip: "127.0.0.1".into() };
     let issuer = issuers::create(&s, &operator, "Chamber of Commerce Split", "smib", "ana@smib.test", "Ana").await;
     let issuer = IssuerId::new(issuer.unwrap().id);
     let other = issuers::create(&s, &operator, "Other", "other", "bo@other.test", "Bo").await.unwrap();
+    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
+    TwoIssuers { s, operator, staff, issuer, other_issuer: IssuerId::new(other.id) }
+}
+
+async fn world(settings: Settings) -> World {
+    let TwoIssuers { s, operator, staff, issuer, other_issuer } = two_issuers(settings).await;
     let cert_type = CertTypeInput {
         name: "Trusted Shop".into(),
         levels: "Gold".into(),
@@ -44,7 +60,6 @@ async fn world(settings: Settings) -> World {
     };
     catalog::save_type(&s, &operator, "", cert_type).await.unwrap();
     let type_id = catalog::types(&s).await.unwrap()[0].id.clone();
-    let staff = Actor { user_id: None, email: "ana@smib.test".into(), ip: "127.0.0.1".into() };
     let client = ClientInput {
         name: CLIENT.into(),
         path: "cokolada".into(),
@@ -63,7 +78,7 @@ async fn world(settings: Settings) -> World {
         domains: vec![domain.id],
     };
     let seal = seals::create(&s, &staff, &issuer, &client.id, seal).await.unwrap();
-    World { s, operator, staff, issuer, other_issuer: IssuerId::new(other.id), client: client.id, seal: seal.id }
+    World { s, operator, staff, issuer, other_issuer, client: client.id, seal: seal.id }
 }
 
 fn base64_of(bytes: &[u8]) -> String {
