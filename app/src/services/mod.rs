@@ -49,6 +49,7 @@ pub mod seal_pages;
 mod seal_tests;
 pub mod seals;
 pub mod secrets;
+pub mod signed_ids;
 #[cfg(test)]
 mod smtp_sink;
 pub mod templates;

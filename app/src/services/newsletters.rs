@@ -5,7 +5,7 @@
 
 use super::mail;
 use super::templates::{self, catalogue, ClientVars, Compiled, IssuerVars};
-use super::{audit, issuers, seal_pages, Actor, AppState};
+use super::{audit, issuers, signed_ids, Actor, AppState};
 use crate::error::Checks;
 use crate::error::{AppError, AppResult};
 use crate::model::validate;
@@ -13,11 +13,8 @@ use crate::model::{
     Client, Issuer, MailStatus, NewsletterAudience, NewsletterDetail, NewsletterDraft, NewsletterRecipient,
     NewsletterSetup, NewsletterSummary, RecipientStatus, Rendered, TemplateKind, UnsubscribeTarget,
 };
-use crate::store::{ClientId, IssuerId, NewNewsletter, NewsletterId, NewsletterRow};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::store::{ClientId, IssuerId, NewsletterId, NewsletterRecord, NewsletterRow};
 use chrono::{DateTime, Duration, Utc};
-use hmac::Mac;
 use serde::Serialize;
 
 /// The longest body a newsletter may have.
@@ -165,8 +162,8 @@ fn sample_client() -> Client {
 async fn render_one(state: &AppState, issuer_id: &IssuerId, draft: &NewsletterDraft) -> AppResult<(Rendered, String)> {
     check(draft)?;
     let issuer = issuers::get(state, issuer_id).await?;
-    let rows = state.store().newsletter_audience(issuer_id, draft.industry.trim()).await?;
-    let client = rows.recipients.into_iter().next().unwrap_or_else(sample_client);
+    let client =
+        state.store().newsletter_first_recipient(issuer_id, draft.industry.trim()).await?.unwrap_or_else(sample_client);
     let paragraphs = draft.paragraphs();
     // A preview's link unsubscribes nobody: it opens the page that says the link is not valid.
     let link = format!("{}/unsubscribe/preview", state.settings().public_url);
@@ -259,7 +256,7 @@ pub async fn send(state: &AppState, actor: &Actor, issuer_id: &IssuerId, draft: 
     }
     let recipients = copies.len();
     let queued_until = due.last().copied().unwrap_or(now);
-    let newsletter = NewNewsletter {
+    let newsletter = NewsletterRecord {
         issuer: issuer_id.clone(),
         subject: draft.subject.trim().to_string(),
         body: draft.body.clone(),
@@ -289,31 +286,32 @@ pub async fn send(state: &AppState, actor: &Actor, issuer_id: &IssuerId, draft: 
 
 // --- history ---
 
-async fn summary(state: &AppState, row: &NewsletterRow) -> AppResult<NewsletterSummary> {
-    let counts = state.store().newsletter_counts(&row.id).await?;
-    let count = |wanted: &[MailStatus]| {
-        counts.iter().filter(|c| wanted.contains(&c.status)).map(|c| c.n.max(0) as usize).sum::<usize>()
+/// The summaries of newsletters, with their copies counted in one query.
+async fn summaries(state: &AppState, rows: &[NewsletterRow]) -> AppResult<Vec<NewsletterSummary>> {
+    let ids: Vec<NewsletterId> = rows.iter().map(|row| row.id.clone()).collect();
+    let counts = state.store().newsletter_counts(&ids).await?;
+    let count = |id: &NewsletterId, wanted: MailStatus| {
+        counts.iter().filter(|c| c.newsletter == *id && c.status == wanted).map(|c| c.n.max(0) as usize).sum::<usize>()
     };
-    Ok(NewsletterSummary {
-        id: row.id.key().to_string(),
-        subject: row.subject.clone(),
-        industry: row.industry.clone(),
-        author: row.author.clone(),
-        created_at: row.created_at,
-        recipients: row.recipients.max(0) as usize,
-        sent: count(&[MailStatus::Sent]),
-        failed: count(&[MailStatus::Failed]),
-        skipped: row.skipped.len(),
-    })
+    Ok(rows
+        .iter()
+        .map(|row| NewsletterSummary {
+            id: row.id.key().to_string(),
+            subject: row.record.subject.clone(),
+            industry: row.record.industry.clone(),
+            author: row.record.author.clone(),
+            created_at: row.record.created_at,
+            recipients: row.record.recipients.max(0) as usize,
+            sent: count(&row.id, MailStatus::Sent),
+            failed: count(&row.id, MailStatus::Failed),
+            skipped: row.record.skipped.len(),
+        })
+        .collect())
 }
 
 /// The issuer's newsletters, newest first.
 pub async fn list(state: &AppState, issuer: &IssuerId) -> AppResult<Vec<NewsletterSummary>> {
-    let mut out = Vec::new();
-    for row in state.store().newsletters(issuer, 100).await? {
-        out.push(summary(state, &row).await?);
-    }
-    Ok(out)
+    summaries(state, &state.store().newsletters(issuer, 100).await?).await
 }
 
 /// One newsletter with its text and every recipient: each copy's state, and the clients it skipped.
@@ -331,7 +329,7 @@ pub async fn detail(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<
             last_error: c.last_error,
         })
         .collect();
-    recipients.extend(row.skipped.iter().map(|s| NewsletterRecipient {
+    recipients.extend(row.record.skipped.iter().map(|s| NewsletterRecipient {
         client_id: s.client.key().to_string(),
         client: s.name.clone(),
         email: s.email.clone(),
@@ -339,24 +337,18 @@ pub async fn detail(state: &AppState, issuer: &IssuerId, id: &str) -> AppResult<
         sent_at: None,
         last_error: None,
     }));
-    Ok(NewsletterDetail {
-        summary: summary(state, &row).await?,
-        body: row.body.clone(),
-        template: row.template.clone(),
-        recipients,
-    })
+    let summary = summaries(state, std::slice::from_ref(&row)).await?.remove(0);
+    Ok(NewsletterDetail { summary, body: row.record.body.clone(), template: row.record.template.clone(), recipients })
 }
 
 // --- unsubscribing ---
 
 /// Separates these tags from every other use of the link key.
 const PURPOSE: &[u8] = b"signet newsletter unsubscribe v1\0";
-const TAG_BYTES: usize = 16;
 
-/// A client's unsubscribe token: its id and an HMAC of it, so nothing a link can be made from is stored.
+/// A client's unsubscribe token: its id, signed (see `signed_ids`).
 pub fn unsubscribe_token(state: &AppState, client_key: &str) -> String {
-    let tag = seal_pages::link_hmac(state, &[PURPOSE, client_key.as_bytes()].concat()).finalize().into_bytes();
-    format!("{client_key}.{}", URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES]))
+    signed_ids::sign(state, PURPOSE, client_key)
 }
 
 fn unsubscribe_url(state: &AppState, client_key: &str) -> String {
@@ -364,10 +356,7 @@ fn unsubscribe_url(state: &AppState, client_key: &str) -> String {
 }
 
 fn client_of_token(state: &AppState, token: &str) -> Option<ClientId> {
-    let (client_key, tag) = token.split_once('.')?;
-    let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-    let expected = seal_pages::link_hmac(state, &[PURPOSE, client_key.as_bytes()].concat());
-    (tag.len() == TAG_BYTES && expected.verify_truncated_left(&tag).is_ok()).then(|| ClientId::new(client_key))
+    signed_ids::verify(state, PURPOSE, token).map(ClientId::new)
 }
 
 /// Whom an unsubscribe link names; `NotFound` for a link Signet did not make or a client that is gone.

@@ -314,8 +314,8 @@ pub fn mint_link(state: &AppState, seal_id: &str, origin: &str) -> String {
     format!("{payload}.{tag}")
 }
 
-/// An HMAC-SHA256 under the instance's link key, for other signed links (order tracking), each with a purpose
-/// prefix of its own.
+/// An HMAC-SHA256 under the instance's link key, for other signed tokens (`signed_ids`, ACME nonces), each
+/// with a purpose prefix of its own.
 pub(crate) fn link_hmac(state: &AppState, data: &[u8]) -> HmacSha256 {
     mac(state, data)
 }

@@ -6,7 +6,8 @@ use super::clients::CLIENT_FIELDS;
 use super::{ClientId, DbResult, IssuerId, NewMail, NewsletterId, Store};
 use crate::model::{Client, MailStatus};
 use chrono::{DateTime, Utc};
-use surrealdb::types::SurrealValue;
+// `Value` is named by the derive's code for a flattened field.
+use surrealdb::types::{SurrealValue, Value};
 
 /// A client of the audience that unsubscribed, kept with the newsletter that skipped it.
 #[derive(Debug, Clone, SurrealValue)]
@@ -24,9 +25,10 @@ pub struct AudienceRows {
     pub without_email: usize,
 }
 
+/// What is stored of a newsletter when it is sent.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-pub struct NewNewsletter {
+pub struct NewsletterRecord {
     pub issuer: IssuerId,
     pub subject: String,
     pub body: String,
@@ -39,24 +41,20 @@ pub struct NewNewsletter {
     pub queued_until: DateTime<Utc>,
 }
 
+/// A newsletter read back: its id and its record.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct NewsletterRow {
     pub id: NewsletterId,
-    pub subject: String,
-    pub body: String,
-    pub industry: String,
-    pub author: String,
-    pub template: String,
-    pub recipients: i64,
-    pub skipped: Vec<SkippedClient>,
-    pub created_at: DateTime<Utc>,
+    #[surreal(flatten)]
+    pub record: NewsletterRecord,
 }
 
-/// How many copies of a newsletter are in each state.
+/// How many copies of a newsletter are in one state.
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct StatusCount {
+    pub newsletter: NewsletterId,
     #[surreal(wrap)]
     pub status: MailStatus,
     pub n: i64,
@@ -87,8 +85,8 @@ pub struct UnsubscribeRow {
 /// Copies written per statement: a newsletter to ten thousand clients is twenty statements, not ten thousand.
 const COPIES_PER_INSERT: usize = 500;
 
-const NEWSLETTER_FIELDS: &str =
-    "id, subject, body, industry, author, template, recipients, skipped ?? [] AS skipped, created_at";
+const NEWSLETTER_FIELDS: &str = "id, issuer, subject, body, industry, author, template, recipients, \
+    skipped ?? [] AS skipped, created_at, queued_until";
 
 impl Store {
     pub async fn industries(&self, issuer: &IssuerId) -> DbResult<Vec<String>> {
@@ -144,6 +142,21 @@ impl Store {
         })
     }
 
+    /// The first client (by name) a newsletter to `industry` would reach, for its preview.
+    pub async fn newsletter_first_recipient(&self, issuer: &IssuerId, industry: &str) -> DbResult<Option<Client>> {
+        let rows: Vec<Client> = self
+            .db
+            .query(format!(
+                "SELECT {CLIENT_FIELDS} FROM client WHERE issuer = $issuer AND ($industry = '' OR industry = $industry)
+                     AND email != '' AND unsubscribed_at = NONE ORDER BY name LIMIT 1"
+            ))
+            .bind(("issuer", issuer.clone()))
+            .bind(("industry", industry.to_string()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
+    }
+
     /// When the copies already queued at the sending rate are all due; a new newsletter queues after that.
     pub async fn newsletter_queue_end(&self) -> DbResult<Option<DateTime<Utc>>> {
         self.db
@@ -152,7 +165,7 @@ impl Store {
             .take(0)
     }
 
-    pub async fn create_newsletter(&self, id: &NewsletterId, newsletter: NewNewsletter) -> DbResult<()> {
+    pub async fn create_newsletter(&self, id: &NewsletterId, newsletter: NewsletterRecord) -> DbResult<()> {
         self.db
             .query("CREATE $id CONTENT $newsletter RETURN NONE")
             .bind(("id", id.clone()))
@@ -195,11 +208,14 @@ impl Store {
         Ok(rows.into_iter().next())
     }
 
-    /// How many copies of a newsletter are queued, sent, failed …
-    pub async fn newsletter_counts(&self, id: &NewsletterId) -> DbResult<Vec<StatusCount>> {
+    /// How many copies of each of these newsletters are queued, sent, failed …, in one query.
+    pub async fn newsletter_counts(&self, ids: &[NewsletterId]) -> DbResult<Vec<StatusCount>> {
         self.db
-            .query("SELECT status, count() AS n FROM mail WHERE newsletter = $id GROUP BY status")
-            .bind(("id", id.clone()))
+            .query(
+                "SELECT newsletter, status, count() AS n FROM mail WHERE newsletter IN $ids
+                 GROUP BY newsletter, status",
+            )
+            .bind(("ids", ids.to_vec()))
             .await?
             .take(0)
     }
