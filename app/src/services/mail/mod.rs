@@ -129,6 +129,8 @@ pub async fn run_worker(state: AppState) {
         tracing::info!("no SMTP server configured: e-mail is kept in the operator's outbox");
         return;
     };
+    // lettre's pool keeps the connection open between messages: a newsletter's copies go over one session,
+    // not a TCP connection and EHLO each.
     let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&lettre_url(&url)) {
         Ok(builder) => builder.timeout(Some(StdDuration::from_secs(30))).build(),
         Err(e) => {
