@@ -1,4 +1,5 @@
-// Sign-in safety: hydration, lockout after 5 wrong passwords, password reset through a real SMTP server.
+// Sign-in safety: hydration, where one is signed in (and ending another device's session), lockout after 5
+// wrong passwords, password reset through a real SMTP server.
 import { test, expect } from './a11y';
 import { Signet, Smtp, hydrated, link, signIn } from './support';
 
@@ -30,6 +31,33 @@ test('the page hydrates: "Show password" only works with the Wasm running', asyn
   await expect(password).toHaveAttribute('type', 'text');
   await page.getByRole('button', { name: 'Hide password' }).click();
   await expect(password).toHaveAttribute('type', 'password');
+});
+
+test('"Your account" lists where you are signed in, and ending the phone\'s session signs the phone out', async ({ page, browser }) => {
+  const phoneContext = await browser.newContext({
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+  });
+  const phone = await phoneContext.newPage();
+  await signIn(phone, signet.url, EMAIL, PASSWORD);
+  await expect(phone.getByRole('heading', { name: 'Instance overview' })).toBeVisible();
+  await signIn(page, signet.url, EMAIL, PASSWORD);
+  await expect(page.getByRole('heading', { name: 'Instance overview' })).toBeVisible();
+
+  await page.goto(`${signet.url}/account`);
+  await hydrated(page);
+  const sessions = page.getByRole('region', { name: 'Where you are signed in' });
+  await expect(sessions.getByText('This browser', { exact: true })).toBeVisible();
+  await expect(sessions.getByRole('cell', { name: 'Safari on iPhone', exact: true })).toBeVisible();
+  await sessions.getByRole('button', { name: 'End session on Safari on iPhone from 127.0.0.1' }).click();
+  await expect(sessions.getByRole('cell', { name: 'Safari on iPhone', exact: true })).toHaveCount(0);
+  await expect(sessions.getByText('This browser', { exact: true })).toBeVisible();
+
+  // The phone's next page is the sign-in page; this browser is still signed in.
+  await phone.goto(`${signet.url}/account`);
+  await expect(phone).toHaveURL(/\/login$/);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Your account' })).toBeVisible();
+  await phoneContext.close();
 });
 
 test('five wrong passwords lock the account; the message does not tell whether the e-mail exists', async ({ page }) => {

@@ -101,6 +101,7 @@ test('operator sets up, creates an issuer; its admin completes the profile and i
   await page.getByRole('link', { name: 'Audit log', exact: true }).click();
   await expect(page.getByRole('cell', { name: 'member.invite' }).first()).toBeVisible();
   await expect(page.getByRole('cell', { name: 'issuer.update' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'auth.login' }).first(), "the admin's own sign-in").toBeVisible();
 });
 
 test('the app shell is usable at phone width', async ({ browser }) => {

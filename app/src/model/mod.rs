@@ -100,6 +100,20 @@ impl Viewer {
     }
 }
 
+/// A browser or device where the person is signed in, as "Your account" lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActiveSession {
+    pub id: String,
+    /// The browser and system, as far as the user agent tells ("Chrome on Linux").
+    pub device: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The session of the browser asking.
+    pub current: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(SurrealValue), surreal(crate = "surrealdb::types"))]
 pub struct Issuer {

@@ -1,4 +1,4 @@
-//! The signed-in person's own account: name and password.
+//! The signed-in person's own account: name, password, where they are signed in, API keys.
 
 use crate::api::account::{ChangePassword, UpdateAccountName};
 use crate::components::{field_error, last_error, succeeded, Field, FormError, Saved};
@@ -45,7 +45,60 @@ pub fn AccountPage() -> impl IntoView {
                 </ActionForm>
             </section>
         </div>
+        <Sessions/>
         {viewer.as_ref().is_some_and(|v| v.current.is_some()).then(|| view! { <ApiKeys/> })}
+    }
+}
+
+/// Where the person is signed in, with a way to end any other session.
+#[component]
+fn Sessions() -> impl IntoView {
+    use crate::api::account::{list_sessions, EndSessionElsewhere, SignOutEverywhereElse};
+    use crate::components::when;
+    let end = ServerAction::<EndSessionElsewhere>::new();
+    let end_others = ServerAction::<SignOutEverywhereElse>::new();
+    let sessions = Resource::new(move || (end.version().get(), end_others.version().get()), |_| list_sessions());
+    view! {
+        <section class="panel" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Where you are signed in"</h2>
+            <p class="muted">"Every browser and device signed in to your account. End any you do not recognise, then change your password; a password change signs out all but this browser."</p>
+            <FormError error=last_error(end.value())/>
+            <FormError error=last_error(end_others.value())/>
+            <Saved done=succeeded(end_others.value()) text="You were signed out everywhere else."/>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Err(e) => view! { <div class="notice bad">{e.to_string()}</div> }.into_any(),
+                        Ok(list) => {
+                            let others = list.iter().filter(|x| !x.current).count();
+                            view! {
+                                <div class="table-wrap"><table>
+                                    <thead><tr><th scope="col">"Device"</th><th scope="col">"Address"</th><th scope="col">"Signed in"</th><th scope="col">"Last used"</th><th scope="col"></th></tr></thead>
+                                    <tbody>{list.into_iter().map(|x| {
+                                        let id = x.id.clone();
+                                        let label = format!("End session on {} from {}", x.device, x.ip);
+                                        view! { <tr>
+                                            <td title=x.user_agent.clone()>{x.device.clone()}</td>
+                                            <td class="mono">{x.ip.clone()}</td>
+                                            <td class="small">{when(&x.created_at)}</td>
+                                            <td class="small">{when(&x.last_seen_at)}</td>
+                                            <td>{if x.current {
+                                                view! { <span class="badge good">"This browser"</span> }.into_any()
+                                            } else {
+                                                view! { <button type="button" class="danger" aria-label=label on:click=move |_| { end.dispatch(EndSessionElsewhere { id: id.clone() }); }>"End session"</button> }.into_any()
+                                            }}</td>
+                                        </tr> }
+                                    }).collect_view()}</tbody>
+                                </table></div>
+                                {(others > 0).then(|| view! {
+                                    <div class="actions"><button type="button" on:click=move |_| { end_others.dispatch(SignOutEverywhereElse {}); }>"Sign out everywhere else"</button></div>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

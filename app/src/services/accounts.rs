@@ -100,6 +100,13 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
     };
 
     if !ok {
+        // Audited for unknown addresses too (for the operator), so that a failure takes the same work either way.
+        let actor = Actor { user_id: user.as_ref().map(|u| u.id.clone()), email: email.clone(), ip: ip.to_string() };
+        let issuers = match &user {
+            Some(user) => store.memberships_of_user(&user.id).await?.into_iter().map(|m| m.issuer).collect(),
+            None => Vec::new(),
+        };
+        audit_sign_in(state, &actor, &issuers, "auth.failed", "wrong password").await?;
         // Counted in the database, not from the count read above: parallel attempts each count.
         let failures =
             store.record_login_failure(&email, MAX_FAILED_LOGINS, now + Duration::minutes(LOCK_MINUTES), now).await?;
@@ -118,12 +125,30 @@ pub async fn login(state: &AppState, email: &str, password: &str, ip: &str, user
     if guard.is_some() {
         store.clear_login_guard(&email).await?;
     }
-    let issuer = store.memberships_of_user(&user.id).await?.into_iter().next().map(|m| m.issuer);
+    let issuers: Vec<IssuerId> = store.memberships_of_user(&user.id).await?.into_iter().map(|m| m.issuer).collect();
     let token = secrets::random_token();
-    store.create_session(&secrets::token_hash(&token), &user.id, issuer.as_ref(), now, ip, user_agent).await?;
+    store.create_session(&secrets::token_hash(&token), &user.id, issuers.first(), now, ip, user_agent).await?;
     let actor = Actor { user_id: Some(user.id.clone()), email: user.email.clone(), ip: ip.to_string() };
-    audit::record(state, &actor, None, "auth.login", &user.email, "signed in").await?;
+    audit_sign_in(state, &actor, &issuers, "auth.login", "signed in").await?;
     Ok(token)
+}
+
+/// A sign-in or a failed one goes to the audit log of every issuer the person belongs to, so that its admins
+/// see their people's sign-ins; a person of no issuer (an operator, an unknown address) to the operator's.
+async fn audit_sign_in(
+    state: &AppState,
+    actor: &Actor,
+    issuers: &[IssuerId],
+    action: &str,
+    what: &str,
+) -> AppResult<()> {
+    if issuers.is_empty() {
+        return audit::record(state, actor, None, action, &actor.email, what).await;
+    }
+    for issuer in issuers {
+        audit::record(state, actor, Some(issuer), action, &actor.email, what).await?;
+    }
+    Ok(())
 }
 
 /// The live session for a cookie token, or `None`. Expired sessions are removed; live ones are touched.

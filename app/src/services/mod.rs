@@ -1,6 +1,7 @@
 //! The domain, on the server. Services validate, decide and call the store; they know nothing of HTTP
 //! beyond the caller's address, which the audit log records.
 
+pub mod account_sessions;
 pub mod accounts;
 pub mod acme;
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Service tests against a real (in-memory) SurrealDB with a clock the tests move.
 
-use super::{accounts, issuers, Actor, AppState};
+use super::{account_sessions, accounts, issuers, Actor, AppState};
 use crate::error::AppError;
 use crate::model::{MailStatus, Role};
 use crate::store::{IssuerId, UserId};
@@ -85,6 +85,46 @@ async fn sessions_expire_when_idle_and_at_the_absolute_limit() {
 }
 
 #[tokio::test]
+async fn a_person_sees_where_they_are_signed_in_and_ends_other_sessions_but_never_someone_elses() {
+    let s = state().await;
+    let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
+    let ivan = accounts::create_operator(&s, "ivan@signet.test", "Ivan", "operator passphrase").await.unwrap();
+    let laptop_ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+    let phone_ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Version/18.1 Mobile/15E148 Safari/604.1";
+    let laptop = accounts::login(&s, "olga@signet.test", "operator passphrase", "192.0.2.10", laptop_ua).await.unwrap();
+    let here = accounts::resolve_session(&s, &laptop).await.unwrap().unwrap();
+    s.clock().advance(Duration::minutes(2));
+    let phone = accounts::login(&s, "olga@signet.test", "operator passphrase", "198.51.100.7", phone_ua).await.unwrap();
+    let ivan_token =
+        accounts::login(&s, "ivan@signet.test", "operator passphrase", "203.0.113.5", "curl/8").await.unwrap();
+    let ivans = accounts::resolve_session(&s, &ivan_token).await.unwrap().unwrap();
+
+    let list = account_sessions::list(&s, &here).await.unwrap();
+    let seen: Vec<(&str, &str, bool)> = list.iter().map(|x| (x.device.as_str(), x.ip.as_str(), x.current)).collect();
+    assert_eq!(
+        seen,
+        vec![("Safari on iPhone", "198.51.100.7", false), ("Chrome on Linux", "192.0.2.10", true)],
+        "last used first, this browser marked, nobody else's sessions"
+    );
+
+    let e = account_sessions::end(&s, &ivans, &operator_actor(&ivan), &list[0].id).await.unwrap_err();
+    assert_eq!(e, AppError::NotFound, "another person's session is not found");
+    assert!(accounts::resolve_session(&s, &phone).await.unwrap().is_some());
+    let own = account_sessions::end(&s, &here, &operator_actor(&olga), &list[1].id).await.unwrap_err();
+    assert!(matches!(own, AppError::Refused(m) if m.contains("sign out instead")));
+
+    account_sessions::end(&s, &here, &operator_actor(&olga), &list[0].id).await.unwrap();
+    assert!(accounts::resolve_session(&s, &phone).await.unwrap().is_none(), "the phone is signed out");
+    assert!(accounts::resolve_session(&s, &laptop).await.unwrap().is_some(), "this browser is not");
+
+    let tablet = accounts::login(&s, "olga@signet.test", "operator passphrase", "192.0.2.11", "").await.unwrap();
+    account_sessions::end_others(&s, &here, &operator_actor(&olga)).await.unwrap();
+    assert!(accounts::resolve_session(&s, &tablet).await.unwrap().is_none());
+    assert!(accounts::resolve_session(&s, &laptop).await.unwrap().is_some());
+    assert!(accounts::resolve_session(&s, &ivan_token).await.unwrap().is_some(), "Ivan is still signed in");
+}
+
+#[tokio::test]
 async fn invitation_creates_an_account_that_works_once() {
     let s = state().await;
     let olga = accounts::create_operator(&s, "olga@signet.test", "Olga", "operator passphrase").await.unwrap();
@@ -101,8 +141,15 @@ async fn invitation_creates_an_account_that_works_once() {
     assert!(accounts::accept_invitation(&s, &token, "Ana", "other passphrase", "other passphrase", "ip")
         .await
         .is_err());
+    accounts::login(&s, "ana@smib.test", "a wrong passphrase", "192.0.2.9", "ua").await.unwrap_err();
+    s.clock().advance(Duration::seconds(1));
     let ana_token = accounts::login(&s, "ana@smib.test", "ana passphrase 1", "ip", "ua").await.unwrap();
     let session = accounts::resolve_session(&s, &ana_token).await.unwrap().unwrap();
+    // The issuer's audit log has its people's sign-ins and failed sign-ins.
+    let log = super::audit::list(&s, Some(IssuerId::new(&issuer.id)), &Default::default(), 100).await.unwrap();
+    let sign_ins: Vec<(&str, &str)> =
+        log.iter().filter(|e| e.action.starts_with("auth.")).map(|e| (e.action.as_str(), e.ip.as_str())).collect();
+    assert_eq!(sign_ins, vec![("auth.login", "ip"), ("auth.failed", "192.0.2.9")], "newest first");
     let viewer = accounts::viewer(&s, &session).await.unwrap();
     assert_eq!(viewer.current.as_ref().map(|c| (c.slug.as_str(), c.role)), Some(("smib", Role::Admin)));
 

@@ -31,6 +31,17 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
 }
 
+/// A session as the person's list of devices shows it.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub struct SessionListRow {
+    pub id: SessionId,
+    pub ip: String,
+    pub user_agent: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub struct GuardRow {
@@ -186,6 +197,38 @@ impl Store {
     pub async fn delete_session(&self, session: &SessionId) -> DbResult<()> {
         self.db.query("DELETE $id").bind(("id", session.clone())).await?.check()?;
         Ok(())
+    }
+
+    /// The person's sessions within both time limits, last used first.
+    pub async fn live_sessions_of_user(
+        &self,
+        user: &UserId,
+        seen_since: DateTime<Utc>,
+        created_since: DateTime<Utc>,
+    ) -> DbResult<Vec<SessionListRow>> {
+        self.db
+            .query(
+                "SELECT id, ip, user_agent, created_at, last_seen_at FROM session
+                 WHERE user = $user AND last_seen_at >= $seen AND created_at >= $created
+                 ORDER BY last_seen_at DESC LIMIT 100",
+            )
+            .bind(("user", user.record()))
+            .bind(("seen", seen_since))
+            .bind(("created", created_since))
+            .await?
+            .take(0)
+    }
+
+    /// Ends one session of the person; `None` when it is not theirs or already gone.
+    pub async fn delete_session_of_user(&self, user: &UserId, session: &SessionId) -> DbResult<Option<SessionListRow>> {
+        let rows: Vec<SessionListRow> = self
+            .db
+            .query("DELETE $id WHERE user = $user RETURN BEFORE")
+            .bind(("id", session.clone()))
+            .bind(("user", user.record()))
+            .await?
+            .take(0)?;
+        Ok(rows.into_iter().next())
     }
 
     /// Signs a person out everywhere, except (optionally) the session they are using.
