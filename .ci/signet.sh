@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Signet's two commands, and the set-up they need on a fresh machine (Debian with rustup, Node.js and npm):
 #   .ci/signet.sh run [signet flags…]   build a release and run it on the embedded defaults
+#   .ci/signet.sh build                 build the release only (the benchmarks use it)
 #   .ci/signet.sh test                  run every test: unit, integration (real binary), end-to-end (Chromium)
 # Each step installs what is missing and is quick when nothing is.
 set -euo pipefail
@@ -100,13 +101,17 @@ ensure_python_tools() {
   export SIGNET_PYTHON_TOOLS="$venv/bin"
 }
 
-run() {
+build_release() {
   ensure_rust_tools
   ensure_wasm_opt
   say "building the web client (release)"
   cargo leptos build --release --frontend-only --split
   say "building signet (release)"
   cargo build --release -p server
+}
+
+run() {
+  build_release
   say "starting signet: $CARGO_TARGET_DIR/release/signet $*"
   exec "$CARGO_TARGET_DIR/release/signet" "$@"
 }
@@ -125,6 +130,8 @@ test_all() {
 
 case "${1:-}" in
   run) shift; run "$@" ;;
+  # The release binary alone, for the benchmarks (server/benches/common.sh).
+  build) build_release ;;
   test) test_all ;;
   *) echo "usage: $0 run [signet flags…] | test" >&2; exit 2 ;;
 esac

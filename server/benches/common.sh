@@ -9,10 +9,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 BIN=${SIGNET_BIN:-}
 if [ -z "$BIN" ]; then
-  say "building the release (as make run does)"
-  export PATH="$HOME/.cache/signet-tools/node_modules/.bin:$PATH"
-  cargo leptos build --release --frontend-only --split >&2
-  cargo build --release -p server >&2
+  say "building the release (as make run does, with whatever it needs installed first)"
+  "$(dirname "${BASH_SOURCE[0]}")/../../.ci/signet.sh" build >&2
   BIN="$CARGO_TARGET_DIR/release/signet"
 fi
 
